@@ -1,0 +1,31 @@
+# BitLoot developer commands. `just --list` shows them all.
+
+set dotenv-load := false
+
+# Run the service on embedded defaults (SQLite, local keys folder, in-process jobs) on 127.0.0.1:8000
+serve *ARGS:
+    uv run bitloot serve {{ARGS}}
+
+# Apply database migrations to BITLOOT_DATABASE_URL (embedded SQLite by default)
+migrate:
+    uv run bitloot migrate
+
+# Walk one order from placed to paid to fulfilled to revealed on a throwaway embedded shop
+demo:
+    uv run bitloot demo
+
+# Run the whole test suite
+test *ARGS:
+    uv run pytest {{ARGS}}
+
+# Lint: ruff, mypy --strict and the layer contract
+lint:
+    uv run ruff check .
+    uv run ruff format --check .
+    uv run mypy
+    uv run lint-imports
+
+# Format the code
+fmt:
+    uv run ruff format .
+    uv run ruff check --fix .

@@ -1,0 +1,1 @@
+"""Delivery link adapters: HMAC-signed, expiring links to an order's keys."""

@@ -1,0 +1,27 @@
+"""The committed state of the in-memory database, shared by every unit of work made from it."""
+
+from dataclasses import dataclass, field
+
+from bitloot.domain.audit import RevealEvent
+from bitloot.domain.keys import SealedKey, StockKey
+from bitloot.domain.order import Order
+from bitloot.domain.payment import PaymentRecord
+from bitloot.domain.product import Product
+
+
+@dataclass
+class FulfillmentRequestRow:
+    order_id: str
+    dispatched: bool = False
+    done: bool = False
+
+
+@dataclass
+class MemoryDatabase:
+    orders: dict[str, Order] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    stock: dict[str, StockKey] = field(default_factory=dict)
+    keys: dict[str, SealedKey] = field(default_factory=dict)
+    payments: dict[str, PaymentRecord] = field(default_factory=dict)
+    reveals: list[RevealEvent] = field(default_factory=list)
+    requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)

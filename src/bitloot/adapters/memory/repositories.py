@@ -1,0 +1,157 @@
+"""In-memory repositories: read committed state merged with their unit of work's staged writes."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
+from bitloot.application.errors import ConcurrencyConflict
+from bitloot.domain.audit import RevealEvent
+from bitloot.domain.errors import OutOfStock
+from bitloot.domain.keys import SealedKey, StockKey
+from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order import Order
+from bitloot.domain.payment import PaymentRecord
+from bitloot.domain.product import Product, SupplierKind
+
+if TYPE_CHECKING:
+    from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+
+
+class _Repository:
+    def __init__(self, db: MemoryDatabase, uow: "InMemoryUnitOfWork") -> None:
+        self._db = db
+        self._uow = uow
+
+
+class MemoryOrders(_Repository):
+    async def add(self, order: Order) -> None:
+        self._uow.staged.order_versions[order.id] = None
+        order.version = 1
+        self._uow.staged.orders[order.id] = copy.deepcopy(order)
+
+    async def get(self, order_id: str) -> Order | None:
+        order = self._uow.staged.orders.get(order_id) or self._db.orders.get(order_id)
+        return copy.deepcopy(order)
+
+    async def save(self, order: Order) -> None:
+        staged = self._uow.staged
+        staged.order_versions.setdefault(order.id, order.version)
+        order.version += 1
+        staged.orders[order.id] = copy.deepcopy(order)
+
+    async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]:
+        merged = {**self._db.orders, **self._uow.staged.orders}
+        chosen = [o for o in merged.values() if status is None or o.status is status]
+        chosen.sort(key=lambda o: o.created_at, reverse=True)
+        return [copy.deepcopy(o) for o in chosen[:limit]]
+
+
+class MemoryProducts(_Repository):
+    async def add(self, product: Product) -> None:
+        if product.id in self._uow.staged.products:
+            raise ConcurrencyConflict
+        self._uow.staged.products[product.id] = replace(product)
+
+    async def get(self, product_id: str) -> Product | None:
+        return (await self.get_many([product_id])).get(product_id)
+
+    async def get_by_sku(self, sku: str) -> Product | None:
+        return next((p for p in await self.list() if p.sku == sku), None)
+
+    async def list(self) -> Sequence[Product]:
+        merged = {**self._db.products, **self._uow.staged.products}
+        return [await self._with_availability(p) for p in sorted(merged.values(), key=lambda p: p.sku)]
+
+    async def get_many(self, product_ids: Sequence[str]) -> dict[str, Product]:
+        merged = {**self._db.products, **self._uow.staged.products}
+        return {pid: await self._with_availability(merged[pid]) for pid in product_ids if pid in merged}
+
+    async def _with_availability(self, product: Product) -> Product:
+        if product.supplier is not SupplierKind.STOCK:
+            return replace(product)
+        return replace(product, available=await self._uow.stock.count_available(product.id))
+
+
+class MemoryStock(_Repository):
+    async def add_many(self, keys: Sequence[StockKey]) -> None:
+        self._uow.staged.stock.update({key.id: key for key in keys})
+
+    async def count_available(self, product_id: str) -> int:
+        return sum(1 for unit in self._units() if unit.product_id == product_id and unit.item_id is None)
+
+    async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
+        units = sorted(self._units(), key=lambda unit: unit.id)
+        mine = [unit for unit in units if unit.item_id == item_id]
+        free = [unit for unit in units if unit.product_id == product_id and unit.item_id is None]
+        missing = quantity - len(mine)
+        if missing > len(free):
+            raise OutOfStock
+        taken = [replace(unit, order_id=order_id, item_id=item_id) for unit in free[: max(missing, 0)]]
+        self._uow.staged.stock.update({unit.id: unit for unit in taken})
+        return mine + taken
+
+    def _units(self) -> list[StockKey]:
+        return list({**self._db.stock, **self._uow.staged.stock}.values())
+
+
+class MemoryKeys(_Repository):
+    async def add(self, key: SealedKey) -> None:
+        if key.id not in self._db.keys:
+            self._uow.staged.keys.setdefault(key.id, key)
+
+    async def list_for_order(self, order_id: str) -> list[SealedKey]:
+        merged = {**self._db.keys, **self._uow.staged.keys}
+        return sorted((k for k in merged.values() if k.order_id == order_id), key=lambda k: k.id)
+
+
+class MemoryPayments(_Repository):
+    async def has(self, dedupe_key: str) -> bool:
+        return dedupe_key in self._db.payments or dedupe_key in self._uow.staged.payments
+
+    async def add(self, record: PaymentRecord) -> None:
+        if await self.has(record.dedupe_key):
+            raise ConcurrencyConflict
+        self._uow.staged.payments[record.dedupe_key] = record
+
+    async def list_for_order(self, order_id: str) -> list[PaymentRecord]:
+        return [r for r in self._all() if r.order_id == order_id]
+
+    async def list_recent(self, limit: int) -> list[PaymentRecord]:
+        return list(reversed(self._all()))[:limit]
+
+    def _all(self) -> list[PaymentRecord]:
+        merged = {**self._db.payments, **self._uow.staged.payments}
+        return sorted(merged.values(), key=lambda r: (r.received_at, r.id))
+
+
+class MemoryReveals(_Repository):
+    async def add(self, event: RevealEvent) -> None:
+        self._uow.staged.reveals.append(event)
+
+    async def list_for_order(self, order_id: str) -> list[RevealEvent]:
+        events = self._db.reveals + self._uow.staged.reveals
+        return [e for e in events if e.order_id == order_id]
+
+
+class MemoryFulfillmentRequests(_Repository):
+    async def add(self, order_id: str) -> None:
+        self._uow.staged.requests[order_id] = FulfillmentRequestRow(order_id)
+
+    async def mark_dispatched(self, order_id: str) -> None:
+        self._change(order_id, dispatched=True)
+
+    async def mark_done(self, order_id: str) -> None:
+        self._change(order_id, dispatched=True, done=True)
+
+    async def pending(self, limit: int) -> list[str]:
+        merged = {**self._db.requests, **self._uow.staged.requests}
+        return [row.order_id for row in merged.values() if not row.dispatched][:limit]
+
+    def _change(self, order_id: str, **changes: bool) -> None:
+        row = self._uow.staged.requests.get(order_id) or self._db.requests.get(order_id)
+        if row is not None:
+            self._uow.staged.requests[order_id] = replace(row, **changes)

@@ -1,0 +1,90 @@
+"""An in-memory unit of work with the semantics the SQL one has.
+
+Reads see committed state plus this unit's own staged writes; `commit()` checks every conflict first
+(stale order version, taken SKU or payload, a stock unit another unit allocated) and then applies all
+writes at once, without awaiting in between, so no other task sees half of a commit.
+"""
+
+import copy
+from dataclasses import dataclass, field, replace
+
+from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
+from bitloot.adapters.memory.repositories import (
+    MemoryFulfillmentRequests,
+    MemoryKeys,
+    MemoryOrders,
+    MemoryPayments,
+    MemoryProducts,
+    MemoryReveals,
+    MemoryStock,
+)
+from bitloot.application.errors import ConcurrencyConflict
+from bitloot.domain.audit import RevealEvent
+from bitloot.domain.keys import SealedKey, StockKey
+from bitloot.domain.order import Order
+from bitloot.domain.payment import PaymentRecord
+from bitloot.domain.product import Product
+
+
+@dataclass
+class Staged:
+    orders: dict[str, Order] = field(default_factory=dict)
+    # The version each staged order was read at, checked at commit.
+    order_versions: dict[str, int | None] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    stock: dict[str, StockKey] = field(default_factory=dict)
+    keys: dict[str, SealedKey] = field(default_factory=dict)
+    payments: dict[str, PaymentRecord] = field(default_factory=dict)
+    reveals: list[RevealEvent] = field(default_factory=list)
+    requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+        self.staged = Staged()
+        self.committed = 0
+        self.orders = MemoryOrders(db, self)
+        self.products = MemoryProducts(db, self)
+        self.stock = MemoryStock(db, self)
+        self.keys = MemoryKeys(db, self)
+        self.payments = MemoryPayments(db, self)
+        self.reveals = MemoryReveals(db, self)
+        self.fulfillment_requests = MemoryFulfillmentRequests(db, self)
+
+    async def commit(self) -> None:
+        staged, self.staged = self.staged, Staged()
+        self._check(staged)
+        db = self._db
+        for order in staged.orders.values():
+            db.orders[order.id] = copy.deepcopy(order)
+        db.products.update(staged.products)
+        db.stock.update(staged.stock)
+        for key in staged.keys.values():
+            db.keys.setdefault(key.id, key)
+        db.payments.update(staged.payments)
+        db.reveals.extend(staged.reveals)
+        db.requests.update({k: replace(v) for k, v in staged.requests.items()})
+        self.committed += 1
+
+    async def rollback(self) -> None:
+        self.staged = Staged()
+
+    def _check(self, staged: Staged) -> None:
+        db = self._db
+        for order_id, read_version in staged.order_versions.items():
+            current = db.orders.get(order_id)
+            if (current.version if current else None) != read_version:
+                raise ConcurrencyConflict
+        # Like the SQL tables: a product id and a SKU are each taken once, also within one unit.
+        if any(product_id in db.products for product_id in staged.products):
+            raise ConcurrencyConflict
+        skus = [p.sku for p in [*db.products.values(), *staged.products.values()]]
+        if len(set(skus)) != len(skus):
+            raise ConcurrencyConflict
+        if any(key in db.payments for key in staged.payments):
+            raise ConcurrencyConflict
+        for unit in staged.stock.values():
+            current_unit = db.stock.get(unit.id)
+            if current_unit is not None and current_unit.item_id not in (None, unit.item_id):
+                raise ConcurrencyConflict

@@ -1,0 +1,1 @@
+"""SQLAlchemy persistence: the same code on SQLite (embedded) and PostgreSQL (production)."""

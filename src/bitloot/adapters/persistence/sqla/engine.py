@@ -1,0 +1,82 @@
+"""Engines and sessions, configured once per process."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str
+    pool_size: int = 10
+    max_overflow: int = 5
+    pool_timeout_seconds: float = 10.0
+    statement_timeout_ms: int = 5_000
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_config(settings: DatabaseSettings) -> SQLAlchemyAsyncConfig:
+    engine_config = EngineConfig(hide_parameters=True, pool_pre_ping=True)
+    if not is_sqlite(settings.url):
+        engine_config = EngineConfig(
+            hide_parameters=True,
+            pool_pre_ping=True,
+            pool_size=settings.pool_size,
+            max_overflow=settings.max_overflow,
+            pool_timeout=settings.pool_timeout_seconds,
+            connect_args=_postgres_connect_args(settings),
+        )
+    return SQLAlchemyAsyncConfig(
+        connection_string=settings.url,
+        engine_config=engine_config,
+        session_config=AsyncSessionConfig(expire_on_commit=False, autoflush=False),
+    )
+
+
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    engine = make_config(settings).get_engine()
+    if is_sqlite(settings.url):
+        _serialize_sqlite_writers(engine)
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def _postgres_connect_args(settings: DatabaseSettings) -> dict[str, Any]:
+    return {
+        "timeout": 5,
+        "command_timeout": settings.statement_timeout_ms / 1000 + 1,
+        "server_settings": {
+            "statement_timeout": str(settings.statement_timeout_ms),
+            "idle_in_transaction_session_timeout": "60000",
+            "application_name": "bitloot",
+        },
+    }
+
+
+def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
+    """SQLite allows one writer. Taking the write lock when a transaction begins (BEGIN IMMEDIATE),
+    with a busy timeout, makes concurrent transactions wait their turn instead of failing on a lock
+    upgrade; WAL lets the file be read meanwhile by other processes (SQLAlchemy's aiosqlite recipe)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,1 @@
+"""Alembic migrations, applied by `bitloot migrate` (and at start in embedded mode)."""

@@ -1,0 +1,74 @@
+"""Orders and their items."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, bindparam, insert, select, update
+
+from bitloot.adapters.persistence.sqla.base import SqlRepository
+from bitloot.adapters.persistence.sqla.mapping import (
+    item_values,
+    new_order_values,
+    order_from_rows,
+    order_values,
+)
+from bitloot.adapters.persistence.sqla.tables import OrderItemRow, OrderRow
+from bitloot.application.errors import ConcurrencyConflict
+from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order import Order
+
+_ORDER = OrderRow.__table__
+_ITEM = OrderItemRow.__table__
+
+
+class SqlaOrderRepository(SqlRepository):
+    async def add(self, order: Order) -> None:
+        order.version = 1
+        await self._execute(insert(_ORDER).values(new_order_values(order)))
+        await self._execute(insert(_ITEM), item_values(order))
+
+    async def get(self, order_id: str) -> Order | None:
+        found = await self._load(select(_ORDER).where(_ORDER.c.id == order_id))
+        return found[0] if found else None
+
+    async def save(self, order: Order) -> None:
+        result = await self._execute(
+            update(_ORDER)
+            .where(_ORDER.c.id == order.id, _ORDER.c.version == order.version)
+            .values(**order_values(order), version=order.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict
+        order.version += 1
+        done = [{"item_id": item.id, "at": item.fulfilled_at} for item in order.items if item.is_fulfilled]
+        if done:
+            await self._execute(
+                update(_ITEM)
+                .where(_ITEM.c.id == bindparam("item_id"), _ITEM.c.fulfilled_at.is_(None))
+                .values(fulfilled_at=bindparam("at")),
+                done,
+            )
+
+    async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]:
+        query = select(_ORDER).order_by(_ORDER.c.created_at.desc(), _ORDER.c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(_ORDER.c.status == status.value)
+        return await self._load(query)
+
+    async def _load(self, query: Select[Any]) -> builtins.list[Order]:
+        """The orders of `query` with all their items: two queries, whatever the number of orders."""
+        rows = (await self._session.execute(query)).mappings().all()
+        if not rows:
+            return []
+        item_query = (
+            select(_ITEM)
+            .where(_ITEM.c.order_id.in_([row["id"] for row in rows]))
+            .order_by(_ITEM.c.order_id, _ITEM.c.position)
+        )
+        by_order: dict[str, list[RowMapping]] = {}
+        for item in (await self._session.execute(item_query)).mappings():
+            by_order.setdefault(item["order_id"], []).append(item)
+        return [order_from_rows(row, by_order.get(row["id"], [])) for row in rows]

@@ -1,0 +1,103 @@
+"""Append-mostly records: sealed keys, payments, reveal audit events and the fulfilment outbox."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Insert, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bitloot.adapters.persistence.sqla.base import SqlRepository
+from bitloot.adapters.persistence.sqla.mapping import (
+    payment_from_row,
+    reveal_from_row,
+    reveal_values,
+    sealed_key_from_row,
+)
+from bitloot.adapters.persistence.sqla.tables import (
+    FulfillmentRequestRow,
+    PaymentRow,
+    RevealEventRow,
+    SealedKeyRow,
+)
+from bitloot.domain.audit import RevealEvent
+from bitloot.domain.keys import SealedKey
+from bitloot.domain.payment import PaymentRecord
+
+_KEY = SealedKeyRow.__table__
+_PAYMENT = PaymentRow.__table__
+_REVEAL = RevealEventRow.__table__
+_REQUEST = FulfillmentRequestRow.__table__
+
+PENDING, DISPATCHED, DONE = "pending", "dispatched", "done"
+
+
+class _Upserting(SqlRepository):
+    def _insert(self, table: Any) -> Insert:
+        """An INSERT that can take ON CONFLICT, in the dialect of this session."""
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+
+class SqlaSealedKeyRepository(_Upserting):
+    async def add(self, key: SealedKey) -> None:
+        values = {name: getattr(key, name) for name in _KEY.c.keys()}
+        statement = self._insert(_KEY).values(values)
+        await self._execute(statement.on_conflict_do_nothing(index_elements=["id"]))  # type: ignore[attr-defined]
+
+    async def list_for_order(self, order_id: str) -> list[SealedKey]:
+        query = select(_KEY).where(_KEY.c.order_id == order_id).order_by(_KEY.c.id)
+        return [sealed_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+
+class SqlaPaymentRepository(SqlRepository):
+    async def has(self, dedupe_key: str) -> bool:
+        query = select(_PAYMENT.c.id).where(_PAYMENT.c.dedupe_key == dedupe_key)
+        return (await self._session.execute(query)).first() is not None
+
+    async def add(self, record: PaymentRecord) -> None:
+        values = {name: getattr(record, name) for name in _PAYMENT.c.keys()}
+        values.update(status=record.status.value, outcome=record.outcome.value)
+        await self._execute(insert(_PAYMENT).values(values))
+
+    async def list_for_order(self, order_id: str) -> list[PaymentRecord]:
+        query = select(_PAYMENT).where(_PAYMENT.c.order_id == order_id).order_by(_PAYMENT.c.received_at)
+        return [payment_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+    async def list_recent(self, limit: int) -> list[PaymentRecord]:
+        query = select(_PAYMENT).order_by(_PAYMENT.c.received_at.desc(), _PAYMENT.c.id.desc()).limit(limit)
+        return [payment_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+
+class SqlaRevealAuditRepository(SqlRepository):
+    async def add(self, event: RevealEvent) -> None:
+        await self._execute(insert(_REVEAL).values(reveal_values(event)))
+
+    async def list_for_order(self, order_id: str) -> list[RevealEvent]:
+        query = select(_REVEAL).where(_REVEAL.c.order_id == order_id).order_by(_REVEAL.c.at, _REVEAL.c.id)
+        return [reveal_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+
+class SqlaFulfillmentRequestRepository(_Upserting):
+    async def add(self, order_id: str) -> None:
+        now = datetime.now(UTC)
+        statement = self._insert(_REQUEST).values(order_id=order_id, state=PENDING, updated_at=now)
+        await self._execute(
+            statement.on_conflict_do_update(  # type: ignore[attr-defined]
+                index_elements=["order_id"], set_={"state": PENDING, "updated_at": now}
+            )
+        )
+
+    async def mark_dispatched(self, order_id: str) -> None:
+        await self._set_state(order_id, DISPATCHED, only_from=PENDING)
+
+    async def mark_done(self, order_id: str) -> None:
+        await self._set_state(order_id, DONE)
+
+    async def pending(self, limit: int) -> list[str]:
+        query = select(_REQUEST.c.order_id).where(_REQUEST.c.state == PENDING).limit(limit)
+        return list((await self._session.execute(query)).scalars())
+
+    async def _set_state(self, order_id: str, state: str, only_from: str | None = None) -> None:
+        statement = update(_REQUEST).where(_REQUEST.c.order_id == order_id)
+        if only_from is not None:
+            statement = statement.where(_REQUEST.c.state == only_from)
+        await self._execute(statement.values(state=state, updated_at=datetime.now(UTC)))

@@ -1,0 +1,36 @@
+"""One SQLAlchemy session as the unit of work over every repository."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bitloot.adapters.persistence.sqla.catalog import SqlaProductRepository, SqlaStockRepository
+from bitloot.adapters.persistence.sqla.orders import SqlaOrderRepository
+from bitloot.adapters.persistence.sqla.records import (
+    SqlaFulfillmentRequestRepository,
+    SqlaPaymentRepository,
+    SqlaRevealAuditRepository,
+    SqlaSealedKeyRepository,
+)
+from bitloot.application.errors import ConcurrencyConflict
+
+
+class SqlaUnitOfWork:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.orders = SqlaOrderRepository(session)
+        self.products = SqlaProductRepository(session)
+        self.stock = SqlaStockRepository(session)
+        self.keys = SqlaSealedKeyRepository(session)
+        self.payments = SqlaPaymentRepository(session)
+        self.reveals = SqlaRevealAuditRepository(session)
+        self.fulfillment_requests = SqlaFulfillmentRequestRepository(session)
+
+    async def commit(self) -> None:
+        try:
+            await self._session.commit()
+        except IntegrityError as exc:
+            await self._session.rollback()
+            raise ConcurrencyConflict from exc
+
+    async def rollback(self) -> None:
+        await self._session.rollback()

@@ -1,0 +1,1 @@
+"""Key suppliers: own stock and, in production, Kinguin."""

@@ -1,0 +1,39 @@
+"""Keys from the shop's own imported stock."""
+
+from bitloot.application.ports.crypto import KeyVault
+from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.suppliers import SuppliedKey, SupplyRequest
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.errors import KeyIntegrityError
+from bitloot.domain.keys import Envelope, KeyMaterial, StockKey, stock_key_context
+from bitloot.domain.product import SupplierKind
+
+
+class OwnStockSupplier:
+    """Allocates units to the item in a transaction of its own, then opens their sealed blobs.
+
+    The allocation is idempotent on the item (the repository returns units already given to it), so
+    the same request after a crash yields the same units and their ids: no unit is taken twice, and
+    the key id of each delivered key is its stock unit's id.
+    """
+
+    kind = SupplierKind.STOCK
+
+    def __init__(self, uow: UnitOfWork, vault: KeyVault, store: SealedBlobStore) -> None:
+        self._uow = uow
+        self._vault = vault
+        self._store = store
+
+    async def obtain(self, request: SupplyRequest) -> list[SuppliedKey]:
+        units = await self._uow.stock.allocate(
+            request.product.id, request.order_id, request.item_id, request.quantity
+        )
+        await self._uow.commit()
+        return [SuppliedKey(unit.id, await self._open(unit)) for unit in units]
+
+    async def _open(self, unit: StockKey) -> KeyMaterial:
+        blob = await self._store.get(unit.blob_path)
+        if blob is None:
+            raise KeyIntegrityError
+        envelope = Envelope(blob, unit.wrapped_key, unit.key_version, unit.blob_sha256)
+        return self._vault.open(envelope, stock_key_context(unit.product_id, unit.id))

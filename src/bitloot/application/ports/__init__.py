@@ -1,0 +1,1 @@
+"""Ports: the capabilities use cases need, as `typing.Protocol`s."""

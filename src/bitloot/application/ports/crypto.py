@@ -1,0 +1,17 @@
+"""Sealing keys (SPEC §8)."""
+
+from typing import Protocol
+
+from bitloot.domain.keys import Envelope, KeyMaterial
+
+
+class KeyVault(Protocol):
+    """Envelope encryption: a fresh data key per key, wrapped by the active master key version.
+
+    `context` is associated data: a blob opens only with the context it was sealed with. Every failure
+    to open, whatever its cause, raises the one generic `KeyIntegrityError`.
+    """
+
+    def seal(self, material: KeyMaterial, context: str) -> Envelope: ...
+
+    def open(self, envelope: Envelope, context: str) -> KeyMaterial: ...

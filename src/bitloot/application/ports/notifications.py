@@ -1,0 +1,11 @@
+"""Telling the customer."""
+
+from typing import Protocol
+
+from bitloot.application.ports.links import DeliveryLink
+
+
+class CustomerNotifier(Protocol):
+    """Sends the delivery link, never a key."""
+
+    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None: ...

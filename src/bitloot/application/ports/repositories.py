@@ -1,0 +1,97 @@
+"""Repositories. They read and stage writes inside the current unit of work; nothing is durable
+before `UnitOfWork.commit()`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from bitloot.domain.audit import RevealEvent
+from bitloot.domain.keys import SealedKey, StockKey
+from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order import Order
+from bitloot.domain.payment import PaymentRecord
+from bitloot.domain.product import Product
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None: ...
+
+    async def get(self, order_id: str) -> Order | None: ...
+
+    async def save(self, order: Order) -> None:
+        """Store a changed order and bump its version. Raises `ConcurrencyConflict`, now or at commit,
+        when the stored version is no longer the one this order was read at."""
+        ...
+
+    async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]: ...
+
+
+class ProductRepository(Protocol):
+    async def add(self, product: Product) -> None:
+        """Raises `ConcurrencyConflict` (now or at commit) when the SKU is taken."""
+        ...
+
+    async def get(self, product_id: str) -> Product | None: ...
+
+    async def get_by_sku(self, sku: str) -> Product | None: ...
+
+    async def list(self) -> Sequence[Product]:
+        """Every product with `available` counted from stock for own-stock products."""
+        ...
+
+    async def get_many(self, product_ids: Sequence[str]) -> dict[str, Product]: ...
+
+
+class StockRepository(Protocol):
+    async def add_many(self, keys: Sequence[StockKey]) -> None: ...
+
+    async def count_available(self, product_id: str) -> int: ...
+
+    async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
+        """Give `item_id` `quantity` units of `product_id`. Idempotent: units already allocated to the
+        item are returned first, and only the missing ones are taken. Two transactions never take the
+        same unit. Raises `OutOfStock` when too few are left."""
+        ...
+
+
+class SealedKeyRepository(Protocol):
+    async def add(self, key: SealedKey) -> None:
+        """Idempotent on `key.id`: a key recorded before is left as it was."""
+        ...
+
+    async def list_for_order(self, order_id: str) -> list[SealedKey]: ...
+
+
+class PaymentRepository(Protocol):
+    async def has(self, dedupe_key: str) -> bool: ...
+
+    async def add(self, record: PaymentRecord) -> None:
+        """Raises `ConcurrencyConflict` (now or at commit) when the dedupe key is already recorded."""
+        ...
+
+    async def list_for_order(self, order_id: str) -> list[PaymentRecord]: ...
+
+    async def list_recent(self, limit: int) -> list[PaymentRecord]: ...
+
+
+class RevealAuditRepository(Protocol):
+    async def add(self, event: RevealEvent) -> None: ...
+
+    async def list_for_order(self, order_id: str) -> list[RevealEvent]: ...
+
+
+class FulfillmentRequestRepository(Protocol):
+    """The outbox: a request to fulfil an order, written in the transaction that marks it paid."""
+
+    async def add(self, order_id: str) -> None:
+        """Idempotent: one open request per order."""
+        ...
+
+    async def mark_dispatched(self, order_id: str) -> None: ...
+
+    async def mark_done(self, order_id: str) -> None: ...
+
+    async def pending(self, limit: int) -> list[str]:
+        """Order ids whose request was written but never handed to the queue."""
+        ...

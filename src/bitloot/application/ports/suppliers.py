@@ -1,0 +1,33 @@
+"""Where keys come from."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bitloot.domain.keys import KeyMaterial
+from bitloot.domain.product import Product, SupplierKind
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyRequest:
+    order_id: str
+    item_id: str
+    product: Product
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class SuppliedKey:
+    """A key for one unit. `key_id` is stable: asking again for the same item gives the same ids."""
+
+    key_id: str
+    material: KeyMaterial
+
+
+class KeySupplier(Protocol):
+    """Obtains the keys of one order item. Idempotent on `request.item_id`: a second call after a
+    crash or a redelivered job returns the same keys and never buys or allocates new ones.
+    Raises `OutOfStock` or `SupplierUnavailable`."""
+
+    kind: SupplierKind
+
+    async def obtain(self, request: SupplyRequest) -> list[SuppliedKey]: ...

@@ -1,0 +1,147 @@
+"""A worker turns a paid order into sealed keys (SPEC §1 step 3-4, §9)."""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from bitloot.application.errors import ConcurrencyConflict, StorageUnavailable, SupplierUnavailable
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.crypto import KeyVault
+from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.notifications import CustomerNotifier
+from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.errors import OutOfStock
+from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
+from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.product import Product, SupplierKind
+
+log = logging.getLogger(__name__)
+
+
+class FulfillOutcome(StrEnum):
+    FULFILLED = "fulfilled"
+    FAILED = "failed"
+    NOT_FOUND = "not_found"
+    # Another worker holds the lease, or there is nothing to do (already fulfilled, not paid).
+    SKIPPED = "skipped"
+    # A supplier or storage outage: the lease will expire and the order be tried again.
+    RETRY_LATER = "retry_later"
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentSettings:
+    worker_id: str
+    lease: timedelta = timedelta(minutes=2)
+
+
+class FulfillOrder:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        suppliers: Mapping[SupplierKind, KeySupplier],
+        vault: KeyVault,
+        store: SealedBlobStore,
+        links: DeliveryLinkSigner,
+        notifier: CustomerNotifier,
+        clock: Clock,
+        settings: FulfillmentSettings,
+    ) -> None:
+        self._uow = uow
+        self._suppliers = suppliers
+        self._vault = vault
+        self._store = store
+        self._links = links
+        self._notifier = notifier
+        self._clock = clock
+        self._settings = settings
+
+    async def execute(self, order_id: str) -> FulfillOutcome:
+        """Safe to run any number of times, concurrently too.
+
+        A lease taken in its own transaction lets one worker at a time work on an order. Each item's
+        keys come from an idempotent supplier step keyed by the item, are sealed to order, item and
+        key, written to storage and then recorded; an item already recorded is skipped. Running again
+        after a crash at any point therefore finishes the work without a second key.
+        """
+        order = await self._claim(order_id)
+        if not isinstance(order, Order):
+            return order
+        products = await self._uow.products.get_many([item.product_id for item in order.items])
+        recorded = {key.id for key in await self._uow.keys.list_for_order(order.id)}
+        try:
+            for item in order.items:
+                if not item.is_fulfilled:
+                    await self._fulfil_item(order, item, products[item.product_id], recorded)
+        except OutOfStock as exc:
+            return await self._fail(order, str(exc))
+        except (SupplierUnavailable, StorageUnavailable) as exc:
+            log.warning("order %s: %s; will retry after the lease expires", order.id, exc)
+            return FulfillOutcome.RETRY_LATER
+        order.complete(self._clock.now())
+        await self._uow.orders.save(order)
+        await self._uow.fulfillment_requests.mark_done(order.id)
+        await self._uow.commit()
+        link = self._links.issue(order.id, self._clock.now())
+        await self._notifier.order_fulfilled(order.id, order.email, link)
+        log.info("order %s fulfilled", order.id)
+        return FulfillOutcome.FULFILLED
+
+    async def _claim(self, order_id: str) -> Order | FulfillOutcome:
+        order = await self._uow.orders.get(order_id)
+        if order is None:
+            return FulfillOutcome.NOT_FOUND
+        if not order.claim(self._settings.worker_id, self._clock.now(), self._settings.lease):
+            await self._uow.rollback()
+            return FulfillOutcome.SKIPPED
+        try:
+            await self._uow.orders.save(order)
+            await self._uow.commit()
+        except ConcurrencyConflict:
+            await self._uow.rollback()
+            return FulfillOutcome.SKIPPED
+        return order
+
+    async def _fulfil_item(self, order: Order, item: OrderItem, product: Product, recorded: set[str]) -> None:
+        supplier = self._suppliers[product.supplier]
+        supplied = await supplier.obtain(SupplyRequest(order.id, item.id, product, item.quantity))
+        for key in supplied:
+            if key.key_id not in recorded:
+                await self._seal_and_record(order, item, key)
+                recorded.add(key.key_id)
+        order.mark_item_fulfilled(item.id, self._clock.now())
+        await self._uow.orders.save(order)
+        await self._uow.commit()
+
+    async def _seal_and_record(self, order: Order, item: OrderItem, key: SuppliedKey) -> None:
+        envelope = self._vault.seal(key.material, order_key_context(order.id, item.id, key.key_id))
+        path = order_key_path(order.id, key.key_id)
+        await self._store.put(path, envelope.blob)
+        await self._uow.keys.add(
+            SealedKey(
+                id=key.key_id,
+                order_id=order.id,
+                item_id=item.id,
+                product_id=item.product_id,
+                blob_path=path,
+                wrapped_key=envelope.wrapped_key,
+                key_version=envelope.key_version,
+                blob_sha256=envelope.blob_sha256,
+                content_type=key.material.content_type,
+                created_at=self._clock.now(),
+            )
+        )
+
+    async def _fail(self, order: Order, reason: str) -> FulfillOutcome:
+        await self._uow.rollback()
+        fresh = await self._uow.orders.get(order.id)
+        if fresh is None:
+            return FulfillOutcome.NOT_FOUND
+        fresh.fail(reason, self._clock.now())
+        await self._uow.orders.save(fresh)
+        await self._uow.commit()
+        log.warning("order %s failed: %s", order.id, reason)
+        return FulfillOutcome.FAILED

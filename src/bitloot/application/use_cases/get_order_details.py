@@ -1,0 +1,36 @@
+"""The operator inspects one order: items, payments, delivered keys (metadata only) and reveals."""
+
+from dataclasses import dataclass
+
+from bitloot.application.errors import NotFound
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.audit import RevealEvent
+from bitloot.domain.keys import SealedKey
+from bitloot.domain.order import Order
+from bitloot.domain.payment import PaymentRecord
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetails:
+    order: Order
+    payments: list[PaymentRecord]
+    keys: list[SealedKey]
+    reveals: list[RevealEvent]
+
+
+class GetOrderDetails:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, order_id: str) -> OrderDetails:
+        order = await self._uow.orders.get(order_id)
+        if order is None:
+            raise NotFound("No such order.")
+        details = OrderDetails(
+            order=order,
+            payments=await self._uow.payments.list_for_order(order.id),
+            keys=await self._uow.keys.list_for_order(order.id),
+            reveals=await self._uow.reveals.list_for_order(order.id),
+        )
+        await self._uow.rollback()
+        return details

@@ -1,0 +1,33 @@
+"""A customer asks for a 15-minute link to their keys."""
+
+from dataclasses import dataclass
+
+from bitloot.application.access import order_for_token
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.links import DeliveryLink, DeliveryLinkSigner
+from bitloot.application.ports.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLink:
+    order_id: str
+    link: DeliveryLink
+    item_count: int
+
+
+class IssueDeliveryLink:
+    def __init__(self, uow: UnitOfWork, links: DeliveryLinkSigner, clock: Clock) -> None:
+        self._uow = uow
+        self._links = links
+        self._clock = clock
+
+    async def execute(self, order_id: str, access_token: str) -> IssuedLink:
+        """Only a fulfilled order gets a link (`NotFulfilledYet`); a refunded one never (`RevealsBlocked`)."""
+        order = await order_for_token(self._uow, order_id, access_token)
+        await self._uow.rollback()
+        order.ensure_revealable()
+        return IssuedLink(
+            order_id=order.id,
+            link=self._links.issue(order.id, self._clock.now()),
+            item_count=sum(item.quantity for item in order.items),
+        )

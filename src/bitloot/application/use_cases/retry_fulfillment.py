@@ -1,0 +1,24 @@
+"""The operator re-queues a failed fulfilment (after importing stock, say)."""
+
+from bitloot.application.dispatch import dispatch_fulfillment
+from bitloot.application.errors import Conflict, NotFound
+from bitloot.application.ports.queue import FulfillmentQueue
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.lifecycle import OrderStatus
+
+
+class RetryFulfillment:
+    def __init__(self, uow: UnitOfWork, queue: FulfillmentQueue) -> None:
+        self._uow = uow
+        self._queue = queue
+
+    async def execute(self, order_id: str) -> None:
+        """Only a `failed` order is retried; the request goes through the outbox like a payment's."""
+        order = await self._uow.orders.get(order_id)
+        if order is None:
+            raise NotFound("No such order.")
+        if order.status is not OrderStatus.FAILED:
+            raise Conflict(f"Only a failed order is retried; this one is {order.status}.")
+        await self._uow.fulfillment_requests.add(order.id)
+        await self._uow.commit()
+        await dispatch_fulfillment(self._uow, self._queue, order.id)

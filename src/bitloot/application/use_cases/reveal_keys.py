@@ -1,0 +1,137 @@
+"""A customer reveals their keys, through the API or a delivery link; every reveal is audited."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bitloot.application.access import order_for_token
+from bitloot.application.errors import NotFound
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.crypto import KeyVault
+from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.retry import in_transaction
+from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealOutcome
+from bitloot.domain.errors import KeyIntegrityError
+from bitloot.domain.ids import new_id
+from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
+from bitloot.domain.order import Order
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessTokenCredential:
+    order_id: str
+    access_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCredential:
+    link_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevealRequest:
+    credential: AccessTokenCredential | LinkCredential
+    client: ClientInfo
+    item_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RevealedKey:
+    item_id: str
+    product_id: str
+    key: KeyMaterial
+    revealed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RevealResult:
+    order_id: str
+    keys: list[RevealedKey]
+    reveal_count: int
+
+
+class RevealKeys:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        vault: KeyVault,
+        store: SealedBlobStore,
+        links: DeliveryLinkSigner,
+        clock: Clock,
+    ) -> None:
+        self._uow = uow
+        self._vault = vault
+        self._store = store
+        self._links = links
+        self._clock = clock
+
+    async def execute(self, request: RevealRequest) -> RevealResult:
+        """Open the order's keys (or one item's) and audit each with IP, user agent and channel.
+
+        A blob that is missing, altered or copied from elsewhere fails to open: the customer gets the
+        generic `KeyIntegrityError`, and a `tamper_detected` audit event tells the operator which key.
+        """
+        order_id, channel = await self._authorize(request.credential)
+        return await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
+
+    async def _authorize(self, credential: AccessTokenCredential | LinkCredential) -> tuple[str, RevealChannel]:
+        if isinstance(credential, LinkCredential):
+            return self._links.resolve(credential.link_token, self._clock.now()), RevealChannel.LINK
+        order = await order_for_token(self._uow, credential.order_id, credential.access_token)
+        return order.id, RevealChannel.API
+
+    async def _reveal(self, order_id: str, channel: RevealChannel, request: RevealRequest) -> RevealResult:
+        order = await self._uow.orders.get(order_id)
+        if order is None:
+            raise NotFound
+        now = self._clock.now()
+        order.record_reveal(now)
+        keys = [
+            key
+            for key in await self._uow.keys.list_for_order(order.id)
+            if request.item_id is None or key.item_id == request.item_id
+        ]
+        if not keys:
+            raise NotFound("No such item in this order.")
+        revealed = []
+        for key in keys:
+            material = await self._open(order, key, channel, request.client)
+            revealed.append(RevealedKey(key.item_id, key.product_id, material, now))
+            await self._audit(order, key, channel, RevealOutcome.REVEALED, request.client)
+        await self._uow.orders.save(order)
+        await self._uow.commit()
+        return RevealResult(order_id=order.id, keys=revealed, reveal_count=order.reveal_count)
+
+    async def _open(self, order: Order, key: SealedKey, channel: RevealChannel, client: ClientInfo) -> KeyMaterial:
+        blob = await self._store.get(key.blob_path)
+        try:
+            if blob is None:
+                raise KeyIntegrityError
+            envelope = Envelope(blob, key.wrapped_key, key.key_version, key.blob_sha256)
+            return self._vault.open(envelope, order_key_context(order.id, key.item_id, key.id))
+        except KeyIntegrityError:
+            await self._uow.rollback()
+            await self._audit(order, key, channel, RevealOutcome.TAMPER_DETECTED, client)
+            await self._uow.commit()
+            log.error("sealed key %s of order %s failed to open", key.id, order.id)
+            raise
+
+    async def _audit(
+        self, order: Order, key: SealedKey, channel: RevealChannel, outcome: RevealOutcome, client: ClientInfo
+    ) -> None:
+        await self._uow.reveals.add(
+            RevealEvent(
+                id=new_id(),
+                order_id=order.id,
+                item_id=key.item_id,
+                key_id=key.id,
+                channel=channel,
+                outcome=outcome,
+                client=client,
+                at=self._clock.now(),
+            )
+        )

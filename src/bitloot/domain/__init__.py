@@ -1,0 +1,1 @@
+"""BitLoot's domain: entities, value objects and rules. Imports only the standard library."""

@@ -1,0 +1,88 @@
+"""The `bitloot` command: serve, migrate, demo."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bitloot.entrypoints.settings import ConfigurationError, Settings, load_settings
+
+log = logging.getLogger("bitloot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bitloot", description="BitLoot fulfillment service")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP API (embedded defaults: SQLite, in-process jobs)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="apply database migrations")
+    demo = commands.add_parser("demo", help="walk one order from placed to revealed, printing each step")
+    demo.add_argument("--keep", action="store_true", help="keep the demo's temporary data folder")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "demo":
+            from bitloot.entrypoints.demo import run_demo
+
+            return asyncio.run(run_demo(keep=args.keep))
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        migrate(settings)
+        return 0
+    prepare(settings)
+    return serve_http(args.host, args.port)
+
+
+def migrate(settings: Settings) -> None:
+    from bitloot.adapters.persistence.sqla.migrate import upgrade
+
+    if settings.database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    log.info("database is at the newest schema")
+
+
+def prepare(settings: Settings) -> None:
+    """Embedded mode makes its own database and demo catalog; production expects `bitloot migrate`."""
+    if settings.database_url.startswith("sqlite"):
+        migrate(settings)
+    if settings.seed_demo_catalog:
+        asyncio.run(_seed(settings))
+
+
+async def _seed(settings: Settings) -> None:
+    from bitloot.entrypoints.ioc import container_for
+    from bitloot.entrypoints.seed import seed_demo_catalog
+    from bitloot.entrypoints.tasks import build_broker
+
+    container = container_for(settings, build_broker(settings))
+    try:
+        await seed_demo_catalog(container)
+    finally:
+        await container.close()
+
+
+def serve_http(host: str, port: int) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    log.info("serving on http://%s:%d (OpenAPI at /schema)", host, port)
+    Granian(
+        "bitloot.entrypoints.http.app:app_from_environment",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        loop=Loops.uvloop,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

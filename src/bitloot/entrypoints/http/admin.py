@@ -1,0 +1,65 @@
+"""Operator endpoints (SPEC §5), behind the admin token."""
+
+from typing import Annotated
+
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+
+from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
+from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.import_stock import ImportStock
+from bitloot.application.use_cases.list_orders import ListOrders
+from bitloot.application.use_cases.list_payments import ListPayments
+from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
+from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.product import SupplierKind
+from bitloot.entrypoints.http import presenters
+from bitloot.entrypoints.http import schemas as s
+from bitloot.entrypoints.http.auth import admin_guard
+
+Limit = Annotated[int, Parameter(ge=1, le=200)]
+
+
+class AdminController(Controller):
+    path = "/admin"
+    guards = [admin_guard]  # noqa: RUF012 - Litestar reads it from the class
+    tags = ["operator"]
+
+    @post("/products", status_code=201)
+    async def create_product(self, data: s.ProductIn, use_case: FromDishka[CreateProduct]) -> s.ProductOut:
+        product = await use_case.execute(
+            CreateProductRequest(
+                sku=data.sku,
+                name=data.name,
+                price=data.price,
+                currency=data.currency,
+                supplier=SupplierKind(data.supplier),
+                supplier_product_id=data.supplier_product_id,
+            )
+        )
+        return presenters.product_out(product, for_operator=True)
+
+    @post("/products/{product_id:str}/keys", status_code=201)
+    async def import_keys(self, product_id: str, data: s.KeysIn, use_case: FromDishka[ImportStock]) -> s.ImportOut:
+        result = await use_case.execute(product_id, list(data.keys))
+        return s.ImportOut(imported=result.imported, available=result.available)
+
+    @get("/orders")
+    async def list_orders(
+        self, use_case: FromDishka[ListOrders], status: OrderStatus | None = None, limit: Limit = 50
+    ) -> list[s.AdminOrderOut]:
+        return [presenters.admin_order_out(o) for o in await use_case.execute(status, limit)]
+
+    @get("/orders/{order_id:str}")
+    async def order_details(self, order_id: str, use_case: FromDishka[GetOrderDetails]) -> s.AdminOrderDetailOut:
+        return presenters.order_detail_out(await use_case.execute(order_id))
+
+    @post("/orders/{order_id:str}/retry", status_code=202)
+    async def retry(self, order_id: str, use_case: FromDishka[RetryFulfillment]) -> Response[dict[str, str]]:
+        await use_case.execute(order_id)
+        return Response({"orderId": order_id, "status": "queued"}, status_code=202)
+
+    @get("/webhooks")
+    async def webhooks(self, use_case: FromDishka[ListPayments], limit: Limit = 50) -> list[s.PaymentOut]:
+        return [presenters.payment_out(p) for p in await use_case.execute(limit)]

@@ -1,0 +1,79 @@
+"""The Litestar application, wired by dishka."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dishka import Provider
+from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from taskiq import AsyncBroker
+
+from bitloot.entrypoints.http.admin import AdminController
+from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
+from bitloot.entrypoints.http.delivery import DeliveryController
+from bitloot.entrypoints.http.health import health
+from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
+from bitloot.entrypoints.http.simulator import SimulatorController
+from bitloot.entrypoints.http.webhooks import PaymentWebhookController
+from bitloot.entrypoints.ioc import container_for
+from bitloot.entrypoints.settings import Settings, load_settings
+from bitloot.entrypoints.tasks import build_broker
+
+MAX_BODY_BYTES = 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides: Provider) -> Litestar:
+    """The HTTP app. `broker` defaults to the in-process one, whose jobs run in this process;
+    `overrides` replace providers of the composition root (tests swap adapters this way)."""
+    broker = broker or build_broker(settings)
+    container = container_for(settings, broker, *overrides)
+    # In-process jobs resolve their use cases from this same container.
+    setup_taskiq_dishka(container, broker)
+    handlers: list[object] = [
+        CatalogController,
+        OrdersController,
+        FulfillmentController,
+        DeliveryController,
+        PaymentWebhookController,
+        AdminController,
+        health,
+    ]
+    if not settings.production:
+        handlers.append(SimulatorController)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await broker.startup()
+        try:
+            yield
+        finally:
+            await broker.shutdown()
+            await container.close()
+
+    app = Litestar(
+        route_handlers=[DishkaRouter("", route_handlers=handlers)],  # type: ignore[list-item]
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="BitLoot fulfillment",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=False,
+    )
+    app.state.settings = settings
+    setup_dishka(container, app)
+    return app
+
+
+def app_from_environment() -> Litestar:
+    """Factory for the ASGI server: settings from `BITLOOT_*` variables."""
+    return create_app(load_settings())

@@ -1,0 +1,28 @@
+"""Bearer credentials: an order's access token for customers, the admin token for the operator."""
+
+import hmac
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.handlers.base import BaseRouteHandler
+
+from bitloot.entrypoints.settings import Settings
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def bearer_token(connection: ASGIConnection[object, object, object, object]) -> str:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorizedException("Send the order's access token as 'Authorization: Bearer <token>'.",
+                                     headers=_CHALLENGE)
+    return token.strip()
+
+
+def admin_guard(connection: ASGIConnection[object, object, object, object], _: BaseRouteHandler) -> None:
+    """Lets the operator through; the token is compared in constant time."""
+    settings: Settings = connection.app.state.settings
+    expected = settings.secrets.admin_token.encode("utf-8")
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode("utf-8"), expected):
+        raise NotAuthorizedException("An operator token is required.", headers=_CHALLENGE)

@@ -1,0 +1,15 @@
+"""Who is asking: the client's address and user agent, for the reveal audit trail."""
+
+from litestar import Request
+
+from bitloot.domain.audit import ClientInfo
+
+MAX_USER_AGENT = 512
+
+
+def client_info(request: Request[object, object, object]) -> ClientInfo:
+    agent = request.headers.get("user-agent")
+    return ClientInfo(
+        ip=request.client.host if request.client else None,
+        user_agent=agent[:MAX_USER_AGENT] if agent else None,
+    )

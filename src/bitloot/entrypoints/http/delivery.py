@@ -1,0 +1,68 @@
+"""The delivery link's pages: `GET /d/{token}` shows the order, `POST /d/{token}/reveal` shows keys."""
+
+from html import escape
+
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, Request, Response, get, post
+
+from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
+from bitloot.application.use_cases.reveal_keys import LinkCredential, RevealKeys, RevealRequest
+from bitloot.domain.errors import DomainError
+from bitloot.domain.keys import TEXT_KEY
+from bitloot.entrypoints.http import presenters
+from bitloot.entrypoints.http.client import client_info
+from bitloot.entrypoints.http.pages import PAGE_HEADERS, button_form, page, table
+from bitloot.entrypoints.http.problems import STATUS_OF
+
+
+class DeliveryController(Controller):
+    path = "/d/{token:str}"
+    tags = ["delivery"]
+
+    @get("/")
+    async def show(self, token: str, use_case: FromDishka[GetDeliverySummary]) -> Response[str]:
+        try:
+            summary = await use_case.execute(token)
+        except DomainError as exc:
+            return _error_page(exc)
+        rows = [
+            [escape(summary.products[i.product_id].name if i.product_id in summary.products else i.product_id),
+             str(i.quantity)]
+            for i in summary.order.items
+        ]
+        body = (
+            f"<p>Order <code>{escape(summary.order.id)}</code> is <b>{escape(summary.order.status.value)}</b>.</p>"
+            + table(["Product", "Keys"], rows)
+            + "<p class=muted>Your keys are shown only when you press the button; each reveal is recorded.</p>"
+            + button_form(f"/d/{token}/reveal", "Reveal my keys")
+        )
+        return page("Your BitLoot order", body)
+
+    @post("/reveal", status_code=200)
+    async def reveal(
+        self, token: str, request: Request[object, object, object], use_case: FromDishka[RevealKeys]
+    ) -> Response[str] | Response[object]:
+        wants_json = "application/json" in request.headers.get("accept", "")
+        try:
+            result = await use_case.execute(RevealRequest(LinkCredential(token), client_info(request)))
+        except DomainError as exc:
+            if wants_json:
+                raise
+            return _error_page(exc)
+        if wants_json:
+            return Response(presenters.reveal_out(result), headers=PAGE_HEADERS)
+        rows = [
+            [escape(k.item_id), _key_html(presenters.key_text(k.key), k.key.content_type)] for k in result.keys
+        ]
+        return page("Your keys", table(["Item", "Key"], rows))
+
+
+def _key_html(text: str, content_type: str) -> str:
+    if content_type == TEXT_KEY:
+        return f"<code>{escape(text)}</code>"
+    return f"<img alt='key' src='data:{escape(content_type)};base64,{escape(text)}'>"
+
+
+def _error_page(exc: DomainError) -> Response[str]:
+    status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 400)
+    return page("Sorry", f"<p>{escape(str(exc))}</p>", status_code=int(status))

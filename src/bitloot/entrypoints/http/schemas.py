@@ -1,0 +1,180 @@
+"""The JSON shapes of the HTTP API: camelCase msgspec structs. Requests refuse unknown fields."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+
+class Schema(msgspec.Struct, rename="camel"):
+    """Base of every response body."""
+
+
+class RequestSchema(msgspec.Struct, rename="camel", frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every request body."""
+
+
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=20)]
+
+
+class ProductOut(Schema):
+    id: str
+    sku: str
+    name: str
+    price: Decimal
+    currency: str
+    available: int
+    supplier: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class OrderLineIn(RequestSchema):
+    product_id: Id
+    quantity: Quantity = 1
+
+
+class PlaceOrderIn(RequestSchema):
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+    items: Annotated[list[OrderLineIn], msgspec.Meta(min_length=1, max_length=10)]
+
+
+class OrderItemOut(Schema):
+    item_id: str
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+
+
+class PlacedOrderOut(Schema):
+    id: str
+    status: str
+    access_token: str
+    email: str
+    currency: str
+    total: Decimal
+    payment_url: str | None
+    items: list[OrderItemOut]
+    created_at: datetime
+
+
+class ItemStatusOut(Schema):
+    item_id: str
+    product_id: str
+    quantity: int
+    status: str
+    fulfilled_at: datetime | None
+
+
+class FulfillmentStatusOut(Schema):
+    order_id: str
+    status: str
+    order_status: str
+    items_total: int
+    items_fulfilled: int
+    items: list[ItemStatusOut]
+    fulfilled_at: datetime | None
+    updated_at: datetime
+
+
+class DownloadLinkOut(Schema):
+    order_id: str
+    signed_url: str
+    expires_at: datetime
+    item_count: int
+
+
+class RevealIn(RequestSchema):
+    item_id: Id | None = None
+
+
+class RevealedKeyOut(Schema):
+    item_id: str
+    product_id: str
+    key: str
+    content_type: str
+    revealed_at: datetime
+
+
+class RevealOut(Schema):
+    order_id: str
+    keys: list[RevealedKeyOut]
+    reveal_count: int
+
+
+class HealthOut(Schema):
+    ok: bool
+    service: str
+    timestamp: datetime
+    checks: dict[str, str]
+
+
+class ProductIn(RequestSchema):
+    sku: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    price: Annotated[Decimal, msgspec.Meta(ge=0)]
+    currency: Annotated[str, msgspec.Meta(min_length=2, max_length=12)]
+    supplier: Literal["stock", "kinguin"] = "stock"
+    supplier_product_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class KeysIn(RequestSchema):
+    keys: Annotated[list[Annotated[str, msgspec.Meta(max_length=1024)]], msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class ImportOut(Schema):
+    imported: int
+    available: int
+
+
+class AdminOrderOut(Schema):
+    id: str
+    email: str
+    status: str
+    currency: str
+    total: Decimal
+    items: list[OrderItemOut]
+    created_at: datetime
+    updated_at: datetime
+    fulfilled_at: datetime | None
+    failure_reason: str | None
+    reveal_count: int
+
+
+class PaymentOut(Schema):
+    id: str
+    provider: str
+    order_id: str
+    payment_id: str
+    status: str
+    outcome: str
+    actually_paid: Decimal
+    pay_currency: str
+    received_at: datetime
+
+
+class SealedKeyOut(Schema):
+    id: str
+    item_id: str
+    product_id: str
+    content_type: str
+    key_version: int
+    created_at: datetime
+
+
+class RevealEventOut(Schema):
+    id: str
+    item_id: str
+    key_id: str
+    channel: str
+    outcome: str
+    ip: str | None
+    user_agent: str | None
+    at: datetime
+
+
+class AdminOrderDetailOut(Schema):
+    order: AdminOrderOut
+    payments: list[PaymentOut]
+    keys: list[SealedKeyOut]
+    reveals: list[RevealEventOut]

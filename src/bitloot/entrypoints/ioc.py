@@ -1,0 +1,196 @@
+"""The composition root: dishka providers that decide which adapter serves each port.
+
+`container_for(settings, broker)` builds the production wiring; tests pass override providers (for
+example `MemoryPersistenceProvider`) that replace one part in one line.
+"""
+
+import os
+import socket
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from taskiq import AsyncBroker
+
+from bitloot.adapters.clock import SystemClock
+from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
+from bitloot.adapters.health import CallableProbe, SqlDatabaseProbe
+from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
+from bitloot.adapters.memory.database import MemoryDatabase
+from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from bitloot.adapters.notify.log_notifier import LogNotifier
+from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
+from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
+from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
+from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
+from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
+from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
+from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.crypto import KeyVault
+from bitloot.application.ports.health import HealthProbe
+from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.notifications import CustomerNotifier
+from bitloot.application.ports.payments import PaymentGateway, PaymentWebhook
+from bitloot.application.ports.queue import FulfillmentQueue
+from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.suppliers import KeySupplier
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.use_cases.check_health import CheckHealth
+from bitloot.application.use_cases.create_product import CreateProduct
+from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder
+from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
+from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
+from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
+from bitloot.application.use_cases.import_stock import ImportStock
+from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
+from bitloot.application.use_cases.list_orders import ListOrders
+from bitloot.application.use_cases.list_payments import ListPayments
+from bitloot.application.use_cases.list_products import ListProducts
+from bitloot.application.use_cases.place_order import PlaceOrder
+from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
+from bitloot.application.use_cases.reveal_keys import RevealKeys
+from bitloot.domain.product import SupplierKind
+from bitloot.entrypoints.settings import Settings
+
+Suppliers = Mapping[SupplierKind, KeySupplier]
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseHealth:
+    probe: HealthProbe
+
+
+class ContextProvider(Provider):
+    settings = from_context(provides=Settings, scope=Scope.APP)
+    broker = from_context(provides=AsyncBroker, scope=Scope.APP)
+
+
+class SqlPersistenceProvider(Provider):
+    @provide(scope=Scope.APP)
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(DatabaseSettings(url=settings.database_url))
+        yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
+    def sessions(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return session_factory(engine)
+
+    @provide(scope=Scope.APP)
+    def database_health(self, engine: AsyncEngine) -> DatabaseHealth:
+        return DatabaseHealth(SqlDatabaseProbe(engine))
+
+    @provide(scope=Scope.REQUEST)
+    async def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
+        async with sessions() as session:
+            yield SqlaUnitOfWork(session)
+
+
+class MemoryPersistenceProvider(Provider):
+    """Everything in one `MemoryDatabase`, for unit tests of the HTTP app and worker."""
+
+    def __init__(self, database: MemoryDatabase | None = None) -> None:
+        super().__init__()
+        self.database = database or MemoryDatabase()
+
+    @provide(scope=Scope.APP)
+    def database_health(self) -> DatabaseHealth:
+        async def always() -> None:
+            return None
+
+        return DatabaseHealth(CallableProbe("database", always))
+
+    @provide(scope=Scope.REQUEST)
+    def unit_of_work(self) -> UnitOfWork:
+        return InMemoryUnitOfWork(self.database)
+
+
+class AdaptersProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @provide
+    def vault(self, settings: Settings) -> KeyVault:
+        return AesGcmKeyVault(settings.secrets.keyring)
+
+    @provide
+    def blob_store(self, settings: Settings) -> SealedBlobStore:
+        return LocalDirectoryBlobStore(settings.storage_dir)
+
+    @provide
+    def links(self, settings: Settings) -> DeliveryLinkSigner:
+        return HmacDeliveryLinks(settings.secrets.link_secret, settings.public_base_url)
+
+    @provide
+    def payment_webhook(self, settings: Settings) -> PaymentWebhook:
+        return NowPaymentsWebhook(settings.secrets.ipn_secret)
+
+    @provide
+    def payment_gateway(self, settings: Settings) -> PaymentGateway:
+        return SimulatorPaymentGateway(settings.public_base_url)
+
+    @provide
+    def notifier(self) -> CustomerNotifier:
+        return LogNotifier()
+
+    @provide
+    def queue(self, broker: AsyncBroker) -> FulfillmentQueue:
+        return TaskiqFulfillmentQueue(broker)
+
+    @provide
+    def fulfillment_settings(self) -> FulfillmentSettings:
+        return FulfillmentSettings(worker_id=f"{socket.gethostname()}:{os.getpid()}")
+
+
+def _use_cases_provider() -> Provider:
+    provider = Provider(scope=Scope.REQUEST)
+    for use_case in (
+        PlaceOrder,
+        HandlePaymentNotification,
+        FulfillOrder,
+        GetFulfillmentStatus,
+        IssueDeliveryLink,
+        RevealKeys,
+        CreateProduct,
+        ImportStock,
+        ListOrders,
+        GetOrderDetails,
+        RetryFulfillment,
+        ListPayments,
+        ListProducts,
+        GetDeliverySummary,
+    ):
+        provider.provide(use_case)
+
+    def suppliers(uow: UnitOfWork, vault: KeyVault, store: SealedBlobStore) -> Suppliers:
+        return {SupplierKind.STOCK: OwnStockSupplier(uow, vault, store)}
+
+    def check_health(
+        database: DatabaseHealth, store: SealedBlobStore, queue: FulfillmentQueue, clock: Clock
+    ) -> CheckHealth:
+        probes = [database.probe, CallableProbe("storage", store.check), CallableProbe("queue", queue.check)]
+        return CheckHealth(probes, clock)
+
+    provider.provide(suppliers)
+    provider.provide(check_health, scope=Scope.APP)
+    return provider
+
+
+def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider) -> AsyncContainer:
+    """The application's container; each provider in `overrides` replaces what it provides."""
+    context: dict[Any, Any] = {Settings: settings, AsyncBroker: broker}
+    return make_async_container(
+        ContextProvider(),
+        SqlPersistenceProvider(),
+        AdaptersProvider(),
+        _use_cases_provider(),
+        *overrides,
+        context=context,
+    )
