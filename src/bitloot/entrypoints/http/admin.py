@@ -4,7 +4,7 @@ from typing import Annotated
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
@@ -18,7 +18,7 @@ from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http import schemas as s
 from bitloot.entrypoints.http.auth import admin_guard
 
-Limit = Annotated[int, Parameter(ge=1, le=200)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 class AdminController(Controller):
@@ -27,7 +27,7 @@ class AdminController(Controller):
     tags = ["operator"]
 
     @post("/products", status_code=201)
-    async def create_product(self, data: s.ProductIn, use_case: FromDishka[CreateProduct]) -> s.ProductOut:
+    async def create_product(self, data: JSONBody[s.ProductIn], use_case: FromDishka[CreateProduct]) -> s.ProductOut:
         product = await use_case.execute(
             CreateProductRequest(
                 sku=data.sku,
@@ -41,22 +41,22 @@ class AdminController(Controller):
         return presenters.product_out(product, for_operator=True)
 
     @post("/products/{product_id:str}/keys", status_code=201)
-    async def import_keys(self, product_id: str, data: s.KeysIn, use_case: FromDishka[ImportStock]) -> s.ImportOut:
+    async def import_keys(self, product_id: FromPath[str], data: JSONBody[s.KeysIn], use_case: FromDishka[ImportStock]) -> s.ImportOut:
         result = await use_case.execute(product_id, list(data.keys))
         return s.ImportOut(imported=result.imported, available=result.available)
 
     @get("/orders")
     async def list_orders(
-        self, use_case: FromDishka[ListOrders], status: OrderStatus | None = None, limit: Limit = 50
+        self, use_case: FromDishka[ListOrders], status: FromQuery[OrderStatus | None] = None, limit: Limit = 50
     ) -> list[s.AdminOrderOut]:
         return [presenters.admin_order_out(o) for o in await use_case.execute(status, limit)]
 
     @get("/orders/{order_id:str}")
-    async def order_details(self, order_id: str, use_case: FromDishka[GetOrderDetails]) -> s.AdminOrderDetailOut:
+    async def order_details(self, order_id: FromPath[str], use_case: FromDishka[GetOrderDetails]) -> s.AdminOrderDetailOut:
         return presenters.order_detail_out(await use_case.execute(order_id))
 
     @post("/orders/{order_id:str}/retry", status_code=202)
-    async def retry(self, order_id: str, use_case: FromDishka[RetryFulfillment]) -> Response[dict[str, str]]:
+    async def retry(self, order_id: FromPath[str], use_case: FromDishka[RetryFulfillment]) -> Response[dict[str, str]]:
         await use_case.execute(order_id)
         return Response({"orderId": order_id, "status": "queued"}, status_code=202)
 

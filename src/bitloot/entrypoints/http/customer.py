@@ -2,7 +2,7 @@
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Body
+from litestar.params import FromPath, JSONBody
 
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
@@ -29,7 +29,7 @@ class OrdersController(Controller):
     tags = ["orders"]
 
     @post("/orders", status_code=201)
-    async def place_order(self, data: s.PlaceOrderIn, use_case: FromDishka[PlaceOrder]) -> Response[s.PlacedOrderOut]:
+    async def place_order(self, data: JSONBody[s.PlaceOrderIn], use_case: FromDishka[PlaceOrder]) -> Response[s.PlacedOrderOut]:
         placed = await use_case.execute(
             PlaceOrderRequest(data.email, [OrderLine(line.product_id, line.quantity) for line in data.items])
         )
@@ -43,13 +43,13 @@ class FulfillmentController(Controller):
 
     @get("/status")
     async def status(
-        self, order_id: str, request: Request[object, object, object], use_case: FromDishka[GetFulfillmentStatus]
+        self, order_id: FromPath[str], request: Request[object, object, object], use_case: FromDishka[GetFulfillmentStatus]
     ) -> s.FulfillmentStatusOut:
         return presenters.status_out(await use_case.execute(order_id, bearer_token(request)))
 
     @get("/download-link")
     async def download_link(
-        self, order_id: str, request: Request[object, object, object], use_case: FromDishka[IssueDeliveryLink]
+        self, order_id: FromPath[str], request: Request[object, object, object], use_case: FromDishka[IssueDeliveryLink]
     ) -> Response[s.DownloadLinkOut]:
         issued = await use_case.execute(order_id, bearer_token(request))
         body = s.DownloadLinkOut(
@@ -63,10 +63,10 @@ class FulfillmentController(Controller):
     @post("/reveal", status_code=200)
     async def reveal(
         self,
-        order_id: str,
+        order_id: FromPath[str],
         request: Request[object, object, object],
         use_case: FromDishka[RevealKeys],
-        data: s.RevealIn | None = Body(default=None),
+        data: JSONBody[s.RevealIn | None] = None,
     ) -> Response[s.RevealOut]:
         credential = AccessTokenCredential(order_id, bearer_token(request))
         result = await use_case.execute(

@@ -4,6 +4,7 @@ from html import escape
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.reveal_keys import LinkCredential, RevealKeys, RevealRequest
@@ -20,7 +21,7 @@ class DeliveryController(Controller):
     tags = ["delivery"]
 
     @get("/")
-    async def show(self, token: str, use_case: FromDishka[GetDeliverySummary]) -> Response[str]:
+    async def show(self, token: FromPath[str], use_case: FromDishka[GetDeliverySummary]) -> Response[str]:
         try:
             summary = await use_case.execute(token)
         except DomainError as exc:
@@ -40,7 +41,7 @@ class DeliveryController(Controller):
 
     @post("/reveal", status_code=200)
     async def reveal(
-        self, token: str, request: Request[object, object, object], use_case: FromDishka[RevealKeys]
+        self, token: FromPath[str], request: Request[object, object, object], use_case: FromDishka[RevealKeys]
     ) -> Response[str] | Response[object]:
         wants_json = "application/json" in request.headers.get("accept", "")
         try:

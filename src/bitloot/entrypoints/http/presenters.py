@@ -12,7 +12,6 @@ from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
 from bitloot.entrypoints.http import schemas as s
 
-
 CENT = Decimal("0.01")
 
 

@@ -112,7 +112,7 @@ class HealthOut(Schema):
 class ProductIn(RequestSchema):
     sku: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    price: Annotated[Decimal, msgspec.Meta(ge=0)]
+    price: Decimal
     currency: Annotated[str, msgspec.Meta(min_length=2, max_length=12)]
     supplier: Literal["stock", "kinguin"] = "stock"
     supplier_product_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None

@@ -5,12 +5,10 @@ shop's IPN secret, through the same use case as `POST /payments/ipn`.
 """
 
 from html import escape
-from typing import Annotated
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromPath, URLEncodedBody
 
 from bitloot.adapters.payments.simulator import SIMULATED_STATUSES, simulated_ipn
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
@@ -32,7 +30,7 @@ class SimulatorController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show(self, order_id: str, details: FromDishka[GetOrderDetails]) -> Response[str]:
+    async def show(self, order_id: FromPath[str], details: FromDishka[GetOrderDetails]) -> Response[str]:
         order = (await details.execute(order_id)).order
         buttons = "".join(
             button_form(f"/simulator/pay/{order.id}", _LABELS[status], {"status": status.value})
@@ -48,11 +46,11 @@ class SimulatorController(Controller):
     @post("/", status_code=200)
     async def pay(
         self,
-        order_id: str,
+        order_id: FromPath[str],
         request: Request[object, object, object],
         details: FromDishka[GetOrderDetails],
         notifications: FromDishka[HandlePaymentNotification],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: URLEncodedBody[dict[str, str]],
     ) -> Response[str]:
         status = next((st for st in SIMULATED_STATUSES if st.value == data.get("status")), None)
         if status is None:

@@ -1,0 +1,107 @@
+"""Use cases on in-memory adapters: a small world whose parts really behave."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from bitloot.adapters.clock import FrozenClock
+from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
+from bitloot.adapters.crypto.keyring import MasterKeyring
+from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
+from bitloot.adapters.memory.blob_store import InMemoryBlobStore
+from bitloot.adapters.memory.database import MemoryDatabase
+from bitloot.adapters.memory.notifier import RecordingNotifier
+from bitloot.adapters.memory.queue import RecordingQueue
+from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
+from bitloot.adapters.payments.simulator import SimulatorPaymentGateway, simulated_ipn
+from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
+from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
+from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
+from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
+from bitloot.application.use_cases.handle_payment_notification import (
+    HandlePaymentNotification,
+    NotificationResult,
+)
+from bitloot.application.use_cases.import_stock import ImportStock
+from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
+from bitloot.application.use_cases.place_order import OrderLine, PlaceOrder, PlaceOrderRequest, PlacedOrder
+from bitloot.application.use_cases.reveal_keys import RevealKeys
+from bitloot.domain.payment import PaymentStatus
+from bitloot.domain.product import Product, SupplierKind
+
+IPN_SECRET = b"test-ipn-secret"
+LINK_SECRET = b"l" * 32
+BASE_URL = "https://shop.example"
+
+
+@dataclass
+class World:
+    """Everything a use case needs, in memory; each `uow()` is a fresh unit over the same data."""
+
+    db: MemoryDatabase = field(default_factory=MemoryDatabase)
+    clock: FrozenClock = field(default_factory=FrozenClock)
+    vault: AesGcmKeyVault = field(default_factory=lambda: AesGcmKeyVault(MasterKeyring.generate()))
+    store: InMemoryBlobStore = field(default_factory=InMemoryBlobStore)
+    queue: RecordingQueue = field(default_factory=RecordingQueue)
+    notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
+    links: HmacDeliveryLinks = field(default_factory=lambda: HmacDeliveryLinks(LINK_SECRET, BASE_URL))
+    webhook: NowPaymentsWebhook = field(default_factory=lambda: NowPaymentsWebhook(IPN_SECRET))
+
+    def uow(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.db)
+
+    def place_order_use_case(self) -> PlaceOrder:
+        return PlaceOrder(self.uow(), SimulatorPaymentGateway(BASE_URL), self.clock)
+
+    def payment_use_case(self) -> HandlePaymentNotification:
+        return HandlePaymentNotification(self.uow(), self.webhook, self.queue, self.clock)
+
+    def fulfill_use_case(self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)) -> FulfillOrder:
+        uow = self.uow()
+        suppliers = {SupplierKind.STOCK: OwnStockSupplier(uow, self.vault, self.store)}
+        return FulfillOrder(
+            uow, suppliers, self.vault, self.store, self.links, self.notifier, self.clock,
+            FulfillmentSettings(worker_id=worker, lease=lease),
+        )
+
+    def status_use_case(self) -> GetFulfillmentStatus:
+        return GetFulfillmentStatus(self.uow())
+
+    def link_use_case(self) -> IssueDeliveryLink:
+        return IssueDeliveryLink(self.uow(), self.links, self.clock)
+
+    def reveal_use_case(self) -> RevealKeys:
+        return RevealKeys(self.uow(), self.vault, self.store, self.links, self.clock)
+
+    async def product(self, sku: str = "GAME-1", price: str = "19.99", keys: Sequence[str] = ()) -> Product:
+        product = await CreateProduct(self.uow()).execute(
+            CreateProductRequest(sku, f"Game {sku}", Decimal(price), "EUR", SupplierKind.STOCK)
+        )
+        if keys:
+            await ImportStock(self.uow(), self.vault, self.store, self.clock).execute(product.id, list(keys))
+        return product
+
+    async def order(self, product: Product, quantity: int = 1) -> PlacedOrder:
+        return await self.place_order_use_case().execute(
+            PlaceOrderRequest("player@example.com", [OrderLine(product.id, quantity)])
+        )
+
+    async def pay(self, placed: PlacedOrder, status: PaymentStatus = PaymentStatus.FINISHED) -> NotificationResult:
+        body, signature = simulated_ipn(placed.order, status, IPN_SECRET)
+        return await self.payment_use_case().execute(body, signature)
+
+    async def fulfilled_order(self, keys: Sequence[str] = ("KEY-1",), quantity: int = 1) -> PlacedOrder:
+        product = await self.product(keys=keys)
+        placed = await self.order(product, quantity)
+        await self.pay(placed)
+        assert await self.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.FULFILLED
+        return placed
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
