@@ -78,7 +78,11 @@ class Order:
     def claim(self, owner: str, now: datetime, lease: timedelta) -> bool:
         """Take the fulfilment lease. False when another worker holds a live lease or there is no work."""
         if self.status is OrderStatus.FULFILLING:
-            if self.lease_expires_at is not None and self.lease_expires_at > now and self.lease_owner != owner:
+            if (
+                self.lease_expires_at is not None
+                and self.lease_expires_at > now
+                and self.lease_owner != owner
+            ):
                 return False
         elif self.status in (OrderStatus.PAID, OrderStatus.FAILED):
             self.transition_to(OrderStatus.FULFILLING, now)

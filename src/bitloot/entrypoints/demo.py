@@ -6,7 +6,6 @@ import os
 import secrets
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,11 +34,11 @@ async def run_demo(keep: bool = False) -> int:
         "BITLOOT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     say("Starting an embedded BitLoot", f"data in {data_dir}, listening on 127.0.0.1:{port}")
-    server = subprocess.Popen(  # noqa: S603 - our own CLI, no shell
-        [sys.executable, "-m", "bitloot.entrypoints.cli", "serve", "--port", str(port)],
+    server = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bitloot.entrypoints.cli", "serve", "--port", str(port)),
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
@@ -49,7 +48,7 @@ async def run_demo(keep: bool = False) -> int:
         return 0
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        await asyncio.wait_for(server.wait(), timeout=10)
         if not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -59,14 +58,21 @@ async def _walk(client: httpx.AsyncClient, admin_token: str) -> None:
     product = next(p for p in products if p["available"] >= 2)
     say("1. The catalog", f"{len(products)} products; buying 2 x {product['name']} at {product['price']} EUR")
 
-    placed = await client.post("/orders", json={
-        "email": "player@example.com", "items": [{"productId": product["id"], "quantity": 2}],
-    })
+    placed = await client.post(
+        "/orders",
+        json={
+            "email": "player@example.com",
+            "items": [{"productId": product["id"], "quantity": 2}],
+        },
+    )
     order = placed.raise_for_status().json()
     bearer = {"Authorization": f"Bearer {order['accessToken']}"}
-    say("2. Order placed", f"id {order['id']}, status {order['status']}, total {order['total']} "
+    say(
+        "2. Order placed",
+        f"id {order['id']}, status {order['status']}, total {order['total']} "
         f"{order['currency']}\n    access token shown once (only its hash is stored)\n"
-        f"    pay at {order['paymentUrl']}")
+        f"    pay at {order['paymentUrl']}",
+    )
 
     status = (await client.get(f"/fulfillment/{order['id']}/status", headers=bearer)).json()
     say("3. Status before paying", f"{status['status']} ({status['orderStatus']})")
@@ -83,27 +89,35 @@ async def _walk(client: httpx.AsyncClient, admin_token: str) -> None:
     say("6. Delivery link (15 minutes)", f"{link['signedUrl']}\n    expires {link['expiresAt']}")
 
     page = (await client.get(link["signedUrl"])).raise_for_status()
-    say("7. The link's page", f"HTTP {page.status_code}: shows the order and a reveal button, no key "
-        "(mail scanners open links)")
+    say(
+        "7. The link's page",
+        f"HTTP {page.status_code}: shows the order and a reveal button, no key (mail scanners open links)",
+    )
 
-    revealed = await client.post(f"{link['signedUrl']}/reveal", headers={
-        "Accept": "application/json", "User-Agent": "bitloot-demo/1.0",
-    })
+    revealed = await client.post(
+        f"{link['signedUrl']}/reveal",
+        headers={
+            "Accept": "application/json",
+            "User-Agent": "bitloot-demo/1.0",
+        },
+    )
     body = revealed.raise_for_status().json()
     keys = "\n    ".join(f"{k['key']} ({k['contentType']})" for k in body["keys"])
     if any(k["key"] in page.text for k in body["keys"]):
         raise AssertionError("the delivery page showed a key before the reveal")
     say("8. Revealed through the link", f"Cache-Control: {revealed.headers.get('cache-control')}\n    {keys}")
 
-    details = (await client.get(f"/admin/orders/{order['id']}",
-                                headers={"Authorization": f"Bearer {admin_token}"})).json()
+    details = (
+        await client.get(f"/admin/orders/{order['id']}", headers={"Authorization": f"Bearer {admin_token}"})
+    ).json()
     say("9. The operator's audit trail", _audit_lines(details))
 
 
 def _audit_lines(details: Mapping[str, Any]) -> str:
     lines = [f"payment {p['status']} -> {p['outcome']}" for p in details["payments"]]
     lines += [
-        f"reveal of key {r['keyId'][:8]}... via {r['channel']} from {r['ip']} ({r['userAgent']}): {r['outcome']}"
+        f"reveal of key {r['keyId'][:8]}... via {r['channel']} from {r['ip']} ({r['userAgent']}): "
+        f"{r['outcome']}"
         for r in details["reveals"]
     ]
     return "\n    ".join(lines)

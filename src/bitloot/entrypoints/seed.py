@@ -37,7 +37,9 @@ async def seed_demo_catalog(container: AsyncContainer) -> bool:
     for sku, name, price in DEMO_PRODUCTS:
         async with container() as request:
             product = await (await request.get(CreateProduct)).execute(
-                CreateProductRequest(sku=sku, name=name, price=price, currency="EUR", supplier=SupplierKind.STOCK)
+                CreateProductRequest(
+                    sku=sku, name=name, price=price, currency="EUR", supplier=SupplierKind.STOCK
+                )
             )
         async with container() as request:
             keys = [demo_key() for _ in range(KEYS_PER_PRODUCT)]

@@ -91,11 +91,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         storage_url=storage_url,
         public_base_url=public_base_url,
         secrets=loaded,
-        seed_demo_catalog=(get("SEED_DEMO_CATALOG") or ("false" if mode == "production" else "true")) == "true",
+        seed_demo_catalog=(get("SEED_DEMO_CATALOG") or ("false" if mode == "production" else "true"))
+        == "true",
     )
 
 
-def _load_secrets(get: Callable[[str], str | None], production: bool, data_dir: Path, problems: list[str]) -> Secrets | None:
+def _load_secrets(
+    get: Callable[[str], str | None], production: bool, data_dir: Path, problems: list[str]
+) -> Secrets | None:
     stored = {} if production else _generated_secrets(data_dir)
     values = {
         "MASTER_KEYS": get("MASTER_KEYS") or stored.get("master_keys"),

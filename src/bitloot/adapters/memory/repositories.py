@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 class _Repository:
-    def __init__(self, db: MemoryDatabase, uow: "InMemoryUnitOfWork") -> None:
+    def __init__(self, db: MemoryDatabase, uow: InMemoryUnitOfWork) -> None:
         self._db = db
         self._uow = uow
 
@@ -46,7 +46,7 @@ class MemoryOrders(_Repository):
     async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]:
         merged = {**self._db.orders, **self._uow.staged.orders}
         chosen = [o for o in merged.values() if status is None or o.status is status]
-        chosen.sort(key=lambda o: o.created_at, reverse=True)
+        chosen.sort(key=lambda o: (o.created_at, o.id), reverse=True)
         return [copy.deepcopy(o) for o in chosen[:limit]]
 
 
@@ -130,11 +130,13 @@ class MemoryPayments(_Repository):
 
 class MemoryReveals(_Repository):
     async def add(self, event: RevealEvent) -> None:
-        self._uow.staged.reveals.append(event)
+        # As the SQL column keeps it: at most 512 characters, and an empty user agent is none.
+        user_agent = (event.client.user_agent or "")[:512] or None
+        self._uow.staged.reveals.append(replace(event, client=replace(event.client, user_agent=user_agent)))
 
     async def list_for_order(self, order_id: str) -> list[RevealEvent]:
         events = self._db.reveals + self._uow.staged.reveals
-        return [e for e in events if e.order_id == order_id]
+        return sorted((e for e in events if e.order_id == order_id), key=lambda e: (e.at, e.id))
 
 
 class MemoryFulfillmentRequests(_Repository):
@@ -151,7 +153,8 @@ class MemoryFulfillmentRequests(_Repository):
         merged = {**self._db.requests, **self._uow.staged.requests}
         return [row.order_id for row in merged.values() if not row.dispatched][:limit]
 
-    def _change(self, order_id: str, **changes: bool) -> None:
+    def _change(self, order_id: str, *, dispatched: bool, done: bool | None = None) -> None:
         row = self._uow.staged.requests.get(order_id) or self._db.requests.get(order_id)
         if row is not None:
-            self._uow.staged.requests[order_id] = replace(row, **changes)
+            done_now = row.done if done is None else done
+            self._uow.staged.requests[order_id] = replace(row, dispatched=dispatched, done=done_now)

@@ -78,7 +78,9 @@ class RevealKeys:
         order_id, channel = await self._authorize(request.credential)
         return await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
 
-    async def _authorize(self, credential: AccessTokenCredential | LinkCredential) -> tuple[str, RevealChannel]:
+    async def _authorize(
+        self, credential: AccessTokenCredential | LinkCredential
+    ) -> tuple[str, RevealChannel]:
         if isinstance(credential, LinkCredential):
             return self._links.resolve(credential.link_token, self._clock.now()), RevealChannel.LINK
         order = await order_for_token(self._uow, credential.order_id, credential.access_token)
@@ -106,7 +108,9 @@ class RevealKeys:
         await self._uow.commit()
         return RevealResult(order_id=order.id, keys=revealed, reveal_count=order.reveal_count)
 
-    async def _open(self, order: Order, key: SealedKey, channel: RevealChannel, client: ClientInfo) -> KeyMaterial:
+    async def _open(
+        self, order: Order, key: SealedKey, channel: RevealChannel, client: ClientInfo
+    ) -> KeyMaterial:
         blob = await self._store.get(key.blob_path)
         try:
             if blob is None:

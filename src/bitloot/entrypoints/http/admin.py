@@ -23,11 +23,13 @@ Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 class AdminController(Controller):
     path = "/admin"
-    guards = [admin_guard]  # noqa: RUF012 - Litestar reads it from the class
+    guards = [admin_guard]
     tags = ["operator"]
 
     @post("/products", status_code=201)
-    async def create_product(self, data: JSONBody[s.ProductIn], use_case: FromDishka[CreateProduct]) -> s.ProductOut:
+    async def create_product(
+        self, data: JSONBody[s.ProductIn], use_case: FromDishka[CreateProduct]
+    ) -> s.ProductOut:
         product = await use_case.execute(
             CreateProductRequest(
                 sku=data.sku,
@@ -41,22 +43,31 @@ class AdminController(Controller):
         return presenters.product_out(product, for_operator=True)
 
     @post("/products/{product_id:str}/keys", status_code=201)
-    async def import_keys(self, product_id: FromPath[str], data: JSONBody[s.KeysIn], use_case: FromDishka[ImportStock]) -> s.ImportOut:
+    async def import_keys(
+        self, product_id: FromPath[str], data: JSONBody[s.KeysIn], use_case: FromDishka[ImportStock]
+    ) -> s.ImportOut:
         result = await use_case.execute(product_id, list(data.keys))
         return s.ImportOut(imported=result.imported, available=result.available)
 
     @get("/orders")
     async def list_orders(
-        self, use_case: FromDishka[ListOrders], status: FromQuery[OrderStatus | None] = None, limit: Limit = 50
+        self,
+        use_case: FromDishka[ListOrders],
+        status: FromQuery[OrderStatus | None] = None,
+        limit: Limit = 50,
     ) -> list[s.AdminOrderOut]:
         return [presenters.admin_order_out(o) for o in await use_case.execute(status, limit)]
 
     @get("/orders/{order_id:str}")
-    async def order_details(self, order_id: FromPath[str], use_case: FromDishka[GetOrderDetails]) -> s.AdminOrderDetailOut:
+    async def order_details(
+        self, order_id: FromPath[str], use_case: FromDishka[GetOrderDetails]
+    ) -> s.AdminOrderDetailOut:
         return presenters.order_detail_out(await use_case.execute(order_id))
 
     @post("/orders/{order_id:str}/retry", status_code=202)
-    async def retry(self, order_id: FromPath[str], use_case: FromDishka[RetryFulfillment]) -> Response[dict[str, str]]:
+    async def retry(
+        self, order_id: FromPath[str], use_case: FromDishka[RetryFulfillment]
+    ) -> Response[dict[str, str]]:
         await use_case.execute(order_id)
         return Response({"orderId": order_id, "status": "queued"}, status_code=202)
 

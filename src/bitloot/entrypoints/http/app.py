@@ -10,6 +10,7 @@ from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
 from taskiq import AsyncBroker
 
 from bitloot.entrypoints.http.admin import AdminController
@@ -35,7 +36,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     container = container_for(settings, broker, *overrides)
     # In-process jobs resolve their use cases from this same container.
     setup_taskiq_dishka(container, broker)
-    handlers: list[object] = [
+    handlers: list[ControllerRouterHandler] = [
         CatalogController,
         OrdersController,
         FulfillmentController,
@@ -57,7 +58,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             await container.close()
 
     app = Litestar(
-        route_handlers=[DishkaRouter("", route_handlers=handlers)],  # type: ignore[list-item]
+        route_handlers=[DishkaRouter("", route_handlers=handlers)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

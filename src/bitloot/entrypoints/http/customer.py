@@ -1,5 +1,7 @@
 """Customer endpoints (SPEC §5): catalog, orders, fulfilment status, delivery link, reveal."""
 
+from typing import Any
+
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
@@ -29,12 +31,15 @@ class OrdersController(Controller):
     tags = ["orders"]
 
     @post("/orders", status_code=201)
-    async def place_order(self, data: JSONBody[s.PlaceOrderIn], use_case: FromDishka[PlaceOrder]) -> Response[s.PlacedOrderOut]:
+    async def place_order(
+        self, data: JSONBody[s.PlaceOrderIn], use_case: FromDishka[PlaceOrder]
+    ) -> Response[s.PlacedOrderOut]:
         placed = await use_case.execute(
             PlaceOrderRequest(data.email, [OrderLine(line.product_id, line.quantity) for line in data.items])
         )
-        return Response(presenters.placed_order_out(placed.order, placed.access_token), headers=NO_STORE,
-                        status_code=201)
+        return Response(
+            presenters.placed_order_out(placed.order, placed.access_token), headers=NO_STORE, status_code=201
+        )
 
 
 class FulfillmentController(Controller):
@@ -43,13 +48,19 @@ class FulfillmentController(Controller):
 
     @get("/status")
     async def status(
-        self, order_id: FromPath[str], request: Request[object, object, object], use_case: FromDishka[GetFulfillmentStatus]
+        self,
+        order_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[GetFulfillmentStatus],
     ) -> s.FulfillmentStatusOut:
         return presenters.status_out(await use_case.execute(order_id, bearer_token(request)))
 
     @get("/download-link")
     async def download_link(
-        self, order_id: FromPath[str], request: Request[object, object, object], use_case: FromDishka[IssueDeliveryLink]
+        self,
+        order_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[IssueDeliveryLink],
     ) -> Response[s.DownloadLinkOut]:
         issued = await use_case.execute(order_id, bearer_token(request))
         body = s.DownloadLinkOut(
@@ -64,7 +75,7 @@ class FulfillmentController(Controller):
     async def reveal(
         self,
         order_id: FromPath[str],
-        request: Request[object, object, object],
+        request: Request[Any, Any, Any],
         use_case: FromDishka[RevealKeys],
         data: JSONBody[s.RevealIn | None] = None,
     ) -> Response[s.RevealOut]:

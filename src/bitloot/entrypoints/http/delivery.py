@@ -1,6 +1,7 @@
 """The delivery link's pages: `GET /d/{token}` shows the order, `POST /d/{token}/reveal` shows keys."""
 
 from html import escape
+from typing import Any
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
@@ -27,22 +28,27 @@ class DeliveryController(Controller):
         except DomainError as exc:
             return _error_page(exc)
         rows = [
-            [escape(summary.products[i.product_id].name if i.product_id in summary.products else i.product_id),
-             str(i.quantity)]
+            [
+                escape(
+                    summary.products[i.product_id].name if i.product_id in summary.products else i.product_id
+                ),
+                str(i.quantity),
+            ]
             for i in summary.order.items
         ]
         body = (
-            f"<p>Order <code>{escape(summary.order.id)}</code> is <b>{escape(summary.order.status.value)}</b>.</p>"
+            f"<p>Order <code>{escape(summary.order.id)}</code> is "
+            f"<b>{escape(summary.order.status.value)}</b>.</p>"
             + table(["Product", "Keys"], rows)
-            + "<p class=muted>Your keys are shown only when you press the button; each reveal is recorded.</p>"
-            + button_form(f"/d/{token}/reveal", "Reveal my keys")
+            + "<p class=muted>Your keys are shown only when you press the button; "
+            "each reveal is recorded.</p>" + button_form(f"/d/{token}/reveal", "Reveal my keys")
         )
         return page("Your BitLoot order", body)
 
     @post("/reveal", status_code=200)
     async def reveal(
-        self, token: FromPath[str], request: Request[object, object, object], use_case: FromDishka[RevealKeys]
-    ) -> Response[str] | Response[object]:
+        self, token: FromPath[str], request: Request[Any, Any, Any], use_case: FromDishka[RevealKeys]
+    ) -> Response[Any]:
         wants_json = "application/json" in request.headers.get("accept", "")
         try:
             result = await use_case.execute(RevealRequest(LinkCredential(token), client_info(request)))
@@ -53,7 +59,8 @@ class DeliveryController(Controller):
         if wants_json:
             return Response(presenters.reveal_out(result), headers=PAGE_HEADERS)
         rows = [
-            [escape(k.item_id), _key_html(presenters.key_text(k.key), k.key.content_type)] for k in result.keys
+            [escape(k.item_id), _key_html(presenters.key_text(k.key), k.key.content_type)]
+            for k in result.keys
         ]
         return page("Your keys", table(["Item", "Key"], rows))
 

@@ -6,7 +6,9 @@ from litestar import MediaType, Response
 
 # No referrer: a delivery link's token must not leak to another site through a Referer header.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'"
+    ),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -14,7 +16,8 @@ PAGE_HEADERS = {
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}"
-    "table{border-collapse:collapse;width:100%}td,th{padding:.4rem;border-bottom:1px solid #ddd;text-align:left}"
+    "table{border-collapse:collapse;width:100%}"
+    "td,th{padding:.4rem;border-bottom:1px solid #ddd;text-align:left}"
     "button{font-size:1rem;padding:.5rem 1rem;margin:.25rem 0}code{font-size:1.1rem;background:#f4f4f4;"
     "padding:.2rem .4rem;word-break:break-all}.muted{color:#666}"
 )

@@ -36,7 +36,9 @@ def product_out(product: Product, *, for_operator: bool = False) -> s.ProductOut
 
 def items_out(order: Order) -> list[s.OrderItemOut]:
     return [
-        s.OrderItemOut(item_id=i.id, product_id=i.product_id, quantity=i.quantity, unit_price=amount(i.unit_price.amount))
+        s.OrderItemOut(
+            item_id=i.id, product_id=i.product_id, quantity=i.quantity, unit_price=amount(i.unit_price.amount)
+        )
         for i in order.items
     ]
 

@@ -3,6 +3,7 @@ safe message, never a stack trace, SQL or a secret."""
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -35,19 +36,21 @@ STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
 )
 
 
-def problem(status: HTTPStatus, detail: str | None = None, headers: dict[str, str] | None = None) -> Response[dict[str, object]]:
+def problem(
+    status: HTTPStatus, detail: str | None = None, headers: dict[str, str] | None = None
+) -> Response[dict[str, object]]:
     body: dict[str, object] = {"type": "about:blank", "title": status.phrase, "status": status.value}
     if detail:
         body["detail"] = detail
     return Response(body, status_code=status.value, media_type=PROBLEM_JSON, headers=headers)
 
 
-def domain_error_handler(_: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+def domain_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST)
     return problem(status, str(exc))
 
 
-def http_error_handler(_: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+def http_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     assert isinstance(exc, HTTPException)  # noqa: S101 - registered for HTTPException only
     status = HTTPStatus(exc.status_code)
     response = problem(status, exc.detail if exc.detail != status.phrase else None, exc.headers)
@@ -58,7 +61,7 @@ def http_error_handler(_: Request[object, object, object], exc: Exception) -> Re
     return response
 
 
-def unexpected_error_handler(request: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
     return problem(HTTPStatus.INTERNAL_SERVER_ERROR)
 

@@ -29,12 +29,12 @@ class ProductOut(Schema):
     supplier: str | msgspec.UnsetType = msgspec.UNSET
 
 
-class OrderLineIn(RequestSchema):
+class OrderLineIn(RequestSchema, frozen=True):
     product_id: Id
     quantity: Quantity = 1
 
 
-class PlaceOrderIn(RequestSchema):
+class PlaceOrderIn(RequestSchema, frozen=True):
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
     items: Annotated[list[OrderLineIn], msgspec.Meta(min_length=1, max_length=10)]
 
@@ -84,7 +84,7 @@ class DownloadLinkOut(Schema):
     item_count: int
 
 
-class RevealIn(RequestSchema):
+class RevealIn(RequestSchema, frozen=True):
     item_id: Id | None = None
 
 
@@ -109,7 +109,7 @@ class HealthOut(Schema):
     checks: dict[str, str]
 
 
-class ProductIn(RequestSchema):
+class ProductIn(RequestSchema, frozen=True):
     sku: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     price: Decimal
@@ -118,8 +118,10 @@ class ProductIn(RequestSchema):
     supplier_product_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
-class KeysIn(RequestSchema):
-    keys: Annotated[list[Annotated[str, msgspec.Meta(max_length=1024)]], msgspec.Meta(min_length=1, max_length=1000)]
+class KeysIn(RequestSchema, frozen=True):
+    keys: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=1024)]], msgspec.Meta(min_length=1, max_length=1000)
+    ]
 
 
 class ImportOut(Schema):

@@ -5,6 +5,7 @@ shop's IPN secret, through the same use case as `POST /payments/ipn`.
 """
 
 from html import escape
+from typing import Any
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
@@ -47,7 +48,7 @@ class SimulatorController(Controller):
     async def pay(
         self,
         order_id: FromPath[str],
-        request: Request[object, object, object],
+        request: Request[Any, Any, Any],
         details: FromDishka[GetOrderDetails],
         notifications: FromDishka[HandlePaymentNotification],
         data: URLEncodedBody[dict[str, str]],

@@ -1,5 +1,7 @@
 """Provider webhooks. Each is persisted before it is answered (SPEC §6)."""
 
+from typing import Any
+
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, post
 
@@ -13,7 +15,7 @@ class PaymentWebhookController(Controller):
 
     @post("/payments/ipn", status_code=200, request_max_body_size=MAX_IPN_BYTES)
     async def nowpayments_ipn(
-        self, request: Request[object, object, object], use_case: FromDishka[HandlePaymentNotification]
+        self, request: Request[Any, Any, Any], use_case: FromDishka[HandlePaymentNotification]
     ) -> dict[str, object]:
         """NOWPayments IPN: 401 for a bad signature (nothing written), 400 for a body that is not
         JSON, 200 once recorded, including repeats and notifications for unknown orders."""

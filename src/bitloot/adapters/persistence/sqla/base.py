@@ -15,7 +15,7 @@ class SqlRepository:
 
     @property
     def _dialect(self) -> str:
-        return self._session.bind.dialect.name
+        return self._session.get_bind().dialect.name
 
     async def _execute(self, statement: Executable, params: Any = None) -> Any:
         """Run a statement; a unique or foreign-key violation is a lost race (`ConcurrencyConflict`)."""

@@ -10,14 +10,14 @@ from sqlalchemy import Select, func, insert, select, update
 
 from bitloot.adapters.persistence.sqla.base import SqlRepository
 from bitloot.adapters.persistence.sqla.mapping import product_from_row, product_values, stock_key_from_row
-from bitloot.adapters.persistence.sqla.tables import ProductRow, StockKeyRow
+from bitloot.adapters.persistence.sqla.tables import PRODUCTS, STOCK_KEYS
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import StockKey
 from bitloot.domain.product import Product
 
-_PRODUCT = ProductRow.__table__
-_STOCK = StockKeyRow.__table__
+_PRODUCT = PRODUCTS
+_STOCK = STOCK_KEYS
 
 
 class SqlaProductRepository(SqlRepository):
@@ -56,7 +56,7 @@ class SqlaProductRepository(SqlRepository):
 
 class SqlaStockRepository(SqlRepository):
     async def add_many(self, keys: Sequence[StockKey]) -> None:
-        rows = [{name: getattr(key, name) for name in _STOCK.c.keys()} for key in keys]
+        rows = [{name: getattr(key, name) for name in _STOCK.c.keys()} for key in keys]  # noqa: SIM118
         await self._execute(insert(_STOCK), rows)
 
     async def count_available(self, product_id: str) -> int:

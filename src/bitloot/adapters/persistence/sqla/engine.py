@@ -13,7 +13,7 @@ class DatabaseSettings:
     url: str
     pool_size: int = 10
     max_overflow: int = 5
-    pool_timeout_seconds: float = 10.0
+    pool_timeout_seconds: int = 10
     statement_timeout_ms: int = 5_000
 
 

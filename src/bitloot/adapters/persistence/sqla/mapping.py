@@ -1,8 +1,10 @@
 """Rows to domain entities and back."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+
+from sqlalchemy import RowMapping
 
 from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealOutcome
 from bitloot.domain.keys import SealedKey, StockKey
@@ -12,7 +14,7 @@ from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
 
-Row = Mapping[str, Any]
+Row = RowMapping
 
 
 def exact(amount: Decimal) -> Decimal:
@@ -169,10 +171,26 @@ def reveal_values(event: RevealEvent) -> dict[str, Any]:
 
 
 _STOCK_FIELDS = (
-    "id", "product_id", "blob_path", "wrapped_key", "key_version", "blob_sha256", "content_type",
-    "created_at", "order_id", "item_id",
+    "id",
+    "product_id",
+    "blob_path",
+    "wrapped_key",
+    "key_version",
+    "blob_sha256",
+    "content_type",
+    "created_at",
+    "order_id",
+    "item_id",
 )
 _SEALED_FIELDS = (
-    "id", "order_id", "item_id", "product_id", "blob_path", "wrapped_key", "key_version", "blob_sha256",
-    "content_type", "created_at",
+    "id",
+    "order_id",
+    "item_id",
+    "product_id",
+    "blob_path",
+    "wrapped_key",
+    "key_version",
+    "blob_sha256",
+    "content_type",
+    "created_at",
 )

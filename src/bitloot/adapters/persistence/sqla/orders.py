@@ -15,13 +15,13 @@ from bitloot.adapters.persistence.sqla.mapping import (
     order_from_rows,
     order_values,
 )
-from bitloot.adapters.persistence.sqla.tables import OrderItemRow, OrderRow
+from bitloot.adapters.persistence.sqla.tables import ORDER_ITEMS, ORDERS
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
 
-_ORDER = OrderRow.__table__
-_ITEM = OrderItemRow.__table__
+_ORDER = ORDERS
+_ITEM = ORDER_ITEMS
 
 
 class SqlaOrderRepository(SqlRepository):

@@ -14,19 +14,19 @@ from bitloot.adapters.persistence.sqla.mapping import (
     sealed_key_from_row,
 )
 from bitloot.adapters.persistence.sqla.tables import (
-    FulfillmentRequestRow,
-    PaymentRow,
-    RevealEventRow,
-    SealedKeyRow,
+    FULFILLMENT_REQUESTS,
+    PAYMENTS,
+    REVEAL_EVENTS,
+    SEALED_KEYS,
 )
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.keys import SealedKey
 from bitloot.domain.payment import PaymentRecord
 
-_KEY = SealedKeyRow.__table__
-_PAYMENT = PaymentRow.__table__
-_REVEAL = RevealEventRow.__table__
-_REQUEST = FulfillmentRequestRow.__table__
+_KEY = SEALED_KEYS
+_PAYMENT = PAYMENTS
+_REVEAL = REVEAL_EVENTS
+_REQUEST = FULFILLMENT_REQUESTS
 
 PENDING, DISPATCHED, DONE = "pending", "dispatched", "done"
 
@@ -39,7 +39,7 @@ class _Upserting(SqlRepository):
 
 class SqlaSealedKeyRepository(_Upserting):
     async def add(self, key: SealedKey) -> None:
-        values = {name: getattr(key, name) for name in _KEY.c.keys()}
+        values = {name: getattr(key, name) for name in _KEY.c.keys()}  # noqa: SIM118
         statement = self._insert(_KEY).values(values)
         await self._execute(statement.on_conflict_do_nothing(index_elements=["id"]))  # type: ignore[attr-defined]
 
@@ -54,12 +54,16 @@ class SqlaPaymentRepository(SqlRepository):
         return (await self._session.execute(query)).first() is not None
 
     async def add(self, record: PaymentRecord) -> None:
-        values = {name: getattr(record, name) for name in _PAYMENT.c.keys()}
+        values = {name: getattr(record, name) for name in _PAYMENT.c.keys()}  # noqa: SIM118
         values.update(status=record.status.value, outcome=record.outcome.value)
         await self._execute(insert(_PAYMENT).values(values))
 
     async def list_for_order(self, order_id: str) -> list[PaymentRecord]:
-        query = select(_PAYMENT).where(_PAYMENT.c.order_id == order_id).order_by(_PAYMENT.c.received_at)
+        query = (
+            select(_PAYMENT)
+            .where(_PAYMENT.c.order_id == order_id)
+            .order_by(_PAYMENT.c.received_at, _PAYMENT.c.id)
+        )
         return [payment_from_row(row) for row in (await self._session.execute(query)).mappings()]
 
     async def list_recent(self, limit: int) -> list[PaymentRecord]:

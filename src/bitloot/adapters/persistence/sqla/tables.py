@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, Numeric, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -131,3 +131,19 @@ class FulfillmentRequestRow(Base):
     state: Mapped[str] = mapped_column(String(16), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    if not isinstance(table, Table):  # pragma: no cover - every model here maps one table
+        raise TypeError(model)
+    return table
+
+
+PRODUCTS = _table(ProductRow)
+ORDERS = _table(OrderRow)
+ORDER_ITEMS = _table(OrderItemRow)
+STOCK_KEYS = _table(StockKeyRow)
+SEALED_KEYS = _table(SealedKeyRow)
+PAYMENTS = _table(PaymentRow)
+REVEAL_EVENTS = _table(RevealEventRow)
+FULFILLMENT_REQUESTS = _table(FulfillmentRequestRow)
