@@ -1,0 +1,122 @@
+"""Sealed blobs in Cloudflare R2 or any S3-compatible store, through aiobotocore."""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bitloot.application.errors import StorageUnavailable
+
+_MISSING = {"NoSuchKey", "404", "NotFound"}
+
+
+@dataclass(frozen=True, slots=True)
+class S3Settings:
+    bucket: str
+    endpoint_url: str | None
+    region: str
+    access_key_id: str = field(repr=False)
+    secret_access_key: str = field(repr=False)
+    connect_timeout_seconds: float = 2.0
+    read_timeout_seconds: float = 5.0
+    max_attempts: int = 3
+
+
+def client_config(settings: S3Settings) -> AioConfig:
+    """SigV4, path-style addressing, bounded timeouts and standard retries. Checksums only when an
+    operation requires them: botocore's default CRC32 checksums break uploads to R2."""
+    return AioConfig(
+        signature_version="s3v4",
+        s3={"addressing_style": "path"},
+        connect_timeout=settings.connect_timeout_seconds,
+        read_timeout=settings.read_timeout_seconds,
+        retries={"mode": "standard", "max_attempts": settings.max_attempts},
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        max_pool_connections=50,
+    )
+
+
+class S3BlobStore:
+    """One long-lived client per process (opened by `open()`, closed by `close()`); every library
+    error becomes `StorageUnavailable`, whose message names no bucket, key or credential."""
+
+    def __init__(self, settings: S3Settings) -> None:
+        self._settings = settings
+        self._stack = AsyncExitStack()
+        self._client: Any = None
+
+    def __repr__(self) -> str:
+        return f"S3BlobStore(bucket={self._settings.bucket!r}, endpoint={self._settings.endpoint_url!r})"
+
+    async def open(self) -> None:
+        session = get_session()
+        self._client = await self._stack.enter_async_context(
+            session.create_client(
+                "s3",
+                endpoint_url=self._settings.endpoint_url,
+                region_name=self._settings.region,
+                aws_access_key_id=self._settings.access_key_id,
+                aws_secret_access_key=self._settings.secret_access_key,
+                config=client_config(self._settings),
+            )
+        )
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+
+    async def put(self, path: str, blob: bytes) -> None:
+        try:
+            await self._client.put_object(
+                Bucket=self._settings.bucket, Key=path, Body=blob, ContentType="application/octet-stream"
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable from exc
+
+    async def get(self, path: str) -> bytes | None:
+        try:
+            response = await self._client.get_object(Bucket=self._settings.bucket, Key=path)
+            async with response["Body"] as stream:
+                data: bytes = await stream.read()
+                return data
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _MISSING:
+                return None
+            raise StorageUnavailable from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable from exc
+
+    async def delete(self, path: str) -> None:
+        try:
+            await self._client.delete_object(Bucket=self._settings.bucket, Key=path)
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable from exc
+
+    async def check(self) -> None:
+        try:
+            await self._client.head_bucket(Bucket=self._settings.bucket)
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable from exc
+
+    async def ensure_bucket(self) -> None:
+        """Create the bucket if it is missing (used by tests and first-time setup)."""
+        try:
+            await self._client.head_bucket(Bucket=self._settings.bucket)
+        except ClientError:
+            try:
+                await self._client.create_bucket(Bucket=self._settings.bucket)
+            except (BotoCoreError, ClientError) as exc:
+                raise StorageUnavailable from exc
+
+
+async def open_s3_store(settings: S3Settings) -> AsyncIterator[S3BlobStore]:
+    store = S3BlobStore(settings)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
