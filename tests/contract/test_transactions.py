@@ -227,15 +227,7 @@ async def test_a_conflicting_commit_keeps_none_of_the_units_writes(uow_factory: 
     assert_same_fields(stored, mine)
 
 
-async def test_amounts_keep_every_digit_the_columns_allow(
-    uow_factory: UowFactory, adapter: str, request: pytest.FixtureRequest
-) -> None:
-    if adapter == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="SQLite keeps NUMERIC as a double: only 15 significant digits survive", strict=True
-            )
-        )
+async def test_amounts_keep_every_digit_the_columns_allow(uow_factory: UowFactory) -> None:
     amount = "123456789012.12345678"  # Numeric(20, 8): 12 digits before the point, 8 after
     product = make_product(price=amount)
     order = make_order(make_item(product, 1))

@@ -3,9 +3,12 @@ so the domain stays free of the ORM and no identity map goes stale between trans
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, Numeric, String, Table, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -17,7 +20,30 @@ NAMING = {
 }
 
 Id = String(36)
-Amount = Numeric(20, 8)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """NUMERIC(20, 8) on PostgreSQL; text on SQLite, whose NUMERIC is a double and keeps only about
+    15 significant digits."""
+
+    impl = Numeric(20, 8)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(Numeric(20, 8))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+Amount = ExactDecimal()
 
 
 class Base(DeclarativeBase):

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
+from bitloot.adapters.persistence.sqla.tables import ExactDecimal
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -50,7 +52,7 @@ def upgrade() -> None:
         sa.Column("payment_id", sa.String(length=100), nullable=False),
         sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("outcome", sa.String(length=24), nullable=False),
-        sa.Column("actually_paid", sa.Numeric(precision=20, scale=8), nullable=False),
+        sa.Column("actually_paid", ExactDecimal(), nullable=False),
         sa.Column("pay_currency", sa.String(length=24), nullable=False),
         sa.Column("received_at", DateTimeUTC(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
@@ -65,7 +67,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("sku", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("price", sa.Numeric(precision=20, scale=8), nullable=False),
+        sa.Column("price", ExactDecimal(), nullable=False),
         sa.Column("currency", sa.String(length=12), nullable=False),
         sa.Column("supplier", sa.String(length=16), nullable=False),
         sa.Column("supplier_product_id", sa.String(length=64), nullable=True),
@@ -93,7 +95,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.String(length=36), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("unit_price", sa.Numeric(precision=20, scale=8), nullable=False),
+        sa.Column("unit_price", ExactDecimal(), nullable=False),
         sa.Column("currency", sa.String(length=12), nullable=False),
         sa.Column("fulfilled_at", DateTimeUTC(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
