@@ -20,6 +20,8 @@ from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
 
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
 # Microseconds on purpose: they must survive every store.
 T0 = datetime(2026, 3, 14, 15, 9, 26, 535897, tzinfo=UTC)
 

@@ -2,6 +2,7 @@
 
 import random
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -9,6 +10,7 @@ from bitloot.domain.order import Order
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
+    NOW,
     assert_same_fields,
     at,
     expect_conflict,
@@ -197,11 +199,11 @@ async def test_a_request_is_pending_once_however_often_it_is_added(
 ) -> None:
     order, other = await stored_orders(uow_factory, product)
     uow = uow_factory()
-    await uow.fulfillment_requests.add(order.id)
-    await uow.fulfillment_requests.add(order.id)
+    await uow.fulfillment_requests.add(order.id, NOW)
+    await uow.fulfillment_requests.add(order.id, NOW)
     assert await uow.fulfillment_requests.pending(10) == [order.id]
     await uow.commit()
-    await uow.fulfillment_requests.add(order.id)
+    await uow.fulfillment_requests.add(order.id, NOW)
     await uow.commit()
 
     assert await pending(uow_factory) == [order.id]
@@ -214,7 +216,7 @@ async def test_pending_honours_the_limit(uow_factory: UowFactory, product: Produ
     random.shuffle(ids)
     uow = uow_factory()
     for order_id in ids:
-        await uow.fulfillment_requests.add(order_id)
+        await uow.fulfillment_requests.add(order_id, NOW)
     await uow.commit()
 
     assert sorted(await pending(uow_factory)) == sorted(ids)
@@ -228,35 +230,35 @@ async def test_a_request_leaves_pending_when_dispatched_and_returns_when_added_a
 ) -> None:
     order, other = await stored_orders(uow_factory, product)
     uow = uow_factory()
-    await uow.fulfillment_requests.add(order.id)
-    await uow.fulfillment_requests.add(other.id)
+    await uow.fulfillment_requests.add(order.id, NOW)
+    await uow.fulfillment_requests.add(other.id, NOW)
     await uow.commit()
 
-    await uow.fulfillment_requests.mark_dispatched(order.id)
+    await uow.fulfillment_requests.mark_dispatched(order.id, NOW)
     assert await uow.fulfillment_requests.pending(10) == [other.id]
     await uow.commit()
     assert await pending(uow_factory) == [other.id]
 
-    await uow.fulfillment_requests.mark_done(order.id)
-    await uow.fulfillment_requests.mark_done(other.id)
+    await uow.fulfillment_requests.mark_done(order.id, NOW)
+    await uow.fulfillment_requests.mark_done(other.id, NOW)
     await uow.commit()
     assert await pending(uow_factory) == []
 
     # Dispatching a finished request changes nothing.
-    await uow.fulfillment_requests.mark_dispatched(order.id)
+    await uow.fulfillment_requests.mark_dispatched(order.id, NOW)
     await uow.commit()
     assert await pending(uow_factory) == []
 
     # The operator's retry writes the request again.
-    await uow.fulfillment_requests.add(order.id)
+    await uow.fulfillment_requests.add(order.id, NOW)
     await uow.commit()
     assert await pending(uow_factory) == [order.id]
 
 
 async def test_marking_an_unknown_request_does_nothing(uow_factory: UowFactory) -> None:
     uow = uow_factory()
-    await uow.fulfillment_requests.mark_dispatched("no-such-order")
-    await uow.fulfillment_requests.mark_done("no-such-order")
+    await uow.fulfillment_requests.mark_dispatched("no-such-order", NOW)
+    await uow.fulfillment_requests.mark_done("no-such-order", NOW)
     await uow.commit()
     assert await pending(uow_factory) == []
 
@@ -264,6 +266,29 @@ async def test_marking_an_unknown_request_does_nothing(uow_factory: UowFactory) 
 async def test_a_rolled_back_request_is_not_pending(uow_factory: UowFactory, product: Product) -> None:
     (order,) = await stored_orders(uow_factory, product, 1)
     uow = uow_factory()
-    await uow.fulfillment_requests.add(order.id)
+    await uow.fulfillment_requests.add(order.id, NOW)
     await uow.rollback()
     assert await pending(uow_factory) == []
+
+
+async def test_due_lists_open_requests_untouched_since_a_moment_oldest_first(
+    uow_factory: UowFactory, product: Product
+) -> None:
+    first, second, finished = await stored_orders(uow_factory, product, 3)
+    uow = uow_factory()
+    await uow.fulfillment_requests.add(second.id, NOW + timedelta(seconds=2))
+    await uow.fulfillment_requests.add(first.id, NOW)
+    await uow.fulfillment_requests.add(finished.id, NOW)
+    await uow.commit()
+    await uow.fulfillment_requests.mark_dispatched(first.id, NOW + timedelta(seconds=1))
+    await uow.fulfillment_requests.mark_done(finished.id, NOW)
+    await uow.commit()
+
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=1), 10) == []
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), 10) == [first.id, second.id]
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), 1) == [first.id]
+    # Dispatching again touches the request: it is not due until it has been quiet again.
+    await uow.fulfillment_requests.mark_dispatched(first.id, NOW + timedelta(seconds=5))
+    await uow.commit()
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), 10) == [second.id]
+    await uow.rollback()

@@ -20,6 +20,7 @@ from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
+    NOW,
     assert_same_fields,
     at,
     expect_conflict,
@@ -62,7 +63,7 @@ async def write_everything(uow: UnitOfWork, world: World) -> None:
     await uow.keys.add(world.key)
     await uow.payments.add(world.payment)
     await uow.reveals.add(make_reveal(world.order, world.key, when=at(1)))
-    await uow.fulfillment_requests.add(world.order.id)
+    await uow.fulfillment_requests.add(world.order.id, NOW)
 
 
 async def visible(uow: UnitOfWork, world: World) -> dict[str, Any]:
@@ -208,7 +209,7 @@ async def test_a_conflicting_commit_keeps_none_of_the_units_writes(uow_factory: 
         await second.keys.add(world.key)
         await second.payments.add(world.payment)
         await second.reveals.add(make_reveal(world.order, world.key))
-        await second.fulfillment_requests.add(world.order.id)
+        await second.fulfillment_requests.add(world.order.id, NOW)
         theirs.transition_to(OrderStatus.REFUNDED, at(6))
         await second.orders.save(theirs)
 

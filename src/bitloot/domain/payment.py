@@ -77,6 +77,9 @@ _TARGETS = {
 
 def decide(order: Order, note: PaymentNotification) -> PaymentDecision:
     """The business rule: only a matching, fully paid `finished` fulfils; nothing moves backwards."""
+    if note.order_id != order.id:
+        # A notification about another order never changes this one, whatever its status.
+        return PaymentDecision(PaymentOutcome.MISMATCH)
     if note.parent_payment_id:
         return PaymentDecision(PaymentOutcome.REPEATED_DEPOSIT)
     if note.status is PaymentStatus.FINISHED:

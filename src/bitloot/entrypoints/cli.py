@@ -17,6 +17,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP API (embedded defaults: SQLite, in-process jobs)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    worker = commands.add_parser("worker", help="consume fulfilment jobs from Redis (BITLOOT_BROKER_URL)")
+    worker.add_argument(
+        "--provider",
+        action="append",
+        default=[],
+        metavar="MODULE:NAME",
+        help="an extra dishka provider that overrides the wiring (tests use it to inject faults)",
+    )
     commands.add_parser("migrate", help="apply database migrations")
     demo = commands.add_parser("demo", help="walk one order from placed to revealed, printing each step")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary data folder")
@@ -34,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         migrate(settings)
         return 0
+    if args.command == "worker":
+        return run_worker_process(settings, args.provider)
     prepare(settings)
     return serve_http(args.host, args.port)
 
@@ -65,6 +75,21 @@ async def _seed(settings: Settings) -> None:
         await seed_demo_catalog(container)
     finally:
         await container.close()
+
+
+def run_worker_process(settings: Settings, provider_paths: Sequence[str]) -> int:
+    import importlib
+
+    import uvloop
+
+    from bitloot.entrypoints.worker import run_worker
+
+    providers = []
+    for path in provider_paths:
+        module_name, _, attribute = path.partition(":")
+        providers.append(getattr(importlib.import_module(module_name), attribute)())
+    uvloop.run(run_worker(settings, *providers))
+    return 0
 
 
 def serve_http(host: str, port: int) -> int:

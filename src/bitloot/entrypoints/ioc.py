@@ -5,9 +5,11 @@ example `MemoryPersistenceProvider`) that replace one part in one line.
 """
 
 import os
+import secrets
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
@@ -27,6 +29,7 @@ from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_en
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
+from bitloot.adapters.storage.s3 import S3BlobStore
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
@@ -51,6 +54,7 @@ from bitloot.application.use_cases.list_orders import ListOrders
 from bitloot.application.use_cases.list_payments import ListPayments
 from bitloot.application.use_cases.list_products import ListProducts
 from bitloot.application.use_cases.place_order import PlaceOrder
+from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.domain.product import SupplierKind
@@ -72,7 +76,9 @@ class ContextProvider(Provider):
 class SqlPersistenceProvider(Provider):
     @provide(scope=Scope.APP)
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = create_engine(DatabaseSettings(url=settings.database_url))
+        engine = create_engine(
+            DatabaseSettings(url=settings.database_url, pool_size=settings.tuning.database_pool_size)
+        )
         yield engine
         await engine.dispose()
 
@@ -121,8 +127,14 @@ class AdaptersProvider(Provider):
         return AesGcmKeyVault(settings.secrets.keyring)
 
     @provide
-    def blob_store(self, settings: Settings) -> SealedBlobStore:
-        return LocalDirectoryBlobStore(settings.storage_dir)
+    async def blob_store(self, settings: Settings) -> AsyncIterator[SealedBlobStore]:
+        if settings.s3 is None:
+            yield LocalDirectoryBlobStore(settings.storage_dir)
+            return
+        store = S3BlobStore(settings.s3)
+        await store.open()
+        yield store
+        await store.close()
 
     @provide
     def links(self, settings: Settings) -> DeliveryLinkSigner:
@@ -145,8 +157,15 @@ class AdaptersProvider(Provider):
         return TaskiqFulfillmentQueue(broker)
 
     @provide
-    def fulfillment_settings(self) -> FulfillmentSettings:
-        return FulfillmentSettings(worker_id=f"{socket.gethostname()}:{os.getpid()}")
+    def fulfillment_settings(self, settings: Settings) -> FulfillmentSettings:
+        return FulfillmentSettings(
+            worker_id=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}",
+            lease=timedelta(seconds=settings.tuning.lease_seconds),
+        )
+
+    @provide
+    def reconcile_settings(self, settings: Settings) -> ReconcileSettings:
+        return ReconcileSettings(grace=timedelta(seconds=settings.tuning.reconcile_grace_seconds))
 
 
 def _use_cases_provider() -> Provider:
@@ -166,6 +185,7 @@ def _use_cases_provider() -> Provider:
         ListPayments,
         ListProducts,
         GetDeliverySummary,
+        ReconcileFulfillments,
     ):
         provider.provide(use_case)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bitloot.adapters.crypto.keyring import MasterKeyring
+from bitloot.adapters.storage.s3 import S3Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,18 @@ class Secrets:
 
 
 @dataclass(frozen=True, slots=True)
+class Tuning:
+    """Timings and sizes, each overridable by `BITLOOT_<NAME>` (e.g. `BITLOOT_LEASE_SECONDS`)."""
+
+    lease_seconds: int = 120
+    reconcile_every_seconds: int = 10
+    reconcile_grace_seconds: int = 30
+    worker_concurrency: int = 32
+    database_pool_size: int = 10
+    redelivery_idle_seconds: int = 300
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: str
     data_dir: Path
@@ -48,6 +61,8 @@ class Settings:
     public_base_url: str
     secrets: Secrets
     seed_demo_catalog: bool
+    s3: S3Settings | None = None
+    tuning: Tuning = field(default_factory=Tuning)
 
     @property
     def production(self) -> bool:
@@ -71,15 +86,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         problems.append("BITLOOT_ENV is development, test or production.")
     data_dir = Path(get("DATA_DIR") or "var").resolve()
     database_url = get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'bitloot.db'}"
+    if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        problems.append("BITLOOT_DATABASE_URL is sqlite+aiosqlite://... or postgresql+asyncpg://...")
     storage_url = get("STORAGE_URL") or f"file://{data_dir / 'objects'}"
-    if not storage_url.startswith("file://"):
-        problems.append("BITLOOT_STORAGE_URL: only file:// storage is available in this version.")
+    s3 = _s3_settings(get, storage_url, problems)
     broker_url = get("BROKER_URL")
-    if broker_url is not None:
-        problems.append("BITLOOT_BROKER_URL: only the in-process queue is available in this version.")
+    if broker_url is not None and not broker_url.startswith(("redis://", "rediss://")):
+        problems.append("BITLOOT_BROKER_URL is a redis:// or rediss:// URL (or unset for in-process jobs).")
     public_base_url = (get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
     if urlparse(public_base_url).scheme not in ("http", "https"):
         problems.append("BITLOOT_PUBLIC_BASE_URL must be an http(s) URL.")
+    tuning = _tuning(get, problems)
     loaded = _load_secrets(get, mode == "production", data_dir, problems)
     if problems or loaded is None:
         raise ConfigurationError(problems)
@@ -93,7 +110,46 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secrets=loaded,
         seed_demo_catalog=(get("SEED_DEMO_CATALOG") or ("false" if mode == "production" else "true"))
         == "true",
+        s3=s3,
+        tuning=tuning,
     )
+
+
+def _s3_settings(
+    get: Callable[[str], str | None], storage_url: str, problems: list[str]
+) -> S3Settings | None:
+    parsed = urlparse(storage_url)
+    if parsed.scheme == "file":
+        return None
+    if parsed.scheme != "s3" or not parsed.netloc:
+        problems.append("BITLOOT_STORAGE_URL is s3://bucket or file://directory.")
+        return None
+    access_key, secret_key = get("S3_ACCESS_KEY_ID"), get("S3_SECRET_ACCESS_KEY")
+    if access_key is None or secret_key is None:
+        problems.append(
+            "BITLOOT_S3_ACCESS_KEY_ID and BITLOOT_S3_SECRET_ACCESS_KEY are required for s3:// storage."
+        )
+        return None
+    return S3Settings(
+        bucket=parsed.netloc,
+        endpoint_url=get("S3_ENDPOINT_URL"),
+        region=get("S3_REGION") or "auto",
+        access_key_id=access_key,
+        secret_access_key=secret_key,
+    )
+
+
+def _tuning(get: Callable[[str], str | None], problems: list[str]) -> Tuning:
+    values: dict[str, int] = {}
+    for name in Tuning.__dataclass_fields__:
+        raw = get(name.upper())
+        if raw is None:
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            problems.append(f"BITLOOT_{name.upper()} is a positive whole number.")
+            continue
+        values[name] = int(raw)
+    return Tuning(**values)
 
 
 def _load_secrets(

@@ -3,10 +3,17 @@
 from dishka.integrations.taskiq import FromDishka
 from dishka.integrations.taskiq import inject as taskiq_inject
 from taskiq import AsyncBroker, InMemoryBroker
+from taskiq_redis import RedisStreamBroker
 
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
 from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.entrypoints.settings import Settings
+
+QUEUE_NAME = "bitloot:fulfillment"
+CONSUMER_GROUP = "bitloot-workers"
+REDIS_CONNECT_TIMEOUT_SECONDS = 2
+REDIS_SOCKET_TIMEOUT_SECONDS = 5
+READ_BLOCK_MS = 1_000
 
 
 @taskiq_inject(patch_module=True)
@@ -15,9 +22,31 @@ async def fulfill_order(order_id: str, use_case: FromDishka[FulfillOrder]) -> st
     return (await use_case.execute(order_id)).value
 
 
-def build_broker(_settings: Settings, *, await_inplace: bool = False) -> AsyncBroker:
-    """In-process (embedded) broker; jobs run inside the API process. `await_inplace` runs each job
-    before `kiq` returns, which tests use to observe its effects without waiting."""
-    broker = InMemoryBroker(await_inplace=await_inplace, max_async_tasks=50)
+def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBroker:
+    """Redis streams when `BITLOOT_BROKER_URL` is set, else an in-process broker whose jobs run in the
+    API process (`await_inplace` runs each before `kiq` returns, for tests).
+
+    On Redis the broker is a fast trigger, not the record (SPEC §9): a job whose worker died is
+    re-queued by the reconciler from the database well before the stream's own redelivery, which
+    happens only after `redelivery_idle_seconds` and only when new traffic arrives. The autoclaim lock
+    has a timeout so a killed worker cannot hold it forever; every socket call is bounded.
+    """
+    broker: AsyncBroker
+    if settings.broker_url:
+        broker = RedisStreamBroker(
+            settings.broker_url,
+            queue_name=QUEUE_NAME,
+            consumer_group_name=CONSUMER_GROUP,
+            xread_block=READ_BLOCK_MS,
+            idle_timeout=settings.tuning.redelivery_idle_seconds * 1000,
+            unacknowledged_lock_timeout=5,
+            maxlen=1_000_000,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
+    else:
+        broker = InMemoryBroker(
+            await_inplace=await_inplace, max_async_tasks=settings.tuning.worker_concurrency
+        )
     broker.register_task(fulfill_order, task_name=FULFILL_TASK)
     return broker

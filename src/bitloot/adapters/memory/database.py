@@ -1,6 +1,7 @@
 """The committed state of the in-memory database, shared by every unit of work made from it."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.keys import SealedKey, StockKey
@@ -12,8 +13,8 @@ from bitloot.domain.product import Product
 @dataclass
 class FulfillmentRequestRow:
     order_id: str
-    dispatched: bool = False
-    done: bool = False
+    state: str
+    updated_at: datetime
 
 
 @dataclass

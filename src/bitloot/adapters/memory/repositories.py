@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
@@ -16,6 +17,8 @@ from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product, SupplierKind
+
+PENDING, DISPATCHED, DONE = "pending", "dispatched", "done"
 
 if TYPE_CHECKING:
     from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
@@ -140,21 +143,30 @@ class MemoryReveals(_Repository):
 
 
 class MemoryFulfillmentRequests(_Repository):
-    async def add(self, order_id: str) -> None:
-        self._uow.staged.requests[order_id] = FulfillmentRequestRow(order_id)
+    async def add(self, order_id: str, now: datetime) -> None:
+        self._uow.staged.requests[order_id] = FulfillmentRequestRow(order_id, PENDING, now)
 
-    async def mark_dispatched(self, order_id: str) -> None:
-        self._change(order_id, dispatched=True)
+    async def mark_dispatched(self, order_id: str, now: datetime) -> None:
+        row = self._row(order_id)
+        if row is not None and row.state != DONE:
+            self._uow.staged.requests[order_id] = replace(row, state=DISPATCHED, updated_at=now)
 
-    async def mark_done(self, order_id: str) -> None:
-        self._change(order_id, dispatched=True, done=True)
+    async def mark_done(self, order_id: str, now: datetime) -> None:
+        row = self._row(order_id)
+        if row is not None:
+            self._uow.staged.requests[order_id] = replace(row, state=DONE, updated_at=now)
 
     async def pending(self, limit: int) -> list[str]:
-        merged = {**self._db.requests, **self._uow.staged.requests}
-        return [row.order_id for row in merged.values() if not row.dispatched][:limit]
+        return [row.order_id for row in self._rows() if row.state == PENDING][:limit]
 
-    def _change(self, order_id: str, *, dispatched: bool, done: bool | None = None) -> None:
-        row = self._uow.staged.requests.get(order_id) or self._db.requests.get(order_id)
-        if row is not None:
-            done_now = row.done if done is None else done
-            self._uow.staged.requests[order_id] = replace(row, dispatched=dispatched, done=done_now)
+    async def due(self, touched_before: datetime, limit: int) -> list[str]:
+        return [
+            row.order_id for row in self._rows() if row.state != DONE and row.updated_at < touched_before
+        ][:limit]
+
+    def _row(self, order_id: str) -> FulfillmentRequestRow | None:
+        return self._uow.staged.requests.get(order_id) or self._db.requests.get(order_id)
+
+    def _rows(self) -> list[FulfillmentRequestRow]:
+        merged = {**self._db.requests, **self._uow.staged.requests}
+        return sorted(merged.values(), key=lambda row: (row.updated_at, row.order_id))

@@ -4,6 +4,7 @@ before `UnitOfWork.commit()`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from bitloot.domain.audit import RevealEvent
@@ -84,14 +85,20 @@ class RevealAuditRepository(Protocol):
 class FulfillmentRequestRepository(Protocol):
     """The outbox: a request to fulfil an order, written in the transaction that marks it paid."""
 
-    async def add(self, order_id: str) -> None:
-        """Idempotent: one open request per order."""
+    async def add(self, order_id: str, now: datetime) -> None:
+        """One request per order: adding it again (an operator's retry) opens it anew."""
         ...
 
-    async def mark_dispatched(self, order_id: str) -> None: ...
+    async def mark_dispatched(self, order_id: str, now: datetime) -> None:
+        """Handed to the queue at `now`; a request already done stays done."""
+        ...
 
-    async def mark_done(self, order_id: str) -> None: ...
+    async def mark_done(self, order_id: str, now: datetime) -> None: ...
 
     async def pending(self, limit: int) -> list[str]:
-        """Order ids whose request was written but never handed to the queue."""
+        """Order ids whose request was written but never handed to the queue, oldest first."""
+        ...
+
+    async def due(self, touched_before: datetime, limit: int) -> list[str]:
+        """Order ids of requests not done and untouched since `touched_before`, oldest first."""
         ...

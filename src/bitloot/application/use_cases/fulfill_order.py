@@ -14,8 +14,10 @@ from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.retry import ATTEMPTS
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
+from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.product import Product, SupplierKind
 
@@ -70,6 +72,19 @@ class FulfillOrder:
         order = await self._claim(order_id)
         if not isinstance(order, Order):
             return order
+        for _ in range(ATTEMPTS):
+            try:
+                return await self._fulfil(order)
+            except ConcurrencyConflict:
+                # Another transaction took a stock unit we wanted, or the order changed (say, another
+                # worker took over an expired lease): start again from a fresh read, under the lease.
+                await self._uow.rollback()
+                order = await self._claim(order_id)
+                if not isinstance(order, Order):
+                    return order
+        return FulfillOutcome.RETRY_LATER
+
+    async def _fulfil(self, order: Order) -> FulfillOutcome:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
         recorded = {key.id for key in await self._uow.keys.list_for_order(order.id)}
         try:
@@ -83,7 +98,7 @@ class FulfillOrder:
             return FulfillOutcome.RETRY_LATER
         order.complete(self._clock.now())
         await self._uow.orders.save(order)
-        await self._uow.fulfillment_requests.mark_done(order.id)
+        await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
         await self._uow.commit()
         link = self._links.issue(order.id, self._clock.now())
         await self._notifier.order_fulfilled(order.id, order.email, link)
@@ -95,7 +110,12 @@ class FulfillOrder:
         if order is None:
             return FulfillOutcome.NOT_FOUND
         if not order.claim(self._settings.worker_id, self._clock.now(), self._settings.lease):
-            await self._uow.rollback()
+            if order.status is not OrderStatus.FULFILLING:
+                # Nothing left to do for this order (fulfilled, refunded, never paid): close its request.
+                await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
+                await self._uow.commit()
+            else:
+                await self._uow.rollback()
             return FulfillOutcome.SKIPPED
         try:
             await self._uow.orders.save(order)
@@ -142,6 +162,7 @@ class FulfillOrder:
             return FulfillOutcome.NOT_FOUND
         fresh.fail(reason, self._clock.now())
         await self._uow.orders.save(fresh)
+        await self._uow.fulfillment_requests.mark_done(fresh.id, self._clock.now())
         await self._uow.commit()
         log.warning("order %s failed: %s", order.id, reason)
         return FulfillOutcome.FAILED

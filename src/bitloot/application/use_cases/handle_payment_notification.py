@@ -45,7 +45,9 @@ class HandlePaymentNotification:
         verified = self._webhook.read(raw_body, signature)
         result = await in_transaction(self._uow, lambda: self._apply(verified))
         if result.outcome is PaymentOutcome.APPLIED and result.order_status is OrderStatus.PAID:
-            await dispatch_fulfillment(self._uow, self._queue, verified.notification.order_id)
+            await dispatch_fulfillment(
+                self._uow, self._queue, verified.notification.order_id, self._clock.now()
+            )
         return result
 
     async def _apply(self, verified: VerifiedNotification) -> NotificationResult:
@@ -59,7 +61,7 @@ class HandlePaymentNotification:
             order.transition_to(decision.target, now)
             await self._uow.orders.save(order)
             if decision.target is OrderStatus.PAID:
-                await self._uow.fulfillment_requests.add(order.id)
+                await self._uow.fulfillment_requests.add(order.id, now)
         await self._uow.payments.add(
             PaymentRecord(
                 id=new_id(),

@@ -2,15 +2,17 @@
 
 from bitloot.application.dispatch import dispatch_fulfillment
 from bitloot.application.errors import Conflict, NotFound
+from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.lifecycle import OrderStatus
 
 
 class RetryFulfillment:
-    def __init__(self, uow: UnitOfWork, queue: FulfillmentQueue) -> None:
+    def __init__(self, uow: UnitOfWork, queue: FulfillmentQueue, clock: Clock) -> None:
         self._uow = uow
         self._queue = queue
+        self._clock = clock
 
     async def execute(self, order_id: str) -> None:
         """Only a `failed` order is retried; the request goes through the outbox like a payment's."""
@@ -19,6 +21,6 @@ class RetryFulfillment:
             raise NotFound("No such order.")
         if order.status is not OrderStatus.FAILED:
             raise Conflict(f"Only a failed order is retried; this one is {order.status}.")
-        await self._uow.fulfillment_requests.add(order.id)
+        await self._uow.fulfillment_requests.add(order.id, self._clock.now())
         await self._uow.commit()
-        await dispatch_fulfillment(self._uow, self._queue, order.id)
+        await dispatch_fulfillment(self._uow, self._queue, order.id, self._clock.now())

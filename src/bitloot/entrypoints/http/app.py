@@ -1,5 +1,6 @@
 """The Litestar application, wired by dishka."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
 from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks import PaymentWebhookController
 from bitloot.entrypoints.ioc import container_for
+from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
 
@@ -51,9 +53,21 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await broker.startup()
+        stop = asyncio.Event()
+        # With in-process jobs this process is the worker too, so it also runs the reconciler.
+        reconciler = (
+            None
+            if settings.broker_url
+            else asyncio.create_task(
+                reconcile_forever(container, settings.tuning.reconcile_every_seconds, stop)
+            )
+        )
         try:
             yield
         finally:
+            stop.set()
+            if reconciler is not None:
+                await reconciler
             await broker.shutdown()
             await container.close()
 

@@ -1,6 +1,6 @@
 """Append-mostly records: sealed keys, payments, reveal audit events and the fulfilment outbox."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, insert, select, update
@@ -81,8 +81,7 @@ class SqlaRevealAuditRepository(SqlRepository):
 
 
 class SqlaFulfillmentRequestRepository(_Upserting):
-    async def add(self, order_id: str) -> None:
-        now = datetime.now(UTC)
+    async def add(self, order_id: str, now: datetime) -> None:
         statement = self._insert(_REQUEST).values(order_id=order_id, state=PENDING, updated_at=now)
         await self._execute(
             statement.on_conflict_do_update(  # type: ignore[attr-defined]
@@ -90,18 +89,32 @@ class SqlaFulfillmentRequestRepository(_Upserting):
             )
         )
 
-    async def mark_dispatched(self, order_id: str) -> None:
-        await self._set_state(order_id, DISPATCHED, only_from=PENDING)
+    async def mark_dispatched(self, order_id: str, now: datetime) -> None:
+        await self._set_state(order_id, DISPATCHED, now, unless=DONE)
 
-    async def mark_done(self, order_id: str) -> None:
-        await self._set_state(order_id, DONE)
+    async def mark_done(self, order_id: str, now: datetime) -> None:
+        await self._set_state(order_id, DONE, now)
 
     async def pending(self, limit: int) -> list[str]:
-        query = select(_REQUEST.c.order_id).where(_REQUEST.c.state == PENDING).limit(limit)
+        query = (
+            select(_REQUEST.c.order_id)
+            .where(_REQUEST.c.state == PENDING)
+            .order_by(_REQUEST.c.updated_at, _REQUEST.c.order_id)
+            .limit(limit)
+        )
         return list((await self._session.execute(query)).scalars())
 
-    async def _set_state(self, order_id: str, state: str, only_from: str | None = None) -> None:
+    async def due(self, touched_before: datetime, limit: int) -> list[str]:
+        query = (
+            select(_REQUEST.c.order_id)
+            .where(_REQUEST.c.state != DONE, _REQUEST.c.updated_at < touched_before)
+            .order_by(_REQUEST.c.updated_at, _REQUEST.c.order_id)
+            .limit(limit)
+        )
+        return list((await self._session.execute(query)).scalars())
+
+    async def _set_state(self, order_id: str, state: str, now: datetime, unless: str | None = None) -> None:
         statement = update(_REQUEST).where(_REQUEST.c.order_id == order_id)
-        if only_from is not None:
-            statement = statement.where(_REQUEST.c.state == only_from)
-        await self._execute(statement.values(state=state, updated_at=datetime.now(UTC)))
+        if unless is not None:
+            statement = statement.where(_REQUEST.c.state != unless)
+        await self._execute(statement.values(state=state, updated_at=now))

@@ -8,8 +8,8 @@ from typing import Any
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, Numeric, String, Table, Text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

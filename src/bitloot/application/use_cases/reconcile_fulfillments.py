@@ -1,0 +1,48 @@
+"""Re-queue fulfilment work the broker lost or a dead worker left behind (SPEC §9)."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bitloot.application.dispatch import dispatch_fulfillment
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.queue import FulfillmentQueue
+from bitloot.application.ports.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileSettings:
+    # A request untouched for this long was lost: never dispatched, dropped by the broker, or held by
+    # a worker that died (the job then finds the lease expired, or skips while it is still live).
+    grace: timedelta = timedelta(seconds=30)
+    batch: int = 200
+
+
+class ReconcileFulfillments:
+    def __init__(
+        self, uow: UnitOfWork, queue: FulfillmentQueue, clock: Clock, settings: ReconcileSettings
+    ) -> None:
+        self._uow = uow
+        self._queue = queue
+        self._clock = clock
+        self._settings = settings
+
+    async def execute(self) -> int:
+        """Dispatch every open request older than the grace period again; return how many.
+
+        The database is the record and jobs are idempotent, so a request re-queued while its first
+        job is still running costs one skipped job, never a second key."""
+        due = await self._uow.fulfillment_requests.due(
+            self._clock.now() - self._settings.grace, self._settings.batch
+        )
+        await self._uow.rollback()
+        requeued = 0
+        for order_id in due:
+            if not await dispatch_fulfillment(self._uow, self._queue, order_id, self._clock.now()):
+                break
+            requeued += 1
+        if requeued:
+            log.info("re-queued %d fulfilment request(s)", requeued)
+        return requeued

@@ -1,0 +1,58 @@
+"""`bitloot worker`: consumes fulfilment jobs from Redis and runs the reconciler beside them."""
+
+import asyncio
+import logging
+import signal
+
+from dishka import Provider
+from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
+from taskiq.acks import AcknowledgeType
+from taskiq.receiver import Receiver
+
+from bitloot.entrypoints.ioc import container_for
+from bitloot.entrypoints.reconciler import reconcile_forever
+from bitloot.entrypoints.settings import Settings
+from bitloot.entrypoints.tasks import build_broker
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 20.0
+
+
+async def run_worker(settings: Settings, *overrides: Provider) -> None:
+    """Run jobs concurrently (`BITLOOT_WORKER_CONCURRENCY`) until SIGTERM or SIGINT, then let running
+    jobs finish for up to `DRAIN_SECONDS`. A job is acknowledged only after it ran; if this process
+    dies first, the reconciler of any worker re-queues the order from the database."""
+    if not settings.broker_url:
+        raise SystemExit(
+            "bitloot worker needs BITLOOT_BROKER_URL (redis://...): embedded jobs run in the API."
+        )
+    broker = build_broker(settings)
+    broker.is_worker_process = True
+    container = container_for(settings, broker, *overrides)
+    setup_taskiq_dishka(container, broker)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await broker.startup()
+    receiver = Receiver(
+        broker,
+        max_async_tasks=settings.tuning.worker_concurrency,
+        ack_type=AcknowledgeType.WHEN_EXECUTED,
+        run_startup=False,
+        propagate_exceptions=False,
+        wait_tasks_timeout=DRAIN_SECONDS,
+    )
+    reconciler = asyncio.create_task(
+        reconcile_forever(container, settings.tuning.reconcile_every_seconds, stop)
+    )
+    log.info("worker started: %d concurrent jobs", settings.tuning.worker_concurrency)
+    try:
+        await receiver.listen(stop)
+    finally:
+        stop.set()
+        await reconciler
+        await broker.shutdown()
+        await container.close()
+        log.info("worker stopped")
