@@ -28,7 +28,7 @@ from bitloot.application.use_cases.handle_payment_notification import (
 )
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
-from bitloot.application.use_cases.place_order import OrderLine, PlaceOrder, PlaceOrderRequest, PlacedOrder
+from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrder, PlaceOrderRequest
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.domain.payment import PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
@@ -60,11 +60,19 @@ class World:
     def payment_use_case(self) -> HandlePaymentNotification:
         return HandlePaymentNotification(self.uow(), self.webhook, self.queue, self.clock)
 
-    def fulfill_use_case(self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)) -> FulfillOrder:
+    def fulfill_use_case(
+        self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)
+    ) -> FulfillOrder:
         uow = self.uow()
         suppliers = {SupplierKind.STOCK: OwnStockSupplier(uow, self.vault, self.store)}
         return FulfillOrder(
-            uow, suppliers, self.vault, self.store, self.links, self.notifier, self.clock,
+            uow,
+            suppliers,
+            self.vault,
+            self.store,
+            self.links,
+            self.notifier,
+            self.clock,
             FulfillmentSettings(worker_id=worker, lease=lease),
         )
 
@@ -90,7 +98,9 @@ class World:
             PlaceOrderRequest("player@example.com", [OrderLine(product.id, quantity)])
         )
 
-    async def pay(self, placed: PlacedOrder, status: PaymentStatus = PaymentStatus.FINISHED) -> NotificationResult:
+    async def pay(
+        self, placed: PlacedOrder, status: PaymentStatus = PaymentStatus.FINISHED
+    ) -> NotificationResult:
         body, signature = simulated_ipn(placed.order, status, IPN_SECRET)
         return await self.payment_use_case().execute(body, signature)
 

@@ -128,11 +128,21 @@ class FulfillOrder:
     async def _fulfil_item(self, order: Order, item: OrderItem, product: Product, recorded: set[str]) -> None:
         supplier = self._suppliers[product.supplier]
         supplied = await supplier.obtain(SupplyRequest(order.id, item.id, product, item.quantity))
+        # The supplier step can outlast the lease. Renew it before writing any blob, so a worker that
+        # was taken over meanwhile stops here instead of overwriting the keys the other one delivered.
+        await self._renew_lease(order)
         for key in supplied:
             if key.key_id not in recorded:
                 await self._seal_and_record(order, item, key)
                 recorded.add(key.key_id)
         order.mark_item_fulfilled(item.id, self._clock.now())
+        await self._uow.orders.save(order)
+        await self._uow.commit()
+
+    async def _renew_lease(self, order: Order) -> None:
+        """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over)."""
+        if not order.claim(self._settings.worker_id, self._clock.now(), self._settings.lease):
+            raise ConcurrencyConflict
         await self._uow.orders.save(order)
         await self._uow.commit()
 

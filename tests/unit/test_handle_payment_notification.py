@@ -1,0 +1,353 @@
+"""HandlePaymentNotification (SPEC §6, §9): authenticate, record, apply, hand over through the outbox."""
+
+import asyncio
+import copy
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.adapters.payments.simulator import simulated_ipn
+from bitloot.application.errors import InvalidSignature, MalformedNotification
+from bitloot.application.use_cases.fulfill_order import FulfillOutcome
+from bitloot.application.use_cases.place_order import PlacedOrder
+from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
+from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order import Order
+from bitloot.domain.payment import PaymentOutcome, PaymentStatus
+from bitloot.domain.product import Product
+from tests.unit.conftest import IPN_SECRET, World
+
+
+class YieldingUnitOfWork(InMemoryUnitOfWork):
+    """Gives other tasks a turn right before each commit, so concurrent use cases really interleave:
+    every one of them reads and decides before any of them commits (as separate transactions would)."""
+
+    async def commit(self) -> None:
+        await asyncio.sleep(0)
+        await super().commit()
+
+
+@dataclass
+class RacyWorld(World):
+    def uow(self) -> InMemoryUnitOfWork:
+        return YieldingUnitOfWork(self.db)
+
+
+@pytest.fixture(params=["sequential", "interleaved"])
+def any_world(request: pytest.FixtureRequest) -> World:
+    return World() if request.param == "sequential" else RacyWorld()
+
+
+def ipn(order: Order, status: PaymentStatus = PaymentStatus.FINISHED, **changes: object) -> tuple[bytes, str]:
+    """A correctly signed IPN for `order`, with some fields changed before signing."""
+    body, signature = simulated_ipn(order, status, IPN_SECRET)
+    if not changes:
+        return body, signature
+    payload = json.loads(body)
+    payload.update(changes)
+    return sign_ipn(payload, IPN_SECRET)
+
+
+async def paid_ready_order(world: World, keys: int = 1, quantity: int = 1) -> tuple[Product, PlacedOrder]:
+    product = await world.product(keys=[f"KEY-{n:04d}" for n in range(keys)])
+    return product, await world.order(product, quantity)
+
+
+def unallocated(world: World, product: Product) -> int:
+    return sum(
+        1 for unit in world.db.stock.values() if unit.product_id == product.id and unit.item_id is None
+    )
+
+
+async def pending_requests(world: World) -> list[str]:
+    return await world.uow().fulfillment_requests.pending(100)
+
+
+# --- the happy path -----------------------------------------------------------------------------------
+
+
+async def test_a_finished_ipn_pays_the_order_and_queues_it_once(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+    order_id = placed.order.id
+
+    result = await world.pay(placed)
+
+    assert result.outcome is PaymentOutcome.APPLIED
+    assert result.duplicate is False
+    assert result.order_status is OrderStatus.PAID
+    assert world.db.orders[order_id].status is OrderStatus.PAID
+    assert world.db.requests[order_id].state == "dispatched"
+    assert await pending_requests(world) == []
+    assert world.queue.enqueued == [order_id]
+    [record] = world.db.payments.values()
+    assert record.order_id == order_id
+    assert record.outcome is PaymentOutcome.APPLIED
+    assert record.status is PaymentStatus.FINISHED
+    assert record.provider == "nowpayments"
+    assert record.received_at == world.clock.now()
+
+
+# --- authentication and shape -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["wrong", "missing", "empty", "other-secret", "body-changed", "truncated"])
+async def test_a_bad_signature_writes_nothing(world: World, case: str) -> None:
+    _, placed = await paid_ready_order(world)
+    body, signature = ipn(placed.order)
+    if case == "wrong":
+        signature = ("0" if signature[0] != "0" else "1") + signature[1:]
+    elif case == "other-secret":
+        body, signature = sign_ipn(json.loads(body), b"someone-elses-secret")
+    elif case == "body-changed":
+        body = body.replace(b'"finished"', b'"refunded"')
+    elif case == "truncated":
+        signature = signature[:64]
+    sent: str | None = {"missing": None, "empty": ""}.get(case, signature)
+    before = copy.deepcopy(world.db)
+
+    with pytest.raises(InvalidSignature):
+        await world.payment_use_case().execute(body, sent)
+
+    assert world.db == before
+    assert world.db.orders[placed.order.id].status is OrderStatus.AWAITING_PAYMENT
+    assert world.db.payments == {}
+    assert world.db.requests == {}
+    assert world.queue.enqueued == []
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"{", b"[]", b'"finished"', b"\xff\xfe", b"{}{}"])
+async def test_a_body_that_is_not_a_json_object_is_malformed(world: World, body: bytes) -> None:
+    before = copy.deepcopy(world.db)
+    with pytest.raises(MalformedNotification):
+        await world.payment_use_case().execute(body, "00" * 64)
+    assert world.db == before
+    assert world.queue.enqueued == []
+
+
+async def test_a_signed_body_of_the_wrong_shape_is_malformed(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+    before = copy.deepcopy(world.db)
+    for changes in ({"payment_status": "paid-ish"}, {"price_amount": "lots"}, {"actually_paid": -1}):
+        body, signature = ipn(placed.order, **changes)
+        with pytest.raises(MalformedNotification):
+            await world.payment_use_case().execute(body, signature)
+    assert world.db == before
+    assert world.queue.enqueued == []
+
+
+# --- duplicates and races -----------------------------------------------------------------------------
+
+
+async def test_the_same_ipn_twice_is_a_duplicate_the_second_time(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+    body, signature = ipn(placed.order)
+
+    first = await world.payment_use_case().execute(body, signature)
+    second = await world.payment_use_case().execute(body, signature)
+
+    assert first.outcome is PaymentOutcome.APPLIED
+    assert first.duplicate is False
+    assert second.duplicate is True
+    assert second.outcome is None
+    assert world.queue.enqueued == [placed.order.id]
+    assert len(world.db.payments) == 1
+
+
+async def test_the_same_payload_spelled_differently_is_still_a_duplicate(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+    body, signature = ipn(placed.order)
+    respelled = json.dumps(dict(reversed(list(json.loads(body).items()))), indent=2).encode()
+
+    await world.payment_use_case().execute(body, signature)
+    again = await world.payment_use_case().execute(respelled, signature)
+
+    assert again.duplicate is True
+    assert world.queue.enqueued == [placed.order.id]
+    assert len(world.db.payments) == 1
+
+
+async def test_twenty_concurrent_identical_ipns_apply_once_and_sell_one_key(any_world: World) -> None:
+    world = any_world
+    product, placed = await paid_ready_order(world, keys=5)
+    order_id = placed.order.id
+    body, signature = ipn(placed.order)
+
+    results = await asyncio.gather(*(world.payment_use_case().execute(body, signature) for _ in range(20)))
+
+    assert [r.outcome for r in results].count(PaymentOutcome.APPLIED) == 1
+    assert sum(r.duplicate for r in results) == 19
+    assert world.queue.enqueued == [order_id]
+    assert len(world.db.payments) == 1
+    assert world.db.orders[order_id].status is OrderStatus.PAID
+
+    # Every queued job, redelivered jobs and a few extra runs, some of them concurrently.
+    assert unallocated(world, product) == 5
+    jobs = [*world.queue.enqueued, order_id, order_id, order_id]
+    outcomes = await asyncio.gather(
+        *(world.fulfill_use_case(worker=f"worker-{n}").execute(job) for n, job in enumerate(jobs))
+    )
+    outcomes += [await world.fulfill_use_case(worker="late").execute(order_id) for _ in range(2)]
+
+    assert outcomes.count(FulfillOutcome.FULFILLED) == 1
+    assert set(outcomes) == {FulfillOutcome.FULFILLED, FulfillOutcome.SKIPPED}
+    assert unallocated(world, product) == 4
+    assert len(world.db.keys) == 1
+    assert len(world.notifier.sent) == 1
+    assert world.db.orders[order_id].status is OrderStatus.FULFILLED
+
+
+async def test_a_different_notification_for_a_paid_order_is_recorded_but_changes_nothing(
+    world: World,
+) -> None:
+    _, placed = await paid_ready_order(world)
+    await world.payment_use_case().execute(*ipn(placed.order, payment_id=1001))
+    # Another `finished` IPN for the same order (a new payment id): recorded, not applied twice.
+    second = await world.payment_use_case().execute(*ipn(placed.order, payment_id=1002))
+
+    assert second.outcome is PaymentOutcome.NO_CHANGE
+    assert second.duplicate is False
+    assert len(world.db.payments) == 2
+    assert world.queue.enqueued == [placed.order.id]
+
+
+# --- what the notification says -----------------------------------------------------------------------
+
+
+async def test_a_notification_for_an_unknown_order_is_recorded_as_unmatched(world: World) -> None:
+    elsewhere = World()
+    stranger = await elsewhere.order(await elsewhere.product(keys=["X"]))
+    body, signature = ipn(stranger.order)
+
+    result = await world.payment_use_case().execute(body, signature)
+
+    assert result.outcome is PaymentOutcome.UNMATCHED
+    assert result.order_status is None
+    [record] = world.db.payments.values()
+    assert record.order_id == stranger.order.id
+    assert record.outcome is PaymentOutcome.UNMATCHED
+    assert world.db.orders == {}
+    assert world.db.requests == {}
+    assert world.queue.enqueued == []
+
+
+async def test_a_notification_without_an_order_id_is_unmatched(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+    payload = json.loads(ipn(placed.order)[0])
+    del payload["order_id"]
+    body, signature = sign_ipn(payload, IPN_SECRET)
+
+    result = await world.payment_use_case().execute(body, signature)
+
+    assert result.outcome is PaymentOutcome.UNMATCHED
+    assert world.db.orders[placed.order.id].status is OrderStatus.AWAITING_PAYMENT
+    assert world.queue.enqueued == []
+
+
+async def test_partially_paid_makes_the_order_underpaid_and_queues_nothing(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+
+    result = await world.pay(placed, PaymentStatus.PARTIALLY_PAID)
+
+    assert result.outcome is PaymentOutcome.APPLIED
+    assert result.order_status is OrderStatus.UNDERPAID
+    assert world.db.orders[placed.order.id].status is OrderStatus.UNDERPAID
+    assert world.db.requests == {}
+    assert world.queue.enqueued == []
+
+    # The customer tops up; NOWPayments then reports `finished`.
+    assert (await world.pay(placed)).order_status is OrderStatus.PAID
+    assert world.queue.enqueued == [placed.order.id]
+
+
+@pytest.mark.parametrize(
+    ("changes", "outcome"),
+    [
+        ({"price_amount": 0.01}, PaymentOutcome.MISMATCH),
+        ({"price_currency": "usd"}, PaymentOutcome.MISMATCH),
+        ({"actually_paid": 0.5}, PaymentOutcome.INSUFFICIENT),
+        ({"parent_payment_id": 4242}, PaymentOutcome.REPEATED_DEPOSIT),
+    ],
+)
+async def test_a_finished_ipn_that_does_not_add_up_is_recorded_not_applied(
+    world: World, changes: dict[str, object], outcome: PaymentOutcome
+) -> None:
+    _, placed = await paid_ready_order(world)
+    body, signature = ipn(placed.order, PaymentStatus.FINISHED, **changes)
+
+    result = await world.payment_use_case().execute(body, signature)
+
+    assert result.outcome is outcome
+    assert result.order_status is OrderStatus.AWAITING_PAYMENT
+    assert world.db.orders[placed.order.id].status is OrderStatus.AWAITING_PAYMENT
+    [record] = world.db.payments.values()
+    assert record.outcome is outcome
+    assert world.db.requests == {}
+    assert world.queue.enqueued == []
+
+
+async def test_a_queue_outage_still_commits_the_payment_and_leaves_the_request_pending(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+    order_id = placed.order.id
+    world.queue.unavailable = True
+
+    result = await world.pay(placed)
+
+    assert result.outcome is PaymentOutcome.APPLIED
+    assert world.db.orders[order_id].status is OrderStatus.PAID
+    assert world.db.requests[order_id].state == "pending"
+    assert await pending_requests(world) == [order_id]
+    assert world.queue.enqueued == []
+    assert len(world.db.payments) == 1
+
+    # Once the broker is back, the reconciler hands the outbox row over and it leaves the pending list.
+    world.queue.unavailable = False
+    world.clock.advance(timedelta(minutes=1))
+    reconciler = ReconcileFulfillments(world.uow(), world.queue, world.clock, ReconcileSettings())
+    assert await reconciler.execute() == 1
+    assert world.queue.enqueued == [order_id]
+    assert await pending_requests(world) == []
+
+
+@pytest.mark.parametrize(
+    ("late", "outcome"),
+    [
+        (PaymentStatus.WAITING, PaymentOutcome.NO_CHANGE),
+        (PaymentStatus.CONFIRMING, PaymentOutcome.NO_CHANGE),
+        (PaymentStatus.PARTIALLY_PAID, PaymentOutcome.STALE),
+        (PaymentStatus.EXPIRED, PaymentOutcome.STALE),
+        (PaymentStatus.FAILED, PaymentOutcome.STALE),
+    ],
+)
+async def test_a_late_notification_never_moves_a_paid_order_back(
+    world: World, late: PaymentStatus, outcome: PaymentOutcome
+) -> None:
+    _, placed = await paid_ready_order(world)
+    await world.pay(placed)
+
+    result = await world.pay(placed, late)
+
+    assert result.outcome is outcome
+    assert result.order_status is OrderStatus.PAID
+    assert world.db.orders[placed.order.id].status is OrderStatus.PAID
+    assert world.queue.enqueued == [placed.order.id]
+    assert len(world.db.payments) == 2
+
+
+async def test_a_late_finished_after_fulfilment_is_stale_and_a_refund_applies(world: World) -> None:
+    placed = await world.fulfilled_order()
+    order_id = placed.order.id
+
+    # A new payment id: the simulator's ids are only unique per millisecond.
+    late = await world.payment_use_case().execute(*ipn(placed.order, payment_id=1003))
+    assert late.outcome is PaymentOutcome.STALE
+    assert world.db.orders[order_id].status is OrderStatus.FULFILLED
+    assert world.queue.enqueued == [order_id]
+
+    refund = await world.pay(placed, PaymentStatus.REFUNDED)
+    assert refund.outcome is PaymentOutcome.APPLIED
+    assert refund.order_status is OrderStatus.REFUNDED
+    assert world.db.orders[order_id].status is OrderStatus.REFUNDED
