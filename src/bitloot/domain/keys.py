@@ -42,12 +42,17 @@ class Envelope:
 
 @dataclass(frozen=True, slots=True)
 class SealedKey:
-    """A key delivered to one unit of an order item; its blob lives at `blob_path`."""
+    """A key delivered to one unit of an order item; its blob lives at `blob_path`.
+
+    `id` is new for every sealing, and so is the blob path: two workers that raced on one item write
+    two blobs, and the unique (item, source key) record decides which one is the key."""
 
     id: str
     order_id: str
     item_id: str
     product_id: str
+    # The supplier's id for the key (a stock unit, a Kinguin key): one record per item and source key.
+    source_key_id: str
     blob_path: str
     wrapped_key: bytes = field(repr=False)
     key_version: int

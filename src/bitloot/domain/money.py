@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from bitloot.domain.errors import InvalidValue
 
 _MAX_PLACES = 8
+# What NUMERIC(20, 8) holds: 12 digits before the point.
+_LIMIT = Decimal(10) ** (20 - _MAX_PLACES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +20,8 @@ class Money:
             raise InvalidValue("An amount must be a finite decimal.")
         if self.amount < 0:
             raise InvalidValue("An amount cannot be negative.")
+        if self.amount >= _LIMIT:
+            raise InvalidValue("An amount must be below 1,000,000,000,000.")
         exponent = self.amount.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > _MAX_PLACES:
             raise InvalidValue(f"An amount has at most {_MAX_PLACES} decimal places.")

@@ -63,6 +63,9 @@ class Settings:
     seed_demo_catalog: bool
     s3: S3Settings | None = None
     tuning: Tuning = field(default_factory=Tuning)
+    # The Redis stream (and consumer group prefix) of the fulfilment jobs; separate shops or test runs
+    # sharing one Redis use separate names.
+    queue_name: str = "bitloot:fulfillment"
 
     @property
     def production(self) -> bool:
@@ -112,6 +115,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         == "true",
         s3=s3,
         tuning=tuning,
+        queue_name=get("QUEUE_NAME") or "bitloot:fulfillment",
     )
 
 

@@ -9,8 +9,6 @@ from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
 from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.entrypoints.settings import Settings
 
-QUEUE_NAME = "bitloot:fulfillment"
-CONSUMER_GROUP = "bitloot-workers"
 REDIS_CONNECT_TIMEOUT_SECONDS = 2
 REDIS_SOCKET_TIMEOUT_SECONDS = 5
 READ_BLOCK_MS = 1_000
@@ -35,8 +33,8 @@ def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBro
     if settings.broker_url:
         broker = RedisStreamBroker(
             settings.broker_url,
-            queue_name=QUEUE_NAME,
-            consumer_group_name=CONSUMER_GROUP,
+            queue_name=settings.queue_name,
+            consumer_group_name=f"{settings.queue_name}:workers",
             xread_block=READ_BLOCK_MS,
             idle_timeout=settings.tuning.redelivery_idle_seconds * 1000,
             unacknowledged_lock_timeout=5,

@@ -17,6 +17,7 @@ from bitloot.entrypoints.tasks import build_broker
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 20.0
+STARTUP_SECONDS = 0.2
 
 
 async def run_worker(settings: Settings, *overrides: Provider) -> None:
@@ -32,9 +33,6 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     container = container_for(settings, broker, *overrides)
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     await broker.startup()
     receiver = Receiver(
         broker,
@@ -47,9 +45,17 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     reconciler = asyncio.create_task(
         reconcile_forever(container, settings.tuning.reconcile_every_seconds, stop)
     )
+    listening = asyncio.create_task(receiver.listen(stop))
+    # Take over SIGTERM/SIGINT only once the receiver runs: taskiq 0.13's `listen` never returns when
+    # it is stopped before it started. Until then the default handlers end the process, with no job
+    # taken yet.
+    await asyncio.sleep(STARTUP_SECONDS)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     log.info("worker started: %d concurrent jobs", settings.tuning.worker_concurrency)
     try:
-        await receiver.listen(stop)
+        await listening
     finally:
         stop.set()
         await reconciler

@@ -102,9 +102,14 @@ class MemoryStock(_Repository):
 
 
 class MemoryKeys(_Repository):
-    async def add(self, key: SealedKey) -> None:
-        if key.id not in self._db.keys:
-            self._uow.staged.keys.setdefault(key.id, key)
+    async def add(self, key: SealedKey) -> bool:
+        merged = {**self._db.keys, **self._uow.staged.keys}
+        taken = key.id in merged or any(
+            k.item_id == key.item_id and k.source_key_id == key.source_key_id for k in merged.values()
+        )
+        if not taken:
+            self._uow.staged.keys[key.id] = key
+        return not taken
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         merged = {**self._db.keys, **self._uow.staged.keys}

@@ -60,8 +60,7 @@ class InMemoryUnitOfWork:
             db.orders[order.id] = copy.deepcopy(order)
         db.products.update(staged.products)
         db.stock.update(staged.stock)
-        for key in staged.keys.values():
-            db.keys.setdefault(key.id, key)
+        db.keys.update(staged.keys)
         db.payments.update(staged.payments)
         db.reveals.extend(staged.reveals)
         db.requests.update({k: replace(v) for k, v in staged.requests.items()})
@@ -83,6 +82,9 @@ class InMemoryUnitOfWork:
         if len(set(skus)) != len(skus):
             raise ConcurrencyConflict
         if any(key in db.payments for key in staged.payments):
+            raise ConcurrencyConflict
+        delivered = {(k.item_id, k.source_key_id) for k in db.keys.values()}
+        if any(k.id in db.keys or (k.item_id, k.source_key_id) in delivered for k in staged.keys.values()):
             raise ConcurrencyConflict
         for unit in staged.stock.values():
             current_unit = db.stock.get(unit.id)

@@ -57,8 +57,9 @@ class StockRepository(Protocol):
 
 
 class SealedKeyRepository(Protocol):
-    async def add(self, key: SealedKey) -> None:
-        """Idempotent on `key.id`: a key recorded before is left as it was."""
+    async def add(self, key: SealedKey) -> bool:
+        """Record a delivered key; False (and nothing written) when the item already holds a key from
+        the same source key, or a key with the same id."""
         ...
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]: ...

@@ -16,6 +16,7 @@ from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, Supply
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS
 from bitloot.domain.errors import OutOfStock
+from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order, OrderItem
@@ -86,7 +87,7 @@ class FulfillOrder:
 
     async def _fulfil(self, order: Order) -> FulfillOutcome:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
-        recorded = {key.id for key in await self._uow.keys.list_for_order(order.id)}
+        recorded = {key.source_key_id for key in await self._uow.keys.list_for_order(order.id)}
         try:
             for item in order.items:
                 if not item.is_fulfilled:
@@ -147,15 +148,19 @@ class FulfillOrder:
         await self._uow.commit()
 
     async def _seal_and_record(self, order: Order, item: OrderItem, key: SuppliedKey) -> None:
-        envelope = self._vault.seal(key.material, order_key_context(order.id, item.id, key.key_id))
-        path = order_key_path(order.id, key.key_id)
+        """Each sealing has its own id and blob path, so a worker that lost a race can never overwrite
+        the blob of the key that was recorded; its own blob is deleted as unreferenced."""
+        sealed_id = new_id()
+        envelope = self._vault.seal(key.material, order_key_context(order.id, item.id, sealed_id))
+        path = order_key_path(order.id, sealed_id)
         await self._store.put(path, envelope.blob)
-        await self._uow.keys.add(
+        recorded = await self._uow.keys.add(
             SealedKey(
-                id=key.key_id,
+                id=sealed_id,
                 order_id=order.id,
                 item_id=item.id,
                 product_id=item.product_id,
+                source_key_id=key.key_id,
                 blob_path=path,
                 wrapped_key=envelope.wrapped_key,
                 key_version=envelope.key_version,
@@ -164,6 +169,8 @@ class FulfillOrder:
                 created_at=self._clock.now(),
             )
         )
+        if not recorded:
+            await self._store.delete(path)
 
     async def _fail(self, order: Order, reason: str) -> FulfillOutcome:
         await self._uow.rollback()

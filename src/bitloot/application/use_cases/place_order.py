@@ -72,6 +72,8 @@ class PlaceOrder:
             created_at=now,
             updated_at=now,
         )
+        # A total too large to store or to charge is refused (`InvalidValue`) before anything is written.
+        _ = order.total
         order.payment_url = await self._payments.start_payment(order)
         await self._uow.orders.add(order)
         await self._uow.commit()

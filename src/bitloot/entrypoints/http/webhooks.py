@@ -1,13 +1,17 @@
 """Provider webhooks. Each is persisted before it is answered (SPEC §6)."""
 
+import logging
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, post
 
+from bitloot.application.errors import InvalidSignature
 from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
 
 MAX_IPN_BYTES = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 class PaymentWebhookController(Controller):
@@ -19,5 +23,17 @@ class PaymentWebhookController(Controller):
     ) -> dict[str, object]:
         """NOWPayments IPN: 401 for a bad signature (nothing written), 400 for a body that is not
         JSON, 200 once recorded, including repeats and notifications for unknown orders."""
-        result = await use_case.execute(await request.body(), request.headers.get("x-nowpayments-sig"))
+        body = await request.body()
+        signature = request.headers.get("x-nowpayments-sig")
+        try:
+            result = await use_case.execute(body, signature)
+        except InvalidSignature:
+            # SPEC §6: nothing written but a log line. Neither the body nor the signature is logged.
+            log.warning(
+                "refused an IPN with a %s signature (%d bytes) from %s",
+                "missing" if not signature else "bad",
+                len(body),
+                request.client.host if request.client else "unknown",
+            )
+            raise
         return {"ok": True, "duplicate": result.duplicate, "outcome": result.outcome}

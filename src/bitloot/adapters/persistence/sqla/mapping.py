@@ -187,6 +187,7 @@ _SEALED_FIELDS = (
     "order_id",
     "item_id",
     "product_id",
+    "source_key_id",
     "blob_path",
     "wrapped_key",
     "key_version",

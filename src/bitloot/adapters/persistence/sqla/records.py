@@ -38,10 +38,11 @@ class _Upserting(SqlRepository):
 
 
 class SqlaSealedKeyRepository(_Upserting):
-    async def add(self, key: SealedKey) -> None:
+    async def add(self, key: SealedKey) -> bool:
         values = {name: getattr(key, name) for name in _KEY.c.keys()}  # noqa: SIM118
-        statement = self._insert(_KEY).values(values)
-        await self._execute(statement.on_conflict_do_nothing(index_elements=["id"]))  # type: ignore[attr-defined]
+        statement = self._insert(_KEY).values(values).on_conflict_do_nothing()  # type: ignore[attr-defined]
+        result = await self._execute(statement)
+        return bool(result.rowcount == 1)
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         query = select(_KEY).where(_KEY.c.order_id == order_id).order_by(_KEY.c.id)

@@ -6,7 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, Numeric, String, Table, Text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -109,10 +119,12 @@ class StockKeyRow(Base):
 
 class SealedKeyRow(Base):
     __tablename__ = "sealed_keys"
+    __table_args__ = (UniqueConstraint("item_id", "source_key_id", name="uq_sealed_keys_item_source"),)
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("order_items.id"))
     product_id: Mapped[str] = mapped_column(Id)
+    source_key_id: Mapped[str] = mapped_column(String(100))
     blob_path: Mapped[str] = mapped_column(String(200))
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     key_version: Mapped[int]

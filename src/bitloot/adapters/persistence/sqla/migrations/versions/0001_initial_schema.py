@@ -153,6 +153,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.String(length=36), nullable=False),
         sa.Column("item_id", sa.String(length=36), nullable=False),
         sa.Column("product_id", sa.String(length=36), nullable=False),
+        sa.Column("source_key_id", sa.String(length=100), nullable=False),
         sa.Column("blob_path", sa.String(length=200), nullable=False),
         sa.Column("wrapped_key", sa.LargeBinary(), nullable=False),
         sa.Column("key_version", sa.Integer(), nullable=False),
@@ -164,6 +165,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_sealed_keys_order_id_orders")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sealed_keys")),
+        sa.UniqueConstraint("item_id", "source_key_id", name="uq_sealed_keys_item_source"),
     )
     with op.batch_alter_table("sealed_keys", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sealed_keys_order_id"), ["order_id"], unique=False)

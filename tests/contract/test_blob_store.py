@@ -1,0 +1,141 @@
+"""One contract for `SealedBlobStore`, run against memory, a local folder and a real S3 (SeaweedFS)."""
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bitloot.adapters.memory.blob_store import InMemoryBlobStore
+from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
+from bitloot.adapters.storage.s3 import S3BlobStore, S3Settings
+from bitloot.application.errors import StorageUnavailable
+from bitloot.application.ports.storage import SealedBlobStore
+from tests.infra.ports import free_ports
+from tests.infra.seaweed import SeaweedS3
+
+Broken = Callable[[], Awaitable[SealedBlobStore]]
+
+
+def s3_settings(seaweed: SeaweedS3, **changes: str) -> S3Settings:
+    values = {
+        "bucket": "bitloot-contract",
+        "endpoint_url": seaweed.endpoint_url,
+        "region": "us-east-1",
+        "access_key_id": seaweed.access_key_id,
+        "secret_access_key": seaweed.secret_access_key,
+        **changes,
+    }
+    return S3Settings(**values, connect_timeout_seconds=1, read_timeout_seconds=2, max_attempts=1)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["memory", "local", "s3"])
+async def store_and_broken(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[SealedBlobStore, Broken]]:
+    if request.param == "memory":
+
+        async def broken_memory() -> SealedBlobStore:
+            down = InMemoryBlobStore()
+            down.unavailable = True
+            return down
+
+        yield InMemoryBlobStore(), broken_memory
+    elif request.param == "local":
+
+        async def broken_local() -> SealedBlobStore:
+            blocker = tmp_path / "not-a-folder"
+            blocker.write_bytes(b"")
+            return LocalDirectoryBlobStore(blocker)
+
+        yield LocalDirectoryBlobStore(tmp_path / "objects"), broken_local
+    else:
+        seaweed: SeaweedS3 = request.getfixturevalue("seaweed")
+        store = S3BlobStore(s3_settings(seaweed))
+        await store.open()
+        await store.ensure_bucket()
+        opened: list[S3BlobStore] = [store]
+
+        async def broken_s3() -> SealedBlobStore:
+            (closed_port,) = free_ports(1)
+            down = S3BlobStore(s3_settings(seaweed, endpoint_url=f"http://127.0.0.1:{closed_port}"))
+            await down.open()
+            opened.append(down)
+            return down
+
+        try:
+            yield store, broken_s3
+        finally:
+            for each in opened:
+                await each.close()
+
+
+@pytest.fixture
+def store(store_and_broken: tuple[SealedBlobStore, Broken]) -> SealedBlobStore:
+    return store_and_broken[0]
+
+
+def a_path() -> str:
+    return f"keys/{secrets.token_hex(8)}/{secrets.token_hex(8)}"
+
+
+async def test_a_blob_reads_back_byte_for_byte(store: SealedBlobStore) -> None:
+    path, blob = a_path(), os.urandom(300) + b"\x00\xff"
+    await store.put(path, blob)
+    assert await store.get(path) == blob
+
+
+async def test_a_missing_blob_is_none(store: SealedBlobStore) -> None:
+    assert await store.get(a_path()) is None
+
+
+async def test_putting_a_path_again_keeps_the_last_bytes(store: SealedBlobStore) -> None:
+    path = a_path()
+    await store.put(path, b"first")
+    await store.put(path, b"second")
+    assert await store.get(path) == b"second"
+
+
+async def test_a_deleted_blob_is_gone_and_deleting_twice_is_fine(store: SealedBlobStore) -> None:
+    path = a_path()
+    await store.put(path, b"blob")
+    await store.delete(path)
+    assert await store.get(path) is None
+    await store.delete(path)
+
+
+async def test_blobs_do_not_share_paths(store: SealedBlobStore) -> None:
+    first, second = a_path(), a_path()
+    await store.put(first, b"one")
+    await store.put(second, b"two")
+    assert (await store.get(first), await store.get(second)) == (b"one", b"two")
+
+
+async def test_a_healthy_store_passes_its_check(store: SealedBlobStore) -> None:
+    await store.check()
+
+
+async def test_an_unreachable_store_raises_storage_unavailable_everywhere(
+    store_and_broken: tuple[SealedBlobStore, Broken],
+) -> None:
+    broken = await store_and_broken[1]()
+    path = a_path()
+    for call in (broken.check(), broken.put(path, b"x"), broken.get(path), broken.delete(path)):
+        with pytest.raises(StorageUnavailable) as caught:
+            await call
+        assert str(caught.value) == StorageUnavailable.message
+
+
+async def test_s3_with_a_wrong_secret_is_unavailable_and_says_nothing_of_it(seaweed: SeaweedS3) -> None:
+    wrong = "w" * 40
+    store = S3BlobStore(s3_settings(seaweed, secret_access_key=wrong))
+    await store.open()
+    try:
+        with pytest.raises(StorageUnavailable) as caught:
+            await store.get(a_path())
+        assert wrong not in str(caught.value)
+        assert wrong not in repr(store)
+        assert seaweed.secret_access_key not in repr(S3BlobStore(s3_settings(seaweed)))
+    finally:
+        await store.close()
