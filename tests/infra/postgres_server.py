@@ -92,3 +92,37 @@ def reachable(server_url: str) -> bool:
 
     url = make_url(server_url)
     return wait_for_port(url.port or 5432, 0.5)
+
+
+async def admin_statement(server_url: str, statement: str) -> None:
+    """Run one statement on the server's `postgres` database (CREATE/DROP DATABASE)."""
+    import asyncpg  # type: ignore[import-untyped]
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    connection = await asyncpg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database="postgres",
+        timeout=5,
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def create_database(server_url: str) -> str:
+    """A new empty database on the server; returns its URL."""
+    import secrets
+
+    name = f"bitloot_test_{secrets.token_hex(6)}"
+    await admin_statement(server_url, f'CREATE DATABASE "{name}"')
+    return server_url.rstrip("/") + "/" + name
+
+
+async def drop_database(database_url: str) -> None:
+    server, _, name = database_url.rpartition("/")
+    await admin_statement(server + "/", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -95,6 +95,9 @@ class MemoryStock(_Repository):
             raise OutOfStock
         taken = [replace(unit, order_id=order_id, item_id=item_id) for unit in free[: max(missing, 0)]]
         self._uow.staged.stock.update({unit.id: unit for unit in taken})
+        # What the committed state gave this item when we read it; commit refuses if that changed.
+        committed = {unit.id for unit in self._db.stock.values() if unit.item_id == item_id}
+        self._uow.staged.item_units.setdefault(item_id, committed)
         return mine + taken
 
     def _units(self) -> list[StockKey]:

@@ -37,6 +37,8 @@ class Staged:
     payments: dict[str, PaymentRecord] = field(default_factory=dict)
     reveals: list[RevealEvent] = field(default_factory=list)
     requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
+    # Stock units each item held in committed state when this unit allocated for it.
+    item_units: dict[str, set[str]] = field(default_factory=dict)
 
 
 class InMemoryUnitOfWork:
@@ -86,6 +88,9 @@ class InMemoryUnitOfWork:
         delivered = {(k.item_id, k.source_key_id) for k in db.keys.values()}
         if any(k.id in db.keys or (k.item_id, k.source_key_id) in delivered for k in staged.keys.values()):
             raise ConcurrencyConflict
+        for item_id, expected in staged.item_units.items():
+            if {unit.id for unit in db.stock.values() if unit.item_id == item_id} != expected:
+                raise ConcurrencyConflict
         for unit in staged.stock.values():
             current_unit = db.stock.get(unit.id)
             if current_unit is not None and current_unit.item_id not in (None, unit.item_id):

@@ -1,6 +1,7 @@
 """A worker turns a paid order into sealed keys (SPEC §1 step 3-4, §9)."""
 
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,6 +62,7 @@ class FulfillOrder:
         self._notifier = notifier
         self._clock = clock
         self._settings = settings
+        self._lease_owner = settings.worker_id
 
     async def execute(self, order_id: str) -> FulfillOutcome:
         """Safe to run any number of times, concurrently too.
@@ -70,6 +72,9 @@ class FulfillOrder:
         key, written to storage and then recorded; an item already recorded is skipped. Running again
         after a crash at any point therefore finishes the work without a second key.
         """
+        # One lease owner per run, not per process: a second job for the same order in the same worker
+        # (re-queued while the first still runs) must find the lease taken and skip.
+        self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
         order = await self._claim(order_id)
         if not isinstance(order, Order):
             return order
@@ -110,7 +115,7 @@ class FulfillOrder:
         order = await self._uow.orders.get(order_id)
         if order is None:
             return FulfillOutcome.NOT_FOUND
-        if not order.claim(self._settings.worker_id, self._clock.now(), self._settings.lease):
+        if not order.claim(self._lease_owner, self._clock.now(), self._settings.lease):
             if order.status is not OrderStatus.FULFILLING:
                 # Nothing left to do for this order (fulfilled, refunded, never paid): close its request.
                 await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
@@ -127,7 +132,11 @@ class FulfillOrder:
         return order
 
     async def _fulfil_item(self, order: Order, item: OrderItem, product: Product, recorded: set[str]) -> None:
-        supplier = self._suppliers[product.supplier]
+        supplier = self._suppliers.get(product.supplier)
+        if supplier is None:
+            # A product of a supplier this deployment does not run (Kinguin, say): fail the order where
+            # the operator sees it, instead of a KeyError that leaves it `fulfilling` on every retry.
+            raise OutOfStock(f"No {product.supplier.value} supplier is configured.")
         supplied = await supplier.obtain(SupplyRequest(order.id, item.id, product, item.quantity))
         # The supplier step can outlast the lease. Renew it before writing any blob, so a worker that
         # was taken over meanwhile stops here instead of overwriting the keys the other one delivered.
@@ -142,7 +151,7 @@ class FulfillOrder:
 
     async def _renew_lease(self, order: Order) -> None:
         """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over)."""
-        if not order.claim(self._settings.worker_id, self._clock.now(), self._settings.lease):
+        if not order.claim(self._lease_owner, self._clock.now(), self._settings.lease):
             raise ConcurrencyConflict
         await self._uow.orders.save(order)
         await self._uow.commit()

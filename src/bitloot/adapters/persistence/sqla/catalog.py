@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, insert, select, update
 
 from bitloot.adapters.persistence.sqla.base import SqlRepository
 from bitloot.adapters.persistence.sqla.mapping import product_from_row, product_values, stock_key_from_row
-from bitloot.adapters.persistence.sqla.tables import PRODUCTS, STOCK_KEYS
+from bitloot.adapters.persistence.sqla.tables import ORDER_ITEMS, PRODUCTS, STOCK_KEYS
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import StockKey
@@ -64,6 +64,13 @@ class SqlaStockRepository(SqlRepository):
         return int((await self._session.execute(query)).scalar_one())
 
     async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
+        if self._dialect == "postgresql":
+            # Two transactions allocating for the same item take turns here, so the second one sees
+            # the first one's units as the item's own instead of taking more. (SQLite's BEGIN
+            # IMMEDIATE already runs one writer at a time.)
+            await self._session.execute(
+                select(ORDER_ITEMS.c.id).where(ORDER_ITEMS.c.id == item_id).with_for_update()
+            )
         mine_query = select(_STOCK).where(_STOCK.c.item_id == item_id).order_by(_STOCK.c.id)
         mine = [stock_key_from_row(row) for row in (await self._session.execute(mine_query)).mappings()]
         missing = quantity - len(mine)

@@ -1,0 +1,232 @@
+"""A production-shaped BitLoot on real services, as separate processes: `bitloot serve` and
+`bitloot worker`s on PostgreSQL, Redis and SeaweedFS S3, driven over HTTP like NOWPayments would."""
+
+import asyncio
+import base64
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from tests.infra.ports import free_ports, wait_for_port
+
+PYTHON = sys.executable
+
+
+@dataclass
+class Cluster:
+    env: dict[str, str]
+    directory: Path
+    api_port: int
+    api: subprocess.Popen[bytes] | None = None
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.env['BITLOOT_ADMIN_TOKEN']}"}
+
+    @property
+    def ipn_secret(self) -> bytes:
+        return self.env["BITLOOT_NOWPAYMENTS_IPN_SECRET"].encode()
+
+    def _spawn(
+        self, name: str, *args: str, extra_env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        log = (self.directory / f"{name}.log").open("ab")
+        with log:
+            return subprocess.Popen(  # noqa: S603 - our own CLI
+                [PYTHON, "-m", "bitloot.entrypoints.cli", *args],
+                env={**self.env, **(extra_env or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def migrate(self) -> None:
+        subprocess.run(  # noqa: S603 - our own CLI
+            [PYTHON, "-m", "bitloot.entrypoints.cli", "migrate"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def start_api(self) -> None:
+        self.api = self._spawn("api", "serve", "--port", str(self.api_port))
+        if not wait_for_port(self.api_port, 30):
+            raise RuntimeError(f"the API did not start; see {self.directory / 'api.log'}")
+
+    def start_worker(self, *providers: str, name: str | None = None) -> subprocess.Popen[bytes]:
+        args = ["worker"]
+        for provider in providers:
+            args += ["--provider", provider]
+        worker = self._spawn(name or f"worker-{len(self.workers) + 1}", *args)
+        self.workers.append(worker)
+        return worker
+
+    def stop(self) -> None:
+        for process in [*self.workers, *([self.api] if self.api else [])]:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in [*self.workers, *([self.api] if self.api else [])]:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def log(self, name: str) -> str:
+        path = self.directory / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def cluster_env(
+    *,
+    database_url: str,
+    redis_url: str,
+    queue_name: str,
+    s3_endpoint: str,
+    s3_key: str,
+    s3_secret: str,
+    bucket: str,
+    data_dir: Path,
+    api_port: int,
+    tuning: dict[str, str] | None = None,
+) -> dict[str, str]:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("BITLOOT_")}
+    return {
+        **inherited,
+        "BITLOOT_ENV": "production",
+        "BITLOOT_DATA_DIR": str(data_dir),
+        "BITLOOT_DATABASE_URL": database_url,
+        "BITLOOT_BROKER_URL": redis_url,
+        "BITLOOT_QUEUE_NAME": queue_name,
+        "BITLOOT_STORAGE_URL": f"s3://{bucket}",
+        "BITLOOT_S3_ENDPOINT_URL": s3_endpoint,
+        "BITLOOT_S3_ACCESS_KEY_ID": s3_key,
+        "BITLOOT_S3_SECRET_ACCESS_KEY": s3_secret,
+        "BITLOOT_S3_REGION": "us-east-1",
+        "BITLOOT_MASTER_KEYS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "BITLOOT_LINK_SECRET": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "BITLOOT_NOWPAYMENTS_IPN_SECRET": secrets.token_hex(24),
+        "BITLOOT_ADMIN_TOKEN": secrets.token_urlsafe(32),
+        "BITLOOT_PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
+        "BITLOOT_LEASE_SECONDS": "3",
+        "BITLOOT_RECONCILE_EVERY_SECONDS": "1",
+        "BITLOOT_RECONCILE_GRACE_SECONDS": "2",
+        **(tuning or {}),
+    }
+
+
+class Shopper:
+    """What the outside world does over HTTP: the operator, customers and NOWPayments."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.http = httpx.AsyncClient(
+            base_url=cluster.base_url, timeout=10, limits=httpx.Limits(max_connections=50)
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def product(
+        self, keys: Sequence[str], sku: str | None = None, price: str = "9.99"
+    ) -> dict[str, Any]:
+        sku = sku or f"SKU-{secrets.token_hex(4)}"
+        created = await self.http.post(
+            "/admin/products",
+            json={"sku": sku, "name": sku, "price": price, "currency": "EUR"},
+            headers=self.cluster.admin,
+        )
+        created.raise_for_status()
+        product: dict[str, Any] = created.json()
+        for start in range(0, len(keys), 1000):
+            imported = await self.http.post(
+                f"/admin/products/{product['id']}/keys",
+                json={"keys": list(keys[start : start + 1000])},
+                headers=self.cluster.admin,
+            )
+            imported.raise_for_status()
+        return product
+
+    async def order(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
+        placed = await self.http.post(
+            "/orders",
+            json={"email": "e2e@example.com", "items": [{"productId": product_id, "quantity": quantity}]},
+        )
+        placed.raise_for_status()
+        order: dict[str, Any] = placed.json()
+        return order
+
+    def ipn(self, order: dict[str, Any], status: str = "finished") -> tuple[bytes, dict[str, str]]:
+        payload = {
+            "payment_id": int(order["id"].replace("-", "")[:12], 16),
+            "payment_status": status,
+            "price_amount": float(order["total"]),
+            "price_currency": order["currency"].lower(),
+            "pay_amount": 0.001,
+            "actually_paid": 0.001,
+            "pay_currency": "btc",
+            "order_id": order["id"],
+            "fee": {"currency": "btc", "depositFee": 0, "withdrawalFee": 0, "serviceFee": 0},
+        }
+        body, signature = sign_ipn(payload, self.cluster.ipn_secret)
+        return body, {"x-nowpayments-sig": signature, "content-type": "application/json"}
+
+    async def pay(self, order: dict[str, Any]) -> httpx.Response:
+        body, headers = self.ipn(order)
+        return await self.http.post("/payments/ipn", content=body, headers=headers)
+
+    async def status(self, order: dict[str, Any]) -> dict[str, Any]:
+        answer = await self.http.get(
+            f"/fulfillment/{order['id']}/status", headers={"Authorization": f"Bearer {order['accessToken']}"}
+        )
+        answer.raise_for_status()
+        status: dict[str, Any] = answer.json()
+        return status
+
+    async def wait_fulfilled(self, orders: Sequence[dict[str, Any]], within: float) -> None:
+        deadline = time.monotonic() + within
+        waiting = list(orders)
+        while waiting:
+            states = await asyncio.gather(*(self.status(o) for o in waiting))
+            waiting = [o for o, s in zip(waiting, states, strict=True) if s["status"] != "fulfilled"]
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(waiting)} order(s) not fulfilled in {within}s: {states[0]}")
+            await asyncio.sleep(0.2)
+
+    async def details(self, order: dict[str, Any]) -> dict[str, Any]:
+        answer = await self.http.get(f"/admin/orders/{order['id']}", headers=self.cluster.admin)
+        answer.raise_for_status()
+        details: dict[str, Any] = answer.json()
+        return details
+
+    async def reveal(self, order: dict[str, Any]) -> list[str]:
+        answer = await self.http.post(
+            f"/fulfillment/{order['id']}/reveal", headers={"Authorization": f"Bearer {order['accessToken']}"}
+        )
+        answer.raise_for_status()
+        return [key["key"] for key in answer.json()["keys"]]
+
+    async def available(self, product_id: str) -> int:
+        products = (await self.http.get("/products")).json()
+        return int(next(p["available"] for p in products if p["id"] == product_id))
+
+
+def free_api_port() -> int:
+    (port,) = free_ports(1)
+    return port

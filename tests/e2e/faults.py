@@ -1,0 +1,79 @@
+"""Dishka providers that make a worker die (SIGKILL, no cleanup) at one step of a fulfilment.
+
+Loaded into a worker with `bitloot worker --provider tests.e2e.faults:NAME`; each wraps the real
+adapter with `decorate`, so everything else runs as in production."""
+
+import os
+import signal
+
+from dishka import Provider, Scope, decorate
+
+from bitloot.application.ports.links import DeliveryLink
+from bitloot.application.ports.notifications import CustomerNotifier
+from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
+from bitloot.domain.product import SupplierKind
+from bitloot.entrypoints.ioc import Suppliers
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _DyingSupplier:
+    def __init__(self, inner: KeySupplier) -> None:
+        self.kind = inner.kind
+        self._inner = inner
+
+    async def obtain(self, request: SupplyRequest) -> list[SuppliedKey]:
+        die()
+        return await self._inner.obtain(request)
+
+
+class _DyingAfterPut:
+    """Writes a sealed blob of an order, then dies before the transaction that records it commits."""
+
+    def __init__(self, inner: SealedBlobStore) -> None:
+        self._inner = inner
+
+    async def put(self, path: str, blob: bytes) -> None:
+        await self._inner.put(path, blob)
+        if path.startswith("keys/"):
+            die()
+
+    async def get(self, path: str) -> bytes | None:
+        return await self._inner.get(path)
+
+    async def delete(self, path: str) -> None:
+        await self._inner.delete(path)
+
+    async def check(self) -> None:
+        await self._inner.check()
+
+
+class _DyingNotifier:
+    """Called after the fulfilment committed and before the job returns, so before it is acknowledged."""
+
+    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+        die()
+
+
+class KillBeforeSupplier(Provider):
+    @decorate(scope=Scope.REQUEST)
+    def suppliers(self, suppliers: Suppliers) -> Suppliers:
+        return {kind: _DyingSupplier(supplier) for kind, supplier in suppliers.items()}
+
+
+class KillBetweenSealAndCommit(Provider):
+    @decorate(scope=Scope.APP)
+    def store(self, store: SealedBlobStore) -> SealedBlobStore:
+        return _DyingAfterPut(store)
+
+
+class KillAfterCommitBeforeAck(Provider):
+    @decorate(scope=Scope.APP)
+    def notifier(self, notifier: CustomerNotifier) -> CustomerNotifier:
+        return _DyingNotifier()
+
+
+__all__ = ["KillAfterCommitBeforeAck", "KillBeforeSupplier", "KillBetweenSealAndCommit", "SupplierKind"]

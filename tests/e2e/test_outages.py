@@ -1,0 +1,99 @@
+"""SPEC §9 under outages of the services around the API and workers."""
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import httpx
+import pytest
+
+from tests.e2e.cluster import Cluster, Shopper
+from tests.e2e.conftest import MakeCluster
+from tests.infra.postgres_server import ThrowawayPostgres, throwaway_postgres
+from tests.infra.redis_server import ThrowawayRedis, throwaway_redis
+
+
+@pytest.fixture
+def own_redis() -> Iterator[ThrowawayRedis]:
+    server = throwaway_redis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def own_postgres() -> AsyncIterator[ThrowawayPostgres]:
+    server = await asyncio.to_thread(throwaway_postgres)
+    yield server
+    await asyncio.to_thread(server.destroy)
+
+
+async def test_an_ipn_while_redis_is_down_is_answered_and_fulfilled_once_redis_is_back(
+    own_redis: ThrowawayRedis, make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
+) -> None:
+    cluster = await make_cluster(broker_url=own_redis.url)
+    cluster.start_api()
+    cluster.start_worker()
+    shop = shopper_for(cluster)
+    product = await shop.product([f"R-{n}-{secrets.token_hex(3)}" for n in range(3)])
+    order = await shop.order(product["id"])
+
+    own_redis.stop()
+    answer = await shop.pay(order)
+    assert answer.status_code == 200, answer.text
+    assert (await shop.status(order))["orderStatus"] == "paid"
+    health = await shop.http.get("/fulfillment/health")
+    assert health.status_code == 503
+    assert health.json()["checks"]["queue"] == "error"
+
+    own_redis.start()
+    await shop.wait_fulfilled([order], within=30)
+    assert len(await shop.reveal(order)) == 1
+    assert await shop.available(product["id"]) == 2
+
+
+async def test_postgres_restarted_under_load_the_service_recovers_by_itself(
+    own_postgres: ThrowawayPostgres, make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
+) -> None:
+    cluster = await make_cluster(server_url=own_postgres.server_url)
+    cluster.start_api()
+    cluster.start_worker()
+    shop = shopper_for(cluster)
+    product = await shop.product([f"P-{n}-{secrets.token_hex(3)}" for n in range(80)])
+    orders = [await shop.order(product["id"]) for _ in range(60)]
+    refused: list[int] = []
+
+    async def pay_until_accepted(order: dict[str, object]) -> None:
+        """NOWPayments retries an IPN that was not answered 200; so does this."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status = (await shop.pay(order)).status_code
+            except httpx.TransportError:
+                status = 0
+            if status == 200:
+                return
+            refused.append(status)
+            await asyncio.sleep(0.2)
+        raise AssertionError("an IPN was never accepted")
+
+    async def restart_postgres() -> None:
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(own_postgres.stop, "immediate")
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(own_postgres.start)
+
+    async def paced(order: dict[str, object], delay: float) -> None:
+        await asyncio.sleep(delay)
+        await pay_until_accepted(order)
+
+    await asyncio.gather(restart_postgres(), *(paced(o, n * 0.04) for n, o in enumerate(orders)))
+    await shop.wait_fulfilled(orders, within=60)
+    assert refused, "the restart did not overlap the load: nothing was refused while it was down"
+    assert all(status >= 500 or status == 0 for status in refused)
+    assert cluster.api is not None
+    assert cluster.api.poll() is None, "the API process had to restart"
+    assert all(worker.poll() is None for worker in cluster.workers), "a worker had to restart"
+    revealed = await asyncio.gather(*(shop.reveal(o) for o in orders))
+    assert len({key for keys in revealed for key in keys}) == len(orders)
+    assert await shop.available(product["id"]) == 80 - len(orders)
