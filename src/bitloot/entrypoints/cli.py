@@ -17,6 +17,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP API (embedded defaults: SQLite, in-process jobs)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="API processes (each serves every endpoint)")
     worker = commands.add_parser("worker", help="consume fulfilment jobs from Redis (BITLOOT_BROKER_URL)")
     worker.add_argument(
         "--provider",
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "worker":
         return run_worker_process(settings, args.provider)
     prepare(settings)
-    return serve_http(args.host, args.port)
+    return serve_http(args.host, args.port, args.workers)
 
 
 def migrate(settings: Settings) -> None:
@@ -92,7 +93,7 @@ def run_worker_process(settings: Settings, provider_paths: Sequence[str]) -> int
     return 0
 
 
-def serve_http(host: str, port: int) -> int:
+def serve_http(host: str, port: int, workers: int = 1) -> int:
     from granian import Granian
     from granian.constants import Interfaces, Loops
 
@@ -103,6 +104,7 @@ def serve_http(host: str, port: int) -> int:
         address=host,
         port=port,
         interface=Interfaces.ASGI,
+        workers=workers,
         loop=Loops.uvloop,
         log_access=False,
     ).serve()
