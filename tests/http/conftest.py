@@ -2,15 +2,20 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import httpx
 import pytest
+from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
+from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.application.ports.clock import Clock
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
@@ -27,7 +32,8 @@ class Shop:
 
     async def product(self, keys: list[str], sku: str = "GAME-1", price: str = "19.99") -> dict[str, Any]:
         created = await self.client.post(
-            "/admin/products", json={"sku": sku, "name": f"Game {sku}", "price": price, "currency": "EUR"},
+            "/admin/products",
+            json={"sku": sku, "name": f"Game {sku}", "price": price, "currency": "EUR"},
             headers=self.admin,
         )
         assert created.status_code == 201, created.text
@@ -41,13 +47,16 @@ class Shop:
 
     async def order(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
         placed = await self.client.post(
-            "/orders", json={"email": "player@example.com", "items": [{"productId": product_id, "quantity": quantity}]}
+            "/orders",
+            json={"email": "player@example.com", "items": [{"productId": product_id, "quantity": quantity}]},
         )
         assert placed.status_code == 201, placed.text
         order: dict[str, Any] = placed.json()
         return order
 
-    def ipn(self, order: dict[str, Any], status: str = "finished", **changes: Any) -> tuple[bytes, dict[str, str]]:
+    def ipn(
+        self, order: dict[str, Any], status: str = "finished", **changes: Any
+    ) -> tuple[bytes, dict[str, str]]:
         """A signed IPN for `order`, as NOWPayments would post it."""
         payload: dict[str, Any] = {
             "payment_id": 5077125051,
@@ -77,8 +86,13 @@ class Shop:
 
 
 def embedded_settings(data_dir: Path) -> Settings:
-    return load_settings({"BITLOOT_DATA_DIR": str(data_dir), "BITLOOT_ENV": "test",
-                          "BITLOOT_PUBLIC_BASE_URL": "https://shop.example"})
+    return load_settings(
+        {
+            "BITLOOT_DATA_DIR": str(data_dir),
+            "BITLOOT_ENV": "test",
+            "BITLOOT_PUBLIC_BASE_URL": "https://shop.example",
+        }
+    )
 
 
 @pytest.fixture
@@ -87,5 +101,110 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
     await asyncio.to_thread(upgrade, settings.database_url)
     # Jobs run before `kiq` returns, so an IPN's answer comes after its fulfilment.
     app = create_app(settings, build_broker(settings, await_inplace=True))
+    async with AsyncTestClient(app) as client:
+        yield Shop(client, settings)
+
+
+# --- helpers shared by the HTTP behaviour tests ---------------------------------------------------
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """`response` is an RFC 9457 problem of `status`; returns its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert isinstance(body["type"], str)
+    assert body["type"]
+    assert isinstance(body["title"], str)
+    assert body["title"]
+    return body
+
+
+async def fulfilment_status(shop: Shop, order: dict[str, Any]) -> dict[str, Any]:
+    answer = await shop.client.get(f"/fulfillment/{order['id']}/status", headers=shop.bearer(order))
+    assert answer.status_code == 200, answer.text
+    status: dict[str, Any] = answer.json()
+    return status
+
+
+async def order_details(shop: Shop, order_id: str) -> dict[str, Any]:
+    answer = await shop.client.get(f"/admin/orders/{order_id}", headers=shop.admin)
+    assert answer.status_code == 200, answer.text
+    details: dict[str, Any] = answer.json()
+    return details
+
+
+async def webhooks(shop: Shop) -> list[dict[str, Any]]:
+    answer = await shop.client.get("/admin/webhooks", headers=shop.admin)
+    assert answer.status_code == 200, answer.text
+    deliveries: list[dict[str, Any]] = answer.json()
+    return deliveries
+
+
+async def available(shop: Shop, product_id: str) -> int:
+    answer = await shop.client.get("/products")
+    assert answer.status_code == 200, answer.text
+    count: int = next(p["available"] for p in answer.json() if p["id"] == product_id)
+    return count
+
+
+@pytest.fixture
+async def live_shop(tmp_path: Path) -> AsyncIterator[Shop]:
+    """The same shop served on the test's own event loop through httpx's ASGI transport.
+
+    `AsyncTestClient` hands each request to a blocking portal, so `asyncio.gather` over it runs the
+    requests one after another; here they really overlap inside the app."""
+    settings = embedded_settings(tmp_path)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    app = create_app(settings, build_broker(settings, await_inplace=True))
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def serve() -> None:
+        # The lifespan is entered and left in this one task, as anyio's task groups require;
+        # pytest-asyncio may finalize a fixture in another task than the one that set it up.
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    server = asyncio.create_task(serve())
+    ready = asyncio.create_task(started.wait())
+    await asyncio.wait([server, ready], return_when=asyncio.FIRST_COMPLETED)
+    if server.done():
+        ready.cancel()
+        server.result()
+    try:
+        async with httpx.AsyncClient(
+            # Litestar's precise ASGI types are narrower than httpx's generic callable.
+            transport=httpx.ASGITransport(app=cast("Any", app)),
+            base_url="http://testserver.local",
+        ) as client:
+            # Shop only calls get/post, which httpx.AsyncClient (AsyncTestClient's base) provides.
+            yield Shop(cast("AsyncTestClient[Any]", client), settings)
+    finally:
+        stop.set()
+        await server
+
+
+class ClockProvider(Provider):
+    """Replaces the system clock with one the test moves by hand."""
+
+    def __init__(self, clock: FrozenClock) -> None:
+        super().__init__()
+        self._clock = clock
+
+    @provide(scope=Scope.APP, override=True)
+    def clock(self) -> Clock:
+        return self._clock
+
+
+@asynccontextmanager
+async def open_shop(data_dir: Path, *overrides: Provider) -> AsyncIterator[Shop]:
+    """A shop like the `shop` fixture's, with some providers of the composition root replaced."""
+    settings = embedded_settings(data_dir)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
     async with AsyncTestClient(app) as client:
         yield Shop(client, settings)
