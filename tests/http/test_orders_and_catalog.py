@@ -240,3 +240,9 @@ async def test_products_in_two_currencies_cannot_share_an_order(shop: Shop) -> N
 
     assert_problem(answer, 400)
     assert (await shop.client.get("/admin/orders", headers=shop.admin)).json() == []
+
+
+async def test_tiny_prices_are_written_in_fixed_notation(shop: Shop) -> None:
+    product = await shop.product(["TINY-1"], sku="TINY", price="0.00000001")
+    listed = (await shop.client.get("/products")).json()
+    assert next(p for p in listed if p["id"] == product["id"])["price"] == "0.00000001"

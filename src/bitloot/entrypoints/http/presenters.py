@@ -15,9 +15,10 @@ from bitloot.entrypoints.http import schemas as s
 CENT = Decimal("0.01")
 
 
-def amount(value: Decimal) -> Decimal:
-    """At least two decimal places, as prices are written (9.5 -> 9.50); more are kept."""
-    return value.quantize(CENT) if value == value.quantize(CENT) else value
+def amount(value: Decimal) -> str:
+    """Fixed notation with at least two decimal places, as prices are written (9.5 -> "9.50",
+    1E-8 -> "0.00000001")."""
+    return format(value.quantize(CENT) if value == value.quantize(CENT) else value, "f")
 
 
 def product_out(product: Product, *, for_operator: bool = False) -> s.ProductOut:
@@ -127,7 +128,7 @@ def payment_out(record: PaymentRecord) -> s.PaymentOut:
         payment_id=record.payment_id,
         status=record.status.value,
         outcome=record.outcome.value,
-        actually_paid=record.actually_paid,
+        actually_paid=amount(record.actually_paid),
         pay_currency=record.pay_currency,
         received_at=record.received_at,
     )

@@ -17,13 +17,15 @@ class RequestSchema(msgspec.Struct, rename="camel", frozen=True, kw_only=True, f
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=20)]
+# Money in responses: a decimal string in fixed notation, at least two places ("9.50", "0.00000001").
+Amount = Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d{2,8}$", examples=["19.99"])]
 
 
 class ProductOut(Schema):
     id: str
     sku: str
     name: str
-    price: Decimal
+    price: Amount
     currency: str
     available: int
     supplier: str | msgspec.UnsetType = msgspec.UNSET
@@ -43,7 +45,7 @@ class OrderItemOut(Schema):
     item_id: str
     product_id: str
     quantity: int
-    unit_price: Decimal
+    unit_price: Amount
 
 
 class PlacedOrderOut(Schema):
@@ -52,7 +54,7 @@ class PlacedOrderOut(Schema):
     access_token: str
     email: str
     currency: str
-    total: Decimal
+    total: Amount
     payment_url: str | None
     items: list[OrderItemOut]
     created_at: datetime
@@ -134,7 +136,7 @@ class AdminOrderOut(Schema):
     email: str
     status: str
     currency: str
-    total: Decimal
+    total: Amount
     items: list[OrderItemOut]
     created_at: datetime
     updated_at: datetime
@@ -150,7 +152,7 @@ class PaymentOut(Schema):
     payment_id: str
     status: str
     outcome: str
-    actually_paid: Decimal
+    actually_paid: Amount
     pay_currency: str
     received_at: datetime
 
