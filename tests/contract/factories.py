@@ -93,14 +93,21 @@ def make_stock(product: Product, count: int) -> list[StockKey]:
 
 
 def make_sealed_key(
-    order: Order, item: OrderItem, *, key_id: str | None = None, blob_path: str = ""
+    order: Order,
+    item: OrderItem,
+    *,
+    key_id: str | None = None,
+    source_key_id: str | None = None,
+    blob_path: str = "",
 ) -> SealedKey:
+    """A delivered key with an id of its own and, unless given, a source key (stock unit) of its own."""
     key_id = key_id or new_id()
     return SealedKey(
         id=key_id,
         order_id=order.id,
         item_id=item.id,
         product_id=item.product_id,
+        source_key_id=source_key_id or new_id(),
         blob_path=blob_path or order_key_path(order.id, key_id),
         wrapped_key=b"\x02" * 40,
         key_version=1,

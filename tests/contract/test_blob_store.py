@@ -27,7 +27,7 @@ def s3_settings(seaweed: SeaweedS3, **changes: str) -> S3Settings:
         "secret_access_key": seaweed.secret_access_key,
         **changes,
     }
-    return S3Settings(**values, connect_timeout_seconds=1, read_timeout_seconds=2, max_attempts=1)  # type: ignore[arg-type]
+    return S3Settings(**values, connect_timeout_seconds=1, read_timeout_seconds=2, max_attempts=1)
 
 
 @pytest.fixture(params=["memory", "local", "s3"])

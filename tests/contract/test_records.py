@@ -1,11 +1,15 @@
 """Sealed keys, payment records, reveal events and the fulfilment outbox."""
 
+import asyncio
 import random
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from bitloot.application.errors import ConcurrencyConflict
+from bitloot.domain.ids import new_id
+from bitloot.domain.keys import SealedKey
 from bitloot.domain.order import Order
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory
@@ -46,8 +50,8 @@ async def test_sealed_keys_are_listed_per_order_by_id(uow_factory: UowFactory, p
     shuffled = [keys[2], keys[0], keys[1]]
     uow = uow_factory()
     for key in shuffled:
-        await uow.keys.add(key)
-    await uow.keys.add(make_sealed_key(other, other.items[0]))
+        assert await uow.keys.add(key) is True
+    assert await uow.keys.add(make_sealed_key(other, other.items[0])) is True
     assert [k.id for k in await uow.keys.list_for_order(order.id)] == sorted(k.id for k in keys)
     await uow.commit()
 
@@ -64,17 +68,116 @@ async def test_adding_a_sealed_key_again_keeps_the_first(uow_factory: UowFactory
     (order,) = await stored_orders(uow_factory, product, 1)
     key = make_sealed_key(order, order.items[0])
     uow = uow_factory()
-    await uow.keys.add(key)
-    await uow.keys.add(replace(key, blob_path="keys/in-the-same-unit"))
+    assert await uow.keys.add(key) is True
+    assert await uow.keys.add(replace(key, blob_path="keys/in-the-same-unit")) is False
     await uow.commit()
 
     uow = uow_factory()
-    await uow.keys.add(replace(key, blob_path="keys/a-later-unit", key_version=2))
+    assert await uow.keys.add(replace(key, blob_path="keys/a-later-unit", key_version=2)) is False
     await uow.commit()
 
     listed = await uow_factory().keys.list_for_order(order.id)
     assert len(listed) == 1
     assert_same_fields(listed[0], key)
+
+
+async def listed_keys(uow_factory: UowFactory, order_id: str) -> list[SealedKey]:
+    """The order's committed keys, read in a unit that is then ended."""
+    uow = uow_factory()
+    keys = await uow.keys.list_for_order(order_id)
+    await uow.rollback()
+    return keys
+
+
+async def test_an_item_holds_one_key_per_source_key(uow_factory: UowFactory, product: Product) -> None:
+    """A second sealing of the same source key for the same item (a raced worker's) is refused and
+    writes nothing, in the same unit as in a later one."""
+    (order,) = await stored_orders(uow_factory, product, 1)
+    item = order.items[0]
+    first = make_sealed_key(order, item)
+    uow = uow_factory()
+    assert await uow.keys.add(first) is True
+    again = make_sealed_key(order, item, source_key_id=first.source_key_id)
+    assert await uow.keys.add(again) is False
+    assert [k.id for k in await uow.keys.list_for_order(order.id)] == [first.id]
+    await uow.commit()
+    before = await listed_keys(uow_factory, order.id)
+
+    later = uow_factory()
+    resealed = make_sealed_key(order, item, source_key_id=first.source_key_id, blob_path="keys/later")
+    assert await later.keys.add(resealed) is False
+    assert [k.id for k in await later.keys.list_for_order(order.id)] == [first.id]
+    await later.commit()
+
+    after = await listed_keys(uow_factory, order.id)
+    assert [k.id for k in after] == [k.id for k in before] == [first.id]
+    assert_same_fields(after[0], first)
+
+
+async def test_a_key_id_is_recorded_once(uow_factory: UowFactory, product: Product) -> None:
+    order, other = await stored_orders(uow_factory, product)
+    first = make_sealed_key(order, order.items[0])
+    uow = uow_factory()
+    assert await uow.keys.add(first) is True
+    # The same id for another source key of the same item, in the same unit: refused.
+    assert await uow.keys.add(make_sealed_key(order, order.items[0], key_id=first.id)) is False
+    await uow.commit()
+
+    later = uow_factory()
+    # The same id for another item, even of another order: refused.
+    assert await later.keys.add(make_sealed_key(order, order.items[1], key_id=first.id)) is False
+    assert await later.keys.add(make_sealed_key(other, other.items[0], key_id=first.id)) is False
+    await later.commit()
+
+    listed = await listed_keys(uow_factory, order.id)
+    assert len(listed) == 1
+    assert_same_fields(listed[0], first)
+    assert await listed_keys(uow_factory, other.id) == []
+
+
+async def test_one_source_key_may_serve_different_items(uow_factory: UowFactory, product: Product) -> None:
+    """The rule is one key per item and source key, not one key per source key."""
+    (order,) = await stored_orders(uow_factory, product, 1)
+    first = make_sealed_key(order, order.items[0])
+    second = make_sealed_key(order, order.items[1], source_key_id=first.source_key_id)
+    uow = uow_factory()
+    assert await uow.keys.add(first) is True
+    assert await uow.keys.add(second) is True
+    await uow.commit()
+
+    assert [k.id for k in await listed_keys(uow_factory, order.id)] == sorted([first.id, second.id])
+
+
+async def test_units_adding_one_source_key_at_once_record_exactly_one(
+    uow_factory: UowFactory, product: Product
+) -> None:
+    """Two workers seal the same source key for one item at the same time. Exactly one key is recorded;
+    the other unit is told so, by `add` returning False or by `commit()` raising `ConcurrencyConflict`."""
+    (order,) = await stored_orders(uow_factory, product, 1)
+    item = order.items[0]
+    source = new_id()
+    keys = [make_sealed_key(order, item, source_key_id=source) for _ in range(2)]
+
+    async def record(key: SealedKey) -> str:
+        uow = uow_factory()
+        added = await uow.keys.add(key)
+        # Both units hold their write before either commits, where the store lets them.
+        await asyncio.sleep(0.05)
+        try:
+            await uow.commit()
+        except ConcurrencyConflict:
+            await uow.rollback()
+            assert added, "a refused add wrote nothing that could conflict"
+            return "conflict"
+        return "recorded" if added else "refused"
+
+    outcomes = await asyncio.gather(*(record(key) for key in keys))
+
+    assert sorted(outcomes) in (["conflict", "recorded"], ["recorded", "refused"])
+    winner = keys[outcomes.index("recorded")]
+    listed = await listed_keys(uow_factory, order.id)
+    assert len(listed) == 1
+    assert_same_fields(listed[0], winner)
 
 
 # Payments

@@ -3,6 +3,7 @@ lease take-overs, crashes, stock-outs and storage outages."""
 
 import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -90,6 +91,15 @@ def keys_of(world: World, order_id: str) -> list[SealedKey]:
     return sorted((k for k in world.db.keys.values() if k.order_id == order_id), key=lambda k: k.id)
 
 
+def sources_of(keys: Sequence[SealedKey]) -> list[str]:
+    """The supplier's key ids (here stock unit ids) the keys were sealed from, sorted."""
+    return sorted(k.source_key_id for k in keys)
+
+
+def order_blobs(world: World, order_id: str) -> set[str]:
+    return {p for p in world.store.blobs if p.startswith(f"keys/{order_id}/")}
+
+
 def units_of(world: World, item_id: str) -> list[str]:
     return sorted(unit.id for unit in world.db.stock.values() if unit.item_id == item_id)
 
@@ -167,13 +177,16 @@ async def test_blobs_live_under_keys_order_key_and_units_go_to_the_item(world: W
 
     await world.fulfill_use_case().execute(order_id)
 
-    key_ids = [k.id for k in keys_of(world, order_id)]
+    keys = keys_of(world, order_id)
     assert {p for p in world.store.blobs if p.startswith("keys/")} == {
-        f"keys/{order_id}/{k}" for k in key_ids
+        f"keys/{order_id}/{k.id}" for k in keys
     }
-    # The key ids are the ids of the stock units the item was given, and those are the item's alone.
-    assert units_of(world, item_id) == sorted(key_ids)
-    for unit_id in key_ids:
+    assert all(k.blob_path == f"keys/{order_id}/{k.id}" for k in keys)
+    # Each key has an id of its own; its source key ids are the ids of the stock units the item was
+    # given, and those are the item's alone.
+    assert not {k.id for k in keys} & {k.source_key_id for k in keys}
+    assert units_of(world, item_id) == sources_of(keys)
+    for unit_id in sources_of(keys):
         assert world.db.stock[unit_id].order_id == order_id
     assert unallocated(world, product) == 2
 
@@ -230,7 +243,7 @@ async def test_two_workers_at_once_deliver_exactly_the_quantity(any_world: World
     assert sorted(outcomes) == sorted([FulfillOutcome.FULFILLED, FulfillOutcome.SKIPPED])
     keys = keys_of(world, placed.order.id)
     assert len(keys) == 3
-    assert sorted(k.id for k in keys) == units_of(world, placed.order.items[0].id)
+    assert sources_of(keys) == units_of(world, placed.order.items[0].id)
     assert unallocated(world, product) == 3
     assert len(world.notifier.sent) == 1
     assert stored(world, placed.order.id).status is OrderStatus.FULFILLED
@@ -251,12 +264,12 @@ async def test_orders_fulfilled_at_once_never_share_a_unit(any_world: World) -> 
         FulfillOutcome.SKIPPED
     }
 
-    all_ids = [k.id for k in world.db.keys.values()]
-    assert len(all_ids) == len(set(all_ids)) == 6
+    all_units = [k.source_key_id for k in world.db.keys.values()]
+    assert len(all_units) == len(set(all_units)) == 6
     for placed in orders:
         keys = keys_of(world, placed.order.id)
         assert len(keys) == 2
-        assert sorted(k.id for k in keys) == units_of(world, placed.order.items[0].id)
+        assert sources_of(keys) == units_of(world, placed.order.items[0].id)
     assert unallocated(world, product) == 0
 
 
@@ -274,7 +287,7 @@ async def test_a_live_lease_keeps_others_out_until_it_expires(world: World) -> N
 
     world.clock.advance(timedelta(seconds=1))
     assert await world.fulfill_use_case("worker-2").execute(order_id) is FulfillOutcome.FULFILLED
-    assert [k.id for k in keys_of(world, order_id)] == allocated
+    assert sources_of(keys_of(world, order_id)) == allocated
     assert unallocated(world, product) == free_after_allocation == 3
 
 
@@ -288,7 +301,7 @@ async def test_a_crash_after_allocation_reuses_the_same_units(world: World) -> N
     world.clock.advance(LEASE + timedelta(seconds=1))
     assert await world.fulfill_use_case("worker-2").execute(order_id) is FulfillOutcome.FULFILLED
 
-    assert [k.id for k in keys_of(world, order_id)] == allocated
+    assert sources_of(keys_of(world, order_id)) == allocated
     assert unallocated(world, product) == 2
     opened = {
         open_key(world, k, order_key_context(order_id, k.item_id, k.id)).secret
@@ -306,7 +319,7 @@ async def test_a_crash_between_writing_blobs_and_recording_them_is_finished_late
 
     assert await world.fulfill_use_case("worker-1").execute(order_id) is FulfillOutcome.RETRY_LATER
     # One sealed blob reached storage; no row records it, no item is done.
-    assert len([p for p in world.store.blobs if p.startswith("keys/")]) == 1
+    [crashed_blob] = [p for p in world.store.blobs if p.startswith("keys/")]
     assert keys_of(world, order_id) == []
     assert stored(world, order_id).status is OrderStatus.FULFILLING
 
@@ -316,8 +329,15 @@ async def test_a_crash_between_writing_blobs_and_recording_them_is_finished_late
     assert await world.fulfill_use_case("worker-2").execute(order_id) is FulfillOutcome.FULFILLED
 
     keys = keys_of(world, order_id)
-    assert [k.id for k in keys] == units_of(world, placed.order.items[0].id)
-    assert len([p for p in world.store.blobs if p.startswith("keys/")]) == 2
+    assert sources_of(keys) == units_of(world, placed.order.items[0].id)
+    # The rerun seals each unit afresh, under new paths: one blob per recorded key. The blob of the
+    # crashed attempt is referenced by no key (nothing can clean up after a real crash) and is never
+    # taken for a key.
+    assert len({k.blob_path for k in keys}) == 2
+    assert crashed_blob not in {k.blob_path for k in keys}
+    assert {p for p in world.store.blobs if p.startswith("keys/")} == {k.blob_path for k in keys} | {
+        crashed_blob
+    }
     for key in keys:
         open_key(world, key, order_key_context(order_id, key.item_id, key.id))
 
@@ -462,8 +482,10 @@ class PausingBlobStore(InMemoryBlobStore):
         return await super().get(path)
 
 
-def slow_worker(world: World, store: InMemoryBlobStore) -> FulfillOrder:
-    uow = world.uow()
+def slow_worker(
+    world: World, store: InMemoryBlobStore, uow: InMemoryUnitOfWork | None = None
+) -> FulfillOrder:
+    uow = uow or world.uow()
     return FulfillOrder(
         uow,
         {SupplierKind.STOCK: OwnStockSupplier(uow, world.vault, store)},
@@ -491,11 +513,112 @@ async def test_a_worker_that_outlived_its_lease_neither_fails_nor_spoils_the_key
 
     assert await slow is FulfillOutcome.SKIPPED
     keys = keys_of(world, order_id)
-    assert sorted(k.id for k in keys) == sorted(delivered) == units_of(world, placed.order.items[0].id)
+    assert sorted(k.id for k in keys) == sorted(delivered)
+    assert sources_of(keys) == units_of(world, placed.order.items[0].id)
     # The slow worker wrote nothing over the keys the other one delivered: every key still opens.
     assert {k.id: world.store.blobs[k.blob_path] for k in keys} == delivered
     for key in keys:
         open_key(world, key, order_key_context(order_id, key.item_id, key.id))
+    assert order_blobs(world, order_id) == {k.blob_path for k in keys}
+    reveal = await world.reveal_use_case().execute(
+        RevealRequest(AccessTokenCredential(order_id, placed.access_token), ClientInfo("203.0.113.7", "ua"))
+    )
+    assert len(reveal.keys) == 2
+    assert unallocated(world, product) == 2
+    assert len(world.notifier.sent) == 1
+
+
+@dataclass
+class Stall:
+    """Where a worker stops until released: at its n-th put of an order key (before writing it), or at
+    the commit that records its keys."""
+
+    put: int | None = None
+    commit: bool = False
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    puts: int = 0
+
+    async def at_put(self, path: str) -> None:
+        if path.startswith("keys/"):
+            self.puts += 1
+            if self.puts == self.put:
+                await self._stop()
+
+    async def at_commit(self, staged_keys: int) -> None:
+        if self.commit and staged_keys:
+            await self._stop()
+
+    async def _stop(self) -> None:
+        self.stalled.set()
+        await self.release.wait()
+
+
+class StallingBlobStore(InMemoryBlobStore):
+    """Shares another store's blobs; a put may stall (a slow network) before it writes."""
+
+    def __init__(self, shared: InMemoryBlobStore, stall: Stall) -> None:
+        super().__init__()
+        self.blobs = shared.blobs
+        self.stall = stall
+        self.written: list[str] = []
+
+    async def put(self, path: str, blob: bytes) -> None:
+        await self.stall.at_put(path)
+        await super().put(path, blob)
+        self.written.append(path)
+
+
+class StallingUnitOfWork(InMemoryUnitOfWork):
+    def __init__(self, world: World, stall: Stall) -> None:
+        super().__init__(world.db)
+        self.stall = stall
+
+    async def commit(self) -> None:
+        await self.stall.at_commit(len(self.staged.keys))
+        await super().commit()
+
+
+@pytest.mark.parametrize(
+    ("stall_at_put", "stall_at_commit"),
+    [(1, False), (2, False), (None, True)],
+    ids=["before-its-first-blob", "between-its-blobs", "before-recording-its-keys"],
+)
+async def test_a_worker_that_outlived_its_lease_races_another_and_one_key_per_unit_is_kept(
+    world: World, stall_at_put: int | None, stall_at_commit: bool
+) -> None:
+    """The slow worker renewed its lease, then stalled while sealing for longer than the lease; another
+    worker took the order over and sealed the same stock units for the same item. Whichever blobs
+    the loser wrote, it leaves none behind, and the winner's keys all open."""
+    product = await world.product(keys=key_names("GAME", 4))
+    placed = await paid_order(world, product, quantity=2)
+    order_id = placed.order.id
+    item_id = placed.order.items[0].id
+
+    stall = Stall(put=stall_at_put, commit=stall_at_commit)
+    slow_store = StallingBlobStore(world.store, stall)
+    slow = asyncio.create_task(
+        slow_worker(world, slow_store, StallingUnitOfWork(world, stall)).execute(order_id)
+    )
+    await stall.stalled.wait()
+    world.clock.advance(LEASE)
+    assert await world.fulfill_use_case("worker-2").execute(order_id) is FulfillOutcome.FULFILLED
+    stall.release.set()
+    assert await slow is FulfillOutcome.SKIPPED
+
+    keys = keys_of(world, order_id)
+    # Exactly one key per unit: the two units the item was given, each once.
+    assert len(keys) == 2
+    assert sources_of(keys) == units_of(world, item_id)
+    assert {k.item_id for k in keys} == {item_id}
+    opened = {open_key(world, k, order_key_context(order_id, item_id, k.id)).secret for k in keys}
+    assert len(opened) == 2
+    assert opened <= {name.encode() for name in key_names("GAME", 4)}
+    # The slow worker sealed both units too, and none of its blobs is left: no blob without a key.
+    assert len(slow_store.written) == 2
+    assert not set(slow_store.written) & set(world.store.blobs)
+    assert order_blobs(world, order_id) == {k.blob_path for k in keys}
+    assert stored(world, order_id).status is OrderStatus.FULFILLED
     reveal = await world.reveal_use_case().execute(
         RevealRequest(AccessTokenCredential(order_id, placed.access_token), ClientInfo("203.0.113.7", "ua"))
     )

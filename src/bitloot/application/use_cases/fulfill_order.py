@@ -92,7 +92,7 @@ class FulfillOrder:
 
     async def _fulfil(self, order: Order) -> FulfillOutcome:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
-        recorded = {key.source_key_id for key in await self._uow.keys.list_for_order(order.id)}
+        recorded = {(key.item_id, key.source_key_id) for key in await self._uow.keys.list_for_order(order.id)}
         try:
             for item in order.items:
                 if not item.is_fulfilled:
@@ -131,7 +131,9 @@ class FulfillOrder:
             return FulfillOutcome.SKIPPED
         return order
 
-    async def _fulfil_item(self, order: Order, item: OrderItem, product: Product, recorded: set[str]) -> None:
+    async def _fulfil_item(
+        self, order: Order, item: OrderItem, product: Product, recorded: set[tuple[str, str]]
+    ) -> None:
         supplier = self._suppliers.get(product.supplier)
         if supplier is None:
             # A product of a supplier this deployment does not run (Kinguin, say): fail the order where
@@ -141,13 +143,20 @@ class FulfillOrder:
         # The supplier step can outlast the lease. Renew it before writing any blob, so a worker that
         # was taken over meanwhile stops here instead of overwriting the keys the other one delivered.
         await self._renew_lease(order)
-        for key in supplied:
-            if key.key_id not in recorded:
-                await self._seal_and_record(order, item, key)
-                recorded.add(key.key_id)
-        order.mark_item_fulfilled(item.id, self._clock.now())
-        await self._uow.orders.save(order)
-        await self._uow.commit()
+        written: list[str] = []
+        try:
+            for key in supplied:
+                if (item.id, key.key_id) not in recorded:
+                    await self._seal_and_record(order, item, key, written)
+                    recorded.add((item.id, key.key_id))
+            order.mark_item_fulfilled(item.id, self._clock.now())
+            await self._uow.orders.save(order)
+            await self._uow.commit()
+        except ConcurrencyConflict:
+            # This transaction was refused (say, another worker took the order over and delivered
+            # the item): no key refers to the blobs it wrote, so they go.
+            await self._delete_quietly(written)
+            raise
 
     async def _renew_lease(self, order: Order) -> None:
         """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over)."""
@@ -156,12 +165,16 @@ class FulfillOrder:
         await self._uow.orders.save(order)
         await self._uow.commit()
 
-    async def _seal_and_record(self, order: Order, item: OrderItem, key: SuppliedKey) -> None:
+    async def _seal_and_record(
+        self, order: Order, item: OrderItem, key: SuppliedKey, written: list[str]
+    ) -> None:
         """Each sealing has its own id and blob path, so a worker that lost a race can never overwrite
-        the blob of the key that was recorded; its own blob is deleted as unreferenced."""
+        the blob of the key that was recorded; its own blob is deleted as unreferenced. The path goes
+        to `written` before the blob is put, for the caller to delete should its transaction fail."""
         sealed_id = new_id()
         envelope = self._vault.seal(key.material, order_key_context(order.id, item.id, sealed_id))
         path = order_key_path(order.id, sealed_id)
+        written.append(path)
         await self._store.put(path, envelope.blob)
         recorded = await self._uow.keys.add(
             SealedKey(
@@ -180,6 +193,14 @@ class FulfillOrder:
         )
         if not recorded:
             await self._store.delete(path)
+
+    async def _delete_quietly(self, paths: list[str]) -> None:
+        """Best effort: a blob left behind in an outage is unreferenced, never read, and harmless."""
+        for path in paths:
+            try:
+                await self._store.delete(path)
+            except StorageUnavailable:
+                log.warning("order blob %s left behind: storage unavailable", path)
 
     async def _fail(self, order: Order, reason: str) -> FulfillOutcome:
         await self._uow.rollback()
