@@ -2,24 +2,18 @@
 
 - memory:   `InMemoryUnitOfWork` over one shared `MemoryDatabase`.
 - sqlite:   a temp file migrated once per session, copied for each test.
-- postgres: a throwaway database migrated once per session and emptied before each test.
-
-PostgreSQL is expected at `postgresql+asyncpg://postgres@127.0.0.1:5432/` (trust auth); set
-BITLOOT_TEST_POSTGRES_URL to point elsewhere. If it is unreachable the postgres tests fail, never skip.
+- postgres: a throwaway database migrated once per session and emptied before each test, on the
+            server of the `postgres_server_url` fixture (tests/conftest.py).
 """
 
 import asyncio
-import os
-import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar, cast
 
-import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bitloot.adapters.memory.database import MemoryDatabase
@@ -29,22 +23,11 @@ from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.adapters.persistence.sqla.tables import Base
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.application.ports.unit_of_work import UnitOfWork
+from tests.infra.postgres_server import create_database, drop_database
 
 UowFactory = Callable[[], UnitOfWork]
 
-POSTGRES_SERVER = os.environ.get("BITLOOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/")
 ADAPTERS = ["memory", "sqlite", "postgres"]
-
-HOW_TO_START_POSTGRES = """The contract suite needs PostgreSQL; it is not reachable at {where}: {error!r}
-
-Start one with trust auth on 127.0.0.1:5432, for example:
-    docker run -d --name bitloot-pg -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16
-or, with a local installation:
-    pg_ctlcluster 15 main start      (Debian/Ubuntu)
-    pg_ctl -D <datadir> -o "-h 127.0.0.1 -p 5432" start
-Or point BITLOOT_TEST_POSTGRES_URL at another server (postgresql+asyncpg://user@host:port/).
-Run only the other adapters with: pytest tests/contract -k "not postgres"
-"""
 
 T = TypeVar("T")
 
@@ -55,44 +38,15 @@ def _in_thread(function: Callable[..., T], *args: object) -> T:
         return pool.submit(function, *args).result()
 
 
-def _server_url() -> URL:
-    return make_url(POSTGRES_SERVER)
-
-
-async def _admin(statement: str) -> None:
-    server = _server_url()
-    connection = await asyncpg.connect(
-        host=server.host or "127.0.0.1",
-        port=server.port or 5432,
-        user=server.username or "postgres",
-        password=server.password,
-        database="postgres",
-        timeout=5,
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A migrated throwaway database for the whole session, dropped at the end."""
-    name = f"bitloot_test_{secrets.token_hex(6)}"
-    error: Exception | None = None
-    try:
-        _in_thread(asyncio.run, _admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        error = exc
-    if error is not None:
-        where = _server_url().render_as_string(hide_password=True)
-        pytest.fail(HOW_TO_START_POSTGRES.format(where=where, error=error), pytrace=False)
-    url = _server_url().set(database=name).render_as_string(hide_password=False)
+    url = _in_thread(asyncio.run, create_database(postgres_server_url))
     try:
         _in_thread(upgrade, url)
         yield url
     finally:
-        _in_thread(asyncio.run, _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _in_thread(asyncio.run, drop_database(url))
 
 
 @pytest.fixture(scope="session")

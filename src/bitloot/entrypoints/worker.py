@@ -5,6 +5,7 @@ import logging
 import signal
 
 from dishka import Provider
+from dishka.integrations.taskiq import TaskiqProvider
 from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
@@ -30,7 +31,7 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
         )
     broker = build_broker(settings)
     broker.is_worker_process = True
-    container = container_for(settings, broker, *overrides)
+    container = container_for(settings, broker, TaskiqProvider(), *overrides)
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
     await broker.startup()
