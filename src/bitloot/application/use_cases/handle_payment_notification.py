@@ -42,7 +42,11 @@ class HandlePaymentNotification:
         is told after commit, and a queue outage is left to the reconciler. A repeat of a recorded
         payload changes nothing, and the state machine makes late or reordered ones harmless.
         """
-        verified = self._webhook.read(raw_body, signature)
+        return await self.apply_verified(self._webhook.read(raw_body, signature))
+
+    async def apply_verified(self, verified: VerifiedNotification) -> NotificationResult:
+        """Record and apply a notification whose origin is already established (a verified webhook,
+        or the provider's own API answering our question)."""
         result = await in_transaction(self._uow, lambda: self._apply(verified))
         if result.outcome is PaymentOutcome.APPLIED and result.order_status is OrderStatus.PAID:
             await dispatch_fulfillment(
