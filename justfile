@@ -29,3 +29,7 @@ lint:
 fmt:
     uv run ruff format .
     uv run ruff check --fix .
+
+# Benchmarks on real services (PostgreSQL, Redis, SeaweedFS), as ratios to a ceiling measured in the same run
+bench *ARGS:
+    uv run python -m bench.run {{ARGS}}

@@ -1,0 +1,215 @@
+"""`just bench`: throughput and latency of a production-shaped BitLoot on this machine.
+
+One API process and two workers on PostgreSQL, Redis and a SeaweedFS S3 server, all on this machine.
+Every figure is printed beside a ceiling measured in the same run (Litestar hello-world on the same
+server stack, with the same load generator), because absolute numbers move with the machine's load.
+Targets (2 cores): >= 200 orders/s IPN -> fulfilled; p99 IPN -> fulfilled <= 250 ms at 50 orders/s;
+status reads >= 2,000 req/s; each process under ~150 MB RSS.
+"""
+
+import argparse
+import asyncio
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+from tests.e2e.cluster import Cluster, Shopper, cluster_env, free_api_port
+from tests.e2e.conftest import ensure_bucket
+from tests.infra import postgres_server, redis_server
+from tests.infra.ports import free_ports, wait_for_port
+from tests.infra.seaweed import start_seaweed
+
+from bench.load import closed_loop
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (granian serves from a child process)."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        status = Path(f"/proc/{each}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total = max(total, int(line.split()[1]))
+    return total / 1024
+
+
+async def ceiling(seconds: float, connections: int) -> float:
+    (port,) = free_ports(1)
+    server = subprocess.Popen(  # noqa: S603, ASYNC220 - fixed arguments; started once, before measuring
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--loop",
+            "uvloop",
+            "--port",
+            str(port),
+            "--no-ws",
+            "bench.ceiling_app:app",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, 20)
+        await asyncio.sleep(0.5)
+        result = await closed_loop(lambda _: (f"http://127.0.0.1:{port}/hello", {}), connections, seconds)
+        return result.per_second
+    finally:
+        server.terminate()
+        server.wait()
+
+
+async def database_times(database_url: str, order_ids: list[str]) -> dict[str, float]:
+    url = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch(
+            "SELECT id, fulfilled_at FROM orders WHERE id = ANY($1::text[]) AND status = 'fulfilled'",
+            order_ids,
+        )
+    finally:
+        await connection.close()
+    return {row["id"]: row["fulfilled_at"].timestamp() for row in rows}
+
+
+async def wait_all_fulfilled(database_url: str, order_ids: list[str], within: float) -> dict[str, float]:
+    deadline = time.monotonic() + within
+    while True:
+        done = await database_times(database_url, order_ids)
+        if len(done) == len(order_ids) or time.monotonic() > deadline:
+            return done
+        await asyncio.sleep(0.05)
+
+
+async def place(shop: Shopper, product_id: str, count: int) -> list[dict[str, Any]]:
+    semaphore = asyncio.Semaphore(20)
+
+    async def one() -> dict[str, Any]:
+        async with semaphore:
+            return await shop.order(product_id)
+
+    return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+async def throughput(shop: Shopper, database_url: str, orders: list[dict[str, Any]]) -> float:
+    """Post every IPN as fast as 50 clients can; orders/s from the first IPN to the last fulfilment."""
+    signed = [shop.ipn(order) for order in orders]
+    semaphore = asyncio.Semaphore(50)
+
+    async def post(body: bytes, headers: dict[str, str]) -> None:
+        async with semaphore:
+            (await shop.http.post("/payments/ipn", content=body, headers=headers)).raise_for_status()
+
+    started = time.time()
+    await asyncio.gather(*(post(body, headers) for body, headers in signed))
+    done = await wait_all_fulfilled(database_url, [o["id"] for o in orders], within=300)
+    return len(done) / (max(done.values()) - started)
+
+
+async def latency(shop: Shopper, database_url: str, orders: list[dict[str, Any]], rate: float) -> list[float]:
+    """Open loop at `rate` IPNs per second; milliseconds from sending each IPN to its order's fulfilment."""
+    sent: dict[str, float] = {}
+    tasks = []
+    for order in orders:
+        body, headers = shop.ipn(order)
+        sent[order["id"]] = time.time()
+        tasks.append(asyncio.create_task(shop.http.post("/payments/ipn", content=body, headers=headers)))
+        await asyncio.sleep(1 / rate)
+    await asyncio.gather(*tasks)
+    done = await wait_all_fulfilled(database_url, list(sent), within=120)
+    return sorted((done[i] - sent[i]) * 1000 for i in done)
+
+
+def percentile(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
+async def main(scale: float) -> None:
+    seconds = 5 * scale
+    print(f"ceiling: Litestar hello-world on granian+uvloop, 50 connections, {seconds:.0f} s ...", flush=True)
+    hello = await ceiling(seconds, 50)
+    seaweed = start_seaweed()
+    server_url = postgres_server.DEFAULT_SERVER
+    redis_url = redis_server.DEFAULT_URL
+    database_url = await postgres_server.create_database(server_url)
+    bucket = f"bitloot-bench-{secrets.token_hex(4)}"
+    await ensure_bucket(seaweed, bucket)
+    directory = Path(tempfile.mkdtemp(prefix="bitloot-bench-"))
+    port = free_api_port()
+    env = cluster_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        queue_name=f"bitloot-bench:{secrets.token_hex(4)}",
+        s3_endpoint=seaweed.endpoint_url,
+        s3_key=seaweed.access_key_id,
+        s3_secret=seaweed.secret_access_key,
+        bucket=bucket,
+        data_dir=directory,
+        api_port=port,
+        tuning={"BITLOOT_LEASE_SECONDS": "60", "BITLOOT_RECONCILE_GRACE_SECONDS": "30"},
+    )
+    cluster = Cluster(env=env, directory=directory, api_port=port)
+    cluster.migrate()
+    cluster.start_api()
+    cluster.start_worker()
+    cluster.start_worker()
+    shop = Shopper(cluster)
+    try:
+        count = int(600 * scale)
+        slow = int(250 * scale)
+        product = await shop.product([f"BENCH-{n}-{secrets.token_hex(4)}" for n in range(count + slow + 10)])
+        orders = await place(shop, product["id"], count)
+        print(f"throughput: {count} IPNs as fast as 50 clients post them ...", flush=True)
+        per_second = await throughput(shop, database_url, orders)
+
+        reads = [
+            (
+                f"{cluster.base_url}/fulfillment/{o['id']}/status",
+                {"Authorization": f"Bearer {o['accessToken']}"},
+            )
+            for o in orders[:200]
+        ]
+        print(f"status reads: 50 connections, {seconds:.0f} s ...", flush=True)
+        status = (await closed_loop(lambda i: reads[i % len(reads)], 50, seconds)).per_second
+
+        later = await place(shop, product["id"], slow)
+        print(f"latency: {slow} IPNs at 50/s ...", flush=True)
+        millis = await latency(shop, database_url, later, rate=50)
+        memory = {"api": rss_mb(cluster.api.pid)} if cluster.api else {}
+        memory.update({f"worker {n + 1}": rss_mb(w.pid) for n, w in enumerate(cluster.workers)})
+    finally:
+        await shop.close()
+        cluster.stop()
+        seaweed.stop()
+        await postgres_server.drop_database(database_url)
+
+    print()
+    print(f"{'measure':<42}{'value':>12}{'target':>12}{'vs ceiling':>12}")
+    print(f"{'ceiling: hello-world req/s':<42}{hello:>12,.0f}{'':>12}{'1.00':>12}")
+    print(f"{'status reads req/s':<42}{status:>12,.0f}{'>= 2,000':>12}{status / hello:>12.3f}")
+    print(f"{'orders/s, IPN -> fulfilled':<42}{per_second:>12,.1f}{'>= 200':>12}{per_second / hello:>12.4f}")
+    print(f"{'p50 ms IPN -> fulfilled at 50/s':<42}{percentile(millis, 0.5):>12,.0f}{'':>12}")
+    print(f"{'p99 ms IPN -> fulfilled at 50/s':<42}{percentile(millis, 0.99):>12,.0f}{'<= 250':>12}")
+    for name, mb in memory.items():
+        print(f"{'RSS MB ' + name:<42}{mb:>12,.0f}{'< ~150':>12}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply durations and counts (0.2 = quick)"
+    )
+    asyncio.run(main(parser.parse_args().scale))
