@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.e2e.conftest import ensure_bucket
 from tests.infra import postgres_server, redis_server
 from tests.infra.ports import free_ports, wait_for_port
 from tests.infra.seaweed import start_seaweed
+from tests.providers.nowpayments_server import running_nowpayments
 
 from bench.load import closed_loop
 
@@ -142,6 +144,8 @@ async def main(scale: float) -> None:
     print(f"ceiling: Litestar hello-world on granian+uvloop, 50 connections, {seconds:.0f} s ...", flush=True)
     hello = await ceiling(seconds, 50)
     seaweed = start_seaweed()
+    servers = ExitStack()
+    nowpayments = servers.enter_context(running_nowpayments())
     server_url = postgres_server.DEFAULT_SERVER
     redis_url = redis_server.DEFAULT_URL
     database_url = await postgres_server.create_database(server_url)
@@ -160,6 +164,8 @@ async def main(scale: float) -> None:
         data_dir=directory,
         api_port=port,
         tuning={"BITLOOT_LEASE_SECONDS": "60", "BITLOOT_RECONCILE_GRACE_SECONDS": "30"},
+        nowpayments_url=nowpayments.base_url,
+        nowpayments_api_key=nowpayments.api_key,
     )
     cluster = Cluster(env=env, directory=directory, api_port=port)
     cluster.migrate()
@@ -194,6 +200,7 @@ async def main(scale: float) -> None:
         await shop.close()
         cluster.stop()
         seaweed.stop()
+        servers.close()
         await postgres_server.drop_database(database_url)
 
     print()

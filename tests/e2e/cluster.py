@@ -103,6 +103,8 @@ def cluster_env(
     data_dir: Path,
     api_port: int,
     tuning: dict[str, str] | None = None,
+    nowpayments_url: str | None = None,
+    nowpayments_api_key: str | None = None,
 ) -> dict[str, str]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("BITLOOT_")}
     return {
@@ -120,6 +122,10 @@ def cluster_env(
         "BITLOOT_MASTER_KEYS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "BITLOOT_LINK_SECRET": base64.b64encode(secrets.token_bytes(32)).decode(),
         "BITLOOT_NOWPAYMENTS_IPN_SECRET": secrets.token_hex(24),
+        # Invoices come from a fake NOWPayments server of the test process (tests/providers); production
+        # refuses to start without the API key.
+        **({"BITLOOT_NOWPAYMENTS_BASE_URL": nowpayments_url} if nowpayments_url else {}),
+        **({"BITLOOT_NOWPAYMENTS_API_KEY": nowpayments_api_key} if nowpayments_api_key else {}),
         "BITLOOT_ADMIN_TOKEN": secrets.token_urlsafe(32),
         "BITLOOT_PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
         "BITLOOT_LEASE_SECONDS": "3",

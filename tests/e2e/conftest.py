@@ -2,7 +2,7 @@
 
 import secrets
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from bitloot.adapters.storage.s3 import S3BlobStore, S3Settings
 from tests.e2e.cluster import Cluster, Shopper, cluster_env, free_api_port
 from tests.infra.postgres_server import create_database, drop_database
 from tests.infra.seaweed import SeaweedS3
+from tests.providers.nowpayments_server import NowPaymentsServer, running_nowpayments
 
 MakeCluster = Callable[..., Awaitable[Cluster]]
 
@@ -28,9 +29,16 @@ async def ensure_bucket(seaweed: SeaweedS3, bucket: str) -> None:
         await store.close()
 
 
+@pytest.fixture(scope="session")
+def nowpayments() -> Iterator[NowPaymentsServer]:
+    """The NOWPayments API the clusters' processes create their invoices on."""
+    with running_nowpayments() as server:
+        yield server
+
+
 @pytest.fixture
 async def make_cluster(
-    postgres_server_url: str, redis_url: str, seaweed: SeaweedS3
+    postgres_server_url: str, redis_url: str, seaweed: SeaweedS3, nowpayments: NowPaymentsServer
 ) -> AsyncIterator[MakeCluster]:
     """Build a migrated cluster (API not yet started); override the server URLs or timings per test."""
     made: list[tuple[Cluster, str]] = []
@@ -53,6 +61,8 @@ async def make_cluster(
             bucket=bucket,
             data_dir=directory,
             api_port=port,
+            nowpayments_url=nowpayments.base_url,
+            nowpayments_api_key=nowpayments.api_key,
             tuning=tuning,
         )
         cluster = Cluster(env=env, directory=directory, api_port=port)

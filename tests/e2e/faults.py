@@ -52,7 +52,10 @@ class _DyingAfterPut:
 
 
 class _DyingNotifier:
-    """Called after the fulfilment committed and before the job returns, so before it is acknowledged."""
+    """Called after the fulfilment committed and before the job returns, so before it is acknowledged:
+    the job sends the delivery email (recorded in the outbox by that commit) right after it. Whichever
+    sends it in this worker, the job or the reconciler, dies after the commit; the healthy worker's
+    reconciler sends it once the dead one's claim expires."""
 
     async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
         die()

@@ -19,6 +19,7 @@ REQUIRED_SECRETS = (
     "BITLOOT_LINK_SECRET",
     "BITLOOT_NOWPAYMENTS_IPN_SECRET",
     "BITLOOT_ADMIN_TOKEN",
+    "BITLOOT_NOWPAYMENTS_API_KEY",
 )
 
 
@@ -31,6 +32,7 @@ def production_environment(data_dir: Path) -> dict[str, str]:
         "BITLOOT_LINK_SECRET": base64.b64encode(os.urandom(32)).decode(),
         "BITLOOT_NOWPAYMENTS_IPN_SECRET": "ipn-secret-from-the-nowpayments-dashboard",
         "BITLOOT_ADMIN_TOKEN": "a" * 16 + "-operator-token-" + "b" * 16,
+        "BITLOOT_NOWPAYMENTS_API_KEY": "NP-API-KEY-from-the-dashboard-0123",
     }
 
 
@@ -256,3 +258,11 @@ def test_secrets_do_not_appear_in_the_settings_repr(tmp_path: Path) -> None:
     for name in REQUIRED_SECRETS:
         secret = environment[name].removeprefix("1:")
         assert secret not in shown, name
+
+
+async def test_payment_return_pages_answer_with_escaped_text(shop: Shop) -> None:
+    thanks = await shop.client.get("/paid", params={"order": "<script>x</script>"})
+    assert thanks.status_code == 200
+    assert "<script>x" not in thanks.text
+    assert "&lt;script&gt;" in thanks.text
+    assert (await shop.client.get("/cancelled")).status_code == 200

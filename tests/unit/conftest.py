@@ -18,7 +18,10 @@ from bitloot.adapters.memory.queue import RecordingQueue
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway, simulated_ipn
+from bitloot.adapters.suppliers.kinguin import KinguinSupplier
+from bitloot.adapters.suppliers.kinguin_client import KinguinClient
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
+from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
@@ -30,6 +33,7 @@ from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrder, PlaceOrderRequest
 from bitloot.application.use_cases.reveal_keys import RevealKeys
+from bitloot.application.use_cases.send_notifications import NotificationSettings, SendNotifications
 from bitloot.domain.payment import PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
 
@@ -50,6 +54,8 @@ class World:
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
     links: HmacDeliveryLinks = field(default_factory=lambda: HmacDeliveryLinks(LINK_SECRET, BASE_URL))
     webhook: NowPaymentsWebhook = field(default_factory=lambda: NowPaymentsWebhook(IPN_SECRET))
+    # A client of a (fake) Kinguin; None: this world has no Kinguin supplier.
+    kinguin: KinguinClient | None = None
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)
@@ -64,14 +70,16 @@ class World:
         self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)
     ) -> FulfillOrder:
         uow = self.uow()
-        suppliers = {SupplierKind.STOCK: OwnStockSupplier(uow, self.vault, self.store)}
+        suppliers: dict[SupplierKind, KeySupplier] = {
+            SupplierKind.STOCK: OwnStockSupplier(uow, self.vault, self.store)
+        }
+        if self.kinguin is not None:
+            suppliers[SupplierKind.KINGUIN] = KinguinSupplier(uow, self.kinguin)
         return FulfillOrder(
             uow,
             suppliers,
             self.vault,
             self.store,
-            self.links,
-            self.notifier,
             self.clock,
             FulfillmentSettings(worker_id=worker, lease=lease),
         )
@@ -84,6 +92,11 @@ class World:
 
     def reveal_use_case(self) -> RevealKeys:
         return RevealKeys(self.uow(), self.vault, self.store, self.links, self.clock)
+
+    def send_notifications_use_case(self, lease: timedelta = timedelta(minutes=2)) -> SendNotifications:
+        return SendNotifications(
+            self.uow(), self.links, self.notifier, self.clock, NotificationSettings(lease=lease)
+        )
 
     async def product(self, sku: str = "GAME-1", price: str = "19.99", keys: Sequence[str] = ()) -> Product:
         product = await CreateProduct(self.uow()).execute(

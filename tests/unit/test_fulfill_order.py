@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bitloot.adapters.memory.blob_store import InMemoryBlobStore
+from bitloot.adapters.memory.notifier import SentNotice
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.errors import Conflict, NotFound, StorageUnavailable
@@ -106,6 +107,12 @@ def units_of(world: World, item_id: str) -> list[str]:
 
 def unallocated(world: World, product: Product) -> int:
     return sum(1 for u in world.db.stock.values() if u.product_id == product.id and u.item_id is None)
+
+
+async def emails_sent(world: World) -> list[SentNotice]:
+    """Every delivery email sent so far, after sending what the outbox holds (as the job does)."""
+    await world.send_notifications_use_case().execute()
+    return world.notifier.sent
 
 
 def open_key(world: World, key: SealedKey, context: str) -> KeyMaterial:
@@ -227,7 +234,7 @@ async def test_running_again_is_skipped_and_adds_nothing(world: World) -> None:
     assert world.db.keys == keys_before
     assert world.store.blobs == blobs_before
     assert unallocated(world, product) == 2
-    assert len(world.notifier.sent) == 1
+    assert len(await emails_sent(world)) == 1
 
 
 async def test_two_workers_at_once_deliver_exactly_the_quantity(any_world: World) -> None:
@@ -245,7 +252,7 @@ async def test_two_workers_at_once_deliver_exactly_the_quantity(any_world: World
     assert len(keys) == 3
     assert sources_of(keys) == units_of(world, placed.order.items[0].id)
     assert unallocated(world, product) == 3
-    assert len(world.notifier.sent) == 1
+    assert len(await emails_sent(world)) == 1
     assert stored(world, placed.order.id).status is OrderStatus.FULFILLED
 
 
@@ -358,7 +365,7 @@ async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfils_it(
     assert failed.failure_reason
     assert (failed.lease_owner, failed.lease_expires_at) == (None, None)
     assert keys_of(world, second.order.id) == []
-    assert len(world.notifier.sent) == 1
+    assert len(await emails_sent(world)) == 1
 
     await ImportStock(world.uow(), world.vault, world.store, world.clock).execute(product.id, ["RESTOCKED"])
     queued_before = len(world.queue.enqueued)
@@ -373,7 +380,7 @@ async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfils_it(
     [key] = keys_of(world, second.order.id)
     assert open_key(world, key, order_key_context(done.id, key.item_id, key.id)).secret == b"RESTOCKED"
     assert unallocated(world, product) == 0
-    assert len(world.notifier.sent) == 2
+    assert len(await emails_sent(world)) == 2
 
 
 async def test_a_retry_keeps_the_items_already_delivered(world: World) -> None:
@@ -435,7 +442,7 @@ async def test_a_storage_outage_is_retried_later_and_records_nothing(world: Worl
     order = stored(world, order_id)
     assert order.status is OrderStatus.FULFILLING
     assert not any(item.is_fulfilled for item in order.items)
-    assert world.notifier.sent == []
+    assert await emails_sent(world) == []
     assert world.db.requests[order_id].state == "dispatched"
 
     world.store.unavailable = False
@@ -453,6 +460,8 @@ async def test_the_customer_gets_one_notice_with_a_link_and_never_the_key(world:
     secret = "SECRET-GAME-KEY-12345"
     placed = await world.fulfilled_order(keys=[secret])
     await world.fulfill_use_case().execute(placed.order.id)
+    await world.send_notifications_use_case().execute()
+    await world.send_notifications_use_case().execute()
 
     [notice] = world.notifier.sent
     assert notice.order_id == placed.order.id
@@ -491,8 +500,6 @@ def slow_worker(
         {SupplierKind.STOCK: OwnStockSupplier(uow, world.vault, store)},
         world.vault,
         store,
-        world.links,
-        world.notifier,
         world.clock,
         FulfillmentSettings(worker_id="slow-worker", lease=LEASE),
     )
@@ -525,7 +532,7 @@ async def test_a_worker_that_outlived_its_lease_neither_fails_nor_spoils_the_key
     )
     assert len(reveal.keys) == 2
     assert unallocated(world, product) == 2
-    assert len(world.notifier.sent) == 1
+    assert len(await emails_sent(world)) == 1
 
 
 @dataclass
@@ -624,4 +631,4 @@ async def test_a_worker_that_outlived_its_lease_races_another_and_one_key_per_un
     )
     assert len(reveal.keys) == 2
     assert unallocated(world, product) == 2
-    assert len(world.notifier.sent) == 1
+    assert len(await emails_sent(world)) == 1

@@ -39,6 +39,8 @@ class Order:
     updated_at: datetime
     status: OrderStatus = OrderStatus.AWAITING_PAYMENT
     payment_url: str | None = None
+    # The payment provider's id for the order's payment request (NOWPayments' invoice id).
+    payment_reference: str | None = None
     fulfilled_at: datetime | None = None
     failure_reason: str | None = None
     lease_owner: str | None = None
@@ -125,6 +127,15 @@ class Order:
         self.ensure_revealable()
         self.reveal_count += 1
         self.updated_at = now
+
+    def release(self, owner: str, now: datetime) -> bool:
+        """Give the lease back before it expires (the work waits on a supplier), so that the next job
+        may start at once. False, and nothing changed, when `owner` does not hold it."""
+        if self.status is not OrderStatus.FULFILLING or self.lease_owner != owner:
+            return False
+        self._release_lease()
+        self.updated_at = now
+        return True
 
     def _release_lease(self) -> None:
         self.lease_owner = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
+from dishka import AnyOf, AsyncContainer, Provider, Scope, from_context, make_async_container, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
 
@@ -23,6 +23,8 @@ from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.notify.log_notifier import LogNotifier
+from bitloot.adapters.notify.smtp_notifier import SmtpNotifier
+from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway
 from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
@@ -30,33 +32,44 @@ from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.adapters.storage.s3 import S3BlobStore
+from bitloot.adapters.suppliers.kinguin import KinguinSupplier
+from bitloot.adapters.suppliers.kinguin_client import KinguinClient
+from bitloot.adapters.suppliers.kinguin_webhook import KinguinWebhook
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.health import HealthProbe
+from bitloot.application.ports.kinguin import KinguinEvents
 from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.notifications import CustomerNotifier
-from bitloot.application.ports.payments import PaymentGateway, PaymentWebhook
+from bitloot.application.ports.payments import PaymentGateway, PaymentLookup, PaymentWebhook
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.ports.webhooks import WebhookReplayers
 from bitloot.application.use_cases.check_health import CheckHealth
 from bitloot.application.use_cases.create_product import CreateProduct
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
+from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
 from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
 from bitloot.application.use_cases.list_orders import ListOrders
 from bitloot.application.use_cases.list_payments import ListPayments
 from bitloot.application.use_cases.list_products import ListProducts
+from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
 from bitloot.application.use_cases.place_order import PlaceOrder
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
+from bitloot.application.use_cases.reconcile_payments import PaymentReconcileSettings, ReconcilePayments
+from bitloot.application.use_cases.replay_webhook import ReplayWebhook
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
+from bitloot.application.use_cases.send_notifications import NotificationSettings, SendNotifications
 from bitloot.domain.product import SupplierKind
 from bitloot.entrypoints.settings import Settings
 
@@ -66,6 +79,13 @@ Suppliers = Mapping[SupplierKind, KeySupplier]
 @dataclass(frozen=True, slots=True)
 class DatabaseHealth:
     probe: HealthProbe
+
+
+@dataclass(frozen=True, slots=True)
+class KinguinConnection:
+    """The Kinguin API client of this process; None when `BITLOOT_KINGUIN_API_KEY` is not set."""
+
+    client: KinguinClient | None
 
 
 class ContextProvider(Provider):
@@ -144,13 +164,33 @@ class AdaptersProvider(Provider):
     def payment_webhook(self, settings: Settings) -> PaymentWebhook:
         return NowPaymentsWebhook(settings.secrets.ipn_secret)
 
-    @provide
-    def payment_gateway(self, settings: Settings) -> PaymentGateway:
-        return SimulatorPaymentGateway(settings.public_base_url)
+    @provide(provides=AnyOf[PaymentGateway, PaymentLookup])
+    async def payment_gateway(
+        self, settings: Settings
+    ) -> AsyncIterator[NowPaymentsGateway | SimulatorPaymentGateway]:
+        """NOWPayments when its API key is set (always in production), else the local simulator.
+        One HTTP client per process, closed with the container."""
+        if settings.nowpayments is None:
+            yield SimulatorPaymentGateway(settings.public_base_url)
+            return
+        gateway = NowPaymentsGateway(settings.nowpayments, settings.public_base_url)
+        try:
+            yield gateway
+        finally:
+            await gateway.aclose()
 
     @provide
-    def notifier(self) -> CustomerNotifier:
-        return LogNotifier()
+    def payment_reconcile_settings(self) -> PaymentReconcileSettings:
+        return PaymentReconcileSettings()
+
+    @provide
+    def notifier(self, settings: Settings) -> CustomerNotifier:
+        # The embedded default writes the email to the log; BITLOOT_SMTP_URL sends it.
+        return LogNotifier() if settings.smtp is None else SmtpNotifier(settings.smtp)
+
+    @provide
+    def notification_settings(self) -> NotificationSettings:
+        return NotificationSettings()
 
     @provide
     def queue(self, broker: AsyncBroker) -> FulfillmentQueue:
@@ -167,12 +207,29 @@ class AdaptersProvider(Provider):
     def reconcile_settings(self, settings: Settings) -> ReconcileSettings:
         return ReconcileSettings(grace=timedelta(seconds=settings.tuning.reconcile_grace_seconds))
 
+    @provide
+    async def kinguin(self, settings: Settings) -> AsyncIterator[KinguinConnection]:
+        """One HTTP client per process, closed with the container."""
+        if settings.kinguin is None:
+            yield KinguinConnection(None)
+            return
+        client = KinguinClient(settings.kinguin)
+        try:
+            yield KinguinConnection(client)
+        finally:
+            await client.aclose()
+
+    @provide
+    def kinguin_events(self, settings: Settings) -> KinguinEvents:
+        return KinguinWebhook(settings.kinguin_webhook_secret)
+
 
 def _use_cases_provider() -> Provider:
     provider = Provider(scope=Scope.REQUEST)
     for use_case in (
         PlaceOrder,
         HandlePaymentNotification,
+        HandleKinguinEvent,
         FulfillOrder,
         GetFulfillmentStatus,
         IssueDeliveryLink,
@@ -183,14 +240,24 @@ def _use_cases_provider() -> Provider:
         GetOrderDetails,
         RetryFulfillment,
         ListPayments,
+        ListWebhookDeliveries,
+        GetWebhookDelivery,
+        ReplayWebhook,
         ListProducts,
         GetDeliverySummary,
         ReconcileFulfillments,
+        ReconcilePayments,
+        SendNotifications,
     ):
         provider.provide(use_case)
 
-    def suppliers(uow: UnitOfWork, vault: KeyVault, store: SealedBlobStore) -> Suppliers:
-        return {SupplierKind.STOCK: OwnStockSupplier(uow, vault, store)}
+    def suppliers(
+        uow: UnitOfWork, vault: KeyVault, store: SealedBlobStore, kinguin: KinguinConnection
+    ) -> Suppliers:
+        chosen: dict[SupplierKind, KeySupplier] = {SupplierKind.STOCK: OwnStockSupplier(uow, vault, store)}
+        if kinguin.client is not None:
+            chosen[SupplierKind.KINGUIN] = KinguinSupplier(uow, kinguin.client)
+        return chosen
 
     def check_health(
         database: DatabaseHealth, store: SealedBlobStore, queue: FulfillmentQueue, clock: Clock
@@ -198,7 +265,14 @@ def _use_cases_provider() -> Provider:
         probes = [database.probe, CallableProbe("storage", store.check), CallableProbe("queue", queue.check)]
         return CheckHealth(probes, clock)
 
+    def webhook_replayers(
+        nowpayments: HandlePaymentNotification, kinguin: HandleKinguinEvent
+    ) -> WebhookReplayers:
+        # One replayer per provider whose deliveries the inbox keeps.
+        return {"nowpayments": nowpayments, "kinguin": kinguin}
+
     provider.provide(suppliers)
+    provider.provide(webhook_replayers)
     provider.provide(check_health, scope=Scope.APP)
     return provider
 

@@ -3,21 +3,80 @@
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from dishka import AsyncContainer
 
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
+from bitloot.application.use_cases.reconcile_payments import PaymentSweep, ReconcilePayments
+from bitloot.application.use_cases.send_notifications import SendNotifications
+from bitloot.entrypoints.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 async def reconcile_forever(container: AsyncContainer, every_seconds: float, stop: asyncio.Event) -> None:
     """Every `every_seconds`, re-queue the fulfilment requests that were lost; survive any outage."""
+    # Asking NOWPayments about unpaid orders runs beside, on its own interval: a slow or failing
+    # provider never holds up the rounds here, and an outage here never stops it.
+    payments = asyncio.create_task(reconcile_payments_forever(container, stop))
     while not stop.is_set():
         try:
             async with container() as request:
                 await (await request.get(ReconcileFulfillments)).execute()
         except Exception:  # the database or broker may be down for a while: try again next round
             log.warning("reconciliation round failed; retrying in %ss", every_seconds, exc_info=True)
+        try:  # the delivery emails still owed (SMTP was down, or a worker died before sending)
+            async with container() as request:
+                await (await request.get(SendNotifications)).execute()
+        except Exception:  # the database may be down for a while: try again next round
+            log.warning("sending notifications failed; retrying in %ss", every_seconds, exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_seconds)
+    await payments
+
+
+@dataclass
+class PaymentCursor:
+    """Where the sweep over orders awaiting payment goes on (`ReconcilePayments.execute`)."""
+
+    resume_after: datetime | None = None
+
+
+async def reconcile_payments_round(container: AsyncContainer, cursor: PaymentCursor) -> PaymentSweep:
+    """Ask NOWPayments about the next batch of orders still awaiting payment; move the cursor on."""
+    async with container() as request:
+        sweep = await (await request.get(ReconcilePayments)).execute(cursor.resume_after)
+    cursor.resume_after = sweep.resume_after
+    return sweep
+
+
+async def reconcile_payments_forever(container: AsyncContainer, stop: asyncio.Event) -> None:
+    """Every `BITLOOT_PAYMENT_RECONCILE_EVERY_SECONDS`, one payment round, when NOWPayments is
+    configured (the simulator has nothing to ask); survive any outage."""
+    settings = await container.get(Settings)
+    if settings.nowpayments is None:
+        return
+    every_seconds = settings.tuning.payment_reconcile_every_seconds
+    cursor = PaymentCursor()
+    while not stop.is_set():
+        # A round waiting on a slow provider is abandoned at stop (each payment it applied committed on
+        # its own), so shutting down never waits for NOWPayments' timeouts.
+        current = asyncio.create_task(reconcile_payments_round(container, cursor))
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({current, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not current.done():
+                current.cancel()
+        try:
+            await current
+        except asyncio.CancelledError:
+            if not stop.is_set():
+                raise
+        except Exception:  # the database may be down for a while: try again next round
+            log.warning("payment reconciliation round failed; retrying in %ss", every_seconds, exc_info=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every_seconds)

@@ -16,7 +16,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bitloot.adapters.crypto.keyring import MasterKeyring
+from bitloot.adapters.notify.smtp_notifier import SmtpSettings
+from bitloot.adapters.payments.nowpayments_client import DEFAULT_BASE_URL, NowPaymentsSettings
 from bitloot.adapters.storage.s3 import S3Settings
+from bitloot.adapters.suppliers.kinguin_client import DEFAULT_BASE_URL as KINGUIN_BASE_URL
+from bitloot.adapters.suppliers.kinguin_client import KinguinSettings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ class Tuning:
     worker_concurrency: int = 32
     database_pool_size: int = 10
     redelivery_idle_seconds: int = 300
+    # How often the reconciler asks NOWPayments about orders still awaiting payment.
+    payment_reconcile_every_seconds: int = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +68,18 @@ class Settings:
     secrets: Secrets
     seed_demo_catalog: bool
     s3: S3Settings | None = None
+    # `BITLOOT_NOWPAYMENTS_API_KEY` and friends; None: the local payment simulator (never in production).
+    nowpayments: NowPaymentsSettings | None = None
     tuning: Tuning = field(default_factory=Tuning)
     # The Redis stream (and consumer group prefix) of the fulfilment jobs; separate shops or test runs
     # sharing one Redis use separate names.
     queue_name: str = "bitloot:fulfillment"
+    # `BITLOOT_SMTP_URL`; None: emails are written to the log (the embedded default).
+    smtp: SmtpSettings | None = None
+    # `BITLOOT_KINGUIN_API_KEY` (and `_BASE_URL`); None: no Kinguin supplier (optional in production).
+    kinguin: KinguinSettings | None = None
+    # `BITLOOT_KINGUIN_WEBHOOK_SECRET`; None: every Kinguin webhook delivery is refused.
+    kinguin_webhook_secret: bytes | None = field(default=None, repr=False)
 
     @property
     def production(self) -> bool:
@@ -93,6 +107,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         problems.append("BITLOOT_DATABASE_URL is sqlite+aiosqlite://... or postgresql+asyncpg://...")
     storage_url = get("STORAGE_URL") or f"file://{data_dir / 'objects'}"
     s3 = _s3_settings(get, storage_url, problems)
+    nowpayments = _nowpayments_settings(get, mode == "production", problems)
     broker_url = get("BROKER_URL")
     if broker_url is not None and not broker_url.startswith(("redis://", "rediss://")):
         problems.append("BITLOOT_BROKER_URL is a redis:// or rediss:// URL (or unset for in-process jobs).")
@@ -100,6 +115,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if urlparse(public_base_url).scheme not in ("http", "https"):
         problems.append("BITLOOT_PUBLIC_BASE_URL must be an http(s) URL.")
     tuning = _tuning(get, problems)
+    smtp = _smtp_settings(get("SMTP_URL"), problems)
+    kinguin = _kinguin_settings(get, problems)
+    kinguin_secret = get("KINGUIN_WEBHOOK_SECRET")
     loaded = _load_secrets(get, mode == "production", data_dir, problems)
     if problems or loaded is None:
         raise ConfigurationError(problems)
@@ -114,9 +132,54 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         seed_demo_catalog=(get("SEED_DEMO_CATALOG") or ("false" if mode == "production" else "true"))
         == "true",
         s3=s3,
+        nowpayments=nowpayments,
         tuning=tuning,
         queue_name=get("QUEUE_NAME") or "bitloot:fulfillment",
+        smtp=smtp,
+        kinguin=kinguin,
+        kinguin_webhook_secret=kinguin_secret.encode("utf-8") if kinguin_secret else None,
     )
+
+
+def _kinguin_settings(get: Callable[[str], str | None], problems: list[str]) -> KinguinSettings | None:
+    """The Kinguin supplier when `BITLOOT_KINGUIN_API_KEY` is set. A problem never repeats the key."""
+    base_url = (get("KINGUIN_BASE_URL") or KINGUIN_BASE_URL).rstrip("/")
+    if urlparse(base_url).scheme not in ("http", "https") or not urlparse(base_url).netloc:
+        problems.append("BITLOOT_KINGUIN_BASE_URL must be an http(s) URL.")
+        return None
+    api_key = get("KINGUIN_API_KEY")
+    return None if api_key is None else KinguinSettings(api_key=api_key, base_url=base_url)
+
+
+def _smtp_settings(url: str | None, problems: list[str]) -> SmtpSettings | None:
+    """The mail server, or None for the log notifier. A problem never repeats the URL: it may hold
+    the SMTP password."""
+    if url is None:
+        return None
+    try:
+        return SmtpSettings.parse(url)
+    except ValueError as exc:
+        problems.append(f"BITLOOT_SMTP_URL is not valid: {exc}.")
+        return None
+
+
+def _nowpayments_settings(
+    get: Callable[[str], str | None], production: bool, problems: list[str]
+) -> NowPaymentsSettings | None:
+    """NOWPayments' API, used when its key is set (required in production); otherwise the simulator.
+    A problem never repeats a secret."""
+    api_key = get("NOWPAYMENTS_API_KEY")
+    base_url = (get("NOWPAYMENTS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    email, password = get("NOWPAYMENTS_EMAIL"), get("NOWPAYMENTS_PASSWORD")
+    if urlparse(base_url).scheme not in ("http", "https"):
+        problems.append("BITLOOT_NOWPAYMENTS_BASE_URL must be an http(s) URL.")
+    if (email is None) != (password is None):
+        problems.append("BITLOOT_NOWPAYMENTS_EMAIL and BITLOOT_NOWPAYMENTS_PASSWORD are set together.")
+    if api_key is None:
+        if production:
+            problems.append("BITLOOT_NOWPAYMENTS_API_KEY is required in production.")
+        return None
+    return NowPaymentsSettings(api_key=api_key, base_url=base_url, email=email, password=password)
 
 
 def _s3_settings(

@@ -1,23 +1,39 @@
 """The fulfilment task and the broker that carries it."""
 
+import logging
+
 from dishka.integrations.taskiq import FromDishka
 from dishka.integrations.taskiq import inject as taskiq_inject
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
-from bitloot.application.use_cases.fulfill_order import FulfillOrder
+from bitloot.application.use_cases.fulfill_order import FulfillOrder, FulfillOutcome
+from bitloot.application.use_cases.send_notifications import SendNotifications
 from bitloot.entrypoints.settings import Settings
 
 REDIS_CONNECT_TIMEOUT_SECONDS = 2
 REDIS_SOCKET_TIMEOUT_SECONDS = 5
 READ_BLOCK_MS = 1_000
 
+log = logging.getLogger(__name__)
+
 
 @taskiq_inject(patch_module=True)
-async def fulfill_order(order_id: str, use_case: FromDishka[FulfillOrder]) -> str:
-    """Returns only the outcome's name: results may be stored, and must never carry a key."""
-    return (await use_case.execute(order_id)).value
+async def fulfill_order(
+    order_id: str, use_case: FromDishka[FulfillOrder], notifications: FromDishka[SendNotifications]
+) -> str:
+    """Returns only the outcome's name: results may be stored, and must never carry a key.
+
+    Once the order is fulfilled its delivery email goes out at once, best effort: the email was
+    recorded with the fulfilment, so if sending fails (or this worker dies) the reconciler sends it."""
+    outcome = await use_case.execute(order_id)
+    if outcome is FulfillOutcome.FULFILLED:
+        try:
+            await notifications.execute(order_id)
+        except Exception:  # the database may be gone for a moment: the reconciler sends it later
+            log.warning("order %s: delivery email left to the reconciler", order_id, exc_info=True)
+    return outcome.value
 
 
 def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBroker:

@@ -3,11 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bitloot.adapters.memory.kinguin import KinguinState
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.keys import SealedKey, StockKey
+from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
+from bitloot.domain.webhook import WebhookDelivery
 
 
 @dataclass
@@ -26,3 +29,6 @@ class MemoryDatabase:
     payments: dict[str, PaymentRecord] = field(default_factory=dict)
     reveals: list[RevealEvent] = field(default_factory=list)
     requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
+    kinguin: KinguinState = field(default_factory=KinguinState)
+    webhooks: dict[str, WebhookDelivery] = field(default_factory=dict)
+    notifications: dict[str, Notification] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from bitloot.application.errors import NotificationFailed
 from bitloot.application.ports.links import DeliveryLink
 
 
@@ -15,6 +16,12 @@ class SentNotice:
 class RecordingNotifier:
     def __init__(self) -> None:
         self.sent: list[SentNotice] = []
+        # Set to make every send fail as a mail server outage would.
+        self.unavailable = False
+        self.attempts = 0
 
     async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+        self.attempts += 1
+        if self.unavailable:
+            raise NotificationFailed("connection refused")
         self.sent.append(SentNotice(order_id, email, link))

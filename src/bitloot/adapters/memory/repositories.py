@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
+from bitloot.adapters.memory.kinguin import stage_availability, with_staged_availability
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.errors import OutOfStock
@@ -52,6 +53,21 @@ class MemoryOrders(_Repository):
         chosen.sort(key=lambda o: (o.created_at, o.id), reverse=True)
         return [copy.deepcopy(o) for o in chosen[:limit]]
 
+    async def awaiting_payment(
+        self, created_before: datetime, created_after: datetime, limit: int
+    ) -> Sequence[Order]:
+        merged = {**self._db.orders, **self._uow.staged.orders}
+        waiting = (OrderStatus.AWAITING_PAYMENT, OrderStatus.UNDERPAID)
+        chosen = [
+            o
+            for o in merged.values()
+            if o.status in waiting
+            and o.payment_reference is not None
+            and created_after < o.created_at < created_before
+        ]
+        chosen.sort(key=lambda o: (o.created_at, o.id))
+        return [copy.deepcopy(o) for o in chosen[:limit]]
+
 
 class MemoryProducts(_Repository):
     async def add(self, product: Product) -> None:
@@ -73,9 +89,17 @@ class MemoryProducts(_Repository):
         merged = {**self._db.products, **self._uow.staged.products}
         return {pid: await self._with_availability(merged[pid]) for pid in product_ids if pid in merged}
 
+    async def set_supplier_availability(
+        self, supplier_product_id: str, quantity: int, updated_at: datetime
+    ) -> int:
+        products = list({**self._db.products, **self._uow.staged.products}.values())
+        return stage_availability(
+            self._db, self._uow.staged.kinguin, products, supplier_product_id, quantity, updated_at
+        )
+
     async def _with_availability(self, product: Product) -> Product:
         if product.supplier is not SupplierKind.STOCK:
-            return replace(product)
+            return with_staged_availability(self._uow.staged.kinguin, product)
         return replace(product, available=await self._uow.stock.count_available(product.id))
 
 

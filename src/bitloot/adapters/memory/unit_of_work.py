@@ -7,8 +7,15 @@ writes at once, without awaiting in between, so no other task sees half of a com
 
 import copy
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
+from bitloot.adapters.memory.kinguin import KinguinStaged, MemoryKinguinOrders, apply_kinguin, check_kinguin
+from bitloot.adapters.memory.notifications import (
+    MemoryNotificationOutbox,
+    apply_notifications,
+    check_notifications,
+)
 from bitloot.adapters.memory.repositories import (
     MemoryFulfillmentRequests,
     MemoryKeys,
@@ -18,12 +25,15 @@ from bitloot.adapters.memory.repositories import (
     MemoryReveals,
     MemoryStock,
 )
+from bitloot.adapters.memory.webhooks import MemoryWebhookInbox
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.keys import SealedKey, StockKey
+from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
+from bitloot.domain.webhook import WebhookDelivery
 
 
 @dataclass
@@ -37,6 +47,11 @@ class Staged:
     payments: dict[str, PaymentRecord] = field(default_factory=dict)
     reveals: list[RevealEvent] = field(default_factory=list)
     requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
+    kinguin: KinguinStaged = field(default_factory=KinguinStaged)
+    webhooks: dict[str, WebhookDelivery] = field(default_factory=dict)
+    notifications: dict[str, Notification] = field(default_factory=dict)
+    # The `next_attempt_at` each claimed notification was read at, checked at commit.
+    notification_claims: dict[str, datetime] = field(default_factory=dict)
     # Stock units each item held in committed state when this unit allocated for it.
     item_units: dict[str, set[str]] = field(default_factory=dict)
 
@@ -53,6 +68,9 @@ class InMemoryUnitOfWork:
         self.payments = MemoryPayments(db, self)
         self.reveals = MemoryReveals(db, self)
         self.fulfillment_requests = MemoryFulfillmentRequests(db, self)
+        self.kinguin_orders = MemoryKinguinOrders(db, self)
+        self.webhooks = MemoryWebhookInbox(db, self)
+        self.notifications = MemoryNotificationOutbox(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()
@@ -61,11 +79,14 @@ class InMemoryUnitOfWork:
         for order in staged.orders.values():
             db.orders[order.id] = copy.deepcopy(order)
         db.products.update(staged.products)
+        apply_kinguin(db, staged.kinguin)
         db.stock.update(staged.stock)
         db.keys.update(staged.keys)
         db.payments.update(staged.payments)
         db.reveals.extend(staged.reveals)
         db.requests.update({k: replace(v) for k, v in staged.requests.items()})
+        db.webhooks.update(staged.webhooks)
+        apply_notifications(db, staged.notifications)
         self.committed += 1
 
     async def rollback(self) -> None:
@@ -85,6 +106,10 @@ class InMemoryUnitOfWork:
             raise ConcurrencyConflict
         if any(key in db.payments for key in staged.payments):
             raise ConcurrencyConflict
+        check_kinguin(db, staged.kinguin)
+        if any(delivery_id in db.webhooks for delivery_id in staged.webhooks):
+            raise ConcurrencyConflict
+        check_notifications(db, staged.notification_claims)
         delivered = {(k.item_id, k.source_key_id) for k in db.keys.values()}
         if any(k.id in db.keys or (k.item_id, k.source_key_id) in delivered for k in staged.keys.values()):
             raise ConcurrencyConflict

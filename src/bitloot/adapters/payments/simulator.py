@@ -1,9 +1,10 @@
 """The local payment simulator of the embedded mode: payment URLs point at our own page, which sends
 NOWPayments-shaped IPNs signed with our IPN secret through the real notification path."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.application.ports.payments import PaymentSession, VerifiedNotification
 from bitloot.domain.ids import new_id
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentStatus
@@ -15,8 +16,15 @@ class SimulatorPaymentGateway:
     def __init__(self, public_base_url: str) -> None:
         self._base = public_base_url.rstrip("/")
 
-    async def start_payment(self, order: Order) -> str:
-        return f"{self._base}/simulator/pay/{order.id}"
+    async def start_payment(self, order: Order) -> PaymentSession:
+        # No reference: there is no provider to ask, and the simulator's IPNs are never lost.
+        return PaymentSession(url=f"{self._base}/simulator/pay/{order.id}", reference=None)
+
+    async def payments_for(
+        self, order: Order, known_payment_ids: Sequence[str]
+    ) -> list[VerifiedNotification]:
+        """`PaymentLookup`: the simulator keeps no payments to ask about."""
+        return []
 
 
 def simulated_ipn(order: Order, status: PaymentStatus, ipn_secret: bytes) -> tuple[bytes, str]:

@@ -8,4 +8,7 @@ from bitloot.application.ports.links import DeliveryLink
 class CustomerNotifier(Protocol):
     """Sends the delivery link, never a key."""
 
-    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None: ...
+    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+        """Returns once the message was handed over (for SMTP: the server accepted it). Raises
+        `NotificationFailed` when it was not; the caller tries again later."""
+        ...

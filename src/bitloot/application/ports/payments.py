@@ -1,5 +1,6 @@
 """Payment provider edges."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,7 +23,28 @@ class PaymentWebhook(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentSession:
+    # Where the customer pays.
+    url: str
+    # The provider's id for this payment request (NOWPayments' invoice id), kept on the order so the
+    # reconciler can ask about it; None when there is nothing to ask (the local simulator).
+    reference: str | None = None
+
+
 class PaymentGateway(Protocol):
-    async def start_payment(self, order: Order) -> str:
-        """Open a payment for the order and return the URL where the customer pays."""
+    async def start_payment(self, order: Order) -> PaymentSession:
+        """Open a payment for the order. Raises `PaymentProviderUnavailable` when the provider cannot
+        be reached or refuses; the caller then stores nothing."""
+        ...
+
+
+class PaymentLookup(Protocol):
+    async def payments_for(
+        self, order: Order, known_payment_ids: Sequence[str]
+    ) -> list[VerifiedNotification]:
+        """What the provider's own API says now about the payments of `order` (found through
+        `order.payment_reference`, or through `known_payment_ids` from earlier notifications), each
+        as a notification whose `dedupe_key` identifies the answer, so asking twice records it once.
+        Raises `PaymentProviderUnavailable` when the provider cannot be asked."""
         ...

@@ -27,6 +27,14 @@ class OrderRepository(Protocol):
 
     async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]: ...
 
+    async def awaiting_payment(
+        self, created_before: datetime, created_after: datetime, limit: int
+    ) -> Sequence[Order]:
+        """Orders still waiting for their money (`awaiting_payment` or `underpaid`) that carry a
+        `payment_reference`, created strictly after `created_after` and strictly before
+        `created_before`; oldest first (then by id), at most `limit`."""
+        ...
+
 
 class ProductRepository(Protocol):
     async def add(self, product: Product) -> None:
@@ -42,6 +50,14 @@ class ProductRepository(Protocol):
         ...
 
     async def get_many(self, product_ids: Sequence[str]) -> dict[str, Product]: ...
+
+    async def set_supplier_availability(
+        self, supplier_product_id: str, quantity: int, updated_at: datetime
+    ) -> int:
+        """Set `available` of the Kinguin products sold as `supplier_product_id` to what the supplier
+        reported at `updated_at`; a report not newer than the last one applied changes nothing.
+        Returns how many products changed."""
+        ...
 
 
 class StockRepository(Protocol):

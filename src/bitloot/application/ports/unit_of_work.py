@@ -2,6 +2,8 @@
 
 from typing import Protocol
 
+from bitloot.application.ports.kinguin import KinguinOrderRepository
+from bitloot.application.ports.notification_outbox import NotificationOutbox
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
     OrderRepository,
@@ -11,6 +13,7 @@ from bitloot.application.ports.repositories import (
     SealedKeyRepository,
     StockRepository,
 )
+from bitloot.application.ports.webhooks import WebhookInbox
 
 
 class UnitOfWork(Protocol):
@@ -40,6 +43,15 @@ class UnitOfWork(Protocol):
 
     @property
     def fulfillment_requests(self) -> FulfillmentRequestRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookInbox: ...
+
+    @property
+    def notifications(self) -> NotificationOutbox: ...
+
+    @property
+    def kinguin_orders(self) -> KinguinOrderRepository: ...
 
     async def commit(self) -> None: ...
 

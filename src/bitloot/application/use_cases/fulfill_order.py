@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from bitloot.application.errors import ConcurrencyConflict, StorageUnavailable, SupplierUnavailable
+from bitloot.application.errors import (
+    ConcurrencyConflict,
+    KeysNotReady,
+    StorageUnavailable,
+    SupplierUnavailable,
+)
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
-from bitloot.application.ports.links import DeliveryLinkSigner
-from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -20,6 +23,7 @@ from bitloot.domain.errors import OutOfStock
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.product import Product, SupplierKind
 
@@ -49,8 +53,6 @@ class FulfillOrder:
         suppliers: Mapping[SupplierKind, KeySupplier],
         vault: KeyVault,
         store: SealedBlobStore,
-        links: DeliveryLinkSigner,
-        notifier: CustomerNotifier,
         clock: Clock,
         settings: FulfillmentSettings,
     ) -> None:
@@ -58,8 +60,6 @@ class FulfillOrder:
         self._suppliers = suppliers
         self._vault = vault
         self._store = store
-        self._links = links
-        self._notifier = notifier
         self._clock = clock
         self._settings = settings
         self._lease_owner = settings.worker_id
@@ -99,15 +99,24 @@ class FulfillOrder:
                     await self._fulfil_item(order, item, products[item.product_id], recorded)
         except OutOfStock as exc:
             return await self._fail(order, str(exc))
+        except KeysNotReady as exc:
+            # The supplier has taken the order and its keys are pending: give the lease back, so the
+            # next job (the supplier's webhook's, or the reconciler's) goes ahead at once.
+            log.info("order %s: %s; will retry", order.id, exc)
+            await self._release(order)
+            return FulfillOutcome.RETRY_LATER
         except (SupplierUnavailable, StorageUnavailable) as exc:
             log.warning("order %s: %s; will retry after the lease expires", order.id, exc)
             return FulfillOutcome.RETRY_LATER
         order.complete(self._clock.now())
         await self._uow.orders.save(order)
         await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
+        # The delivery email is owed from this commit on: recorded with it, sent by SendNotifications
+        # (right after this job, and by the reconciler until it goes through).
+        await self._uow.notifications.add(
+            Notification.order_fulfilled(new_id(), order.id, order.email, self._clock.now())
+        )
         await self._uow.commit()
-        link = self._links.issue(order.id, self._clock.now())
-        await self._notifier.order_fulfilled(order.id, order.email, link)
         log.info("order %s fulfilled", order.id)
         return FulfillOutcome.FULFILLED
 
@@ -193,6 +202,19 @@ class FulfillOrder:
         )
         if not recorded:
             await self._store.delete(path)
+
+    async def _release(self, order: Order) -> None:
+        """Give the lease back, unless another worker took the order over meanwhile."""
+        await self._uow.rollback()
+        fresh = await self._uow.orders.get(order.id)
+        if fresh is None or not fresh.release(self._lease_owner, self._clock.now()):
+            await self._uow.rollback()
+            return
+        try:
+            await self._uow.orders.save(fresh)
+            await self._uow.commit()
+        except ConcurrencyConflict:
+            await self._uow.rollback()
 
     async def _delete_quietly(self, paths: list[str]) -> None:
         """Best effort: a blob left behind in an outage is unreferenced, never read, and harmless."""

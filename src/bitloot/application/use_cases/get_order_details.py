@@ -1,6 +1,7 @@
-"""The operator inspects one order: items, payments, delivered keys (metadata only) and reveals."""
+"""The operator inspects one order: items, payments, delivered keys (metadata only), reveals and the
+webhook deliveries about it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bitloot.application.errors import NotFound
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -8,6 +9,7 @@ from bitloot.domain.audit import RevealEvent
 from bitloot.domain.keys import SealedKey
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
+from bitloot.domain.webhook import WebhookDelivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +18,8 @@ class OrderDetails:
     payments: list[PaymentRecord]
     keys: list[SealedKey]
     reveals: list[RevealEvent]
+    # The webhook deliveries that named this order, oldest first.
+    webhooks: list[WebhookDelivery] = field(default_factory=list)
 
 
 class GetOrderDetails:
@@ -31,6 +35,7 @@ class GetOrderDetails:
             payments=await self._uow.payments.list_for_order(order.id),
             keys=await self._uow.keys.list_for_order(order.id),
             reveals=await self._uow.reveals.list_for_order(order.id),
+            webhooks=await self._uow.webhooks.list_for_order(order.id),
         )
         await self._uow.rollback()
         return details

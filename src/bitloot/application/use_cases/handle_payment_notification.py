@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from bitloot.application.dispatch import dispatch_fulfillment
 from bitloot.application.ports.clock import Clock
@@ -9,13 +10,15 @@ from bitloot.application.ports.payments import PaymentWebhook, VerifiedNotificat
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
+from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
 from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.payment import PaymentDecision, PaymentOutcome, PaymentRecord, decide
+from bitloot.domain.webhook import DUPLICATE, MAX_BODY_BYTES, WebhookDelivery, WebhookProvider
 
 log = logging.getLogger(__name__)
 
-PROVIDER = "nowpayments"
+PROVIDER: WebhookProvider = "nowpayments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,17 @@ class NotificationResult:
     outcome: PaymentOutcome | None
     duplicate: bool = False
     order_status: OrderStatus | None = None
+    # The inbox entry written for a webhook delivery (None for a notice from the provider's API).
+    delivery: WebhookDelivery | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Received:
+    """A delivery as it reached us, to be kept in the inbox with what handling it did."""
+
+    raw_body: bytes
+    signature: str | None
+    replayed_from: str | None
 
 
 class HandlePaymentNotification:
@@ -34,33 +48,52 @@ class HandlePaymentNotification:
         self._queue = queue
         self._clock = clock
 
-    async def execute(self, raw_body: bytes, signature: str | None) -> NotificationResult:
-        """Authenticate, record and apply one notification.
+    async def execute(
+        self, raw_body: bytes, signature: str | None, *, replayed_from: str | None = None
+    ) -> NotificationResult:
+        """Authenticate, record and apply one webhook delivery.
 
-        A bad signature writes nothing. The payment record, the order's new state and, for a paid
-        order, the fulfilment request (outbox) commit together before the caller answers; the queue
-        is told after commit, and a queue outage is left to the reconciler. A repeat of a recorded
-        payload changes nothing, and the state machine makes late or reordered ones harmless.
+        A bad signature writes nothing. The delivery (inbox), the payment record, the order's new
+        state and, for a paid order, the fulfilment request (outbox) commit together before the caller
+        answers; a repeat of a recorded payload only adds its delivery, outcome `duplicate`. The queue
+        is told after commit, and a queue outage is left to the reconciler. The state machine makes
+        late or reordered notifications harmless. `replayed_from` names the stored delivery an
+        operator replays.
         """
-        return await self.apply_verified(self._webhook.read(raw_body, signature))
+        if len(raw_body) > MAX_BODY_BYTES:
+            # Refused before anything is read or written (the HTTP layer answers 413 before this).
+            raise InvalidValue("The notification body is too large.")
+        verified = self._webhook.read(raw_body, signature)
+        return await self._record(verified, _Received(raw_body, signature, replayed_from))
 
     async def apply_verified(self, verified: VerifiedNotification) -> NotificationResult:
         """Record and apply a notification whose origin is already established (a verified webhook,
-        or the provider's own API answering our question)."""
-        result = await in_transaction(self._uow, lambda: self._apply(verified))
+        or the provider's own API answering our question). No webhook delivery is kept for it."""
+        return await self._record(verified, None)
+
+    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
+        """`WebhookReplayer` for NOWPayments: the stored body and signature, verified again."""
+        result = await self.execute(delivery.raw_body, delivery.signature, replayed_from=delivery.id)
+        assert result.delivery is not None  # noqa: S101 - `execute` always records its delivery
+        return result.delivery
+
+    async def _record(self, verified: VerifiedNotification, received: _Received | None) -> NotificationResult:
+        result = await in_transaction(self._uow, lambda: self._apply(verified, received))
         if result.outcome is PaymentOutcome.APPLIED and result.order_status is OrderStatus.PAID:
             await dispatch_fulfillment(
                 self._uow, self._queue, verified.notification.order_id, self._clock.now()
             )
         return result
 
-    async def _apply(self, verified: VerifiedNotification) -> NotificationResult:
+    async def _apply(self, verified: VerifiedNotification, received: _Received | None) -> NotificationResult:
         note = verified.notification
+        now = self._clock.now()
         if await self._uow.payments.has(verified.dedupe_key):
-            return NotificationResult(outcome=None, duplicate=True)
+            delivery = await self._keep(verified, received, DUPLICATE, now)
+            await self._uow.commit()
+            return NotificationResult(outcome=None, duplicate=True, delivery=delivery)
         order = await self._uow.orders.get(note.order_id)
         decision = PaymentDecision(PaymentOutcome.UNMATCHED) if order is None else decide(order, note)
-        now = self._clock.now()
         if order is not None and decision.target is not None:
             order.transition_to(decision.target, now)
             await self._uow.orders.save(order)
@@ -80,7 +113,34 @@ class HandlePaymentNotification:
                 received_at=now,
             )
         )
+        delivery = await self._keep(verified, received, decision.outcome.value, now)
         await self._uow.commit()
         if decision.outcome is not PaymentOutcome.APPLIED:
             log.info("payment notification for order %s: %s", note.order_id, decision.outcome)
-        return NotificationResult(outcome=decision.outcome, order_status=order.status if order else None)
+        return NotificationResult(
+            outcome=decision.outcome, order_status=order.status if order else None, delivery=delivery
+        )
+
+    async def _keep(
+        self, verified: VerifiedNotification, received: _Received | None, outcome: str, now: datetime
+    ) -> WebhookDelivery | None:
+        """Stage the inbox entry of a webhook delivery, in the transaction of what it did."""
+        if received is None:
+            return None
+        note = verified.notification
+        delivery = WebhookDelivery(
+            id=new_id(),
+            provider=PROVIDER,
+            event=note.status.value,
+            raw_body=received.raw_body,
+            signature=received.signature,
+            # Only authenticated deliveries reach this point (SPEC §6: a bad one writes nothing).
+            signature_valid=True,
+            dedupe_key=verified.dedupe_key,
+            outcome=outcome,
+            order_id=note.order_id or None,
+            received_at=now,
+            replayed_from=received.replayed_from,
+        )
+        await self._uow.webhooks.add(delivery)
+        return delivery

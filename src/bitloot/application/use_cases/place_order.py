@@ -74,7 +74,11 @@ class PlaceOrder:
         )
         # A total too large to store or to charge is refused (`InvalidValue`) before anything is written.
         _ = order.total
-        order.payment_url = await self._payments.start_payment(order)
+        # The provider is asked before anything is written: if it fails (`PaymentProviderUnavailable`),
+        # no order is stored.
+        session = await self._payments.start_payment(order)
+        order.payment_url = session.url
+        order.payment_reference = session.reference
         await self._uow.orders.add(order)
         await self._uow.commit()
         return PlacedOrder(order=order, access_token=token)

@@ -8,12 +8,15 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.list_orders import ListOrders
-from bitloot.application.use_cases.list_payments import ListPayments
+from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
+from bitloot.application.use_cases.replay_webhook import ReplayWebhook
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.product import SupplierKind
+from bitloot.domain.webhook import WebhookProvider
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http import schemas as s
 from bitloot.entrypoints.http.auth import admin_guard
@@ -72,5 +75,26 @@ class AdminController(Controller):
         return Response({"orderId": order_id, "status": "queued"}, status_code=202)
 
     @get("/webhooks")
-    async def webhooks(self, use_case: FromDishka[ListPayments], limit: Limit = 50) -> list[s.PaymentOut]:
-        return [presenters.payment_out(p) for p in await use_case.execute(limit)]
+    async def webhooks(
+        self,
+        use_case: FromDishka[ListWebhookDeliveries],
+        provider: FromQuery[WebhookProvider | None] = None,
+        limit: Limit = 50,
+    ) -> list[s.WebhookDeliveryOut]:
+        """The webhook inbox, newest first."""
+        return [presenters.webhook_delivery_out(d) for d in await use_case.execute(provider, limit)]
+
+    @get("/webhooks/{delivery_id:str}")
+    async def webhook_delivery(
+        self, delivery_id: FromPath[str], use_case: FromDishka[GetWebhookDelivery]
+    ) -> s.WebhookDeliveryDetailOut:
+        """One stored delivery with its body as text; never its signature header."""
+        return presenters.webhook_delivery_detail_out(await use_case.execute(delivery_id))
+
+    @post("/webhooks/{delivery_id:str}/replay", status_code=200)
+    async def replay_webhook(
+        self, delivery_id: FromPath[str], use_case: FromDishka[ReplayWebhook]
+    ) -> s.WebhookDeliveryOut:
+        """Run a stored delivery again through the same use case; answers the delivery recorded for
+        the replay, with its outcome (`duplicate` when the payload was already handled)."""
+        return presenters.webhook_delivery_out(await use_case.execute(delivery_id))

@@ -18,6 +18,8 @@ from bitloot.entrypoints.http.admin import AdminController
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
+from bitloot.entrypoints.http.kinguin_webhooks import KinguinWebhookController
+from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
 from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks import PaymentWebhookController
@@ -44,8 +46,11 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         FulfillmentController,
         DeliveryController,
         PaymentWebhookController,
+        KinguinWebhookController,
         AdminController,
         health,
+        paid,
+        cancelled,
     ]
     if not settings.production:
         handlers.append(SimulatorController)

@@ -10,6 +10,7 @@ from bitloot.domain.keys import TEXT_KEY, KeyMaterial
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
+from bitloot.domain.webhook import WebhookDelivery
 from bitloot.entrypoints.http import schemas as s
 
 CENT = Decimal("0.01")
@@ -117,6 +118,7 @@ def admin_order_out(order: Order) -> s.AdminOrderOut:
         fulfilled_at=order.fulfilled_at,
         failure_reason=order.failure_reason,
         reveal_count=order.reveal_count,
+        payment_reference=order.payment_reference,
     )
 
 
@@ -162,4 +164,35 @@ def order_detail_out(details: OrderDetails) -> s.AdminOrderDetailOut:
             )
             for e in details.reveals
         ],
+        webhooks=[webhook_delivery_out(d) for d in details.webhooks],
+    )
+
+
+def webhook_delivery_out(delivery: WebhookDelivery) -> s.WebhookDeliveryOut:
+    """What the operator sees of a delivery: never the signature header."""
+    return s.WebhookDeliveryOut(
+        id=delivery.id,
+        provider=delivery.provider,
+        event=delivery.event,
+        signature_valid=delivery.signature_valid,
+        outcome=delivery.outcome,
+        order_id=delivery.order_id,
+        received_at=delivery.received_at,
+        replayed_from=delivery.replayed_from,
+        body_size=delivery.body_size,
+    )
+
+
+def webhook_delivery_detail_out(delivery: WebhookDelivery) -> s.WebhookDeliveryDetailOut:
+    return s.WebhookDeliveryDetailOut(
+        id=delivery.id,
+        provider=delivery.provider,
+        event=delivery.event,
+        signature_valid=delivery.signature_valid,
+        outcome=delivery.outcome,
+        order_id=delivery.order_id,
+        received_at=delivery.received_at,
+        replayed_from=delivery.replayed_from,
+        body_size=delivery.body_size,
+        body=delivery.body_text(),
     )

@@ -26,6 +26,7 @@ STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (app.StorageUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
     (app.QueueUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
     (app.SupplierUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
+    (app.PaymentProviderUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
     (domain.KeyIntegrityError, HTTPStatus.INTERNAL_SERVER_ERROR),
     (domain.RevealsBlocked, HTTPStatus.GONE),
     (domain.NotFulfilledYet, HTTPStatus.CONFLICT),

@@ -143,6 +143,8 @@ class AdminOrderOut(Schema):
     fulfilled_at: datetime | None
     failure_reason: str | None
     reveal_count: int
+    # NOWPayments' invoice id, to find the order in their dashboard (none for simulator orders).
+    payment_reference: str | None = None
 
 
 class PaymentOut(Schema):
@@ -177,8 +179,28 @@ class RevealEventOut(Schema):
     at: datetime
 
 
+class WebhookDeliveryOut(Schema):
+    """A stored webhook delivery; never its signature header."""
+
+    id: str
+    provider: str
+    event: str
+    signature_valid: bool
+    outcome: str
+    order_id: str | None
+    received_at: datetime
+    replayed_from: str | None
+    body_size: int
+
+
+class WebhookDeliveryDetailOut(WebhookDeliveryOut):
+    # The raw body as UTF-8 text (undecodable bytes replaced).
+    body: str
+
+
 class AdminOrderDetailOut(Schema):
     order: AdminOrderOut
     payments: list[PaymentOut]
     keys: list[SealedKeyOut]
     reveals: list[RevealEventOut]
+    webhooks: list[WebhookDeliveryOut]

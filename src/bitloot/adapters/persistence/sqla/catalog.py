@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 
 from bitloot.adapters.persistence.sqla.base import SqlRepository
 from bitloot.adapters.persistence.sqla.mapping import product_from_row, product_values, stock_key_from_row
@@ -14,7 +15,7 @@ from bitloot.adapters.persistence.sqla.tables import ORDER_ITEMS, PRODUCTS, STOC
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import StockKey
-from bitloot.domain.product import Product
+from bitloot.domain.product import Product, SupplierKind
 
 _PRODUCT = PRODUCTS
 _STOCK = STOCK_KEYS
@@ -38,6 +39,21 @@ class SqlaProductRepository(SqlRepository):
     async def get_many(self, product_ids: Sequence[str]) -> dict[str, Product]:
         found = await self._load(select(_PRODUCT).where(_PRODUCT.c.id.in_(list(product_ids))))
         return {product.id: product for product in found}
+
+    async def set_supplier_availability(
+        self, supplier_product_id: str, quantity: int, updated_at: datetime
+    ) -> int:
+        statement = (
+            update(_PRODUCT)
+            .where(
+                _PRODUCT.c.supplier == SupplierKind.KINGUIN.value,
+                _PRODUCT.c.supplier_product_id == supplier_product_id,
+                or_(_PRODUCT.c.supplier_updated_at.is_(None), _PRODUCT.c.supplier_updated_at < updated_at),
+            )
+            .values(supplier_available=max(quantity, 0), supplier_updated_at=updated_at)
+        )
+        result = await self._execute(statement)
+        return int(result.rowcount)
 
     async def _load(self, query: Select[Any]) -> builtins.list[Product]:
         """Products with the free units of own stock counted in the same query."""

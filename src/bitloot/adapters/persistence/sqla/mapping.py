@@ -69,6 +69,7 @@ def order_from_rows(row: Row, items: Sequence[Row]) -> Order:
         updated_at=row["updated_at"],
         status=OrderStatus(row["status"]),
         payment_url=row["payment_url"],
+        payment_reference=row["payment_reference"],
         fulfilled_at=row["fulfilled_at"],
         failure_reason=row["failure_reason"],
         lease_owner=row["lease_owner"],
@@ -83,6 +84,7 @@ def order_values(order: Order) -> dict[str, Any]:
     return {
         "status": order.status.value,
         "payment_url": order.payment_url,
+        "payment_reference": order.payment_reference,
         "updated_at": order.updated_at,
         "fulfilled_at": order.fulfilled_at,
         "failure_reason": order.failure_reason,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, bindparam, insert, select, update
@@ -56,6 +57,22 @@ class SqlaOrderRepository(SqlRepository):
         query = select(_ORDER).order_by(_ORDER.c.created_at.desc(), _ORDER.c.id.desc()).limit(limit)
         if status is not None:
             query = query.where(_ORDER.c.status == status.value)
+        return await self._load(query)
+
+    async def awaiting_payment(
+        self, created_before: datetime, created_after: datetime, limit: int
+    ) -> Sequence[Order]:
+        query = (
+            select(_ORDER)
+            .where(
+                _ORDER.c.status.in_([OrderStatus.AWAITING_PAYMENT.value, OrderStatus.UNDERPAID.value]),
+                _ORDER.c.payment_reference.is_not(None),
+                _ORDER.c.created_at > created_after,
+                _ORDER.c.created_at < created_before,
+            )
+            .order_by(_ORDER.c.created_at, _ORDER.c.id)
+            .limit(limit)
+        )
         return await self._load(query)
 
     async def _load(self, query: Select[Any]) -> builtins.list[Order]:

@@ -70,6 +70,8 @@ class ProductRow(Base):
     supplier: Mapped[str] = mapped_column(String(16))
     supplier_product_id: Mapped[str | None] = mapped_column(String(64))
     supplier_available: Mapped[int] = mapped_column(default=0)
+    # The supplier's time of the availability held (Kinguin's `updatedAt`); older reports are ignored.
+    supplier_updated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 
 
 class OrderRow(Base):
@@ -80,6 +82,8 @@ class OrderRow(Base):
     status: Mapped[str] = mapped_column(String(24), index=True)
     access_token_hash: Mapped[str] = mapped_column(String(64))
     payment_url: Mapped[str | None] = mapped_column(Text)
+    # The provider's invoice id (migration 0003); the payment reconciler asks about it.
+    payment_reference: Mapped[str | None] = mapped_column(String(100), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     fulfilled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
@@ -185,3 +189,8 @@ SEALED_KEYS = _table(SealedKeyRow)
 PAYMENTS = _table(PaymentRow)
 REVEAL_EVENTS = _table(RevealEventRow)
 FULFILLMENT_REQUESTS = _table(FulfillmentRequestRow)
+
+# Tables kept in modules of their own, imported here so the metadata holds every table.
+from bitloot.adapters.persistence.sqla import tables_webhooks  # noqa: E402, F401, I001
+from bitloot.adapters.persistence.sqla import tables_kinguin  # noqa: E402, F401
+from bitloot.adapters.persistence.sqla import tables_notifications  # noqa: E402, F401

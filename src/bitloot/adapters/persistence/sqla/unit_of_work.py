@@ -4,6 +4,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bitloot.adapters.persistence.sqla.catalog import SqlaProductRepository, SqlaStockRepository
+from bitloot.adapters.persistence.sqla.kinguin import SqlaKinguinOrderRepository
+from bitloot.adapters.persistence.sqla.notifications import SqlaNotificationOutbox
 from bitloot.adapters.persistence.sqla.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.records import (
     SqlaFulfillmentRequestRepository,
@@ -11,6 +13,7 @@ from bitloot.adapters.persistence.sqla.records import (
     SqlaRevealAuditRepository,
     SqlaSealedKeyRepository,
 )
+from bitloot.adapters.persistence.sqla.webhooks import SqlaWebhookInbox
 from bitloot.application.errors import ConcurrencyConflict
 
 
@@ -24,6 +27,9 @@ class SqlaUnitOfWork:
         self.payments = SqlaPaymentRepository(session)
         self.reveals = SqlaRevealAuditRepository(session)
         self.fulfillment_requests = SqlaFulfillmentRequestRepository(session)
+        self.kinguin_orders = SqlaKinguinOrderRepository(session)
+        self.webhooks = SqlaWebhookInbox(session)
+        self.notifications = SqlaNotificationOutbox(session)
 
     async def commit(self) -> None:
         try:

@@ -1,0 +1,181 @@
+"""The production notifier: the delivery-link email over SMTP (aiosmtplib), never a key.
+
+Configured by `BITLOOT_SMTP_URL` (see `SmtpSettings.parse`). Every network step is bounded (10 s by
+default) and a whole send is bounded too; any failure becomes `NotificationFailed` with a short reason
+that holds no password, no link and no server text beyond a status code.
+
+Each order's email carries the same `Message-ID` whenever it is sent, so in the rare case of a resend
+(a crash after the server accepted the message and before it was recorded as sent) many mail systems
+recognise the copy.
+"""
+
+import asyncio
+import html
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, formatdate
+from typing import Final
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import aiosmtplib
+
+from bitloot.application.errors import NotificationFailed
+from bitloot.application.ports.links import DeliveryLink
+
+SUBJECT: Final = "Your BitLoot order is ready"
+DEFAULT_TIMEOUT_SECONDS: Final = 10.0
+# A send is a connection, a greeting, maybe STARTTLS and a login, and the message: a few steps, each
+# bounded by the timeout; the whole send by this many of them.
+_WHOLE_SEND_STEPS: Final = 3
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    # smtps://: TLS from the first byte.
+    implicit_tls: bool = False
+    # True: STARTTLS required; False: never; None: when the server offers it.
+    start_tls: bool | None = None
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+
+    @classmethod
+    def parse(cls, url: str) -> "SmtpSettings":
+        """`smtp://user:pass@host:port?starttls=true&from=shop@example.com` or `smtps://...`
+        (user, password and port optional; port 25 for smtp, 465 for smtps; `from` required).
+
+        Raises `ValueError` with a message that never repeats the URL (it may hold the password)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError("it is smtp://... or smtps://...")
+        try:
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            raise ValueError(
+                "the port is not a number from 1 to 65535 (percent-encode any of :/?#@ in the user name "
+                "and password)"
+            ) from None
+        if not host:
+            raise ValueError("it names no host")
+        query = {name.lower(): values[-1] for name, values in parse_qs(parts.query).items()}
+        sender = query.get("from", "").strip()
+        if not _is_address(sender):
+            raise ValueError("it needs the sender address as ?from=shop@example.com")
+        start_tls = _flag(query.get("starttls"))
+        implicit_tls = parts.scheme == "smtps"
+        if implicit_tls and start_tls:
+            raise ValueError("smtps:// already uses TLS: leave out starttls=true")
+        username = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password is not None else None
+        if password is not None and username is None:
+            raise ValueError("a password needs a user name")
+        return cls(
+            host=host,
+            port=port or (465 if implicit_tls else 25),
+            sender=sender,
+            username=username,
+            password=password,
+            implicit_tls=implicit_tls,
+            start_tls=False if implicit_tls else start_tls,
+        )
+
+
+class SmtpNotifier:
+    def __init__(self, settings: SmtpSettings) -> None:
+        self._settings = settings
+
+    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+        """Returns once the server accepted the message; raises `NotificationFailed` otherwise."""
+        settings = self._settings
+        try:
+            message = delivery_email(settings.sender, email, order_id, link)
+        except (ValueError, IndexError):
+            raise NotificationFailed("invalid recipient address") from None
+        try:
+            async with asyncio.timeout(settings.timeout_seconds * _WHOLE_SEND_STEPS):
+                await aiosmtplib.send(
+                    message,
+                    hostname=settings.host,
+                    port=settings.port,
+                    username=settings.username,
+                    password=settings.password,
+                    use_tls=settings.implicit_tls,
+                    start_tls=settings.start_tls,
+                    timeout=settings.timeout_seconds,
+                )
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise NotificationFailed(_reason(exc)) from None
+
+    def __repr__(self) -> str:
+        return f"SmtpNotifier({self._settings!r})"
+
+
+def delivery_email(sender: str, recipient: str, order_id: str, link: DeliveryLink) -> EmailMessage:
+    """The message: plain text and simple HTML, with the link and when it expires; never a key."""
+    expires = link.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    text = (
+        "Hello,\n\n"
+        f"your BitLoot order {order_id} is ready.\n\n"
+        f"Open this link to see your order and reveal your keys:\n{link.url}\n\n"
+        f"The link works until {expires} (15 minutes). If it has expired, ask for a fresh one on your\n"
+        "order page with the access token you got when you ordered.\n\n"
+        "For your safety your keys are never sent by email.\n\n"
+        "BitLoot\n"
+    )
+    url = html.escape(link.url, quote=True)
+    body = (
+        '<!doctype html><html><body style="font-family: sans-serif">'
+        f"<p>Hello,</p><p>your BitLoot order <strong>{html.escape(order_id)}</strong> is ready.</p>"
+        f'<p><a href="{url}">Open your order and reveal your keys</a></p>'
+        f"<p>The link works until {html.escape(expires)} (15 minutes). If it has expired, ask for a fresh "
+        "one on your order page with the access token you got when you ordered.</p>"
+        "<p>For your safety your keys are never sent by email.</p><p>BitLoot</p></body></html>"
+    )
+    message = EmailMessage()
+    message["Subject"] = SUBJECT
+    message["From"] = sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = f"<bitloot-order-{order_id}@{_domain(sender)}>"
+    message["X-BitLoot-Link-Expires"] = format_datetime(link.expires_at, usegmt=True)
+    message.set_content(text)
+    message.add_alternative(body, subtype="html")
+    return message
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for the outbox row and the log: a class name and an SMTP code at most."""
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return f"{type(exc).__name__}: SMTP {exc.code}"
+    if isinstance(exc, TimeoutError | aiosmtplib.SMTPTimeoutError):
+        return "the mail server did not answer in time"
+    if isinstance(exc, ConnectionRefusedError | aiosmtplib.SMTPConnectError):
+        return f"could not connect to the mail server ({type(exc).__name__})"
+    return type(exc).__name__
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2] or "bitloot.invalid"
+
+
+def _is_address(text: str) -> bool:
+    try:
+        address = Address(addr_spec=text)
+    except (ValueError, IndexError):
+        return False
+    return bool(address.username and address.domain)
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ValueError("starttls is true or false")

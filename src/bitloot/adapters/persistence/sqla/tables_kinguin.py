@@ -1,0 +1,32 @@
+"""The Kinguin orders table (migration 0005)."""
+
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bitloot.adapters.persistence.sqla.tables import Base
+
+
+class KinguinOrderRow(Base):
+    """The Kinguin order placed for one order item (`orderExternalId` = `item_id`), recorded as soon as
+    it is known to exist, so a retry never places a second one."""
+
+    __tablename__ = "kinguin_orders"
+    item_id: Mapped[str] = mapped_column(ForeignKey("order_items.id"), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    kinguin_order_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    # Kinguin's `updatedAt` of the status held; None until Kinguin reported one.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+def _table() -> Table:
+    table = KinguinOrderRow.__table__
+    if not isinstance(table, Table):  # pragma: no cover - the model maps one table
+        raise TypeError(KinguinOrderRow)
+    return table
+
+
+KINGUIN_ORDERS = _table()

@@ -1,0 +1,36 @@
+"""The notification outbox table (migration 0004)."""
+
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bitloot.adapters.persistence.sqla.tables import Base, Id
+
+
+class NotificationRow(Base):
+    """Emails owed to customers: one per order, written with the change that owes it."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_notification_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+def _table() -> Table:
+    table = NotificationRow.__table__
+    if not isinstance(table, Table):  # pragma: no cover - a model maps one table
+        raise TypeError(NotificationRow)
+    return table
+
+
+NOTIFICATION_OUTBOX = _table()

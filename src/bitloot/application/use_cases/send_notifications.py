@@ -1,0 +1,130 @@
+"""Send the emails the notification outbox holds: the delivery link, never a key (SPEC §1 step 5).
+
+Runs right after a fulfilment commits (in the same job, best effort) and in every reconciler round,
+so an email is sent once the mail server answers again, whatever crashed or failed meanwhile.
+
+Exactly one email per fulfilled order, as far as SMTP allows: a sender claims a notification with a
+lease before sending, so two senders never send it at once, and marks it sent in a transaction right
+after the mail server accepted the message. The one window left: a sender that dies (or loses the
+database) after the server accepted the message and before that commit leaves the notification
+pending, and it is sent again once the lease expires. SMTP offers no way to ask whether a message was
+delivered, so this is the rare duplicate we accept rather than ever losing an email.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bitloot.application.errors import ConcurrencyConflict, NotificationFailed
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.notifications import CustomerNotifier
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.retry import in_transaction
+from bitloot.domain.notification import Notification, retry_delay, short_error
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSettings:
+    # Longer than one send may take (the SMTP adapter bounds a whole send well below this).
+    lease: timedelta = timedelta(minutes=2)
+    # At most this many notifications per run.
+    batch: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+
+
+class SendNotifications:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        links: DeliveryLinkSigner,
+        notifier: CustomerNotifier,
+        clock: Clock,
+        settings: NotificationSettings,
+    ) -> None:
+        self._uow = uow
+        self._links = links
+        self._notifier = notifier
+        self._clock = clock
+        self._settings = settings
+
+    async def execute(self, order_id: str | None = None) -> SendReport:
+        """Send what is due: up to a batch of notifications, or only the one of `order_id`.
+
+        Stops at the first failure: the mail server is likely down, and the rest waits for the next
+        round instead of each waiting out its timeout now."""
+        sent = 0
+        for notification in await self._due(order_id):
+            if not await self._claim(notification):
+                continue
+            if not await self._send(notification):
+                return SendReport(sent=sent, failed=1)
+            sent += 1
+        return SendReport(sent=sent)
+
+    async def _due(self, order_id: str | None) -> list[Notification]:
+        now = self._clock.now()
+        if order_id is None:
+            found = await self._uow.notifications.due(now, self._settings.batch)
+        else:
+            one = await self._uow.notifications.get_for_order(order_id)
+            found = [one] if one is not None and one.is_due(now) else []
+        # End the reading transaction (on SQLite it holds the database's write lock).
+        await self._uow.rollback()
+        return found
+
+    async def _claim(self, notification: Notification) -> bool:
+        """Take the notification for one lease, in a transaction of its own; False when another
+        sender took it (or sent it) since it was read."""
+        until = self._clock.now() + self._settings.lease
+        try:
+            if await self._uow.notifications.claim(notification.id, notification.next_attempt_at, until):
+                await self._uow.commit()
+                return True
+        except ConcurrencyConflict:
+            pass
+        await self._uow.rollback()
+        return False
+
+    async def _send(self, notification: Notification) -> bool:
+        # A fresh link at send time: it lives 15 minutes from now, not from the fulfilment.
+        link = self._links.issue(notification.order_id, self._clock.now())
+        try:
+            await self._notifier.order_fulfilled(notification.order_id, notification.email, link)
+        except NotificationFailed as exc:
+            await self._record_failure(notification, short_error(str(exc)))
+            return False
+
+        # Accepted by the mail server: record it at once (see the module docstring for the window).
+        async def mark_sent() -> None:
+            await self._uow.notifications.mark_sent(notification.id, self._clock.now())
+            await self._uow.commit()
+
+        await in_transaction(self._uow, mark_sent)
+        log.info("order %s: delivery email sent", notification.order_id)
+        return True
+
+    async def _record_failure(self, notification: Notification, error: str) -> None:
+        failures = notification.attempts + 1
+        now = self._clock.now()
+        retry_at = now + retry_delay(failures)
+
+        async def mark_failed() -> None:
+            await self._uow.notifications.mark_failed(notification.id, error, retry_at, now)
+            await self._uow.commit()
+
+        await in_transaction(self._uow, mark_failed)
+        log.warning(
+            "order %s: delivery email failed (attempt %d: %s); next try at %s",
+            notification.order_id,
+            failures,
+            error,
+            retry_at.isoformat(timespec="seconds"),
+        )

@@ -1,0 +1,81 @@
+"""The notification outbox: an email the shop owes a customer, written with the change that owes it.
+
+A fulfilled order owes its customer one email with a delivery link. The notification is recorded in
+the transaction that completes the order, so neither a crash nor a mail outage can lose it; a sender
+claims it when it is due, sends it and marks it sent, or backs off and tries again later.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+FIRST_RETRY: Final = timedelta(seconds=30)
+MAX_RETRY: Final = timedelta(minutes=30)
+MAX_ERROR_LENGTH: Final = 200
+
+
+class NotificationKind(StrEnum):
+    ORDER_FULFILLED = "order_fulfilled"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One email to send; at most one per order (`order_id` is unique).
+
+    A pending notification is due from `next_attempt_at` on. A sender that claims it moves
+    `next_attempt_at` to the end of its lease, so no other sender takes it meanwhile. `attempts`
+    counts the sends tried; `last_error` says briefly why the last one failed (never a secret).
+    """
+
+    id: str
+    order_id: str
+    kind: NotificationKind
+    email: str
+    status: NotificationStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def order_fulfilled(
+        cls, notification_id: str, order_id: str, email: str, now: datetime
+    ) -> "Notification":
+        """Due at once."""
+        return cls(
+            id=notification_id,
+            order_id=order_id,
+            kind=NotificationKind.ORDER_FULFILLED,
+            email=email,
+            status=NotificationStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            last_error=None,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def is_due(self, now: datetime) -> bool:
+        return self.status is NotificationStatus.PENDING and self.next_attempt_at <= now
+
+
+def retry_delay(failed_attempts: int) -> timedelta:
+    """How long to wait after the `failed_attempts`-th failure: 30 s, doubling, at most 30 minutes."""
+    if failed_attempts < 1:
+        return FIRST_RETRY
+    # The exponent is capped before it grows large: 2**6 * 30 s already exceeds 30 minutes.
+    doublings: int = min(failed_attempts - 1, 16)
+    return min(FIRST_RETRY * (1 << doublings), MAX_RETRY)
+
+
+def short_error(reason: str) -> str:
+    """A failure reason fit to keep: one line, at most `MAX_ERROR_LENGTH` characters."""
+    line = " ".join(reason.split())
+    return line[: MAX_ERROR_LENGTH - 1] + "…" if len(line) > MAX_ERROR_LENGTH else line or "failed"

@@ -1,0 +1,300 @@
+"""The delivery email over a real SMTP server on loopback (aiosmtpd in this process).
+
+Through the app: each fulfilled order sends exactly one email, whose link opens the delivery page and
+reveals the keys, and which holds no key; with the mail server down the order is still fulfilled and
+its email goes out once the server is back. And the SMTP adapter alone: login, refusals, timeouts,
+and no password anywhere.
+"""
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from bitloot.adapters.clock import FrozenClock
+from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
+from bitloot.adapters.notify.smtp_notifier import SUBJECT, SmtpNotifier, SmtpSettings
+from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
+from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
+from bitloot.application.errors import NotificationFailed
+from bitloot.application.ports.links import DeliveryLink
+from bitloot.application.use_cases.send_notifications import (
+    NotificationSettings,
+    SendNotifications,
+    SendReport,
+)
+from bitloot.domain.notification import Notification, NotificationStatus
+from bitloot.entrypoints.http.app import create_app
+from bitloot.entrypoints.settings import Settings, load_settings
+from bitloot.entrypoints.tasks import build_broker
+from tests.http.conftest import ClockProvider, Shop, fulfilment_status
+from tests.providers.smtp_server import SENDER, Captured, SmtpTestServer, smtp_server
+
+BASE_URL = "https://shop.example"
+LINK = re.compile(re.escape(BASE_URL) + r"/d/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+JSON = {"Accept": "application/json"}
+
+
+@asynccontextmanager
+async def mail_shop(data_dir: Path, smtp_url: str, clock: FrozenClock | None = None) -> AsyncIterator[Shop]:
+    """The embedded shop with `BITLOOT_SMTP_URL` set and a reconciler round every second."""
+    settings = load_settings(
+        {
+            "BITLOOT_DATA_DIR": str(data_dir),
+            "BITLOOT_ENV": "test",
+            "BITLOOT_PUBLIC_BASE_URL": BASE_URL,
+            "BITLOOT_SMTP_URL": smtp_url,
+            "BITLOOT_RECONCILE_EVERY_SECONDS": "1",
+        }
+    )
+    await asyncio.to_thread(upgrade, settings.database_url)
+    overrides = [ClockProvider(clock)] if clock is not None else []
+    app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
+    async with AsyncTestClient(app) as client:
+        yield Shop(client, settings)
+
+
+async def sold(shop: Shop, keys: list[str], orders: int = 1) -> list[dict[str, Any]]:
+    """`orders` orders of one key each, paid; with in-process jobs each is fulfilled when paid."""
+    product = await shop.product(keys)
+    placed = [await shop.order(product["id"]) for _ in range(orders)]
+    for order in placed:
+        await shop.pay(order)
+    return placed
+
+
+def link_in(mail: Captured) -> str:
+    [url] = {str(found) for found in LINK.findall(mail.text)}
+    assert url in mail.html
+    return url
+
+
+def order_of(mail: Captured) -> str:
+    found = re.search(r"order ([0-9a-f-]{36}) is ready", mail.text)
+    assert found is not None, mail.text
+    return str(found.group(1))
+
+
+async def notification(settings: Settings, order_id: str) -> Notification:
+    """The outbox row, read straight from the shop's database."""
+    engine = create_engine(DatabaseSettings(settings.database_url))
+    try:
+        async with session_factory(engine)() as session:
+            found = await SqlaUnitOfWork(session).notifications.get_for_order(order_id)
+    finally:
+        await engine.dispose()
+    assert found is not None
+    return found
+
+
+async def send_directly(settings: Settings, clock: FrozenClock) -> SendReport:
+    """One SendNotifications run of another process: its own engine, the real SMTP notifier."""
+    assert settings.smtp is not None
+    engine = create_engine(DatabaseSettings(settings.database_url))
+    try:
+        async with session_factory(engine)() as session:
+            use_case = SendNotifications(
+                SqlaUnitOfWork(session),
+                HmacDeliveryLinks(settings.secrets.link_secret, settings.public_base_url),
+                SmtpNotifier(settings.smtp),
+                clock,
+                NotificationSettings(),
+            )
+            return await use_case.execute()
+    finally:
+        await engine.dispose()
+
+
+# --- through the app ----------------------------------------------------------------------------------
+
+
+async def test_each_fulfilled_order_sends_one_email_whose_link_works_and_holds_no_key(
+    tmp_path: Path,
+) -> None:
+    keys = ["MAIL-KEY-AAAA-0001", "MAIL-KEY-BBBB-0002", "MAIL-KEY-CCCC-0003"]
+    with smtp_server() as server:
+        async with mail_shop(tmp_path, server.url()) as shop:
+            orders = await sold(shop, keys, orders=3)
+            # Sent by the job right after its fulfilment: there by the time the IPN was answered.
+            assert len(server.messages) == 3
+            # The reconciler's rounds (every second) find nothing more to send.
+            await asyncio.sleep(2.5)
+            mails = list(server.messages)
+            assert len(mails) == 3
+            assert sorted(order_of(m) for m in mails) == sorted(o["id"] for o in orders)
+
+            revealed = []
+            for mail in mails:
+                assert mail.message["Subject"] == SUBJECT
+                assert mail.message["To"] == "player@example.com"
+                assert mail.recipients == ["player@example.com"]
+                assert mail.mail_from == SENDER
+                assert "15 minutes" in mail.text
+                for key in keys:
+                    assert key not in mail.raw
+                path = urlsplit(link_in(mail)).path
+                page = await shop.client.get(path)
+                assert page.status_code == 200, page.text
+                assert page.headers["content-type"].startswith("text/html")
+                assert order_of(mail) in page.text
+                assert not any(key in page.text for key in keys)
+                answer = await shop.client.post(f"{path}/reveal", headers=JSON)
+                assert answer.status_code == 200, answer.text
+                revealed += [k["key"] for k in answer.json()["keys"]]
+            assert sorted(revealed) == keys
+
+            for order in orders:
+                sent = await notification(shop.settings, order["id"])
+                assert (sent.status, sent.attempts) == (NotificationStatus.SENT, 1)
+
+
+async def test_with_the_mail_server_down_the_order_is_fulfilled_and_mailed_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    clock = FrozenClock(datetime.now(UTC))
+    keys = ["LATE-MAIL-KEY-0001"]
+    with smtp_server(started=False) as server:
+        async with mail_shop(tmp_path, server.url(), clock) as shop:
+            [order] = await sold(shop, keys)
+            assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+            failed = await notification(shop.settings, order["id"])
+            assert failed.status is NotificationStatus.PENDING
+            assert failed.attempts == 1
+            assert failed.last_error is not None
+            assert "could not connect" in failed.last_error
+            assert failed.next_attempt_at == clock.now() + timedelta(seconds=30)
+
+            server.start()
+            await asyncio.sleep(1.5)  # reconciler rounds: the email is not due yet
+            assert server.messages == []
+            clock.advance(timedelta(seconds=30))
+            [mail] = await server.wait_for(1, within=10)
+            assert order_of(mail) == order["id"]
+            assert keys[0] not in mail.raw
+            page = await shop.client.get(urlsplit(link_in(mail)).path)
+            assert page.status_code == 200, page.text
+            sent = await notification(shop.settings, order["id"])
+            assert (sent.status, sent.attempts) == (NotificationStatus.SENT, 2)
+
+        # Sending again, twice, hours later, sends nothing more.
+        for _ in range(2):
+            clock.advance(timedelta(hours=1))
+            assert await send_directly(shop.settings, clock) == SendReport()
+        assert len(server.messages) == 1
+
+
+async def test_a_refused_message_is_retried_and_sent_once(tmp_path: Path) -> None:
+    clock = FrozenClock(datetime.now(UTC))
+    with smtp_server() as server:
+        server.refuse_next = 1
+        async with mail_shop(tmp_path, server.url(), clock) as shop:
+            [order] = await sold(shop, ["REFUSED-KEY-0001"])
+            assert server.messages == []
+            refused = await notification(shop.settings, order["id"])
+            assert refused.last_error == "SMTPDataError: SMTP 451"
+
+            clock.advance(timedelta(seconds=30))
+            await server.wait_for(1, within=10)
+            assert (await send_directly(shop.settings, clock)) == SendReport()
+            await asyncio.sleep(1.5)
+        assert len(server.messages) == 1
+
+
+# --- the SMTP adapter alone ---------------------------------------------------------------------------
+
+
+def a_link(order_id: str = "0192f0c4-0000-7000-8000-000000000001") -> DeliveryLink:
+    return HmacDeliveryLinks(b"k" * 32, BASE_URL).issue(order_id, datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
+
+
+async def test_the_message_has_text_and_html_the_link_and_its_expiry() -> None:
+    link = a_link()
+    with smtp_server() as server:
+        await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+            "0192f0c4-0000-7000-8000-000000000001", "buyer@example.com", link
+        )
+        [mail] = server.messages
+    assert mail.message["Subject"] == SUBJECT
+    assert mail.message["From"] == SENDER
+    assert mail.message["Message-ID"] == "<bitloot-order-0192f0c4-0000-7000-8000-000000000001@bitloot.test>"
+    assert mail.message.is_multipart()
+    assert link.url in mail.text
+    assert f'href="{link.url}"' in mail.html
+    assert "2026-05-01 12:15 UTC" in mail.text
+    assert "2026-05-01 12:15 UTC" in mail.html
+
+
+async def test_a_login_is_used_and_the_password_shows_nowhere(caplog: pytest.LogCaptureFixture) -> None:
+    password = "pa$$word-never-logged"
+    with smtp_server(login=("shop", password)) as server:
+        settings = SmtpSettings.parse(server.url(user="shop", password="pa%24%24word-never-logged"))
+        assert settings.password == password
+        notifier = SmtpNotifier(settings)
+        with caplog.at_level(logging.DEBUG):
+            await notifier.order_fulfilled("order-1", "buyer@example.com", a_link())
+            wrong = SmtpNotifier(SmtpSettings.parse(server.url(user="shop", password="wrong-password")))
+            with pytest.raises(NotificationFailed) as refused:
+                await wrong.order_fulfilled("order-2", "buyer@example.com", a_link())
+        assert server.logins == ["shop"]
+        assert [m.login for m in server.messages] == ["shop"]
+    assert str(refused.value) == "SMTPAuthenticationError: SMTP 535"
+    for text in (repr(settings), str(settings), repr(notifier), caplog.text, str(refused.value)):
+        assert password not in text
+        assert "wrong-password" not in text
+
+
+async def test_a_refusal_is_a_notification_failure_with_the_smtp_code() -> None:
+    with smtp_server() as server:
+        server.refuse_next, server.refuse_code = 1, 554
+        with pytest.raises(NotificationFailed, match=r"^SMTPDataError: SMTP 554$"):
+            await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+                "order-1", "buyer@example.com", a_link()
+            )
+        assert server.messages == []
+
+
+async def test_no_server_is_a_notification_failure() -> None:
+    with smtp_server(started=False) as server, pytest.raises(NotificationFailed, match="could not connect"):
+        await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+            "order-1", "buyer@example.com", a_link()
+        )
+
+
+async def test_a_server_that_never_answers_times_out() -> None:
+    with smtp_server(started=False) as server:
+        server.stall = True
+        server.start()
+        settings = SmtpSettings.parse(server.url())
+        notifier = SmtpNotifier(
+            SmtpSettings(settings.host, settings.port, settings.sender, timeout_seconds=0.3)
+        )
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(NotificationFailed, match="did not answer in time"):
+            await notifier.order_fulfilled("order-1", "buyer@example.com", a_link())
+        assert asyncio.get_running_loop().time() - started < 2
+
+
+async def test_an_address_that_cannot_be_a_header_is_refused_before_connecting() -> None:
+    with smtp_server(started=False) as server:
+        notifier = SmtpNotifier(SmtpSettings.parse(server.url()))
+        with pytest.raises(NotificationFailed, match="invalid recipient address"):
+            await notifier.order_fulfilled("order-1", "buyer@example.com\r\nBcc: x@example.com", a_link())
+
+
+def test_the_server_helper_is_a_real_server() -> None:
+    server = SmtpTestServer()
+    try:
+        assert not server.running
+        server.start()
+        assert server.running
+    finally:
+        server.close()

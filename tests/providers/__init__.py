@@ -1,0 +1,1 @@
+"""Fake provider servers (real servers on loopback) shared by the tests."""

@@ -1,0 +1,309 @@
+"""A fake of Kinguin's eCommerce API: a real aiohttp server on 127.0.0.1 (a free port), run on an
+event loop of its own in a background thread, so it answers whichever loop or thread the code under
+test calls it from.
+
+It keeps orders like Kinguin does (`POST /v1/order`, `GET /v1/order?orderExternalId=`,
+`GET /v1/order/{orderId}`, `GET /v2/order/{orderId}/keys?page=&limit=`), records every request, and
+can be scripted: keys that are pending for the first N polls of an order, 5xx answers, answers that
+hang past the client's timeout, and a POST whose order is created but whose answer is lost (the
+connection is dropped).
+"""
+
+import asyncio
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from aiohttp import web
+
+API_KEY = "kinguin-test-api-key-0123456789"
+PREFIX = "/esa/api"
+FaultKind = Literal["status", "hang", "drop"]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    api_key: str | None
+
+
+@dataclass(frozen=True)
+class FakeKey:
+    serial: str
+    type: str = "text/plain"
+    id: str | None = None
+
+
+@dataclass
+class FakeOrder:
+    order_id: str
+    external_id: str
+    products: list[dict[str, Any]]
+    keys: list[FakeKey]
+    created_at: datetime
+    status: str = "processing"
+    # Polls of the keys (first pages) so far.
+    key_polls: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "orderId": self.order_id,
+            "orderExternalId": self.external_id,
+            "status": self.status,
+            "createdAt": self.created_at.isoformat(),
+            "products": self.products,
+        }
+
+
+@dataclass
+class _Fault:
+    method: str
+    path_prefix: str
+    kind: FaultKind
+    times: int
+    status: int = 503
+    seconds: float = 0.0
+
+
+@dataclass
+class KinguinServer:
+    api_key: str = API_KEY
+    # The keys Kinguin will deliver, per kinguinId, handed out in this order as orders take them.
+    stock: dict[str, list[FakeKey]] = field(default_factory=dict)
+    # The keys endpoint answers none for an order's first N polls.
+    keys_pending_polls: int = 0
+    requests: list[RecordedRequest] = field(default_factory=list)
+    orders: dict[str, FakeOrder] = field(default_factory=dict)
+    _faults: list[_Fault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
+    _runner: web.AppRunner | None = None
+    _stopping: asyncio.Event | None = None
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{PREFIX}"
+
+    # --- scripting --------------------------------------------------------------------------------
+
+    def fail(self, method: str, path_prefix: str, *, status: int = 503, times: int = 1) -> None:
+        """The next `times` matching requests are answered `status` (and not handled)."""
+        self._add(_Fault(method, path_prefix, "status", times, status=status))
+
+    def hang(self, method: str, path_prefix: str, *, seconds: float, times: int = 1) -> None:
+        """The next `times` matching requests wait `seconds` before they are handled."""
+        self._add(_Fault(method, path_prefix, "hang", times, seconds=seconds))
+
+    def drop_response(self, method: str, path_prefix: str, *, times: int = 1) -> None:
+        """The next `times` matching requests are handled (an order is created) and then the
+        connection is closed without an answer."""
+        self._add(_Fault(method, path_prefix, "drop", times))
+
+    def complete(self, order_id: str) -> None:
+        with self._lock:
+            self.orders[order_id].status = "completed"
+            self.orders[order_id].key_polls = max(self.orders[order_id].key_polls, self.keys_pending_polls)
+
+    # --- what it saw -----------------------------------------------------------------------------
+
+    def seen(self, method: str, path_prefix: str = "") -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
+    def orders_for(self, external_id: str) -> list[FakeOrder]:
+        with self._lock:
+            return [o for o in self.orders.values() if o.external_id == external_id]
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> "KinguinServer":
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self._serve())
+            except BaseException as exc:  # reported to the starting thread
+                failure.append(exc)
+                loop.close()
+                started.set()
+                return
+            started.set()
+            loop.run_forever()
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-kinguin", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the fake Kinguin server did not start")
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+
+        async def shutdown() -> None:
+            if self._stopping is not None:
+                self._stopping.set()
+            if self._runner is not None:
+                await self._runner.cleanup()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+    async def _serve(self) -> None:
+        self._stopping = asyncio.Event()
+        app = web.Application()
+        app.router.add_post(f"{PREFIX}/v1/order", self._place)
+        app.router.add_get(f"{PREFIX}/v1/order", self._search)
+        app.router.add_get(f"{PREFIX}/v1/order/{{order_id}}", self._get_order)
+        app.router.add_get(f"{PREFIX}/v2/order/{{order_id}}/keys", self._keys)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    # --- handlers --------------------------------------------------------------------------------
+
+    async def _place(self, request: web.Request) -> web.StreamResponse:
+        return await self._handle(request, self._do_place)
+
+    async def _search(self, request: web.Request) -> web.StreamResponse:
+        return await self._handle(request, self._do_search)
+
+    async def _get_order(self, request: web.Request) -> web.StreamResponse:
+        return await self._handle(request, self._do_get_order)
+
+    async def _keys(self, request: web.Request) -> web.StreamResponse:
+        return await self._handle(request, self._do_keys)
+
+    async def _handle(self, request: web.Request, action: Any) -> web.StreamResponse:
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        path = request.path.removeprefix(PREFIX)
+        with self._lock:
+            self.requests.append(
+                RecordedRequest(
+                    request.method, path, dict(request.query), body, request.headers.get("X-Api-Key")
+                )
+            )
+            fault = self._take_fault(request.method, path)
+        if request.headers.get("X-Api-Key") != self.api_key:
+            return web.json_response({"status": 401, "detail": "Invalid API key"}, status=401)
+        if fault is not None and fault.kind == "status":
+            return web.json_response(
+                {"status": fault.status, "detail": "scripted failure"}, status=fault.status
+            )
+        if fault is not None and fault.kind == "hang":
+            assert self._stopping is not None
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), fault.seconds)
+        with self._lock:
+            status, answer = action(request, body)
+        if fault is not None and fault.kind == "drop":
+            # The work is done (the order exists); the answer never arrives.
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError
+        return web.json_response(answer, status=status)
+
+    def _do_place(self, _: web.Request, body: Any) -> tuple[int, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("products"), list):
+            return 400, {"detail": "products are required"}
+        products: list[dict[str, Any]] = body["products"]
+        if not products or len(products) > 10:
+            return 400, {"detail": "1 to 10 products per order"}
+        keys: list[FakeKey] = []
+        for line in products:
+            qty = line.get("qty")
+            if not isinstance(qty, int) or not 1 <= qty <= 9 or line.get("keyType") != "text":
+                return 400, {"detail": "qty is 1 to 9 per product"}
+            if not isinstance(line.get("price"), int | float):
+                return 400, {"detail": "price is required"}
+            available = self.stock.get(str(line.get("kinguinId")), [])
+            if len(available) < qty:
+                return 400, {"detail": "Product is out of stock"}
+            keys.extend(available[:qty])
+            del available[:qty]
+        order_id = f"KG{next(self._ids):06d}"
+        created = datetime(2026, 1, 1, 12, 0, tzinfo=UTC) + timedelta(seconds=len(self.orders))
+        order = FakeOrder(order_id, str(body.get("orderExternalId")), products, keys, created)
+        self.orders[order_id] = order
+        return 200, order.as_json()
+
+    def _do_search(self, request: web.Request, _: Any) -> tuple[int, Any]:
+        external = request.query.get("orderExternalId")
+        found = [o.as_json() for o in self.orders.values() if external is None or o.external_id == external]
+        return 200, {"results": found, "item_count": len(found)}
+
+    def _do_get_order(self, request: web.Request, _: Any) -> tuple[int, Any]:
+        order = self.orders.get(request.match_info["order_id"])
+        if order is None:
+            return 404, {"detail": "Order not found"}
+        return 200, order.as_json()
+
+    def _do_keys(self, request: web.Request, _: Any) -> tuple[int, Any]:
+        order = self.orders.get(request.match_info["order_id"])
+        if order is None:
+            return 404, {"detail": "Order not found"}
+        page, limit = int(request.query.get("page", "1")), int(request.query.get("limit", "25"))
+        if page == 1:
+            order.key_polls += 1
+        if order.key_polls <= self.keys_pending_polls:
+            return 200, []
+        chosen = order.keys[(page - 1) * limit : page * limit]
+        return 200, [
+            {
+                **({"id": key.id} if key.id is not None else {}),
+                "serial": key.serial,
+                "type": key.type,
+                "name": "Game",
+                "kinguinId": order.products[0].get("kinguinId"),
+                "offerId": "offer-1",
+            }
+            for key in chosen
+        ]
+
+    def _add(self, fault: _Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def _take_fault(self, method: str, path: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method == method and path.startswith(fault.path_prefix) and fault.times > 0:
+                fault.times -= 1
+                if fault.times == 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+
+@contextmanager
+def running_kinguin(**options: Any) -> Iterator[KinguinServer]:
+    server = KinguinServer(**options).start()
+    try:
+        yield server
+    finally:
+        server.stop()

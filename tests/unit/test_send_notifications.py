@@ -1,0 +1,282 @@
+"""The notification outbox and SendNotifications on the in-memory world: one email per fulfilled order,
+written with the fulfilment, sent with a fresh link, claimed by one sender at a time, retried with
+exponential backoff while the mail server fails."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from bitloot.adapters.memory.notifier import RecordingNotifier
+from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from bitloot.application.errors import NotificationFailed
+from bitloot.application.ports.links import DeliveryLink
+from bitloot.application.use_cases.fulfill_order import FulfillOutcome
+from bitloot.application.use_cases.send_notifications import SendReport
+from bitloot.domain.notification import (
+    MAX_ERROR_LENGTH,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    retry_delay,
+    short_error,
+)
+from tests.unit.conftest import BASE_URL, World
+
+LINK_TTL = timedelta(minutes=15)
+
+
+def outbox(world: World) -> list[Notification]:
+    return sorted(world.db.notifications.values(), key=lambda n: n.created_at)
+
+
+def notification_of(world: World, order_id: str) -> Notification:
+    [found] = [n for n in world.db.notifications.values() if n.order_id == order_id]
+    return found
+
+
+class FlakyNotifier(RecordingNotifier):
+    """Fails its first `failures` sends (with a reason a server might give), then sends."""
+
+    def __init__(self, failures: int, reason: str = "connection refused") -> None:
+        super().__init__()
+        self.failures = failures
+        self.reason = reason
+
+    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            self.attempts += 1
+            raise NotificationFailed(self.reason)
+        await super().order_fulfilled(order_id, email, link)
+
+
+class YieldingUnitOfWork(InMemoryUnitOfWork):
+    """Lets other tasks run right before each commit, so concurrent senders really interleave."""
+
+    async def commit(self) -> None:
+        await asyncio.sleep(0)
+        await super().commit()
+
+
+@dataclass
+class RacyWorld(World):
+    def uow(self) -> InMemoryUnitOfWork:
+        return YieldingUnitOfWork(self.db)
+
+
+# --- the outbox row -----------------------------------------------------------------------------------
+
+
+async def test_fulfilling_an_order_records_one_pending_email_and_sends_none(world: World) -> None:
+    placed = await world.fulfilled_order()
+
+    [notification] = outbox(world)
+    assert notification.order_id == placed.order.id
+    assert notification.kind is NotificationKind.ORDER_FULFILLED
+    assert notification.email == "player@example.com"
+    assert notification.status is NotificationStatus.PENDING
+    assert notification.attempts == 0
+    assert notification.next_attempt_at == world.clock.now()
+    assert notification.last_error is None
+    assert notification.created_at == notification.updated_at == world.clock.now()
+    # The fulfilment itself tells nobody: sending is SendNotifications' part.
+    assert world.notifier.sent == []
+
+
+async def test_running_the_fulfilment_again_records_no_second_email(world: World) -> None:
+    placed = await world.fulfilled_order()
+    for worker in ("worker-1", "worker-2"):
+        assert await world.fulfill_use_case(worker).execute(placed.order.id) is FulfillOutcome.SKIPPED
+    assert len(outbox(world)) == 1
+
+
+async def test_a_failed_order_owes_no_email(world: World) -> None:
+    product = await world.product(keys=["ONLY-ONE"])
+    first, second = await world.order(product), await world.order(product)
+    for placed in (first, second):
+        await world.pay(placed)
+    assert await world.fulfill_use_case().execute(first.order.id) is FulfillOutcome.FULFILLED
+    assert await world.fulfill_use_case().execute(second.order.id) is FulfillOutcome.FAILED
+
+    assert [n.order_id for n in outbox(world)] == [first.order.id]
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
+    assert [n.order_id for n in world.notifier.sent] == [first.order.id]
+
+
+# --- sending ------------------------------------------------------------------------------------------
+
+
+async def test_the_email_is_sent_once_with_a_fresh_link_and_marked_sent(world: World) -> None:
+    secret = "SECRET-KEY-NEVER-MAILED"
+    placed = await world.fulfilled_order(keys=[secret])
+    world.clock.advance(timedelta(hours=3))  # say the mail server was down meanwhile
+
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
+
+    [notice] = world.notifier.sent
+    assert (notice.order_id, notice.email) == (placed.order.id, "player@example.com")
+    # Issued at send time, so it still has its whole 15 minutes when the customer reads it.
+    assert notice.link.expires_at == world.clock.now() + LINK_TTL
+    assert notice.link.url == f"{BASE_URL}/d/{notice.link.token}"
+    assert world.links.resolve(notice.link.token, world.clock.now()) == placed.order.id
+    assert secret not in repr(notice)
+    sent = notification_of(world, placed.order.id)
+    assert sent.status is NotificationStatus.SENT
+    assert sent.attempts == 1
+    assert sent.updated_at == world.clock.now()
+
+
+async def test_sending_again_and_again_sends_nothing_more(world: World) -> None:
+    await world.fulfilled_order()
+    await world.send_notifications_use_case().execute()
+    for _ in range(3):
+        world.clock.advance(timedelta(hours=1))
+        assert await world.send_notifications_use_case().execute() == SendReport()
+    assert len(world.notifier.sent) == 1
+    assert world.notifier.attempts == 1
+
+
+async def test_each_fulfilled_order_gets_its_own_email(world: World) -> None:
+    product = await world.product(keys=["K-1", "K-2", "K-3"])
+    orders = [await world.order(product) for _ in range(3)]
+    for placed in orders:
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=3)
+    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in orders)
+
+
+async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: World) -> None:
+    product = await world.product(keys=["K-1", "K-2"])
+    first, second = await world.order(product), await world.order(product)
+    for placed in (first, second):
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+
+    assert await world.send_notifications_use_case().execute(second.order.id) == SendReport(sent=1)
+    assert [n.order_id for n in world.notifier.sent] == [second.order.id]
+    assert await world.send_notifications_use_case().execute(second.order.id) == SendReport()
+    assert notification_of(world, first.order.id).status is NotificationStatus.PENDING
+    assert await world.send_notifications_use_case().execute("no-such-order") == SendReport()
+
+
+# --- failures and backoff -----------------------------------------------------------------------------
+
+
+async def test_a_failed_send_keeps_the_email_and_backs_off_exponentially(world: World) -> None:
+    placed = await world.fulfilled_order()
+    world.notifier.unavailable = True
+
+    waits = []
+    for attempt in range(1, 10):
+        assert await world.send_notifications_use_case().execute() == SendReport(failed=1)
+        failed = notification_of(world, placed.order.id)
+        assert failed.status is NotificationStatus.PENDING
+        assert failed.attempts == attempt
+        assert failed.last_error == "connection refused"
+        assert failed.updated_at == world.clock.now()
+        waits.append(failed.next_attempt_at - world.clock.now())
+        # Not due before its time: nothing is tried.
+        world.clock.advance(waits[-1] - timedelta(seconds=1))
+        assert await world.send_notifications_use_case().execute() == SendReport()
+        assert world.notifier.attempts == attempt
+        world.clock.advance(timedelta(seconds=1))
+
+    assert [w.total_seconds() for w in waits] == [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]
+
+    world.notifier.unavailable = False
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
+    sent = notification_of(world, placed.order.id)
+    assert (sent.status, sent.attempts) == (NotificationStatus.SENT, 10)
+    assert len(world.notifier.sent) == 1
+    assert await world.send_notifications_use_case().execute() == SendReport()
+
+
+async def test_a_round_stops_at_the_first_failure_and_the_rest_follows_next_round() -> None:
+    world = World(notifier=FlakyNotifier(failures=1))
+    product = await world.product(keys=["K-1", "K-2", "K-3"])
+    orders = [await world.order(product) for _ in range(3)]
+    for placed in orders:
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+
+    assert await world.send_notifications_use_case().execute() == SendReport(failed=1)
+    assert world.notifier.attempts == 1
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=2)
+    world.clock.advance(timedelta(seconds=30))
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
+    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in orders)
+
+
+async def test_the_kept_error_is_short_and_on_one_line() -> None:
+    world = World(notifier=FlakyNotifier(failures=1, reason="SMTP 451\n" + "x" * 1000))
+    placed = await world.fulfilled_order()
+    await world.send_notifications_use_case().execute()
+    error = notification_of(world, placed.order.id).last_error
+    assert error is not None
+    assert len(error) <= MAX_ERROR_LENGTH
+    assert "\n" not in error
+    assert error.startswith("SMTP 451 xxx")
+
+
+def test_retry_delays_double_from_30_seconds_up_to_30_minutes() -> None:
+    assert [retry_delay(n).total_seconds() for n in range(0, 9)] == [
+        30, 30, 60, 120, 240, 480, 960, 1800, 1800,
+    ]  # fmt: skip
+    assert retry_delay(10_000) == timedelta(minutes=30)
+
+
+def test_short_error() -> None:
+    assert short_error("  a\n b\t c ") == "a b c"
+    assert short_error("") == "failed"
+    assert len(short_error("y" * 500)) == MAX_ERROR_LENGTH
+
+
+# --- claims -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("senders", [2, 5])
+async def test_concurrent_senders_send_each_email_once(senders: int) -> None:
+    world = RacyWorld()
+    product = await world.product(keys=["K-1", "K-2", "K-3"])
+    orders = [await world.order(product) for _ in range(3)]
+    for placed in orders:
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+
+    reports = await asyncio.gather(*(world.send_notifications_use_case().execute() for _ in range(senders)))
+
+    assert sum(r.sent for r in reports) == 3
+    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in orders)
+    assert all(n.status is NotificationStatus.SENT and n.attempts == 1 for n in outbox(world))
+
+
+async def test_the_job_and_the_reconciler_racing_for_one_order_send_once() -> None:
+    world = RacyWorld()
+    placed = await world.fulfilled_order()
+
+    await asyncio.gather(
+        world.send_notifications_use_case().execute(placed.order.id),
+        world.send_notifications_use_case().execute(),
+    )
+    assert len(world.notifier.sent) == 1
+
+
+async def test_a_sender_that_died_holding_the_claim_is_taken_over_after_its_lease(world: World) -> None:
+    placed = await world.fulfilled_order()
+    lease = timedelta(minutes=2)
+    # A sender claims the email and dies before sending (or before recording what it sent).
+    uow = world.uow()
+    [due] = await uow.notifications.due(world.clock.now(), 10)
+    assert await uow.notifications.claim(due.id, due.next_attempt_at, world.clock.now() + lease)
+    await uow.commit()
+
+    assert await world.send_notifications_use_case(lease).execute() == SendReport()
+    world.clock.advance(lease - timedelta(seconds=1))
+    assert await world.send_notifications_use_case(lease).execute() == SendReport()
+    world.clock.advance(timedelta(seconds=1))
+    assert await world.send_notifications_use_case(lease).execute() == SendReport(sent=1)
+    assert [n.order_id for n in world.notifier.sent] == [placed.order.id]
