@@ -1,0 +1,120 @@
+"""SPEC §8: a plaintext key never reaches logs, error bodies, Redis, the result backend or any database
+column other than its sealed form. A canary key goes through the whole production flow; then every
+place it must not be is searched for it."""
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+from aiobotocore.session import get_session
+from redis.asyncio import Redis
+
+from tests.e2e.cluster import Cluster, Shopper
+from tests.e2e.conftest import MakeCluster
+from tests.infra.seaweed import SeaweedS3
+
+
+async def database_text(database_url: str) -> str:
+    """Every row of every table, as JSON text (bytea columns appear as hex)."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        tables = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        dumps = []
+        for table in tables:
+            name = table["tablename"]  # from pg_tables, not from input
+            rows = await connection.fetch(f'SELECT row_to_json(t)::text AS row FROM "{name}" t')  # noqa: S608
+            dumps += [row["row"] for row in rows]
+        return "\n".join(dumps)
+    finally:
+        await connection.close()
+
+
+def _as_bytes(value: object) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+async def redis_bytes(redis_url: str) -> bytes:
+    """Every key and value in the Redis database the cluster used (streams read in full)."""
+    chunks: list[object] = []
+    redis: Any = Redis.from_url(redis_url)
+    try:
+        async for key in redis.scan_iter(count=1000):
+            chunks.append(key)
+            kind = await redis.type(key)
+            if kind == b"stream":
+                for _, fields in await redis.xrange(key):
+                    chunks += [*fields.keys(), *fields.values()]
+            elif kind == b"string":
+                chunks.append(await redis.get(key))
+            elif kind == b"hash":
+                for field, value in (await redis.hgetall(key)).items():
+                    chunks += [field, value]
+            elif kind == b"list":
+                chunks += await redis.lrange(key, 0, -1)
+    finally:
+        await redis.aclose()
+    return b"\n".join(_as_bytes(chunk) for chunk in chunks)
+
+
+async def bucket_bytes(seaweed: SeaweedS3, bucket: str) -> bytes:
+    session = get_session()
+    chunks: list[bytes] = []
+    async with session.create_client(
+        "s3",
+        endpoint_url=seaweed.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=seaweed.access_key_id,
+        aws_secret_access_key=seaweed.secret_access_key,
+    ) as s3:
+        listing = await s3.list_objects_v2(Bucket=bucket)
+        for item in listing.get("Contents", []):
+            body = await s3.get_object(Bucket=bucket, Key=item["Key"])
+            async with body["Body"] as stream:
+                chunks.append(await stream.read())
+    return b"\n".join(chunks)
+
+
+async def test_a_canary_key_is_found_only_where_the_customer_reveals_it(
+    make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper], seaweed: SeaweedS3
+) -> None:
+    cluster = await make_cluster()
+    cluster.start_api()
+    cluster.start_worker()
+    shop = shopper_for(cluster)
+    canary = f"CANARY-{secrets.token_hex(12).upper()}"
+    product = await shop.product([canary])
+    order = await shop.order(product["id"])
+    assert (await shop.pay(order)).status_code == 200
+    await shop.wait_fulfilled([order], within=90)
+
+    assert await shop.reveal(order) == [canary]
+    details = await shop.http.get(f"/admin/orders/{order['id']}", headers=cluster.admin)
+    errors = [
+        await shop.http.post(f"/fulfillment/{order['id']}/reveal", headers={"Authorization": "Bearer wrong"}),
+        await shop.http.post(
+            f"/fulfillment/{order['id']}/reveal",
+            json={"itemId": "nope"},
+            headers={"Authorization": f"Bearer {order['accessToken']}"},
+        ),
+        await shop.http.get("/d/forged-token"),
+    ]
+    webhooks = await shop.http.get("/admin/webhooks", headers=cluster.admin)
+    await asyncio.sleep(0.5)  # let the processes flush their logs
+
+    hex_canary = canary.encode().hex()
+    assert canary not in details.text
+    assert canary not in webhooks.text
+    assert all(canary not in answer.text for answer in errors)
+    for name in ("api", "worker-1"):
+        assert canary not in cluster.log(name), f"the key is in the {name} log"
+    stored = await database_text(cluster.env["BITLOOT_DATABASE_URL"])
+    assert stored, "the database dump is empty: the search would prove nothing"
+    assert canary not in stored
+    assert hex_canary not in stored.lower()
+    queued = await redis_bytes(cluster.env["BITLOOT_BROKER_URL"])
+    assert canary.encode() not in queued
+    blobs = await bucket_bytes(seaweed, cluster.env["BITLOOT_STORAGE_URL"].removeprefix("s3://"))
+    assert blobs, "no sealed blob found: the search would prove nothing"
+    assert canary.encode() not in blobs
