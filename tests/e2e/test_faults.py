@@ -1,0 +1,115 @@
+"""SPEC §9 under more faults, each on real processes: after it, every paid order ends fulfilled (or in
+an explicit failed state), no unit has two keys, and stock moved by exactly the units sold."""
+
+import asyncio
+import secrets
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from redis.asyncio import Redis
+
+from tests.e2e.cluster import Cluster, Shopper
+from tests.e2e.conftest import MakeCluster
+from tests.infra.seaweed import SeaweedS3
+
+
+async def started(
+    make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
+) -> tuple[Cluster, Shopper]:
+    cluster = await make_cluster()
+    cluster.start_api()
+    return cluster, shopper_for(cluster)
+
+
+async def one_key_per_unit(shop: Shopper, orders: list[dict[str, Any]], product_id: str, stock: int) -> None:
+    revealed = await asyncio.gather(*(shop.reveal(order) for order in orders))
+    keys = [key for order_keys in revealed for key in order_keys]
+    assert len(keys) == len(orders)
+    assert len(set(keys)) == len(keys), "a key went to two units"
+    assert await shop.available(product_id) == stock - len(orders)
+
+
+async def test_the_queue_flushed_after_enqueue_loses_no_order(
+    make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
+) -> None:
+    cluster, shop = await started(make_cluster, shopper_for)
+    product = await shop.product([f"F-{n}-{secrets.token_hex(3)}" for n in range(10)])
+    orders = [await shop.order(product["id"]) for _ in range(5)]
+    for order in orders:
+        assert (await shop.pay(order)).status_code == 200
+    async with Redis.from_url(cluster.env["BITLOOT_BROKER_URL"]) as redis:
+        assert await redis.xlen(cluster.env["BITLOOT_QUEUE_NAME"]) == 5
+        await redis.delete(cluster.env["BITLOOT_QUEUE_NAME"])  # every queued job is gone
+
+    cluster.start_worker()
+    await shop.wait_fulfilled(orders, within=60)
+    await one_key_per_unit(shop, orders, product["id"], 10)
+
+
+async def test_a_poison_message_on_the_queue_harms_nothing(
+    make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
+) -> None:
+    cluster, shop = await started(make_cluster, shopper_for)
+    cluster.start_worker()
+    product = await shop.product([f"P-{n}-{secrets.token_hex(3)}" for n in range(4)])
+    async with Redis.from_url(cluster.env["BITLOOT_BROKER_URL"]) as redis:
+        for poison in (
+            b"not json",
+            b'{"task_name": "bitloot.fulfill_order", "args": [1, 2, 3]}',
+            b"\xff" * 64,
+        ):
+            await redis.xadd(cluster.env["BITLOOT_QUEUE_NAME"], {b"data": poison})
+    orders = [await shop.order(product["id"]) for _ in range(2)]
+    for order in orders:
+        assert (await shop.pay(order)).status_code == 200
+
+    await shop.wait_fulfilled(orders, within=60)
+    assert cluster.workers[0].poll() is None, "the worker died on a poison message"
+    await one_key_per_unit(shop, orders, product["id"], 4)
+
+
+async def test_100_concurrent_duplicate_ipns_fulfil_once(
+    make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
+) -> None:
+    cluster, shop = await started(make_cluster, shopper_for)
+    cluster.start_worker()
+    cluster.start_worker()
+    product = await shop.product([f"D-{n}-{secrets.token_hex(3)}" for n in range(3)])
+    order = await shop.order(product["id"])
+    body, headers = shop.ipn(order)
+
+    answers = await asyncio.gather(
+        *(shop.http.post("/payments/ipn", content=body, headers=headers) for _ in range(100))
+    )
+    assert {answer.status_code for answer in answers} == {200}
+    await shop.wait_fulfilled([order], within=60)
+    await one_key_per_unit(shop, [order], product["id"], 3)
+    details = await shop.details(order)
+    assert len(details["payments"]) == 1
+    assert len(details["keys"]) == 1
+
+
+async def test_s3_hanging_then_back_delays_fulfilment_and_loses_nothing(
+    make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper], seaweed: SeaweedS3
+) -> None:
+    cluster, shop = await started(make_cluster, shopper_for)
+    cluster.start_worker()
+    product = await shop.product([f"S-{n}-{secrets.token_hex(3)}" for n in range(4)])
+    orders = [await shop.order(product["id"]) for _ in range(2)]
+
+    seaweed.process.send_signal(signal.SIGSTOP)  # S3 accepts connections but never answers
+    try:
+        for order in orders:
+            assert (await shop.pay(order)).status_code == 200
+        await asyncio.sleep(4)
+        health = await shop.http.get("/fulfillment/health")
+        assert health.status_code == 503
+        assert health.json()["checks"]["storage"] == "error"
+        states = [(await shop.status(order))["status"] for order in orders]
+        assert "fulfilled" not in states
+    finally:
+        seaweed.process.send_signal(signal.SIGCONT)
+
+    await shop.wait_fulfilled(orders, within=90)
+    await one_key_per_unit(shop, orders, product["id"], 4)
