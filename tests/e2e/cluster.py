@@ -29,6 +29,8 @@ class Cluster:
     api_port: int
     api: subprocess.Popen[bytes] | None = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    # More `bitloot serve` processes on the same services (`start_another_api`).
+    more_apis: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -67,6 +69,15 @@ class Cluster:
         if not wait_for_port(self.api_port, 30):
             raise RuntimeError(f"the API did not start; see {self.directory / 'api.log'}")
 
+    def start_another_api(self) -> str:
+        """One more `bitloot serve`, on a port of its own, sharing everything with the first; its URL."""
+        port = free_api_port()
+        name = f"api-{len(self.more_apis) + 2}"
+        self.more_apis.append(self._spawn(name, "serve", "--port", str(port)))
+        if not wait_for_port(port, 30):
+            raise RuntimeError(f"the API did not start; see {self.directory / f'{name}.log'}")
+        return f"http://127.0.0.1:{port}"
+
     def start_worker(self, *providers: str, name: str | None = None) -> subprocess.Popen[bytes]:
         args = ["worker"]
         for provider in providers:
@@ -76,10 +87,10 @@ class Cluster:
         return worker
 
     def stop(self) -> None:
-        for process in [*self.workers, *([self.api] if self.api else [])]:
+        for process in [*self.workers, *self.more_apis, *([self.api] if self.api else [])]:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in [*self.workers, *([self.api] if self.api else [])]:
+        for process in [*self.workers, *self.more_apis, *([self.api] if self.api else [])]:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -131,6 +142,10 @@ def cluster_env(
         "BITLOOT_LEASE_SECONDS": "3",
         "BITLOOT_RECONCILE_EVERY_SECONDS": "1",
         "BITLOOT_RECONCILE_GRACE_SECONDS": "2",
+        # Load tests and the bench send everything from 127.0.0.1: no per-address limit gets in their way.
+        "BITLOOT_ORDER_LIMIT_PER_IP": "1000000",
+        "BITLOOT_REVEAL_LIMIT_PER_IP": "1000000",
+        "BITLOOT_LINK_LIMIT_PER_IP": "1000000",
         **(tuning or {}),
     }
 

@@ -30,6 +30,12 @@ class RevealsBlocked(DomainError):
     message = "The keys of this order are no longer available."
 
 
+class KeyPurged(RevealsBlocked):
+    """The key was crypto-shredded (`bitloot keys purge`): its blob and wrapped data key are gone."""
+
+    message = "This key was purged after the retention period."
+
+
 class KeyIntegrityError(DomainError):
     """A sealed key failed to open: tampered, truncated, swapped or wrapped under an unknown key."""
 

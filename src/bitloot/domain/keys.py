@@ -59,6 +59,8 @@ class SealedKey:
     blob_sha256: str
     content_type: str
     created_at: datetime
+    # Set once the key was crypto-shredded after the retention period: blob deleted, wrapped key erased.
+    purged_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

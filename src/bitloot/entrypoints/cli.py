@@ -1,4 +1,4 @@
-"""The `bitloot` command: serve, migrate, demo."""
+"""The `bitloot` command: serve, worker, migrate, demo, keys."""
 
 import argparse
 import asyncio
@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bitloot.entrypoints.keys_cli import add_keys_commands, run_keys_command
 from bitloot.entrypoints.settings import ConfigurationError, Settings, load_settings
 
 log = logging.getLogger("bitloot")
@@ -29,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations")
     demo = commands.add_parser("demo", help="walk one order from placed to revealed, printing each step")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary data folder")
+    add_keys_commands(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -45,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return run_worker_process(settings, args.provider)
+    if args.command == "keys":
+        if settings.database_url.startswith("sqlite"):
+            migrate(settings)
+        return asyncio.run(_keys(settings, args))
     prepare(settings)
     return serve_http(args.host, args.port, args.workers)
 
@@ -76,6 +82,13 @@ async def _seed(settings: Settings) -> None:
         await seed_demo_catalog(container)
     finally:
         await container.close()
+
+
+async def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    from bitloot.entrypoints.ioc import container_for
+    from bitloot.entrypoints.tasks import build_broker
+
+    return await run_keys_command(container_for(settings, build_broker(settings)), args)
 
 
 def run_worker_process(settings: Settings, provider_paths: Sequence[str]) -> int:

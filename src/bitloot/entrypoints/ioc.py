@@ -30,6 +30,8 @@ from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
+from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
+from bitloot.adapters.ratelimit.redis import RedisRateLimiter
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.adapters.storage.s3 import S3BlobStore
 from bitloot.adapters.suppliers.kinguin import KinguinSupplier
@@ -44,6 +46,7 @@ from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.payments import PaymentGateway, PaymentLookup, PaymentWebhook
 from bitloot.application.ports.queue import FulfillmentQueue
+from bitloot.application.ports.rate_limit import RateLimiter
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -71,6 +74,7 @@ from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_notifications import NotificationSettings, SendNotifications
 from bitloot.domain.product import SupplierKind
+from bitloot.entrypoints.http.limits import RateGuard
 from bitloot.entrypoints.settings import Settings
 
 Suppliers = Mapping[SupplierKind, KeySupplier]
@@ -222,6 +226,26 @@ class AdaptersProvider(Provider):
     @provide
     def kinguin_events(self, settings: Settings) -> KinguinEvents:
         return KinguinWebhook(settings.kinguin_webhook_secret)
+
+    @provide
+    async def rate_limiter(self, settings: Settings) -> AsyncIterator[RateLimiter]:
+        """Redis (`BITLOOT_RATE_LIMIT_URL`, else the broker's) shared by every API process; in-process
+        counters in the embedded mode."""
+        url = settings.rate_limit_url or settings.broker_url
+        if url is None:
+            yield MemoryRateLimiter()
+            return
+        limiter = RedisRateLimiter(url, prefix=f"{settings.queue_name}:ratelimit")
+        try:
+            yield limiter
+        finally:
+            await limiter.aclose()
+
+    @provide
+    def rate_guard(
+        self, settings: Settings, limiter: RateLimiter, links: DeliveryLinkSigner, clock: Clock
+    ) -> RateGuard:
+        return RateGuard(limiter, settings.tuning, links, clock)
 
 
 def _use_cases_provider() -> Provider:

@@ -55,6 +55,13 @@ class Tuning:
     redelivery_idle_seconds: int = 300
     # How often the reconciler asks NOWPayments about orders still awaiting payment.
     payment_reconcile_every_seconds: int = 60
+    # Rate limits (requests per `rate_limit_window_seconds`), e.g. `BITLOOT_REVEAL_LIMIT_PER_ORDER`.
+    rate_limit_window_seconds: int = 60
+    reveal_limit_per_order: int = 10
+    reveal_limit_per_ip: int = 30
+    link_limit_per_order: int = 20
+    link_limit_per_ip: int = 60
+    order_limit_per_ip: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +87,8 @@ class Settings:
     kinguin: KinguinSettings | None = None
     # `BITLOOT_KINGUIN_WEBHOOK_SECRET`; None: every Kinguin webhook delivery is refused.
     kinguin_webhook_secret: bytes | None = field(default=None, repr=False)
+    # `BITLOOT_RATE_LIMIT_URL` (redis://); None: the broker's Redis, or in-process counters without one.
+    rate_limit_url: str | None = None
 
     @property
     def production(self) -> bool:
@@ -111,6 +120,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     broker_url = get("BROKER_URL")
     if broker_url is not None and not broker_url.startswith(("redis://", "rediss://")):
         problems.append("BITLOOT_BROKER_URL is a redis:// or rediss:// URL (or unset for in-process jobs).")
+    rate_limit_url = get("RATE_LIMIT_URL")
+    if rate_limit_url is not None and not rate_limit_url.startswith(("redis://", "rediss://")):
+        problems.append("BITLOOT_RATE_LIMIT_URL is a redis:// or rediss:// URL.")
     public_base_url = (get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
     if urlparse(public_base_url).scheme not in ("http", "https"):
         problems.append("BITLOOT_PUBLIC_BASE_URL must be an http(s) URL.")
@@ -138,6 +150,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp=smtp,
         kinguin=kinguin,
         kinguin_webhook_secret=kinguin_secret.encode("utf-8") if kinguin_secret else None,
+        rate_limit_url=rate_limit_url,
     )
 
 

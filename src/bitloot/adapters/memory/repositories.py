@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
 from bitloot.adapters.memory.kinguin import stage_availability, with_staged_availability
 from bitloot.application.errors import ConcurrencyConflict
-from bitloot.domain.audit import RevealEvent
+from bitloot.domain.audit import RevealEvent, RevealOutcome
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import SealedKey, StockKey
 from bitloot.domain.lifecycle import OrderStatus
@@ -124,6 +124,29 @@ class MemoryStock(_Repository):
         self._uow.staged.item_units.setdefault(item_id, committed)
         return mine + taken
 
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
+        units = sorted(self._units(), key=lambda unit: unit.id)
+        rotatable = [u for u in units if u.wrapped_key and u.key_version != active_version]
+        return [u for u in rotatable if u.id > after_id][:limit]
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        unit = next((u for u in self._units() if u.id == key_id), None)
+        if unit is None or unit.key_version != old_version:
+            return False
+        self._uow.staged.stock[unit.id] = replace(unit, wrapped_key=wrapped_key, key_version=key_version)
+        return True
+
+    async def allocated(self, unit_id: str, item_id: str) -> StockKey | None:
+        unit = next((u for u in self._units() if u.id == unit_id), None)
+        return unit if unit is not None and unit.item_id == item_id and unit.wrapped_key else None
+
+    async def erase(self, unit_id: str, item_id: str) -> bool:
+        unit = await self.allocated(unit_id, item_id)
+        if unit is None:
+            return False
+        self._uow.staged.stock[unit.id] = replace(unit, wrapped_key=b"")
+        return True
+
     def _units(self) -> list[StockKey]:
         return list({**self._db.stock, **self._uow.staged.stock}.values())
 
@@ -139,8 +162,55 @@ class MemoryKeys(_Repository):
         return not taken
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
-        merged = {**self._db.keys, **self._uow.staged.keys}
+        merged = self._merged()
         return sorted((k for k in merged.values() if k.order_id == order_id), key=lambda k: k.id)
+
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
+        keys = sorted(self._merged().values(), key=lambda k: k.id)
+        return [
+            k for k in keys if k.purged_at is None and k.key_version != active_version and k.id > after_id
+        ][:limit]
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        key = self._merged().get(key_id)
+        if key is None or key.purged_at is not None or key.key_version != old_version:
+            return False
+        self._stage_update(replace(key, wrapped_key=wrapped_key, key_version=key_version))
+        return True
+
+    async def purgeable(self, cutoff: datetime, limit: int) -> list[SealedKey]:
+        orders = {**self._db.orders, **self._uow.staged.orders}
+        revealed = {
+            e.key_id
+            for e in self._db.reveals + self._uow.staged.reveals
+            if e.outcome is RevealOutcome.REVEALED and e.at < cutoff
+        }
+        keys = sorted(self._merged().values(), key=lambda k: k.id)
+        return [
+            k
+            for k in keys
+            if k.purged_at is None
+            and k.id in revealed
+            and (order := orders.get(k.order_id)) is not None
+            and order.fulfilled_at is not None
+            and order.fulfilled_at < cutoff
+        ][:limit]
+
+    async def mark_purged(self, key_id: str, now: datetime) -> bool:
+        key = self._merged().get(key_id)
+        if key is None or key.purged_at is not None:
+            return False
+        self._stage_update(replace(key, wrapped_key=b"", purged_at=now))
+        return True
+
+    def _merged(self) -> dict[str, SealedKey]:
+        return {**self._db.keys, **self._uow.staged.keys, **self._uow.staged.key_updates}
+
+    def _stage_update(self, key: SealedKey) -> None:
+        if key.id in self._uow.staged.keys:
+            self._uow.staged.keys[key.id] = key
+        else:
+            self._uow.staged.key_updates[key.id] = key
 
 
 class MemoryPayments(_Repository):

@@ -44,6 +44,8 @@ class Staged:
     products: dict[str, Product] = field(default_factory=dict)
     stock: dict[str, StockKey] = field(default_factory=dict)
     keys: dict[str, SealedKey] = field(default_factory=dict)
+    # Changes to recorded keys (rotation, purge), unlike `keys`, which holds new ones.
+    key_updates: dict[str, SealedKey] = field(default_factory=dict)
     payments: dict[str, PaymentRecord] = field(default_factory=dict)
     reveals: list[RevealEvent] = field(default_factory=list)
     requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
@@ -82,6 +84,7 @@ class InMemoryUnitOfWork:
         apply_kinguin(db, staged.kinguin)
         db.stock.update(staged.stock)
         db.keys.update(staged.keys)
+        db.keys.update({k: v for k, v in staged.key_updates.items() if k in db.keys})
         db.payments.update(staged.payments)
         db.reveals.extend(staged.reveals)
         db.requests.update({k: replace(v) for k, v in staged.requests.items()})

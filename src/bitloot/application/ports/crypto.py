@@ -15,3 +15,13 @@ class KeyVault(Protocol):
     def seal(self, material: KeyMaterial, context: str) -> Envelope: ...
 
     def open(self, envelope: Envelope, context: str) -> KeyMaterial: ...
+
+    @property
+    def active_version(self) -> int:
+        """The master key version new data keys are wrapped under."""
+        ...
+
+    def rewrap(self, envelope_wrapped_key: bytes, key_version: int, context: str) -> tuple[bytes, int]:
+        """The data key unwrapped from `key_version` and wrapped again under the active version, with
+        that version; the blob is not needed and stays untouched. `KeyIntegrityError` if it fails."""
+        ...

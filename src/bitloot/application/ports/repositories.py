@@ -71,6 +71,25 @@ class StockRepository(Protocol):
         same unit. Raises `OutOfStock` when too few are left."""
         ...
 
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
+        """Units whose data key is wrapped under another version than `active_version`, with an id
+        greater than `after_id` (`""` for the first page); by id, at most `limit` (key rotation)."""
+        ...
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        """Store the unit's rewrapped data key; False (nothing changed) unless it is still at
+        `old_version`."""
+        ...
+
+    async def allocated(self, unit_id: str, item_id: str) -> StockKey | None:
+        """The unit `unit_id` if it is allocated to `item_id` and not erased."""
+        ...
+
+    async def erase(self, unit_id: str, item_id: str) -> bool:
+        """Erase the wrapped data key (to empty bytes) of the unit allocated to `item_id` (key purge);
+        False when there is no such unit or it is erased already. Rotation skips erased units."""
+        ...
+
 
 class SealedKeyRepository(Protocol):
     async def add(self, key: SealedKey) -> bool:
@@ -79,6 +98,26 @@ class SealedKeyRepository(Protocol):
         ...
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]: ...
+
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
+        """Keys not purged whose data key is wrapped under another version than `active_version`, with
+        an id greater than `after_id` (`""` for the first page); by id, at most `limit` (key rotation)."""
+        ...
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        """Store the key's rewrapped data key; False (nothing changed) unless it is still at `old_version`
+        and not purged."""
+        ...
+
+    async def purgeable(self, cutoff: datetime, limit: int) -> list[SealedKey]:
+        """Keys due for crypto-shredding: not purged yet, of an order fulfilled strictly before `cutoff`,
+        and with at least one `revealed` audit event (of this very key) strictly before `cutoff`. By id,
+        at most `limit`. A key never revealed is never returned."""
+        ...
+
+    async def mark_purged(self, key_id: str, now: datetime) -> bool:
+        """Erase the wrapped data key (to empty bytes) and set `purged_at`; False when already purged."""
+        ...
 
 
 class PaymentRepository(Protocol):

@@ -13,7 +13,7 @@ from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
 from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealOutcome
-from bitloot.domain.errors import KeyIntegrityError
+from bitloot.domain.errors import KeyIntegrityError, KeyPurged
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
 from bitloot.domain.order import Order
@@ -74,6 +74,7 @@ class RevealKeys:
 
         A blob that is missing, altered or copied from elsewhere fails to open: the customer gets the
         generic `KeyIntegrityError`, and a `tamper_detected` audit event tells the operator which key.
+        When any key asked for was purged after the retention period, the answer is `KeyPurged`.
         """
         order_id, channel = await self._authorize(request.credential)
         return await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
@@ -99,6 +100,8 @@ class RevealKeys:
         ]
         if not keys:
             raise NotFound("No such item in this order.")
+        if any(key.purged_at is not None for key in keys):
+            raise KeyPurged
         revealed = []
         for key in keys:
             material = await self._open(order, key, channel, request.client)

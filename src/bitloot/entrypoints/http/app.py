@@ -19,8 +19,10 @@ from bitloot.entrypoints.http.customer import CatalogController, FulfillmentCont
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.kinguin_webhooks import KinguinWebhookController
+from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
+from bitloot.entrypoints.http.security import security_headers
 from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks import PaymentWebhookController
 from bitloot.entrypoints.ioc import container_for
@@ -88,9 +90,12 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         ),
         request_max_body_size=MAX_BODY_BYTES,
         debug=False,
+        before_send=[security_headers(settings.public_base_url.startswith("https://"))],
     )
     app.state.settings = settings
     setup_dishka(container, app)
+    # The OpenAPI document says what the app really answers: problem details, HTML pages.
+    document_responses(app)
     return app
 
 

@@ -15,6 +15,7 @@ from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http import schemas as s
 from bitloot.entrypoints.http.auth import bearer_token
 from bitloot.entrypoints.http.client import client_info
+from bitloot.entrypoints.http.limits import RATE_LIMITED_RESPONSES, RateGuard
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -30,10 +31,15 @@ class CatalogController(Controller):
 class OrdersController(Controller):
     tags = ["orders"]
 
-    @post("/orders", status_code=201)
+    @post("/orders", status_code=201, responses=RATE_LIMITED_RESPONSES)
     async def place_order(
-        self, data: JSONBody[s.PlaceOrderIn], use_case: FromDishka[PlaceOrder]
+        self,
+        data: JSONBody[s.PlaceOrderIn],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[PlaceOrder],
+        guard: FromDishka[RateGuard],
     ) -> Response[s.PlacedOrderOut]:
+        await guard.place_order(request)
         placed = await use_case.execute(
             PlaceOrderRequest(data.email, [OrderLine(line.product_id, line.quantity) for line in data.items])
         )
@@ -55,13 +61,15 @@ class FulfillmentController(Controller):
     ) -> s.FulfillmentStatusOut:
         return presenters.status_out(await use_case.execute(order_id, bearer_token(request)))
 
-    @get("/download-link")
+    @get("/download-link", responses=RATE_LIMITED_RESPONSES)
     async def download_link(
         self,
         order_id: FromPath[str],
         request: Request[Any, Any, Any],
         use_case: FromDishka[IssueDeliveryLink],
+        guard: FromDishka[RateGuard],
     ) -> Response[s.DownloadLinkOut]:
+        await guard.delivery_link(request, order_id)
         issued = await use_case.execute(order_id, bearer_token(request))
         body = s.DownloadLinkOut(
             order_id=issued.order_id,
@@ -71,14 +79,16 @@ class FulfillmentController(Controller):
         )
         return Response(body, headers=NO_STORE)
 
-    @post("/reveal", status_code=200)
+    @post("/reveal", status_code=200, responses=RATE_LIMITED_RESPONSES)
     async def reveal(
         self,
         order_id: FromPath[str],
         request: Request[Any, Any, Any],
         use_case: FromDishka[RevealKeys],
+        guard: FromDishka[RateGuard],
         data: JSONBody[s.RevealIn | None] = None,
     ) -> Response[s.RevealOut]:
+        await guard.reveal(request, order_id)
         credential = AccessTokenCredential(order_id, bearer_token(request))
         result = await use_case.execute(
             RevealRequest(credential, client_info(request), data.item_id if data else None)

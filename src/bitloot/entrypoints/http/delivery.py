@@ -13,6 +13,7 @@ from bitloot.domain.errors import DomainError
 from bitloot.domain.keys import TEXT_KEY
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http.client import client_info
+from bitloot.entrypoints.http.limits import RATE_LIMITED_RESPONSES, RateGuard, RateLimited
 from bitloot.entrypoints.http.pages import PAGE_HEADERS, button_form, page, table
 from bitloot.entrypoints.http.problems import STATUS_OF
 
@@ -45,11 +46,23 @@ class DeliveryController(Controller):
         )
         return page("Your BitLoot order", body)
 
-    @post("/reveal", status_code=200)
+    @post("/reveal", status_code=200, responses=RATE_LIMITED_RESPONSES)
     async def reveal(
-        self, token: FromPath[str], request: Request[Any, Any, Any], use_case: FromDishka[RevealKeys]
+        self,
+        token: FromPath[str],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[RevealKeys],
+        guard: FromDishka[RateGuard],
     ) -> Response[Any]:
         wants_json = "application/json" in request.headers.get("accept", "")
+        try:
+            await guard.reveal_by_link(request, token)
+        except RateLimited as exc:
+            if wants_json:
+                raise
+            limited = page("Please wait", "<p>Too many requests; try again in a minute.</p>", 429)
+            limited.headers["Retry-After"] = str(exc.retry_after)
+            return limited
         try:
             result = await use_case.execute(RevealRequest(LinkCredential(token), client_info(request)))
         except DomainError as exc:

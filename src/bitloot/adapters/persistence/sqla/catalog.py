@@ -113,3 +113,37 @@ class SqlaStockRepository(SqlRepository):
         if len(taken_rows) != missing:
             raise ConcurrencyConflict
         return mine + sorted(taken_rows, key=lambda unit: unit.id)
+
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
+        query = (
+            select(_STOCK)
+            .where(
+                _STOCK.c.key_version != active_version, _STOCK.c.id > after_id, _STOCK.c.wrapped_key != b""
+            )
+            .order_by(_STOCK.c.id)
+            .limit(limit)
+        )
+        return [stock_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        result = await self._execute(
+            update(_STOCK)
+            .where(_STOCK.c.id == key_id, _STOCK.c.key_version == old_version)
+            .values(wrapped_key=wrapped_key, key_version=key_version)
+        )
+        return bool(result.rowcount == 1)
+
+    async def allocated(self, unit_id: str, item_id: str) -> StockKey | None:
+        query = select(_STOCK).where(
+            _STOCK.c.id == unit_id, _STOCK.c.item_id == item_id, _STOCK.c.wrapped_key != b""
+        )
+        row = (await self._session.execute(query)).mappings().first()
+        return None if row is None else stock_key_from_row(row)
+
+    async def erase(self, unit_id: str, item_id: str) -> bool:
+        result = await self._execute(
+            update(_STOCK)
+            .where(_STOCK.c.id == unit_id, _STOCK.c.item_id == item_id, _STOCK.c.wrapped_key != b"")
+            .values(wrapped_key=b"")
+        )
+        return bool(result.rowcount == 1)

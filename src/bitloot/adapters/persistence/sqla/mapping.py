@@ -196,4 +196,5 @@ _SEALED_FIELDS = (
     "blob_sha256",
     "content_type",
     "created_at",
+    "purged_at",
 )

@@ -15,6 +15,7 @@ from bitloot.adapters.persistence.sqla.mapping import (
 )
 from bitloot.adapters.persistence.sqla.tables import (
     FULFILLMENT_REQUESTS,
+    ORDERS,
     PAYMENTS,
     REVEAL_EVENTS,
     SEALED_KEYS,
@@ -29,6 +30,7 @@ _REVEAL = REVEAL_EVENTS
 _REQUEST = FULFILLMENT_REQUESTS
 
 PENDING, DISPATCHED, DONE = "pending", "dispatched", "done"
+REVEALED = "revealed"  # `RevealOutcome.REVEALED` as stored
 
 
 class _Upserting(SqlRepository):
@@ -47,6 +49,46 @@ class SqlaSealedKeyRepository(_Upserting):
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         query = select(_KEY).where(_KEY.c.order_id == order_id).order_by(_KEY.c.id)
         return [sealed_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
+        query = (
+            select(_KEY)
+            .where(_KEY.c.purged_at.is_(None), _KEY.c.key_version != active_version, _KEY.c.id > after_id)
+            .order_by(_KEY.c.id)
+            .limit(limit)
+        )
+        return [sealed_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        result = await self._execute(
+            update(_KEY)
+            .where(_KEY.c.id == key_id, _KEY.c.key_version == old_version, _KEY.c.purged_at.is_(None))
+            .values(wrapped_key=wrapped_key, key_version=key_version)
+        )
+        return bool(result.rowcount == 1)
+
+    async def purgeable(self, cutoff: datetime, limit: int) -> list[SealedKey]:
+        revealed = (
+            select(_REVEAL.c.id)
+            .where(_REVEAL.c.key_id == _KEY.c.id, _REVEAL.c.outcome == REVEALED, _REVEAL.c.at < cutoff)
+            .exists()
+        )
+        query = (
+            select(_KEY)
+            .join(ORDERS, ORDERS.c.id == _KEY.c.order_id)
+            .where(_KEY.c.purged_at.is_(None), ORDERS.c.fulfilled_at < cutoff, revealed)
+            .order_by(_KEY.c.id)
+            .limit(limit)
+        )
+        return [sealed_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+    async def mark_purged(self, key_id: str, now: datetime) -> bool:
+        result = await self._execute(
+            update(_KEY)
+            .where(_KEY.c.id == key_id, _KEY.c.purged_at.is_(None))
+            .values(wrapped_key=b"", purged_at=now)
+        )
+        return bool(result.rowcount == 1)
 
 
 class SqlaPaymentRepository(SqlRepository):

@@ -135,6 +135,8 @@ class SealedKeyRow(Base):
     blob_sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    # Migration 0006: set when `bitloot keys purge` crypto-shredded the key (blob gone, wrapped key erased).
+    purged_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 
 
 class PaymentRow(Base):

@@ -1,0 +1,1 @@
+"""Rate limiter adapters: Redis (shared by every process) and in-process memory (embedded mode)."""

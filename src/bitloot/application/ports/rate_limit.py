@@ -1,0 +1,18 @@
+"""Counting requests against a limit, shared by every process that serves the API."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    allowed: bool
+    # Seconds until the window that refused this hit ends; 0 when allowed.
+    retry_after_seconds: int = 0
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, window_seconds: int) -> RateDecision:
+        """Counts one request under `key` in the current fixed window of `window_seconds`; allowed
+        while the window's count is at most `limit`. `key` never holds a secret."""
+        ...
