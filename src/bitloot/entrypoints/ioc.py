@@ -63,7 +63,6 @@ from bitloot.application.use_cases.handle_payment_notification import HandlePaym
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
 from bitloot.application.use_cases.list_orders import ListOrders
-from bitloot.application.use_cases.list_payments import ListPayments
 from bitloot.application.use_cases.list_products import ListProducts
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
 from bitloot.application.use_cases.place_order import PlaceOrder
@@ -263,7 +262,6 @@ def _use_cases_provider() -> Provider:
         ListOrders,
         GetOrderDetails,
         RetryFulfillment,
-        ListPayments,
         ListWebhookDeliveries,
         GetWebhookDelivery,
         ReplayWebhook,

@@ -3,6 +3,8 @@
 import base64
 from decimal import Decimal
 
+import msgspec
+
 from bitloot.application.use_cases.get_fulfillment_status import FulfillmentStatusView
 from bitloot.application.use_cases.get_order_details import OrderDetails
 from bitloot.application.use_cases.reveal_keys import RevealResult
@@ -184,15 +186,5 @@ def webhook_delivery_out(delivery: WebhookDelivery) -> s.WebhookDeliveryOut:
 
 
 def webhook_delivery_detail_out(delivery: WebhookDelivery) -> s.WebhookDeliveryDetailOut:
-    return s.WebhookDeliveryDetailOut(
-        id=delivery.id,
-        provider=delivery.provider,
-        event=delivery.event,
-        signature_valid=delivery.signature_valid,
-        outcome=delivery.outcome,
-        order_id=delivery.order_id,
-        received_at=delivery.received_at,
-        replayed_from=delivery.replayed_from,
-        body_size=delivery.body_size,
-        body=delivery.body_text(),
-    )
+    summary = msgspec.structs.asdict(webhook_delivery_out(delivery))
+    return s.WebhookDeliveryDetailOut(**summary, body=delivery.body_text())
