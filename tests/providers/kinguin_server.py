@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.providers.threaded import ThreadedAiohttpServer
+
 API_KEY = "kinguin-test-api-key-0123456789"
 PREFIX = "/esa/api"
 FaultKind = Literal["status", "hang", "drop"]
@@ -74,7 +76,7 @@ class _Fault:
 
 
 @dataclass
-class KinguinServer:
+class KinguinServer(ThreadedAiohttpServer):
     api_key: str = API_KEY
     # The keys Kinguin will deliver, per kinguinId, handed out in this order as orders take them.
     stock: dict[str, list[FakeKey]] = field(default_factory=dict)
@@ -89,6 +91,7 @@ class KinguinServer:
     _thread: threading.Thread | None = None
     _runner: web.AppRunner | None = None
     _stopping: asyncio.Event | None = None
+    thread_name: str = "fake-kinguin"
     port: int = 0
 
     @property
@@ -127,60 +130,11 @@ class KinguinServer:
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def start(self) -> "KinguinServer":
-        started = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                loop.run_until_complete(self._serve())
-            except BaseException as exc:  # reported to the starting thread
-                failure.append(exc)
-                loop.close()
-                started.set()
-                return
-            started.set()
-            loop.run_forever()
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-kinguin", daemon=True)
-        self._thread.start()
-        if not started.wait(10):
-            raise RuntimeError("the fake Kinguin server did not start")
-        if failure:
-            raise failure[0]
-        return self
-
-    def stop(self) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-
-        async def shutdown() -> None:
-            if self._stopping is not None:
-                self._stopping.set()
-            if self._runner is not None:
-                await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-    async def _serve(self) -> None:
-        self._stopping = asyncio.Event()
-        app = web.Application()
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_post(f"{PREFIX}/v1/order", self._place)
         app.router.add_get(f"{PREFIX}/v1/order", self._search)
         app.router.add_get(f"{PREFIX}/v1/order/{{order_id}}", self._get_order)
         app.router.add_get(f"{PREFIX}/v2/order/{{order_id}}/keys", self._keys)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
 
     # --- handlers --------------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.providers.threaded import ThreadedAiohttpServer
+
 API_KEY = "NP-TEST-API-KEY-0123456789abcdef"
 EMAIL = "owner@shop.example"
 PASSWORD = "np-test-password-0123456789"
@@ -51,7 +53,7 @@ class _Fault:
 
 
 @dataclass
-class NowPaymentsServer:
+class NowPaymentsServer(ThreadedAiohttpServer):
     api_key: str = API_KEY
     email: str = EMAIL
     password: str = PASSWORD
@@ -70,6 +72,7 @@ class NowPaymentsServer:
     _thread: threading.Thread | None = None
     _runner: web.AppRunner | None = None
     _stopping: asyncio.Event | None = None
+    thread_name: str = "fake-nowpayments"
 
     @property
     def base_url(self) -> str:
@@ -141,60 +144,11 @@ class NowPaymentsServer:
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def start(self) -> "NowPaymentsServer":
-        started = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                loop.run_until_complete(self._serve())
-            except BaseException as exc:  # reported to the starting thread
-                failure.append(exc)
-                loop.close()
-                started.set()
-                return
-            started.set()
-            loop.run_forever()
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-nowpayments", daemon=True)
-        self._thread.start()
-        if not started.wait(10):
-            raise RuntimeError("the fake NOWPayments server did not start")
-        if failure:
-            raise failure[0]
-        return self
-
-    def stop(self) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-
-        async def shutdown() -> None:
-            if self._stopping is not None:
-                self._stopping.set()
-            if self._runner is not None:
-                await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-    async def _serve(self) -> None:
-        self._stopping = asyncio.Event()
-        app = web.Application()
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/invoice", self._route(self._create_invoice))
         app.router.add_post("/v1/auth", self._route(self._auth))
         app.router.add_get("/v1/payment/", self._route(self._list_payments))
         app.router.add_get("/v1/payment/{payment_id}", self._route(self._get_payment))
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
 
     # --- handlers --------------------------------------------------------------------------------
 
