@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from bitloot.domain.errors import InvalidValue
 from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
 from bitloot.domain.product import Product, SupplierKind
@@ -76,6 +77,23 @@ async def test_an_order_round_trips_field_by_field(uow_factory: UowFactory, prod
 
 async def test_an_unknown_order_is_none(uow_factory: UowFactory) -> None:
     assert await uow_factory().orders.get("no-such-order") is None
+
+
+async def test_an_id_the_database_cannot_hold_is_unknown_or_invalid_never_a_driver_error(
+    uow_factory: UowFactory,
+) -> None:
+    """PostgreSQL refuses text with a NUL character; SQLite and memory simply find nothing."""
+    uow = uow_factory()
+    try:
+        found = await uow.orders.get("bad\x00id")
+    except InvalidValue as refused:
+        found, message = None, str(refused)
+    else:
+        message = ""
+    assert found is None
+    assert "bad" not in message, "the refusal names no value"
+    await uow.rollback()
+    assert await uow.orders.get("no-such-order") is None, "the unit of work is usable afterwards"
 
 
 async def test_a_read_order_is_a_copy(uow_factory: UowFactory, products: list[Product]) -> None:

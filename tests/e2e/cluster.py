@@ -142,6 +142,7 @@ def cluster_env(
         "BITLOOT_LEASE_SECONDS": "3",
         "BITLOOT_RECONCILE_EVERY_SECONDS": "1",
         "BITLOOT_RECONCILE_GRACE_SECONDS": "2",
+        "BITLOOT_NOTIFICATION_LEASE_SECONDS": "3",
         # Load tests and the bench send everything from 127.0.0.1: no per-address limit gets in their way.
         "BITLOOT_ORDER_LIMIT_PER_IP": "1000000",
         "BITLOOT_REVEAL_LIMIT_PER_IP": "1000000",

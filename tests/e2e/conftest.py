@@ -44,7 +44,11 @@ async def make_cluster(
     made: list[tuple[Cluster, str]] = []
 
     async def make(
-        *, server_url: str | None = None, broker_url: str | None = None, tuning: dict[str, str] | None = None
+        *,
+        server_url: str | None = None,
+        broker_url: str | None = None,
+        s3_endpoint: str | None = None,
+        tuning: dict[str, str] | None = None,
     ) -> Cluster:
         database_url = await create_database(server_url or postgres_server_url)
         bucket = f"bitloot-e2e-{secrets.token_hex(4)}"
@@ -55,7 +59,7 @@ async def make_cluster(
             database_url=database_url,
             redis_url=broker_url or redis_url,
             queue_name=f"bitloot-e2e:{secrets.token_hex(4)}",
-            s3_endpoint=seaweed.endpoint_url,
+            s3_endpoint=s3_endpoint or seaweed.endpoint_url,
             s3_key=seaweed.access_key_id,
             s3_secret=seaweed.secret_access_key,
             bucket=bucket,

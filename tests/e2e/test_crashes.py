@@ -20,6 +20,24 @@ FAULTS = [
     "tests.e2e.faults:KillAfterCommitBeforeAck",
 ]
 RECONCILER_PERIOD_SECONDS = 3 + 2 + 1  # lease + grace + round
+EMAIL_LEASE_SECONDS = 3
+
+
+async def delivery_emails(cluster: Cluster, order_id: str, within: float) -> int:
+    """How many delivery emails the processes wrote for the order (the log notifier's lines), once the
+    first one is there or `within` seconds have passed; and a little longer, for a second one."""
+    line = f"your order {order_id} is ready"
+    deadline = time.monotonic() + within
+
+    def count() -> int:
+        return sum(cluster.log(name).count(line) for name in ("api", "faulty", "healthy"))
+
+    while time.monotonic() < deadline:
+        if count():
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(EMAIL_LEASE_SECONDS + 2)
+    return count()
 
 
 async def wait_for_exit(cluster: Cluster, name: str, within: float) -> int:
@@ -59,3 +77,5 @@ async def test_a_worker_killed_mid_job_leaves_the_order_fulfilled_exactly_once(
     details = await shop.details(order)
     assert len(details["keys"]) == 2
     assert recovered_in < RECONCILER_PERIOD_SECONDS + 20
+    # The email owed from the fulfilment's commit goes out once, whoever died before sending it.
+    assert await delivery_emails(cluster, order["id"], within=EMAIL_LEASE_SECONDS + 15) == 1

@@ -2,16 +2,19 @@
 an explicit failed state), no unit has two keys, and stock moved by exactly the units sold."""
 
 import asyncio
+import json
 import secrets
 import signal
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 
 from tests.e2e.cluster import Cluster, Shopper
 from tests.e2e.conftest import MakeCluster
 from tests.infra.seaweed import SeaweedS3
+from tests.infra.tcp_proxy import tcp_proxy
 
 
 async def started(
@@ -58,6 +61,19 @@ async def test_a_poison_message_on_the_queue_harms_nothing(
             b"not json",
             b'{"task_name": "bitloot.fulfill_order", "args": [1, 2, 3]}',
             b"\xff" * 64,
+            # Well-formed jobs with ids no order has: one PostgreSQL cannot even store (NUL), one huge.
+            *(
+                json.dumps(
+                    {
+                        "task_id": secrets.token_hex(8),
+                        "task_name": "bitloot.fulfill_order",
+                        "labels": {},
+                        "args": [order_id],
+                        "kwargs": {},
+                    }
+                ).encode()
+                for order_id in ("bad\u0000id", "x" * 100_000)
+            ),
         ):
             await redis.xadd(cluster.env["BITLOOT_QUEUE_NAME"], {b"data": poison})
     orders = [await shop.order(product["id"]) for _ in range(2)]
@@ -66,6 +82,10 @@ async def test_a_poison_message_on_the_queue_harms_nothing(
 
     await shop.wait_fulfilled(orders, within=60)
     assert cluster.workers[0].poll() is None, "the worker died on a poison message"
+    assert " ERROR " not in cluster.log("worker-1"), "a poison job reached the database"
+    # The same ids over HTTP are bad input: a 4xx, never a 500.
+    for path in ("/fulfillment/bad%00id/status", "/admin/orders/bad%00id"):
+        assert (await shop.http.get(path, headers=cluster.admin)).status_code in {400, 404}
     await one_key_per_unit(shop, orders, product["id"], 4)
 
 
@@ -113,3 +133,33 @@ async def test_s3_hanging_then_back_delays_fulfilment_and_loses_nothing(
 
     await shop.wait_fulfilled(orders, within=90)
     await one_key_per_unit(shop, orders, product["id"], 4)
+
+
+async def test_s3_unreachable_then_back_delays_fulfilment_and_loses_nothing(
+    make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper], seaweed: SeaweedS3
+) -> None:
+    s3 = urlsplit(seaweed.endpoint_url)
+    assert s3.hostname is not None
+    assert s3.port is not None
+    async with tcp_proxy(s3.hostname, s3.port) as proxy:
+        cluster = await make_cluster(s3_endpoint=proxy.url)
+        cluster.start_api()
+        shop = shopper_for(cluster)
+        cluster.start_worker()
+        product = await shop.product([f"U-{n}-{secrets.token_hex(3)}" for n in range(4)])
+        orders = [await shop.order(product["id"]) for _ in range(2)]
+
+        await proxy.refuse()  # S3 refuses every connection, and the open ones are cut
+        for order in orders:
+            assert (await shop.pay(order)).status_code == 200
+        await asyncio.sleep(4)  # the worker tried (lease 3 s, reconciler every 1 s) and gave up for now
+        health = await shop.http.get("/fulfillment/health")
+        assert health.status_code == 503
+        assert health.json()["checks"]["storage"] == "error"
+        states = {(await shop.status(order))["orderStatus"] for order in orders}
+        assert states <= {"paid", "fulfilling"}, "an outage must delay an order, never fail it"
+        assert "will retry after the lease expires" in cluster.log("worker-1")
+
+        await proxy.resume()
+        await shop.wait_fulfilled(orders, within=60)
+        await one_key_per_unit(shop, orders, product["id"], 4)

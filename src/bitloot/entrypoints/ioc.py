@@ -192,8 +192,8 @@ class AdaptersProvider(Provider):
         return LogNotifier() if settings.smtp is None else SmtpNotifier(settings.smtp)
 
     @provide
-    def notification_settings(self) -> NotificationSettings:
-        return NotificationSettings()
+    def notification_settings(self, settings: Settings) -> NotificationSettings:
+        return NotificationSettings(lease=timedelta(seconds=settings.tuning.notification_lease_seconds))
 
     @provide
     def queue(self, broker: AsyncBroker) -> FulfillmentQueue:

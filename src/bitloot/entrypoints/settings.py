@@ -53,6 +53,8 @@ class Tuning:
     worker_concurrency: int = 32
     database_pool_size: int = 10
     redelivery_idle_seconds: int = 300
+    # How long a sender holds a delivery email before another may send it (one send takes far less).
+    notification_lease_seconds: int = 120
     # How often the reconciler asks NOWPayments about orders still awaiting payment.
     payment_reconcile_every_seconds: int = 60
     # Rate limits (requests per `rate_limit_window_seconds`), e.g. `BITLOOT_REVEAL_LIMIT_PER_ORDER`.

@@ -19,7 +19,7 @@ from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS
-from bitloot.domain.errors import OutOfStock
+from bitloot.domain.errors import InvalidValue, OutOfStock
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.lifecycle import OrderStatus
@@ -121,7 +121,12 @@ class FulfillOrder:
         return FulfillOutcome.FULFILLED
 
     async def _claim(self, order_id: str) -> Order | FulfillOutcome:
-        order = await self._uow.orders.get(order_id)
+        try:
+            order = await self._uow.orders.get(order_id)
+        except InvalidValue:  # an id no order can have (a poison message): drop the job
+            await self._uow.rollback()
+            log.warning("a fulfilment job for an id no order can have was dropped")
+            return FulfillOutcome.NOT_FOUND
         if order is None:
             return FulfillOutcome.NOT_FOUND
         if not order.claim(self._lease_owner, self._clock.now(), self._settings.lease):

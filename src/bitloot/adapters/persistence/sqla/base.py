@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from bitloot.application.errors import ConcurrencyConflict
+from bitloot.domain.errors import InvalidValue
 
 
 class SqlRepository:
@@ -18,8 +19,20 @@ class SqlRepository:
         return self._session.get_bind().dialect.name
 
     async def _execute(self, statement: Executable, params: Any = None) -> Any:
-        """Run a statement; a unique or foreign-key violation is a lost race (`ConcurrencyConflict`)."""
+        """Run a statement; a unique or foreign-key violation is a lost race (`ConcurrencyConflict`),
+        and a value the database cannot hold (PostgreSQL refuses text with a NUL character, say) is
+        bad input (`InvalidValue`), never a server error. The message names no value."""
         try:
             return await self._session.execute(statement, params)
         except IntegrityError as exc:
             raise ConcurrencyConflict from exc
+        except DBAPIError as exc:
+            if isinstance(exc, DataError) or _is_data_exception(exc):
+                raise InvalidValue("A value contains characters that cannot be stored.") from exc
+            raise
+
+
+def _is_data_exception(exc: DBAPIError) -> bool:
+    """SQLSTATE class 22 ("data exception"); asyncpg's NUL-character error reaches SQLAlchemy as a
+    generic DBAPI error that still carries it."""
+    return str(getattr(exc.orig, "sqlstate", None) or "").startswith("22")

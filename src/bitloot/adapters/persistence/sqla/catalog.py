@@ -63,7 +63,7 @@ class SqlaProductRepository(SqlRepository):
             .scalar_subquery()
             .label("stock_available")
         )
-        rows = (await self._session.execute(query.add_columns(free))).mappings().all()
+        rows = (await self._execute(query.add_columns(free))).mappings().all()
         return [
             product_from_row(row, row["stock_available"] if row["supplier"] == "stock" else None)
             for row in rows
@@ -77,18 +77,16 @@ class SqlaStockRepository(SqlRepository):
 
     async def count_available(self, product_id: str) -> int:
         query = select(func.count()).where(_STOCK.c.product_id == product_id, _STOCK.c.item_id.is_(None))
-        return int((await self._session.execute(query)).scalar_one())
+        return int((await self._execute(query)).scalar_one())
 
     async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
         if self._dialect == "postgresql":
             # Two transactions allocating for the same item take turns here, so the second one sees
             # the first one's units as the item's own instead of taking more. (SQLite's BEGIN
             # IMMEDIATE already runs one writer at a time.)
-            await self._session.execute(
-                select(ORDER_ITEMS.c.id).where(ORDER_ITEMS.c.id == item_id).with_for_update()
-            )
+            await self._execute(select(ORDER_ITEMS.c.id).where(ORDER_ITEMS.c.id == item_id).with_for_update())
         mine_query = select(_STOCK).where(_STOCK.c.item_id == item_id).order_by(_STOCK.c.id)
-        mine = [stock_key_from_row(row) for row in (await self._session.execute(mine_query)).mappings()]
+        mine = [stock_key_from_row(row) for row in (await self._execute(mine_query)).mappings()]
         missing = quantity - len(mine)
         if missing <= 0:
             return mine
@@ -100,7 +98,7 @@ class SqlaStockRepository(SqlRepository):
         )
         if self._dialect == "postgresql":
             free_query = free_query.with_for_update(skip_locked=True)
-        free_ids = list((await self._session.execute(free_query)).scalars())
+        free_ids = list((await self._execute(free_query)).scalars())
         if len(free_ids) < missing:
             raise OutOfStock
         taken = await self._execute(
@@ -123,7 +121,7 @@ class SqlaStockRepository(SqlRepository):
             .order_by(_STOCK.c.id)
             .limit(limit)
         )
-        return [stock_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [stock_key_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
         result = await self._execute(
@@ -137,7 +135,7 @@ class SqlaStockRepository(SqlRepository):
         query = select(_STOCK).where(
             _STOCK.c.id == unit_id, _STOCK.c.item_id == item_id, _STOCK.c.wrapped_key != b""
         )
-        row = (await self._session.execute(query)).mappings().first()
+        row = (await self._execute(query)).mappings().first()
         return None if row is None else stock_key_from_row(row)
 
     async def erase(self, unit_id: str, item_id: str) -> bool:

@@ -14,11 +14,7 @@ _ORDER = KINGUIN_ORDERS
 
 class SqlaKinguinOrderRepository(SqlRepository):
     async def get(self, item_id: str) -> KinguinOrder | None:
-        row = (
-            (await self._session.execute(select(_ORDER).where(_ORDER.c.item_id == item_id)))
-            .mappings()
-            .first()
-        )
+        row = (await self._execute(select(_ORDER).where(_ORDER.c.item_id == item_id))).mappings().first()
         return None if row is None else _from_row(row)
 
     async def add(self, order: KinguinOrder) -> None:
@@ -31,7 +27,7 @@ class SqlaKinguinOrderRepository(SqlRepository):
 
     async def order_of_item(self, item_id: str) -> str | None:
         query = select(ORDER_ITEMS.c.order_id).where(ORDER_ITEMS.c.id == item_id)
-        found: str | None = (await self._session.execute(query)).scalar_one_or_none()
+        found: str | None = (await self._execute(query)).scalar_one_or_none()
         return found
 
 

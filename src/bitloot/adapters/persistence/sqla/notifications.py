@@ -75,7 +75,7 @@ class SqlaNotificationOutbox(SqlRepository):
         )
 
     async def _load(self, query: Select[Any]) -> list[Notification]:
-        return [_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [_from_row(row) for row in (await self._execute(query)).mappings()]
 
 
 def _values(notification: Notification) -> dict[str, Any]:

@@ -77,7 +77,7 @@ class SqlaOrderRepository(SqlRepository):
 
     async def _load(self, query: Select[Any]) -> builtins.list[Order]:
         """The orders of `query` with all their items: two queries, whatever the number of orders."""
-        rows = (await self._session.execute(query)).mappings().all()
+        rows = (await self._execute(query)).mappings().all()
         if not rows:
             return []
         item_query = (
@@ -86,6 +86,6 @@ class SqlaOrderRepository(SqlRepository):
             .order_by(_ITEM.c.order_id, _ITEM.c.position)
         )
         by_order: dict[str, list[RowMapping]] = {}
-        for item in (await self._session.execute(item_query)).mappings():
+        for item in (await self._execute(item_query)).mappings():
             by_order.setdefault(item["order_id"], []).append(item)
         return [order_from_rows(row, by_order.get(row["id"], [])) for row in rows]

@@ -48,7 +48,7 @@ class SqlaSealedKeyRepository(_Upserting):
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         query = select(_KEY).where(_KEY.c.order_id == order_id).order_by(_KEY.c.id)
-        return [sealed_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
         query = (
@@ -57,7 +57,7 @@ class SqlaSealedKeyRepository(_Upserting):
             .order_by(_KEY.c.id)
             .limit(limit)
         )
-        return [sealed_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
         result = await self._execute(
@@ -80,7 +80,7 @@ class SqlaSealedKeyRepository(_Upserting):
             .order_by(_KEY.c.id)
             .limit(limit)
         )
-        return [sealed_key_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def mark_purged(self, key_id: str, now: datetime) -> bool:
         result = await self._execute(
@@ -94,7 +94,7 @@ class SqlaSealedKeyRepository(_Upserting):
 class SqlaPaymentRepository(SqlRepository):
     async def has(self, dedupe_key: str) -> bool:
         query = select(_PAYMENT.c.id).where(_PAYMENT.c.dedupe_key == dedupe_key)
-        return (await self._session.execute(query)).first() is not None
+        return (await self._execute(query)).first() is not None
 
     async def add(self, record: PaymentRecord) -> None:
         values = {name: getattr(record, name) for name in _PAYMENT.c.keys()}  # noqa: SIM118
@@ -107,11 +107,11 @@ class SqlaPaymentRepository(SqlRepository):
             .where(_PAYMENT.c.order_id == order_id)
             .order_by(_PAYMENT.c.received_at, _PAYMENT.c.id)
         )
-        return [payment_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [payment_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def list_recent(self, limit: int) -> list[PaymentRecord]:
         query = select(_PAYMENT).order_by(_PAYMENT.c.received_at.desc(), _PAYMENT.c.id.desc()).limit(limit)
-        return [payment_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [payment_from_row(row) for row in (await self._execute(query)).mappings()]
 
 
 class SqlaRevealAuditRepository(SqlRepository):
@@ -120,7 +120,7 @@ class SqlaRevealAuditRepository(SqlRepository):
 
     async def list_for_order(self, order_id: str) -> list[RevealEvent]:
         query = select(_REVEAL).where(_REVEAL.c.order_id == order_id).order_by(_REVEAL.c.at, _REVEAL.c.id)
-        return [reveal_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [reveal_from_row(row) for row in (await self._execute(query)).mappings()]
 
 
 class SqlaFulfillmentRequestRepository(_Upserting):
@@ -145,7 +145,7 @@ class SqlaFulfillmentRequestRepository(_Upserting):
             .order_by(_REQUEST.c.updated_at, _REQUEST.c.order_id)
             .limit(limit)
         )
-        return list((await self._session.execute(query)).scalars())
+        return list((await self._execute(query)).scalars())
 
     async def due(self, touched_before: datetime, limit: int) -> list[str]:
         query = (
@@ -154,7 +154,7 @@ class SqlaFulfillmentRequestRepository(_Upserting):
             .order_by(_REQUEST.c.updated_at, _REQUEST.c.order_id)
             .limit(limit)
         )
-        return list((await self._session.execute(query)).scalars())
+        return list((await self._execute(query)).scalars())
 
     async def _set_state(self, order_id: str, state: str, now: datetime, unless: str | None = None) -> None:
         statement = update(_REQUEST).where(_REQUEST.c.order_id == order_id)

@@ -40,7 +40,7 @@ class SqlaWebhookInbox(SqlRepository):
         await self._execute(insert(_DELIVERY).values(delivery_values(delivery)))
 
     async def get(self, delivery_id: str) -> WebhookDelivery | None:
-        row = (await self._session.execute(select(_DELIVERY).where(_DELIVERY.c.id == delivery_id))).mappings()
+        row = (await self._execute(select(_DELIVERY).where(_DELIVERY.c.id == delivery_id))).mappings()
         found = row.first()
         return None if found is None else delivery_from_row(found)
 
@@ -51,7 +51,7 @@ class SqlaWebhookInbox(SqlRepository):
         if provider is not None:
             query = query.where(_DELIVERY.c.provider == provider)
         query = query.order_by(_DELIVERY.c.received_at.desc(), _DELIVERY.c.id.desc()).limit(limit)
-        return [delivery_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [delivery_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def list_for_order(self, order_id: str) -> list[WebhookDelivery]:
         query = (
@@ -59,4 +59,4 @@ class SqlaWebhookInbox(SqlRepository):
             .where(_DELIVERY.c.order_id == order_id)
             .order_by(_DELIVERY.c.received_at, _DELIVERY.c.id)
         )
-        return [delivery_from_row(row) for row in (await self._session.execute(query)).mappings()]
+        return [delivery_from_row(row) for row in (await self._execute(query)).mappings()]
