@@ -33,3 +33,7 @@ fmt:
 # Benchmarks on real services (PostgreSQL, Redis, SeaweedFS), as ratios to a ceiling measured in the same run
 bench *ARGS:
     uv run python -m bench.run {{ARGS}}
+
+# Remove each fault-handling protection in turn (on a copy) and check its guarding tests then fail
+mutants *NAMES:
+    uv run python -m tests.mutants {{NAMES}}

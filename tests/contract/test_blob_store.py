@@ -1,9 +1,12 @@
 """One contract for `SealedBlobStore`, run against memory, a local folder and a real S3 (SeaweedFS)."""
 
+import asyncio
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +17,7 @@ from bitloot.application.errors import StorageUnavailable
 from bitloot.application.ports.storage import SealedBlobStore
 from tests.infra.ports import free_ports
 from tests.infra.seaweed import SeaweedS3
+from tests.infra.tcp_proxy import tcp_proxy
 
 Broken = Callable[[], Awaitable[SealedBlobStore]]
 
@@ -139,3 +143,23 @@ async def test_s3_with_a_wrong_secret_is_unavailable_and_says_nothing_of_it(seaw
         assert seaweed.secret_access_key not in repr(S3BlobStore(s3_settings(seaweed)))
     finally:
         await store.close()
+
+
+async def test_s3_that_never_answers_is_unavailable_within_its_timeouts(seaweed: SeaweedS3) -> None:
+    """A frozen S3 (connections accepted, nothing answered) costs a bounded wait, never a hung job:
+    with a 2 s read timeout and one attempt, every call gives up well inside 10 s."""
+    endpoint = urlsplit(seaweed.endpoint_url)
+    assert endpoint.hostname is not None
+    assert endpoint.port is not None
+    async with tcp_proxy(endpoint.hostname, endpoint.port) as proxy:
+        await proxy.hang()
+        store = S3BlobStore(s3_settings(seaweed, endpoint_url=proxy.url))
+        await store.open()
+        try:
+            for call in (store.check(), store.put(a_path(), b"x"), store.get(a_path())):
+                started = time.monotonic()
+                with pytest.raises(StorageUnavailable):
+                    await asyncio.wait_for(call, 10)
+                assert time.monotonic() - started < 8
+        finally:
+            await store.close()

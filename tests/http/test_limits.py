@@ -155,6 +155,19 @@ async def test_order_placement_is_limited_per_client(shop: Shop) -> None:
     assert len((await shop.client.get("/admin/orders", headers=shop.admin)).json()) == 6
 
 
+async def test_a_forged_x_forwarded_for_does_not_escape_the_client_limit(shop: Shop) -> None:
+    """No trusted proxy is configured: the header is anyone's to write, and counts for nothing."""
+    product = await shop.product(["KEY-FORGED-1"], sku="FORGED")
+    body = {"email": "player@example.com", "items": [{"productId": product["id"], "quantity": 1}]}
+
+    answers = [
+        await shop.client.post("/orders", json=body, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        for n in range(7)
+    ]
+
+    assert [a.status_code for a in answers] == [201] * 6 + [429]
+
+
 # --- request bodies ---------------------------------------------------------------------------------
 
 

@@ -266,3 +266,13 @@ async def test_payment_return_pages_answer_with_escaped_text(shop: Shop) -> None
     assert "<script>x" not in thanks.text
     assert "&lt;script&gt;" in thanks.text
     assert (await shop.client.get("/cancelled")).status_code == 200
+
+
+def test_trusted_proxies_are_read_and_a_bad_one_refuses_the_start(tmp_path: Path) -> None:
+    environment = {**production_environment(tmp_path), "BITLOOT_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"}
+    assert [str(n) for n in load_settings(environment).trusted_proxies] == ["10.0.0.0/8", "192.0.2.7/32"]
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings({**environment, "BITLOOT_TRUSTED_PROXIES": "10.0.0.0/8, balancer"})
+    assert "BITLOOT_TRUSTED_PROXIES" in str(raised.value)
+    assert "'balancer'" in str(raised.value)

@@ -1,6 +1,7 @@
 """A loopback TCP proxy in front of a real server, for outages the processes under test see as a
-network would show them: `refuse()` closes the port (connections refused, open ones cut) and
-`resume()` opens it again on the same port."""
+network would show them: `refuse()` closes the port (connections refused, open ones cut), `hang()`
+accepts connections and never answers (a server that froze), and `resume()` forwards again, on the
+same port."""
 
 import asyncio
 import contextlib
@@ -14,6 +15,7 @@ class TcpProxy:
         self._target = (target_host, target_port)
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
+        self._hanging = False
         self.port = 0
 
     @property
@@ -21,9 +23,19 @@ class TcpProxy:
         return f"http://127.0.0.1:{self.port}"
 
     async def resume(self) -> None:
-        """Listen (again, on the same port once it was chosen) and forward every connection."""
-        self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port, reuse_address=True)
-        self.port = self._server.sockets[0].getsockname()[1]
+        """Listen (again, on the same port once it was chosen) and forward every new connection."""
+        self._hanging = False
+        if self._server is None:
+            self._server = await asyncio.start_server(
+                self._accept, "127.0.0.1", self.port, reuse_address=True
+            )
+            self.port = self._server.sockets[0].getsockname()[1]
+
+    async def hang(self) -> None:
+        """Cut every open connection; accept new ones and never send a byte back."""
+        await self.resume()
+        self._hanging = True
+        self._cut_all()
 
     async def refuse(self) -> None:
         """Stop listening and cut every open connection, as a server that went away."""
@@ -31,9 +43,27 @@ class TcpProxy:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        self._cut_all()
+
+    def _cut_all(self) -> None:
         for writer in list(self._open):
             writer.transport.abort()
         self._open.clear()
+
+    async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        if self._hanging:
+            await self._swallow(client_reader, client_writer)
+        else:
+            await self._forward(client_reader, client_writer)
+
+    async def _swallow(
+        self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
+    ) -> None:
+        self._open.add(client_writer)
+        with contextlib.suppress(ConnectionError, OSError):
+            await client_reader.read()  # everything the client sends, until it gives up
+        self._open.discard(client_writer)
+        client_writer.transport.abort()
 
     async def _forward(
         self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter

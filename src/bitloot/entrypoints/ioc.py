@@ -73,6 +73,7 @@ from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_notifications import NotificationSettings, SendNotifications
 from bitloot.domain.product import SupplierKind
+from bitloot.entrypoints.http.client_address import ClientAddresses
 from bitloot.entrypoints.http.limits import RateGuard
 from bitloot.entrypoints.settings import Settings
 
@@ -244,7 +245,7 @@ class AdaptersProvider(Provider):
     def rate_guard(
         self, settings: Settings, limiter: RateLimiter, links: DeliveryLinkSigner, clock: Clock
     ) -> RateGuard:
-        return RateGuard(limiter, settings.tuning, links, clock)
+        return RateGuard(limiter, settings.tuning, links, clock, ClientAddresses(settings.trusted_proxies))
 
 
 def _use_cases_provider() -> Provider:

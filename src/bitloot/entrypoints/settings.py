@@ -21,6 +21,7 @@ from bitloot.adapters.payments.nowpayments_client import DEFAULT_BASE_URL, NowPa
 from bitloot.adapters.storage.s3 import S3Settings
 from bitloot.adapters.suppliers.kinguin_client import DEFAULT_BASE_URL as KINGUIN_BASE_URL
 from bitloot.adapters.suppliers.kinguin_client import KinguinSettings
+from bitloot.entrypoints.http.client_address import Network, parse_networks
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ class Settings:
     kinguin_webhook_secret: bytes | None = field(default=None, repr=False)
     # `BITLOOT_RATE_LIMIT_URL` (redis://); None: the broker's Redis, or in-process counters without one.
     rate_limit_url: str | None = None
+    # `BITLOOT_TRUSTED_PROXIES`: the load balancers whose `X-Forwarded-For` names the client.
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -129,6 +132,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if urlparse(public_base_url).scheme not in ("http", "https"):
         problems.append("BITLOOT_PUBLIC_BASE_URL must be an http(s) URL.")
     tuning = _tuning(get, problems)
+    try:
+        trusted_proxies = parse_networks(get("TRUSTED_PROXIES"))
+    except ValueError as exc:
+        problems.append(f"BITLOOT_TRUSTED_PROXIES lists IP addresses or networks: {exc}.")
+        trusted_proxies = ()
     smtp = _smtp_settings(get("SMTP_URL"), problems)
     kinguin = _kinguin_settings(get, problems)
     kinguin_secret = get("KINGUIN_WEBHOOK_SECRET")
@@ -153,6 +161,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         kinguin=kinguin,
         kinguin_webhook_secret=kinguin_secret.encode("utf-8") if kinguin_secret else None,
         rate_limit_url=rate_limit_url,
+        trusted_proxies=trusted_proxies,
     )
 
 

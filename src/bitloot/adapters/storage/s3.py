@@ -1,7 +1,8 @@
 """Sealed blobs in Cloudflare R2 or any S3-compatible store, through aiobotocore."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,13 @@ class S3Settings:
     connect_timeout_seconds: float = 2.0
     read_timeout_seconds: float = 5.0
     max_attempts: int = 3
+
+    @property
+    def call_deadline_seconds(self) -> float:
+        """A bound on one whole call, retries included. botocore's timeouts alone do not bound every
+        call: an upload to a server that accepted the connection and froze waits on its
+        `Expect: 100-continue` with no timeout at all."""
+        return (self.connect_timeout_seconds + self.read_timeout_seconds) * self.max_attempts + 1
 
 
 def client_config(settings: S3Settings) -> AioConfig:
@@ -69,38 +77,40 @@ class S3BlobStore:
     async def close(self) -> None:
         await self._stack.aclose()
 
-    async def put(self, path: str, blob: bytes) -> None:
+    @asynccontextmanager
+    async def _bounded(self) -> AsyncIterator[None]:
+        """One call, within its deadline; any failure of the library or the server is an outage."""
         try:
+            async with asyncio.timeout(self._settings.call_deadline_seconds):
+                yield
+        except (BotoCoreError, ClientError, TimeoutError) as exc:
+            raise StorageUnavailable from exc
+
+    async def put(self, path: str, blob: bytes) -> None:
+        async with self._bounded():
             await self._client.put_object(
                 Bucket=self._settings.bucket, Key=path, Body=blob, ContentType="application/octet-stream"
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageUnavailable from exc
 
     async def get(self, path: str) -> bytes | None:
-        try:
-            response = await self._client.get_object(Bucket=self._settings.bucket, Key=path)
+        async with self._bounded():
+            try:
+                response = await self._client.get_object(Bucket=self._settings.bucket, Key=path)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in _MISSING:
+                    return None
+                raise
             async with response["Body"] as stream:
                 data: bytes = await stream.read()
                 return data
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _MISSING:
-                return None
-            raise StorageUnavailable from exc
-        except BotoCoreError as exc:
-            raise StorageUnavailable from exc
 
     async def delete(self, path: str) -> None:
-        try:
+        async with self._bounded():
             await self._client.delete_object(Bucket=self._settings.bucket, Key=path)
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageUnavailable from exc
 
     async def check(self) -> None:
-        try:
+        async with self._bounded():
             await self._client.head_bucket(Bucket=self._settings.bucket)
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageUnavailable from exc
 
     async def ensure_bucket(self) -> None:
         """Create the bucket if it is missing (used by tests and first-time setup)."""

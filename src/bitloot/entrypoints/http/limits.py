@@ -5,7 +5,7 @@ Counters are per client address and, where there is one, per order; their keys h
 order id or address, never an access token or a link token."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -17,6 +17,7 @@ from bitloot.application.errors import InvalidDeliveryLink
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.rate_limit import RateLimiter
+from bitloot.entrypoints.http.client_address import ClientAddresses
 from bitloot.entrypoints.settings import Tuning
 
 
@@ -53,16 +54,13 @@ def _key(kind: str, value: str) -> str:
     return f"{kind}:{hashlib.sha256(value.encode('utf-8')).hexdigest()[:32]}"
 
 
-def client_address(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @dataclass(frozen=True, slots=True)
 class RateGuard:
     limiter: RateLimiter
     tuning: Tuning
     links: DeliveryLinkSigner
     clock: Clock
+    addresses: ClientAddresses = field(default_factory=ClientAddresses)
 
     async def _check(self, *rules: tuple[str, str, int]) -> None:
         """Counts the request under every rule; raises `RateLimited` when any is over its limit."""
@@ -76,7 +74,7 @@ class RateGuard:
             raise RateLimited(max(waits))
 
     async def reveal(self, request: Request[Any, Any, Any], order_id: str | None) -> None:
-        rules = [("reveal-ip", client_address(request), self.tuning.reveal_limit_per_ip)]
+        rules = [("reveal-ip", self.addresses.of(request), self.tuning.reveal_limit_per_ip)]
         if order_id is not None:
             rules.append(("reveal-order", order_id, self.tuning.reveal_limit_per_order))
         await self._check(*rules)
@@ -90,9 +88,9 @@ class RateGuard:
 
     async def delivery_link(self, request: Request[Any, Any, Any], order_id: str) -> None:
         await self._check(
-            ("link-ip", client_address(request), self.tuning.link_limit_per_ip),
+            ("link-ip", self.addresses.of(request), self.tuning.link_limit_per_ip),
             ("link-order", order_id, self.tuning.link_limit_per_order),
         )
 
     async def place_order(self, request: Request[Any, Any, Any]) -> None:
-        await self._check(("order-ip", client_address(request), self.tuning.order_limit_per_ip))
+        await self._check(("order-ip", self.addresses.of(request), self.tuning.order_limit_per_ip))
