@@ -156,10 +156,15 @@ async def test_s3_that_never_answers_is_unavailable_within_its_timeouts(seaweed:
         store = S3BlobStore(s3_settings(seaweed, endpoint_url=proxy.url))
         await store.open()
         try:
-            for call in (store.check(), store.put(a_path(), b"x"), store.get(a_path())):
+            calls: list[Callable[[], Awaitable[object]]] = [
+                store.check,
+                lambda: store.put(a_path(), b"x"),
+                lambda: store.get(a_path()),
+            ]
+            for call in calls:
                 started = time.monotonic()
                 with pytest.raises(StorageUnavailable):
-                    await asyncio.wait_for(call, 10)
+                    await asyncio.wait_for(call(), 10)
                 assert time.monotonic() - started < 8
         finally:
             await store.close()

@@ -59,7 +59,7 @@ MUTANTS = (
         edits=(
             (
                 "except Exception:  # the database or broker may be down",
-                "except ZeroDivisionError:",
+                "except ZeroDivisionError:  # the database or broker may be down",
             ),
         ),
         tests=(

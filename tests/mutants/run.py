@@ -59,6 +59,7 @@ def mutated_copy(mutant: Mutant, into: Path) -> Path:
                 f"{mutant.name}: the text to change occurs {text.count(old)} times in {mutant.path}"
             )
         text = text.replace(old, new)
+    compile(text, str(target), "exec")  # a mutant must fail its tests, not fail to import
     target.write_text(text)
     return into
 
