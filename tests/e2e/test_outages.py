@@ -97,3 +97,29 @@ async def test_postgres_restarted_under_load_the_service_recovers_by_itself(
     revealed = await asyncio.gather(*(shop.reveal(o) for o in orders))
     assert len({key for keys in revealed for key in keys}) == len(orders)
     assert await shop.available(product["id"]) == 80 - len(orders)
+
+
+async def test_jobs_that_failed_while_postgres_was_down_are_redone_once_it_is_back(
+    own_postgres: ThrowawayPostgres, make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
+) -> None:
+    """Paid orders wait on the queue; a worker starts while PostgreSQL is down, so every job fails and
+    every reconciler round too. Once PostgreSQL is back, the reconciler redoes them all."""
+    cluster = await make_cluster(server_url=own_postgres.server_url)
+    cluster.start_api()
+    shop = shopper_for(cluster)
+    product = await shop.product([f"J-{n}-{secrets.token_hex(3)}" for n in range(10)])
+    orders = [await shop.order(product["id"]) for _ in range(8)]
+    for order in orders:
+        assert (await shop.pay(order)).status_code == 200
+
+    await asyncio.to_thread(own_postgres.stop, "immediate")
+    worker = cluster.start_worker()
+    await asyncio.sleep(4)  # every job taken and failed; a few reconciler rounds failed as well
+    await asyncio.to_thread(own_postgres.start)
+
+    await shop.wait_fulfilled(orders, within=60)
+    assert worker.poll() is None, "the worker had to restart"
+    assert "reconciliation round failed" in cluster.log("worker-1"), "no round overlapped the outage"
+    revealed = await asyncio.gather(*(shop.reveal(o) for o in orders))
+    assert len({key for keys in revealed for key in keys}) == len(orders)
+    assert await shop.available(product["id"]) == 10 - len(orders)

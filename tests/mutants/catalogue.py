@@ -64,6 +64,7 @@ MUTANTS = (
         ),
         tests=(
             "tests/e2e/test_outages.py::test_postgres_restarted_under_load_the_service_recovers_by_itself",
+            "tests/e2e/test_outages.py::test_jobs_that_failed_while_postgres_was_down_are_redone_once_it_is_back",
         ),
     ),
     Mutant(
