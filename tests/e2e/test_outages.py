@@ -114,7 +114,11 @@ async def test_jobs_that_failed_while_postgres_was_down_are_redone_once_it_is_ba
 
     await asyncio.to_thread(own_postgres.stop, "immediate")
     worker = cluster.start_worker()
-    await asyncio.sleep(4)  # every job taken and failed; a few reconciler rounds failed as well
+    deadline = time.monotonic() + 60  # however long the worker takes to start
+    while cluster.log("worker-1").count("Exception found while executing") < len(orders):
+        assert time.monotonic() < deadline, "the jobs did not all fail while PostgreSQL was down"
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2)  # and a reconciler round or two (every 1 s) failed as well
     await asyncio.to_thread(own_postgres.start)
 
     await shop.wait_fulfilled(orders, within=60)
