@@ -10,6 +10,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -17,11 +18,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bitloot.adapters.memory.database import MemoryDatabase
+from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
 from bitloot.adapters.persistence.sqla.tables import Base
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
+from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from tests.infra.postgres_server import create_database, drop_database
 
@@ -71,13 +75,20 @@ async def _empty_postgres(engine: AsyncEngine) -> None:
             await connection.execute(table.delete())
 
 
+@dataclass(frozen=True)
+class Persistence:
+    """One database, through each port that reaches it."""
+
+    uow_factory: UowFactory
+    progress: OrderProgressReader
+
+
 @pytest.fixture(params=ADAPTERS)
-async def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[UowFactory]:
-    """A zero-argument callable returning a fresh unit of work; all of them share one database."""
+async def persistence(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Persistence]:
     adapter: str = request.param
     if adapter == "memory":
         database = MemoryDatabase()
-        yield lambda: InMemoryUnitOfWork(database)
+        yield Persistence(lambda: InMemoryUnitOfWork(database), MemoryOrderProgressReader(database))
         return
 
     if adapter == "sqlite":
@@ -99,7 +110,7 @@ async def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         return SqlaUnitOfWork(session)
 
     try:
-        yield make
+        yield Persistence(make, SqlOrderProgressReader(engine))
     finally:
         for session in opened:
             await session.close()
@@ -107,6 +118,12 @@ async def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
 
 
 @pytest.fixture
+def uow_factory(persistence: Persistence) -> UowFactory:
+    """A zero-argument callable returning a fresh unit of work; all of them share one database."""
+    return persistence.uow_factory
+
+
+@pytest.fixture
 def adapter(request: pytest.FixtureRequest) -> str:
     """The name of the adapter this test runs against."""
-    return str(cast(pytest.Function, request.node).callspec.params["uow_factory"])
+    return str(cast(pytest.Function, request.node).callspec.params["persistence"])

@@ -44,6 +44,8 @@ def pytest(tests: tuple[str, ...], pythonpath: Path | None) -> tuple[int, float]
     # Why each test failed (its first error lines), then pytest's summary.
     shown = [line for line in lines if line.startswith(("E ", "FAILED", "ERROR"))][:12] + lines[-1:]
     print("    " + "\n    ".join(line[:200] for line in shown), flush=True)
+    if finished.returncode not in (0, 1):
+        print(f"    pytest exited with {finished.returncode}", flush=True)
     return finished.returncode, time.monotonic() - started
 
 

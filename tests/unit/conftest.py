@@ -15,6 +15,7 @@ from bitloot.adapters.memory.blob_store import InMemoryBlobStore
 from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.notifier import RecordingNotifier
 from bitloot.adapters.memory.queue import RecordingQueue
+from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway, simulated_ipn
@@ -85,7 +86,7 @@ class World:
         )
 
     def status_use_case(self) -> GetFulfillmentStatus:
-        return GetFulfillmentStatus(self.uow())
+        return GetFulfillmentStatus(MemoryOrderProgressReader(self.db))
 
     def link_use_case(self) -> IssueDeliveryLink:
         return IssueDeliveryLink(self.uow(), self.links, self.clock)

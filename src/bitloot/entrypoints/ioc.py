@@ -21,6 +21,7 @@ from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.health import CallableProbe, SqlDatabaseProbe
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.database import MemoryDatabase
+from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.notify.log_notifier import LogNotifier
 from bitloot.adapters.notify.smtp_notifier import SmtpNotifier
@@ -28,6 +29,7 @@ from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway
 from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
+from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
@@ -47,6 +49,7 @@ from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.payments import PaymentGateway, PaymentLookup, PaymentWebhook
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.rate_limit import RateLimiter
+from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -119,6 +122,10 @@ class SqlPersistenceProvider(Provider):
         async with sessions() as session:
             yield SqlaUnitOfWork(session)
 
+    @provide(scope=Scope.APP)
+    def progress_reader(self, engine: AsyncEngine) -> OrderProgressReader:
+        return SqlOrderProgressReader(engine)
+
 
 class MemoryPersistenceProvider(Provider):
     """Everything in one `MemoryDatabase`, for unit tests of the HTTP app and worker."""
@@ -137,6 +144,10 @@ class MemoryPersistenceProvider(Provider):
     @provide(scope=Scope.REQUEST)
     def unit_of_work(self) -> UnitOfWork:
         return InMemoryUnitOfWork(self.database)
+
+    @provide(scope=Scope.APP)
+    def progress_reader(self) -> OrderProgressReader:
+        return MemoryOrderProgressReader(self.database)
 
 
 class AdaptersProvider(Provider):
@@ -255,7 +266,6 @@ def _use_cases_provider() -> Provider:
         HandlePaymentNotification,
         HandleKinguinEvent,
         FulfillOrder,
-        GetFulfillmentStatus,
         IssueDeliveryLink,
         RevealKeys,
         CreateProduct,
@@ -297,6 +307,8 @@ def _use_cases_provider() -> Provider:
     provider.provide(suppliers)
     provider.provide(webhook_replayers)
     provider.provide(check_health, scope=Scope.APP)
+    # Read models need no unit of work: built once, not per request.
+    provider.provide(GetFulfillmentStatus, scope=Scope.APP)
     return provider
 
 

@@ -1,12 +1,12 @@
-"""A customer asks how far their order is."""
+"""A customer asks how far their order is: the most frequent request, so one read, no transaction."""
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from bitloot.application.access import order_for_token
-from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.lifecycle import FulfillmentStatus, OrderStatus
+from bitloot.application.errors import NotFound
+from bitloot.application.ports.read_models import OrderProgressReader
+from bitloot.domain.access import access_token_matches
+from bitloot.domain.lifecycle import FulfillmentStatus, OrderStatus, customer_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +15,6 @@ class ItemStatus:
     product_id: str
     quantity: int
     status: FulfillmentStatus
-    keys_delivered: int
     fulfilled_at: datetime | None
 
 
@@ -32,31 +31,36 @@ class FulfillmentStatusView:
 
 
 class GetFulfillmentStatus:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, reader: OrderProgressReader) -> None:
+        self._reader = reader
 
     async def execute(self, order_id: str, access_token: str) -> FulfillmentStatusView:
-        order = await order_for_token(self._uow, order_id, access_token)
-        delivered = Counter(key.item_id for key in await self._uow.keys.list_for_order(order.id))
+        """`NotFound` alike for an unknown order and a wrong token."""
+        progress = await self._reader.progress(order_id)
+        if progress is None:
+            # Spend the same hashing work as a real comparison, so timing tells nothing either.
+            access_token_matches(access_token, "0" * 64)
+            raise NotFound
+        if not access_token_matches(access_token, progress.access_token_hash):
+            raise NotFound
+        status = customer_status(progress.status)
         items = [
             ItemStatus(
-                item_id=item.id,
+                item_id=item.item_id,
                 product_id=item.product_id,
                 quantity=item.quantity,
-                status=FulfillmentStatus.FULFILLED if item.is_fulfilled else order.customer_status,
-                keys_delivered=delivered[item.id],
+                status=FulfillmentStatus.FULFILLED if item.fulfilled_at is not None else status,
                 fulfilled_at=item.fulfilled_at,
             )
-            for item in order.items
+            for item in progress.items
         ]
-        await self._uow.rollback()
         return FulfillmentStatusView(
-            order_id=order.id,
-            status=order.customer_status,
-            order_status=order.status,
+            order_id=progress.order_id,
+            status=status,
+            order_status=progress.status,
             items_total=len(items),
-            items_fulfilled=sum(1 for item in order.items if item.is_fulfilled),
+            items_fulfilled=sum(1 for item in progress.items if item.fulfilled_at is not None),
             items=items,
-            fulfilled_at=order.fulfilled_at,
-            updated_at=order.updated_at,
+            fulfilled_at=progress.fulfilled_at,
+            updated_at=progress.updated_at,
         )

@@ -17,6 +17,9 @@ class DatabaseSettings:
     statement_timeout_ms: int = 5_000
 
 
+READ_ONLY_OPTION = "bitloot_read_only"
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
@@ -44,6 +47,14 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     if is_sqlite(settings.url):
         _serialize_sqlite_writers(engine)
     return engine
+
+
+def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, for statements that only read: on PostgreSQL in autocommit (no BEGIN and
+    ROLLBACK round trips), on SQLite in a transaction that never takes the write lock."""
+    if is_sqlite(str(engine.url)):
+        return engine.execution_options(**{READ_ONLY_OPTION: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -79,4 +90,7 @@ def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection used only for reads (`read_only_engine`) begins a plain deferred transaction:
+        # under WAL it reads a snapshot beside the writer instead of queueing for the write lock.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

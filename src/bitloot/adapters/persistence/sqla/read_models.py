@@ -1,0 +1,59 @@
+"""Read models in one SQL statement each, outside any unit of work."""
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bitloot.adapters.persistence.sqla.base import is_data_exception
+from bitloot.adapters.persistence.sqla.engine import read_only_engine
+from bitloot.adapters.persistence.sqla.tables import ORDER_ITEMS, ORDERS
+from bitloot.application.ports.read_models import ItemProgress, OrderProgress
+from bitloot.domain.lifecycle import OrderStatus
+
+_PROGRESS = (
+    select(
+        ORDERS.c.id,
+        ORDERS.c.status,
+        ORDERS.c.access_token_hash,
+        ORDERS.c.fulfilled_at,
+        ORDERS.c.updated_at,
+        ORDER_ITEMS.c.id.label("item_id"),
+        ORDER_ITEMS.c.product_id,
+        ORDER_ITEMS.c.quantity,
+        ORDER_ITEMS.c.fulfilled_at.label("item_fulfilled_at"),
+    )
+    .select_from(ORDERS.outerjoin(ORDER_ITEMS, ORDER_ITEMS.c.order_id == ORDERS.c.id))
+    .where(ORDERS.c.id == bindparam("order_id"))
+    .order_by(ORDER_ITEMS.c.position)
+)
+
+
+class SqlOrderProgressReader:
+    """One statement on a read-only connection (`read_only_engine`): no transaction stays open."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = read_only_engine(engine)
+
+    async def progress(self, order_id: str) -> OrderProgress | None:
+        try:
+            async with self._engine.connect() as connection:
+                rows = (await connection.execute(_PROGRESS, {"order_id": order_id})).mappings().all()
+        except DBAPIError as exc:
+            if isinstance(exc, DataError) or is_data_exception(exc):
+                return None  # an id no order can have (PostgreSQL refuses text with NUL, say)
+            raise
+        if not rows:
+            return None
+        first = rows[0]
+        return OrderProgress(
+            order_id=first["id"],
+            status=OrderStatus(first["status"]),
+            access_token_hash=first["access_token_hash"],
+            fulfilled_at=first["fulfilled_at"],
+            updated_at=first["updated_at"],
+            items=tuple(
+                ItemProgress(row["item_id"], row["product_id"], row["quantity"], row["item_fulfilled_at"])
+                for row in rows
+                if row["item_id"] is not None
+            ),
+        )
