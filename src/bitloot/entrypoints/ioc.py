@@ -312,6 +312,12 @@ def _use_cases_provider() -> Provider:
     return provider
 
 
+async def warm_up(container: AsyncContainer) -> None:
+    """Build at start what each process builds once, so the first request or job does not wait for
+    it: the blob store's S3 client (botocore loads its service model, about a second of CPU)."""
+    await container.get(SealedBlobStore)
+
+
 def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider) -> AsyncContainer:
     """The application's container; each provider in `overrides` replaces what it provides."""
     context: dict[Any, Any] = {Settings: settings, AsyncBroker: broker}

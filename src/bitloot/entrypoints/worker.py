@@ -10,7 +10,7 @@ from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
-from bitloot.entrypoints.ioc import container_for
+from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.settings import Settings
 from bitloot.entrypoints.tasks import build_broker
@@ -34,6 +34,7 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     container = container_for(settings, broker, TaskiqProvider(), *overrides)
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
+    await warm_up(container)
     await broker.startup()
     receiver = Receiver(
         broker,

@@ -173,8 +173,15 @@ class FulfillOrder:
             raise
 
     async def _renew_lease(self, order: Order) -> None:
-        """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over)."""
-        if not order.claim(self._lease_owner, self._clock.now(), self._settings.lease):
+        """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over).
+
+        Only once half the lease is spent: after a quick supplier step (own stock) the rest of the
+        lease covers sealing and storing, and saves a transaction per item. A take-over meanwhile is
+        still refused at the commit (the order's version) and its blobs, all at fresh paths, deleted."""
+        now = self._clock.now()
+        if order.lease_expires_at is not None and order.lease_expires_at - now > self._settings.lease / 2:
+            return
+        if not order.claim(self._lease_owner, now, self._settings.lease):
             raise ConcurrencyConflict
         await self._uow.orders.save(order)
         await self._uow.commit()

@@ -25,7 +25,7 @@ from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
 from bitloot.entrypoints.http.security import security_headers
 from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks import PaymentWebhookController
-from bitloot.entrypoints.ioc import container_for
+from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
@@ -59,6 +59,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await warm_up(container)
         await broker.startup()
         stop = asyncio.Event()
         # With in-process jobs this process is the worker too, so it also runs the reconciler.
