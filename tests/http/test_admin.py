@@ -428,6 +428,19 @@ async def test_the_largest_storable_price_is_shown_in_full(shop: Shop) -> None:
     assert catalog.json()[0]["price"] == "999999999999.99"
 
 
+async def test_a_negative_zero_price_is_zero(shop: Shop) -> None:
+    """Found by schemathesis: "-0.0" was stored and shown as "-0.00"."""
+    created = await shop.client.post(
+        "/admin/products",
+        json={"sku": "FREE", "name": "Free", "price": "-0.0", "currency": "EUR"},
+        headers=shop.admin,
+    )
+
+    assert created.status_code == 201, created.text
+    assert created.json()["price"] == "0.00"
+    assert (await shop.client.get("/products")).json()[0]["price"] == "0.00"
+
+
 async def test_an_order_whose_total_is_too_large_is_refused_and_stores_nothing(shop: Shop) -> None:
     product = await shop.product(["K-1", "K-2"], sku="DEAR", price="999999999999.99")
 

@@ -20,6 +20,8 @@ class Money:
             raise InvalidValue("An amount must be a finite decimal.")
         if self.amount < 0:
             raise InvalidValue("An amount cannot be negative.")
+        if self.amount.is_signed():  # -0 is zero, and is written as zero
+            object.__setattr__(self, "amount", self.amount.copy_abs())
         if self.amount >= _LIMIT:
             raise InvalidValue("An amount must be below 1,000,000,000,000.")
         exponent = self.amount.as_tuple().exponent
