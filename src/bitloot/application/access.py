@@ -6,13 +6,16 @@ from bitloot.domain.access import access_token_matches
 from bitloot.domain.order import Order
 
 
+def may_see(access_token: str, token_hash: str | None) -> bool:
+    """Whether the token opens the order whose token hash is `token_hash` (None: there is no such
+    order). Both answers spend the same hashing work, so timing tells nothing either."""
+    matches = access_token_matches(access_token, token_hash or "0" * 64)
+    return matches and token_hash is not None
+
+
 async def order_for_token(uow: UnitOfWork, order_id: str, access_token: str) -> Order:
     """The order, or `NotFound` alike for an unknown order and a wrong token."""
     order = await uow.orders.get(order_id)
-    if order is None:
-        # Spend the same hashing work as a real comparison, so timing tells nothing either.
-        access_token_matches(access_token, "0" * 64)
-        raise NotFound
-    if not access_token_matches(access_token, order.access_token_hash):
+    if not may_see(access_token, order.access_token_hash if order else None) or order is None:
         raise NotFound
     return order
