@@ -93,10 +93,13 @@ class FulfillOrder:
     async def _fulfil(self, order: Order) -> FulfillOutcome:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
         recorded = {(key.item_id, key.source_key_id) for key in await self._uow.keys.list_for_order(order.id)}
+        pending = [item for item in order.items if not item.is_fulfilled]
+        written: list[str] = []
         try:
-            for item in order.items:
-                if not item.is_fulfilled:
-                    await self._fulfil_item(order, item, products[item.product_id], recorded)
+            for position, item in enumerate(pending):
+                written = await self._fulfil_item(order, item, products[item.product_id], recorded)
+                if position < len(pending) - 1:
+                    await self._commit_or_discard(written)  # each item's keys are durable on their own
         except OutOfStock as exc:
             return await self._fail(order, str(exc))
         except KeysNotReady as exc:
@@ -108,17 +111,31 @@ class FulfillOrder:
         except (SupplierUnavailable, StorageUnavailable) as exc:
             log.warning("order %s: %s; will retry after the lease expires", order.id, exc)
             return FulfillOutcome.RETRY_LATER
-        order.complete(self._clock.now())
-        await self._uow.orders.save(order)
-        await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
-        # The delivery email is owed from this commit on: recorded with it, sent by SendNotifications
-        # (right after this job, and by the reconciler until it goes through).
-        await self._uow.notifications.add(
-            Notification.order_fulfilled(new_id(), order.id, order.email, self._clock.now())
-        )
-        await self._uow.commit()
+        # The last item's keys, the order's completion and the email it owes commit together. The
+        # email is sent by SendNotifications, right after this job and by the reconciler until it
+        # goes through.
+        try:
+            order.complete(self._clock.now())
+            await self._uow.orders.save(order)
+            await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
+            await self._uow.notifications.add(
+                Notification.order_fulfilled(new_id(), order.id, order.email, self._clock.now())
+            )
+        except ConcurrencyConflict:
+            await self._delete_quietly(written)
+            raise
+        await self._commit_or_discard(written)
         log.info("order %s fulfilled", order.id)
         return FulfillOutcome.FULFILLED
+
+    async def _commit_or_discard(self, written: list[str]) -> None:
+        """Commit; when the commit is refused (say, another worker took the order over and delivered
+        the item), no key refers to the blobs just written, so they go."""
+        try:
+            await self._uow.commit()
+        except ConcurrencyConflict:
+            await self._delete_quietly(written)
+            raise
 
     async def _claim(self, order_id: str) -> Order | FulfillOutcome:
         try:
@@ -147,7 +164,9 @@ class FulfillOrder:
 
     async def _fulfil_item(
         self, order: Order, item: OrderItem, product: Product, recorded: set[tuple[str, str]]
-    ) -> None:
+    ) -> list[str]:
+        """Seal, store and record the item's keys and mark it fulfilled, uncommitted; returns the
+        paths of the blobs written, for the caller to delete should its commit be refused."""
         supplier = self._suppliers.get(product.supplier)
         if supplier is None:
             # A product of a supplier this deployment does not run (Kinguin, say): fail the order where
@@ -165,12 +184,10 @@ class FulfillOrder:
                     recorded.add((item.id, key.key_id))
             order.mark_item_fulfilled(item.id, self._clock.now())
             await self._uow.orders.save(order)
-            await self._uow.commit()
         except ConcurrencyConflict:
-            # This transaction was refused (say, another worker took the order over and delivered
-            # the item): no key refers to the blobs it wrote, so they go.
             await self._delete_quietly(written)
             raise
+        return written
 
     async def _renew_lease(self, order: Order) -> None:
         """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over).
