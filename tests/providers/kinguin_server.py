@@ -14,18 +14,18 @@ import itertools
 import json
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
 
+from tests.providers.faults import ScriptedFault, ScriptedFaults
 from tests.providers.threaded import ThreadedAiohttpServer
 
 API_KEY = "kinguin-test-api-key-0123456789"
 PREFIX = "/esa/api"
-FaultKind = Literal["status", "hang", "drop"]
 
 
 @dataclass(frozen=True)
@@ -66,17 +66,7 @@ class FakeOrder:
 
 
 @dataclass
-class _Fault:
-    method: str
-    path_prefix: str
-    kind: FaultKind
-    times: int
-    status: int = 503
-    seconds: float = 0.0
-
-
-@dataclass
-class KinguinServer(ThreadedAiohttpServer):
+class KinguinServer(ScriptedFaults, ThreadedAiohttpServer):
     api_key: str = API_KEY
     # The keys Kinguin will deliver, per kinguinId, handed out in this order as orders take them.
     stock: dict[str, list[FakeKey]] = field(default_factory=dict)
@@ -84,7 +74,7 @@ class KinguinServer(ThreadedAiohttpServer):
     keys_pending_polls: int = 0
     requests: list[RecordedRequest] = field(default_factory=list)
     orders: dict[str, FakeOrder] = field(default_factory=dict)
-    _faults: list[_Fault] = field(default_factory=list)
+    _faults: list[ScriptedFault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _loop: asyncio.AbstractEventLoop | None = None
@@ -99,19 +89,6 @@ class KinguinServer(ThreadedAiohttpServer):
         return f"http://127.0.0.1:{self.port}{PREFIX}"
 
     # --- scripting --------------------------------------------------------------------------------
-
-    def fail(self, method: str, path_prefix: str, *, status: int = 503, times: int = 1) -> None:
-        """The next `times` matching requests are answered `status` (and not handled)."""
-        self._add(_Fault(method, path_prefix, "status", times, status=status))
-
-    def hang(self, method: str, path_prefix: str, *, seconds: float, times: int = 1) -> None:
-        """The next `times` matching requests wait `seconds` before they are handled."""
-        self._add(_Fault(method, path_prefix, "hang", times, seconds=seconds))
-
-    def drop_response(self, method: str, path_prefix: str, *, times: int = 1) -> None:
-        """The next `times` matching requests are handled (an order is created) and then the
-        connection is closed without an answer."""
-        self._add(_Fault(method, path_prefix, "drop", times))
 
     def complete(self, order_id: str) -> None:
         with self._lock:
@@ -170,17 +147,10 @@ class KinguinServer(ThreadedAiohttpServer):
             return web.json_response(
                 {"status": fault.status, "detail": "scripted failure"}, status=fault.status
             )
-        if fault is not None and fault.kind == "hang":
-            assert self._stopping is not None
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), fault.seconds)
+        await self._hang(fault)
         with self._lock:
             status, answer = action(request, body)
-        if fault is not None and fault.kind == "drop":
-            # The work is done (the order exists); the answer never arrives.
-            assert request.transport is not None
-            request.transport.abort()
-            raise asyncio.CancelledError
+        self._drop(request, fault)
         return web.json_response(answer, status=status)
 
     def _do_place(self, _: web.Request, body: Any) -> tuple[int, Any]:
@@ -239,19 +209,6 @@ class KinguinServer(ThreadedAiohttpServer):
             }
             for key in chosen
         ]
-
-    def _add(self, fault: _Fault) -> None:
-        with self._lock:
-            self._faults.append(fault)
-
-    def _take_fault(self, method: str, path: str) -> _Fault | None:
-        for fault in self._faults:
-            if fault.method == method and path.startswith(fault.path_prefix) and fault.times > 0:
-                fault.times -= 1
-                if fault.times == 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
 
 
 @contextmanager

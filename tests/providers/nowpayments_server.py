@@ -15,19 +15,19 @@ import json
 import secrets
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
 
+from tests.providers.faults import ScriptedFault, ScriptedFaults
 from tests.providers.threaded import ThreadedAiohttpServer
 
 API_KEY = "NP-TEST-API-KEY-0123456789abcdef"
 EMAIL = "owner@shop.example"
 PASSWORD = "np-test-password-0123456789"
-FaultKind = Literal["status", "hang", "drop"]
 
 
 @dataclass(frozen=True)
@@ -43,17 +43,7 @@ class RecordedRequest:
 
 
 @dataclass
-class _Fault:
-    method: str
-    path_prefix: str
-    kind: FaultKind
-    times: int
-    status: int = 503
-    seconds: float = 0.0
-
-
-@dataclass
-class NowPaymentsServer(ThreadedAiohttpServer):
+class NowPaymentsServer(ScriptedFaults, ThreadedAiohttpServer):
     api_key: str = API_KEY
     email: str = EMAIL
     password: str = PASSWORD
@@ -64,7 +54,7 @@ class NowPaymentsServer(ThreadedAiohttpServer):
     payments: dict[int, dict[str, Any]] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
     port: int = 0
-    _faults: list[_Fault] = field(default_factory=list)
+    _faults: list[ScriptedFault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _invoice_ids: Iterator[int] = field(default_factory=lambda: itertools.count(4522625843))
     _payment_ids: Iterator[int] = field(default_factory=lambda: itertools.count(5077125051))
@@ -79,19 +69,6 @@ class NowPaymentsServer(ThreadedAiohttpServer):
         return f"http://127.0.0.1:{self.port}"
 
     # --- scripting --------------------------------------------------------------------------------
-
-    def fail(self, method: str, path_prefix: str, *, status: int = 503, times: int = 1) -> None:
-        """The next `times` matching requests are answered `status` (and not handled)."""
-        self._add(_Fault(method, path_prefix, "status", times, status=status))
-
-    def hang(self, method: str, path_prefix: str, *, seconds: float, times: int = 1) -> None:
-        """The next `times` matching requests wait `seconds` before they are handled."""
-        self._add(_Fault(method, path_prefix, "hang", times, seconds=seconds))
-
-    def drop_response(self, method: str, path_prefix: str, *, times: int = 1) -> None:
-        """The next `times` matching requests are handled (an invoice is created) and then the
-        connection is closed without an answer."""
-        self._add(_Fault(method, path_prefix, "drop", times))
 
     def pay(self, invoice_id: str, status: str = "finished", **changes: Any) -> dict[str, Any]:
         """A payment made on the invoice (the customer chose a coin on the invoice page), in `status`;
@@ -177,17 +154,10 @@ class NowPaymentsServer(ThreadedAiohttpServer):
             )
         if fault is not None and fault.kind == "status":
             return web.json_response({"message": "scripted failure"}, status=fault.status)
-        if fault is not None and fault.kind == "hang":
-            assert self._stopping is not None
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), fault.seconds)
+        await self._hang(fault)
         with self._lock:
             status, answer = action(request, headers, body)
-        if fault is not None and fault.kind == "drop":
-            # The work is done (the invoice exists); the answer never arrives.
-            assert request.transport is not None
-            request.transport.abort()
-            raise asyncio.CancelledError
+        self._drop(request, fault)
         return web.json_response(answer, status=status)
 
     def _create_invoice(self, _: web.Request, __: dict[str, str], body: Any) -> tuple[int, Any]:
@@ -268,19 +238,6 @@ class NowPaymentsServer(ThreadedAiohttpServer):
     def _shown(payment: dict[str, Any]) -> dict[str, Any]:
         # Each answer carries the time it was made: it must not make a new record by itself.
         return {**payment, "updated_at": _now()}
-
-    def _add(self, fault: _Fault) -> None:
-        with self._lock:
-            self._faults.append(fault)
-
-    def _take_fault(self, method: str, path: str) -> _Fault | None:
-        for fault in self._faults:
-            if fault.method == method and path.startswith(fault.path_prefix) and fault.times > 0:
-                fault.times -= 1
-                if fault.times == 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
 
 
 def _now() -> str:
