@@ -141,8 +141,8 @@ MUTANTS = (
         path="adapters/persistence/sqla/base.py",
         edits=(
             (
-                '    return str(getattr(exc.orig, "sqlstate", None) or "").startswith("22")',
-                "    return False",
+                'isinstance(exc, DataError) or str(getattr(exc.orig, "sqlstate", None) or "").startswith("22")',
+                "False",
             ),
         ),
         tests=(

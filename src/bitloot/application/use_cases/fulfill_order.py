@@ -2,7 +2,8 @@
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -94,12 +95,14 @@ class FulfillOrder:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
         recorded = {(key.item_id, key.source_key_id) for key in await self._uow.keys.list_for_order(order.id)}
         pending = [item for item in order.items if not item.is_fulfilled]
-        written: list[str] = []
+        written: list[str] = []  # the blobs of the transaction still open
         try:
             for position, item in enumerate(pending):
-                written = await self._fulfil_item(order, item, products[item.product_id], recorded)
+                await self._fulfil_item(order, item, products[item.product_id], recorded, written)
                 if position < len(pending) - 1:
-                    await self._commit_or_discard(written)  # each item's keys are durable on their own
+                    async with self._discard_on_conflict(written):
+                        await self._uow.commit()  # each item's keys are durable on their own
+                    written.clear()
         except OutOfStock as exc:
             return await self._fail(order, str(exc))
         except KeysNotReady as exc:
@@ -114,25 +117,23 @@ class FulfillOrder:
         # The last item's keys, the order's completion and the email it owes commit together. The
         # email is sent by SendNotifications, right after this job and by the reconciler until it
         # goes through.
-        try:
+        async with self._discard_on_conflict(written):
             order.complete(self._clock.now())
             await self._uow.orders.save(order)
             await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
             await self._uow.notifications.add(
                 Notification.order_fulfilled(new_id(), order.id, order.email, self._clock.now())
             )
-        except ConcurrencyConflict:
-            await self._delete_quietly(written)
-            raise
-        await self._commit_or_discard(written)
+            await self._uow.commit()
         log.info("order %s fulfilled", order.id)
         return FulfillOutcome.FULFILLED
 
-    async def _commit_or_discard(self, written: list[str]) -> None:
-        """Commit; when the commit is refused (say, another worker took the order over and delivered
-        the item), no key refers to the blobs just written, so they go."""
+    @asynccontextmanager
+    async def _discard_on_conflict(self, written: list[str]) -> AsyncIterator[None]:
+        """When the transaction is refused (say, another worker took the order over and delivered
+        the item), no key refers to the blobs it wrote, so they go."""
         try:
-            await self._uow.commit()
+            yield
         except ConcurrencyConflict:
             await self._delete_quietly(written)
             raise
@@ -163,10 +164,15 @@ class FulfillOrder:
         return order
 
     async def _fulfil_item(
-        self, order: Order, item: OrderItem, product: Product, recorded: set[tuple[str, str]]
-    ) -> list[str]:
-        """Seal, store and record the item's keys and mark it fulfilled, uncommitted; returns the
-        paths of the blobs written, for the caller to delete should its commit be refused."""
+        self,
+        order: Order,
+        item: OrderItem,
+        product: Product,
+        recorded: set[tuple[str, str]],
+        written: list[str],
+    ) -> None:
+        """Seal, store and record the item's keys and mark it fulfilled, uncommitted; the paths of
+        the blobs it writes go to `written`."""
         supplier = self._suppliers.get(product.supplier)
         if supplier is None:
             # A product of a supplier this deployment does not run (Kinguin, say): fail the order where
@@ -176,18 +182,13 @@ class FulfillOrder:
         # The supplier step can outlast the lease. Renew it before writing any blob, so a worker that
         # was taken over meanwhile stops here instead of overwriting the keys the other one delivered.
         await self._renew_lease(order)
-        written: list[str] = []
-        try:
+        async with self._discard_on_conflict(written):
             for key in supplied:
                 if (item.id, key.key_id) not in recorded:
                     await self._seal_and_record(order, item, key, written)
                     recorded.add((item.id, key.key_id))
             order.mark_item_fulfilled(item.id, self._clock.now())
             await self._uow.orders.save(order)
-        except ConcurrencyConflict:
-            await self._delete_quietly(written)
-            raise
-        return written
 
     async def _renew_lease(self, order: Order) -> None:
         """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over).

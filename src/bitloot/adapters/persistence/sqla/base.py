@@ -27,12 +27,12 @@ class SqlRepository:
         except IntegrityError as exc:
             raise ConcurrencyConflict from exc
         except DBAPIError as exc:
-            if isinstance(exc, DataError) or is_data_exception(exc):
+            if is_data_exception(exc):
                 raise InvalidValue("A value contains characters that cannot be stored.") from exc
             raise
 
 
 def is_data_exception(exc: DBAPIError) -> bool:
-    """SQLSTATE class 22 ("data exception"); asyncpg's NUL-character error reaches SQLAlchemy as a
-    generic DBAPI error that still carries it."""
-    return str(getattr(exc.orig, "sqlstate", None) or "").startswith("22")
+    """A value the database cannot hold: SQLSTATE class 22 ("data exception"). asyncpg's
+    NUL-character error reaches SQLAlchemy as a generic DBAPI error that still carries it."""
+    return isinstance(exc, DataError) or str(getattr(exc.orig, "sqlstate", None) or "").startswith("22")

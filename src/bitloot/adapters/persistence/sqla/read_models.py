@@ -1,7 +1,7 @@
 """Read models in one SQL statement each, outside any unit of work."""
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bitloot.adapters.persistence.sqla.base import is_data_exception
@@ -39,7 +39,7 @@ class SqlOrderProgressReader:
             async with self._engine.connect() as connection:
                 rows = (await connection.execute(_PROGRESS, {"order_id": order_id})).mappings().all()
         except DBAPIError as exc:
-            if isinstance(exc, DataError) or is_data_exception(exc):
+            if is_data_exception(exc):
                 return None  # an id no order can have (PostgreSQL refuses text with NUL, say)
             raise
         if not rows:
