@@ -101,6 +101,15 @@ class Cluster:
         path = self.directory / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    async def wait_for_log(self, name: str, text: str, *, within: float, count: int = 1) -> None:
+        """Until `text` stands `count` times in the process's log: evidence instead of a fixed sleep,
+        however slow the machine or the process's start."""
+        deadline = time.monotonic() + within
+        while self.log(name).count(text) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not {count} time(s) in {name}'s log within {within}s")
+            await asyncio.sleep(0.2)
+
 
 def cluster_env(
     *,
