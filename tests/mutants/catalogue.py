@@ -140,10 +140,8 @@ MUTANTS = (
         protection="a value the database cannot hold is bad input (4xx, job dropped), not a driver error",
         path="adapters/persistence/sqla/base.py",
         edits=(
-            (
-                'isinstance(exc, DataError) or str(getattr(exc.orig, "sqlstate", None) or "").startswith("22")',
-                "False",
-            ),
+            ("return isinstance(exc, DataError) or str(", "return str("),
+            ('.startswith("22")', '.startswith("no such class")'),
         ),
         tests=(
             f"{FAULTS}::test_a_poison_message_on_the_queue_harms_nothing",
