@@ -141,6 +141,7 @@ def cluster_env(
         "BITLOOT_S3_REGION": "us-east-1",
         "BITLOOT_MASTER_KEYS": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "BITLOOT_LINK_SECRET": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "BITLOOT_KEY_FINGERPRINT_SECRET": base64.b64encode(secrets.token_bytes(32)).decode(),
         "BITLOOT_NOWPAYMENTS_IPN_SECRET": secrets.token_hex(24),
         # Invoices come from a fake NOWPayments server of the test process (tests/providers); production
         # refuses to start without the API key.

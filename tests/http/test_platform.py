@@ -17,6 +17,7 @@ from tests.http.conftest import Shop, assert_problem, available, fulfilment_stat
 REQUIRED_SECRETS = (
     "BITLOOT_MASTER_KEYS",
     "BITLOOT_LINK_SECRET",
+    "BITLOOT_KEY_FINGERPRINT_SECRET",
     "BITLOOT_NOWPAYMENTS_IPN_SECRET",
     "BITLOOT_ADMIN_TOKEN",
     "BITLOOT_NOWPAYMENTS_API_KEY",
@@ -30,6 +31,7 @@ def production_environment(data_dir: Path) -> dict[str, str]:
         "BITLOOT_PUBLIC_BASE_URL": "https://shop.example",
         "BITLOOT_MASTER_KEYS": "1:" + base64.b64encode(os.urandom(32)).decode(),
         "BITLOOT_LINK_SECRET": base64.b64encode(os.urandom(32)).decode(),
+        "BITLOOT_KEY_FINGERPRINT_SECRET": base64.b64encode(os.urandom(32)).decode(),
         "BITLOOT_NOWPAYMENTS_IPN_SECRET": "ipn-secret-from-the-nowpayments-dashboard",
         "BITLOOT_ADMIN_TOKEN": "a" * 16 + "-operator-token-" + "b" * 16,
         "BITLOOT_NOWPAYMENTS_API_KEY": "NP-API-KEY-from-the-dashboard-0123",
@@ -194,6 +196,43 @@ async def test_simulator_is_absent_in_production(production: AsyncTestClient[Any
     assert_problem(payment, 404)
     assert not any(p.startswith("/simulator") for p in schema.json()["paths"])
     assert not (tmp_path / "secrets.json").exists()
+
+
+@pytest.mark.parametrize("env", ["development", "test"])
+async def test_simulator_is_absent_whenever_a_payment_provider_is_configured(
+    tmp_path: Path, env: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator who set the NOWPayments key but left `BITLOOT_ENV` at its default must not leave
+    a page open that marks any order paid."""
+    settings = load_settings(
+        {
+            "BITLOOT_ENV": env,
+            "BITLOOT_DATA_DIR": str(tmp_path),
+            "BITLOOT_NOWPAYMENTS_API_KEY": "NP-API-KEY-from-the-dashboard-0123",
+        }
+    )
+    some_order = "0190d8d0-0000-7000-8000-000000000000"
+
+    with caplog.at_level("INFO", logger="bitloot"):
+        app = create_app(settings)
+    async with AsyncTestClient(app) as client:
+        payment = await client.post(f"/simulator/pay/{some_order}", data={"status": "finished"})
+        schema = await client.get("/schema/openapi.json")
+
+    assert_problem(payment, 404)
+    assert not any(p.startswith("/simulator") for p in schema.json()["paths"])
+    assert "payment simulator not mounted" in caplog.text
+
+
+def test_the_start_up_log_says_when_the_simulator_is_mounted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings({"BITLOOT_ENV": "development", "BITLOOT_DATA_DIR": str(tmp_path)})
+
+    with caplog.at_level("INFO", logger="bitloot"):
+        create_app(settings)
+
+    assert "payment simulator mounted" in caplog.text
 
 
 async def test_production_uses_the_given_admin_token(

@@ -10,6 +10,7 @@ import pytest
 from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.keyring import MasterKeyring
+from bitloot.adapters.email_address import EmailValidatorAddresses
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.blob_store import InMemoryBlobStore
 from bitloot.adapters.memory.database import MemoryDatabase
@@ -62,7 +63,9 @@ class World:
         return InMemoryUnitOfWork(self.db)
 
     def place_order_use_case(self) -> PlaceOrder:
-        return PlaceOrder(self.uow(), SimulatorPaymentGateway(BASE_URL), self.clock)
+        return PlaceOrder(
+            self.uow(), SimulatorPaymentGateway(BASE_URL), self.clock, EmailValidatorAddresses()
+        )
 
     def payment_use_case(self) -> HandlePaymentNotification:
         return HandlePaymentNotification(self.uow(), self.webhook, self.queue, self.clock)

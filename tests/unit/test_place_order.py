@@ -149,6 +149,16 @@ async def test_the_same_product_twice_is_refused(world: World) -> None:
         "player@example.com\nBcc: x@y.z",
         "a" * 65 + "@example.com",
         "a@" + "b" * 250 + ".com",
+        # One address, never a list: each would become a recipient of the delivery link.
+        "a,someone@example.com",
+        "a@example.com,someone@example.com",
+        "someone@example.com, a@example.com",
+        "a@example.com;someone@example.com",
+        "Player <player@example.com>",
+        "player@exa\rmple.com",
+        "pla\nyer@example.com",
+        "player@example.com\x00",
+        "player@localhost",
     ],
 )
 async def test_a_bad_email_is_refused(world: World, email: str) -> None:

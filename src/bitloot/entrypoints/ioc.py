@@ -18,6 +18,7 @@ from taskiq import AsyncBroker
 
 from bitloot.adapters.clock import SystemClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
+from bitloot.adapters.email_address import EmailValidatorAddresses
 from bitloot.adapters.health import CallableProbe, SqlDatabaseProbe
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.database import MemoryDatabase
@@ -42,6 +43,7 @@ from bitloot.adapters.suppliers.kinguin_webhook import KinguinWebhook
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
+from bitloot.application.ports.email_addresses import EmailAddressRules
 from bitloot.application.ports.health import HealthProbe
 from bitloot.application.ports.kinguin import KinguinEvents
 from bitloot.application.ports.links import DeliveryLinkSigner
@@ -158,6 +160,10 @@ class AdaptersProvider(Provider):
         return SystemClock()
 
     @provide
+    def email_addresses(self) -> EmailAddressRules:
+        return EmailValidatorAddresses()
+
+    @provide
     def vault(self, settings: Settings) -> KeyVault:
         return AesGcmKeyVault(settings.secrets.keyring)
 
@@ -201,7 +207,9 @@ class AdaptersProvider(Provider):
     @provide
     def notifier(self, settings: Settings) -> CustomerNotifier:
         # The embedded default writes the email to the log; BITLOOT_SMTP_URL sends it.
-        return LogNotifier() if settings.smtp is None else SmtpNotifier(settings.smtp)
+        if settings.smtp is None:
+            return LogNotifier(show_links=not settings.production)
+        return SmtpNotifier(settings.smtp)
 
     @provide
     def notification_settings(self, settings: Settings) -> NotificationSettings:

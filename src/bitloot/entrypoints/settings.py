@@ -21,6 +21,7 @@ from bitloot.adapters.payments.nowpayments_client import DEFAULT_BASE_URL, NowPa
 from bitloot.adapters.storage.s3 import S3Settings
 from bitloot.adapters.suppliers.kinguin_client import DEFAULT_BASE_URL as KINGUIN_BASE_URL
 from bitloot.adapters.suppliers.kinguin_client import KinguinSettings
+from bitloot.entrypoints.data_dir import PRIVATE_FILE_MODE, secure_data_dir
 from bitloot.entrypoints.http.client_address import Network, parse_networks
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 PREFIX = "BITLOOT_"
 SECRETS_FILE = "secrets.json"
 MIN_SECRET_BYTES = 32
+# A webhook secret is chosen in the provider's dashboard; shorter than this is guessable offline.
+MIN_WEBHOOK_SECRET_CHARS = 16
+# Fewer distinct characters than this is a placeholder (`aaaa...`, `changeme`), not a secret.
+MIN_DISTINCT_CHARS = 8
 
 
 class ConfigurationError(Exception):
@@ -42,6 +47,8 @@ class Secrets:
     link_secret: bytes = field(repr=False)
     ipn_secret: bytes = field(repr=False)
     admin_token: str = field(repr=False)
+    # Keys the HMAC-SHA256 fingerprints that make "this key is already ours" a database fact (SPEC §10).
+    fingerprint_secret: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +144,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     except ValueError as exc:
         problems.append(f"BITLOOT_TRUSTED_PROXIES lists IP addresses or networks: {exc}.")
         trusted_proxies = ()
+    if not problems and (mode != "production" or database_url.startswith("sqlite") or s3 is None):
+        secure_data_dir(data_dir)
     smtp = _smtp_settings(get("SMTP_URL"), problems)
     kinguin = _kinguin_settings(get, problems)
     kinguin_secret = get("KINGUIN_WEBHOOK_SECRET")
@@ -250,6 +259,7 @@ def _load_secrets(
     values = {
         "MASTER_KEYS": get("MASTER_KEYS") or stored.get("master_keys"),
         "LINK_SECRET": get("LINK_SECRET") or stored.get("link_secret"),
+        "KEY_FINGERPRINT_SECRET": get("KEY_FINGERPRINT_SECRET") or stored.get("fingerprint_secret"),
         "NOWPAYMENTS_IPN_SECRET": get("NOWPAYMENTS_IPN_SECRET") or stored.get("ipn_secret"),
         "ADMIN_TOKEN": get("ADMIN_TOKEN") or stored.get("admin_token"),
     }
@@ -257,14 +267,65 @@ def _load_secrets(
         if value is None:
             problems.append(f"BITLOOT_{name} is required in production.")
     keyring = _keyring(values["MASTER_KEYS"], get("ACTIVE_KEY_VERSION"), problems)
+    if keyring is not None and production:
+        _check_master_keys(keyring, problems)
     link_secret = _secret_bytes("LINK_SECRET", values["LINK_SECRET"], problems)
+    fingerprint_secret = _secret_bytes("KEY_FINGERPRINT_SECRET", values["KEY_FINGERPRINT_SECRET"], problems)
     admin_token = values["ADMIN_TOKEN"]
     if admin_token is not None and len(admin_token) < MIN_SECRET_BYTES:
         problems.append(f"BITLOOT_ADMIN_TOKEN must be at least {MIN_SECRET_BYTES} characters.")
     ipn_secret = values["NOWPAYMENTS_IPN_SECRET"]
-    if keyring is None or link_secret is None or ipn_secret is None or admin_token is None or problems:
+    if production:
+        _check_strength(values, get("KINGUIN_WEBHOOK_SECRET"), problems)
+    if (
+        keyring is None
+        or link_secret is None
+        or fingerprint_secret is None
+        or ipn_secret is None
+        or admin_token is None
+        or problems
+    ):
         return None
-    return Secrets(keyring, link_secret, ipn_secret.encode("utf-8"), admin_token)
+    return Secrets(keyring, link_secret, ipn_secret.encode("utf-8"), admin_token, fingerprint_secret)
+
+
+def _check_strength(
+    values: Mapping[str, str | None], kinguin_secret: str | None, problems: list[str]
+) -> None:
+    """Production refuses secrets an attacker could guess: webhook secrets shorter than 16 characters
+    and placeholders (fewer than 8 distinct characters). One message per problem, never the value."""
+    webhook_secrets = {"NOWPAYMENTS_IPN_SECRET": values["NOWPAYMENTS_IPN_SECRET"]}
+    if kinguin_secret is not None:
+        webhook_secrets["KINGUIN_WEBHOOK_SECRET"] = kinguin_secret
+    for name, value in webhook_secrets.items():
+        if value is not None and len(value) < MIN_WEBHOOK_SECRET_CHARS:
+            problems.append(f"BITLOOT_{name} must be at least {MIN_WEBHOOK_SECRET_CHARS} characters.")
+        elif value is not None and _placeholder(value):
+            problems.append(_placeholder_problem(name))
+    for name in ("LINK_SECRET", "KEY_FINGERPRINT_SECRET", "ADMIN_TOKEN"):
+        value = values[name]
+        if value is not None and len(value) >= MIN_SECRET_BYTES and _placeholder(value):
+            problems.append(_placeholder_problem(name))
+
+
+def _check_master_keys(keyring: MasterKeyring, problems: list[str]) -> None:
+    for version in sorted(keyring.versions):
+        if len(set(keyring.versions[version])) < MIN_DISTINCT_CHARS:
+            problems.append(
+                f"BITLOOT_MASTER_KEYS: master key version {version} looks like a placeholder "
+                "(too few distinct bytes); generate one with `openssl rand -base64 32`."
+            )
+
+
+def _placeholder(value: str) -> bool:
+    return len(set(value)) < MIN_DISTINCT_CHARS
+
+
+def _placeholder_problem(name: str) -> str:
+    return (
+        f"BITLOOT_{name} looks like a placeholder (fewer than {MIN_DISTINCT_CHARS} distinct characters); "
+        "generate one with `openssl rand -base64 32`."
+    )
 
 
 def _keyring(spec: str | None, active: str | None, problems: list[str]) -> MasterKeyring | None:
@@ -292,24 +353,32 @@ def _secret_bytes(name: str, value: str | None, problems: list[str]) -> bytes | 
 
 
 def _generated_secrets(data_dir: Path) -> dict[str, str]:
-    """The embedded secrets, made once and kept (mode 0600) so tokens and keys survive restarts."""
+    """The embedded secrets, made once and kept (mode 0600) so tokens and keys survive restarts. A
+    file from an older version gets the secrets it lacks added."""
     path = data_dir / SECRETS_FILE
-    if path.exists():
-        loaded: dict[str, str] = json.loads(path.read_text("utf-8"))
-        return loaded
-    data_dir.mkdir(parents=True, exist_ok=True)
-    generated = {
-        "master_keys": MasterKeyring.generate().serialize(),
-        "link_secret": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "ipn_secret": secrets.token_hex(32),
-        "admin_token": secrets.token_urlsafe(32),
+    stored: dict[str, str] = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    generators: dict[str, Callable[[], str]] = {
+        "master_keys": lambda: MasterKeyring.generate().serialize(),
+        "link_secret": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+        "fingerprint_secret": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+        "ipn_secret": lambda: secrets.token_hex(32),
+        "admin_token": lambda: secrets.token_urlsafe(32),
     }
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    missing = [name for name in generators if name not in stored]
+    if not missing:
+        return stored
+    generated = {**stored, **{name: generators[name]() for name in missing}}
+    secure_data_dir(data_dir)
+    temporary = path.with_name(f".{SECRETS_FILE}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(generated, handle, indent=2)
+    temporary.replace(path)
     log.warning(
-        "generated development secrets into %s; set BITLOOT_MASTER_KEYS, BITLOOT_LINK_SECRET, "
-        "BITLOOT_NOWPAYMENTS_IPN_SECRET and BITLOOT_ADMIN_TOKEN in production",
+        "generated development secrets (%s) into %s; set BITLOOT_MASTER_KEYS, BITLOOT_LINK_SECRET, "
+        "BITLOOT_KEY_FINGERPRINT_SECRET, BITLOOT_NOWPAYMENTS_IPN_SECRET and BITLOOT_ADMIN_TOKEN in "
+        "production",
+        ", ".join(missing),
         path,
     )
     return generated

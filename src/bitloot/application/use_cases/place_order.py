@@ -1,9 +1,9 @@
 """A customer places an order and gets a one-time access token and a payment URL."""
 
-import re
 from dataclasses import dataclass
 
 from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.email_addresses import EmailAddressRules
 from bitloot.application.ports.payments import PaymentGateway
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.access import hash_access_token, new_access_token
@@ -11,8 +11,6 @@ from bitloot.domain.errors import InvalidValue, OutOfStock
 from bitloot.domain.ids import new_id
 from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.product import SupplierKind
-
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +33,18 @@ class PlacedOrder:
 
 
 class PlaceOrder:
-    def __init__(self, uow: UnitOfWork, payments: PaymentGateway, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, payments: PaymentGateway, clock: Clock, addresses: EmailAddressRules
+    ) -> None:
         self._uow = uow
         self._payments = payments
         self._clock = clock
+        self._addresses = addresses
 
     async def execute(self, request: PlaceOrderRequest) -> PlacedOrder:
         """Prices come from the catalog, never from the customer. An own-stock product must have the
         units in stock now; they are allocated only once the order is paid."""
-        email = request.email.strip()
-        if len(email) > 254 or not _EMAIL.match(email):
-            raise InvalidValue("The email address is not valid.")
+        email = self._addresses.normalized(request.email)
         product_ids = [line.product_id for line in request.lines]
         if len(set(product_ids)) != len(product_ids):
             raise InvalidValue("List each product once, with its quantity.")

@@ -54,8 +54,11 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         paid,
         cancelled,
     ]
-    if not settings.production:
+    if simulator_mounted(settings):
         handlers.append(SimulatorController)
+        log.warning("payment simulator mounted at /simulator: anyone can mark an order paid")
+    else:
+        log.info("payment simulator not mounted")
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -98,6 +101,12 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     # The OpenAPI document says what the app really answers: problem details, HTML pages.
     document_responses(app)
     return app
+
+
+def simulator_mounted(settings: Settings) -> bool:
+    """The simulator marks any order paid, so it exists only on a shop that takes no real payments:
+    no payment provider configured and not in production, whatever `BITLOOT_ENV` says otherwise."""
+    return settings.nowpayments is None and not settings.production
 
 
 def app_from_environment() -> Litestar:

@@ -1,10 +1,12 @@
 """Engines and sessions, configured once per process."""
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
@@ -26,6 +28,8 @@ def is_sqlite(url: str) -> bool:
 
 def make_config(settings: DatabaseSettings) -> SQLAlchemyAsyncConfig:
     engine_config = EngineConfig(hide_parameters=True, pool_pre_ping=True)
+    if is_sqlite(settings.url):
+        _create_private_file(make_url(settings.url).database)
     if not is_sqlite(settings.url):
         engine_config = EngineConfig(
             hide_parameters=True,
@@ -40,6 +44,17 @@ def make_config(settings: DatabaseSettings) -> SQLAlchemyAsyncConfig:
         engine_config=engine_config,
         session_config=AsyncSessionConfig(expire_on_commit=False, autoflush=False),
     )
+
+
+def _create_private_file(database: str | None) -> None:
+    """Create a SQLite database file readable by its owner only (0600) before SQLite creates it with
+    the umask's mode; SQLite gives its journal and WAL files the database file's mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).parent.is_dir():
+        return  # SQLite names the problem itself
+    descriptor = os.open(database, os.O_RDONLY | os.O_CREAT, 0o600)
+    os.close(descriptor)
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
