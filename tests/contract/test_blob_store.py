@@ -5,6 +5,7 @@ import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +15,7 @@ from bitloot.adapters.memory.blob_store import InMemoryBlobStore
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.adapters.storage.s3 import S3BlobStore, S3Settings
 from bitloot.application.errors import StorageUnavailable
-from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from tests.infra.ports import free_ports
 from tests.infra.seaweed import SeaweedS3
 from tests.infra.tcp_proxy import tcp_proxy
@@ -116,6 +117,64 @@ async def test_blobs_do_not_share_paths(store: SealedBlobStore) -> None:
     assert (await store.get(first), await store.get(second)) == (b"one", b"two")
 
 
+async def listed(store: SealedBlobStore, prefix: str, page: int) -> list[StoredBlob]:
+    """Every blob under `prefix`, a page of `page` at a time, as the orphan sweeper goes through them."""
+    found: list[StoredBlob] = []
+    after = ""
+    while True:
+        batch = await store.list_blobs(prefix, after, page)
+        assert len(batch) <= page
+        found += batch
+        if len(batch) < page:
+            return found
+        after = batch[-1].path
+
+
+async def test_blobs_are_listed_under_a_prefix_in_path_order_page_by_page(store: SealedBlobStore) -> None:
+    run = secrets.token_hex(8)
+    prefix = f"keys/{run}/"
+    # No name is a prefix of a sibling's (`a` and `a-b`): stores built on folders (SeaweedFS, the local
+    # one) may list those in folder order rather than byte order. Blob paths are ids of one length.
+    inside = [f"{prefix}{name}" for name in ("b", "a/2", "ab", "a/1", "c/d/e", "a_b")]
+    outside = [f"keys/{run}x/a", f"stock/{run}/a", f"keys/{run[:-1]}"]
+    for path in inside + outside:
+        await store.put(path, b"blob")
+
+    everything = await store.list_blobs(prefix, "", 100)
+    assert [blob.path for blob in everything] == sorted(inside)
+    for page in (1, 2, 4, 6):
+        assert await listed(store, prefix, page) == everything
+    assert [b.path for b in await store.list_blobs(prefix, f"{prefix}a/1", 2)] == [
+        f"{prefix}a/2",
+        f"{prefix}a_b",
+    ]
+    assert [b.path for b in await store.list_blobs(prefix, f"{prefix}a/1", 100)] == sorted(inside)[1:]
+    assert await store.list_blobs(prefix, f"{prefix}c/d/e", 100) == []
+    assert [b.path for b in await store.list_blobs(f"{prefix}a/", "", 100)] == [
+        f"{prefix}a/1",
+        f"{prefix}a/2",
+    ]
+    assert await store.list_blobs(f"keys/{run}/nothing/", "", 100) == []
+    assert await store.list_blobs(f"keys/{run}/b/", "", 100) == []
+
+
+async def test_a_listed_blob_says_when_it_was_written_and_a_deleted_one_is_not_listed(
+    store: SealedBlobStore,
+) -> None:
+    prefix = f"keys/{secrets.token_hex(8)}/"
+    before = datetime.now(UTC)
+    await store.put(f"{prefix}kept", b"one")
+    await store.put(f"{prefix}deleted", b"two")
+    written = datetime.now(UTC)
+    await store.delete(f"{prefix}deleted")
+
+    [blob] = await store.list_blobs(prefix, "", 10)
+    assert blob.path == f"{prefix}kept"
+    assert blob.modified_at.utcoffset() == timedelta(0)
+    # S3 keeps whole seconds.
+    assert before - timedelta(seconds=2) <= blob.modified_at <= written + timedelta(seconds=2)
+
+
 async def test_a_healthy_store_passes_its_check(store: SealedBlobStore) -> None:
     await store.check()
 
@@ -125,7 +184,14 @@ async def test_an_unreachable_store_raises_storage_unavailable_everywhere(
 ) -> None:
     broken = await store_and_broken[1]()
     path = a_path()
-    for call in (broken.check(), broken.put(path, b"x"), broken.get(path), broken.delete(path)):
+    calls = (
+        broken.check(),
+        broken.put(path, b"x"),
+        broken.get(path),
+        broken.delete(path),
+        broken.list_blobs("keys/", "", 10),
+    )
+    for call in calls:
         with pytest.raises(StorageUnavailable) as caught:
             await call
         assert str(caught.value) == StorageUnavailable.message
@@ -160,6 +226,7 @@ async def test_s3_that_never_answers_is_unavailable_within_its_timeouts(seaweed:
                 store.check,
                 lambda: store.put(a_path(), b"x"),
                 lambda: store.get(a_path()),
+                lambda: store.list_blobs("keys/", "", 10),
             ]
             for call in calls:
                 started = time.monotonic()

@@ -245,3 +245,49 @@ async def test_marking_failed_counts_the_attempt_and_waits(uow_factory: UowFacto
     assert failed.created_at == notification.created_at
     assert await due(uow_factory, at(29)) == []
     assert [n.id for n in await due(uow_factory, at(30))] == [notification.id]
+
+
+async def test_giving_up_counts_the_attempt_keeps_the_error_and_is_never_due_again(
+    uow_factory: UowFactory,
+) -> None:
+    [order] = await stored_orders(uow_factory, 1)
+    notification = replace(owed(order), attempts=4, last_error="SMTP 421")
+    await added(uow_factory, notification)
+    [seen] = await due(uow_factory, at(0))
+    assert await claim(uow_factory(), seen, at(0) + LEASE) is True
+
+    sender = uow_factory()
+    error = "SMTPRecipientsRefused: SMTP 550 5.1.1 <player@example.com>: user unknown"
+    await sender.notifications.give_up(notification.id, error, at(7))
+    await sender.commit()
+    failed = await read(uow_factory, order)
+    assert failed.status is NotificationStatus.FAILED
+    assert failed.attempts == 5
+    assert failed.last_error == error
+    assert failed.updated_at == at(7)
+    assert failed.created_at == notification.created_at
+    assert await due(uow_factory, at(10_000_000)) == []
+
+    # Failed stays failed: nothing sends, retries or claims it afterwards.
+    late = uow_factory()
+    await late.notifications.mark_sent(notification.id, at(8))
+    await late.notifications.mark_failed(notification.id, "late", at(60), at(8))
+    await late.notifications.give_up(notification.id, "again", at(8))
+    await late.commit()
+    assert_same_fields(await read(uow_factory, order), failed)
+    assert await claim(uow_factory(), failed, at(9) + LEASE) is False
+
+
+async def test_a_sent_notification_is_never_given_up(uow_factory: UowFactory) -> None:
+    [order] = await stored_orders(uow_factory, 1)
+    notification = owed(order)
+    await added(uow_factory, notification)
+    sender = uow_factory()
+    await sender.notifications.mark_sent(notification.id, at(1))
+    await sender.commit()
+    sent = await read(uow_factory, order)
+
+    late = uow_factory()
+    await late.notifications.give_up(notification.id, "too late", at(2))
+    await late.commit()
+    assert_same_fields(await read(uow_factory, order), sent)

@@ -79,6 +79,21 @@ async def test_an_unknown_order_is_none(uow_factory: UowFactory) -> None:
     assert await uow_factory().orders.get("no-such-order") is None
 
 
+async def test_the_access_token_hash_is_read_alone_and_none_for_an_unknown_order(
+    uow_factory: UowFactory, products: list[Product]
+) -> None:
+    order = three_item_order(products)
+    uow = uow_factory()
+    await store(uow, products=products)
+    await uow.orders.add(order)
+    assert await uow.orders.access_token_hash(order.id) == order.access_token_hash, "its own writes"
+    await uow.commit()
+
+    reader = uow_factory()
+    assert await reader.orders.access_token_hash(order.id) == order.access_token_hash
+    assert await reader.orders.access_token_hash("no-such-order") is None
+
+
 async def test_an_id_the_database_cannot_hold_is_unknown_or_invalid_never_a_driver_error(
     uow_factory: UowFactory,
 ) -> None:

@@ -374,6 +374,9 @@ async def test_a_rolled_back_request_is_not_pending(uow_factory: UowFactory, pro
     assert await pending(uow_factory) == []
 
 
+NO_LEASE = NOW + timedelta(hours=1)
+
+
 async def test_due_lists_open_requests_untouched_since_a_moment_oldest_first(
     uow_factory: UowFactory, product: Product
 ) -> None:
@@ -387,11 +390,15 @@ async def test_due_lists_open_requests_untouched_since_a_moment_oldest_first(
     await uow.fulfillment_requests.mark_done(finished.id, NOW)
     await uow.commit()
 
-    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=1), 10) == []
-    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), 10) == [first.id, second.id]
-    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), 1) == [first.id]
+    # `now` matters only for orders with a lease; these have none.
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=1), NO_LEASE, 10) == []
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), NO_LEASE, 10) == [
+        first.id,
+        second.id,
+    ]
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), NO_LEASE, 1) == [first.id]
     # Dispatching again touches the request: it is not due until it has been quiet again.
     await uow.fulfillment_requests.mark_dispatched(first.id, NOW + timedelta(seconds=5))
     await uow.commit()
-    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), 10) == [second.id]
+    assert await uow.fulfillment_requests.due(NOW + timedelta(seconds=3), NO_LEASE, 10) == [second.id]
     await uow.rollback()

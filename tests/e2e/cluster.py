@@ -111,6 +111,14 @@ class Cluster:
             await asyncio.sleep(0.2)
 
 
+FAST_TIMINGS = {
+    "BITLOOT_LEASE_SECONDS": "3",
+    "BITLOOT_RECONCILE_EVERY_SECONDS": "1",
+    "BITLOOT_RECONCILE_GRACE_SECONDS": "2",
+    "BITLOOT_NOTIFICATION_LEASE_SECONDS": "3",
+}
+
+
 def cluster_env(
     *,
     database_url: str,
@@ -125,7 +133,10 @@ def cluster_env(
     tuning: dict[str, str] | None = None,
     nowpayments_url: str | None = None,
     nowpayments_api_key: str | None = None,
+    fast_timings: bool = True,
 ) -> dict[str, str]:
+    """`fast_timings`: the short lease and reconciler timings of `FAST_TIMINGS`, so that crash tests
+    finish quickly; False runs with the shipped defaults."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("BITLOOT_")}
     return {
         **inherited,
@@ -149,10 +160,7 @@ def cluster_env(
         **({"BITLOOT_NOWPAYMENTS_API_KEY": nowpayments_api_key} if nowpayments_api_key else {}),
         "BITLOOT_ADMIN_TOKEN": secrets.token_urlsafe(32),
         "BITLOOT_PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
-        "BITLOOT_LEASE_SECONDS": "3",
-        "BITLOOT_RECONCILE_EVERY_SECONDS": "1",
-        "BITLOOT_RECONCILE_GRACE_SECONDS": "2",
-        "BITLOOT_NOTIFICATION_LEASE_SECONDS": "3",
+        **(FAST_TIMINGS if fast_timings else {}),
         # Load tests and the bench send everything from 127.0.0.1: no per-address limit gets in their way.
         "BITLOOT_ORDER_LIMIT_PER_IP": "1000000",
         "BITLOOT_REVEAL_LIMIT_PER_IP": "1000000",

@@ -49,6 +49,7 @@ async def make_cluster(
         broker_url: str | None = None,
         s3_endpoint: str | None = None,
         tuning: dict[str, str] | None = None,
+        fast_timings: bool = True,
     ) -> Cluster:
         database_url = await create_database(server_url or postgres_server_url)
         bucket = f"bitloot-e2e-{secrets.token_hex(4)}"
@@ -68,6 +69,7 @@ async def make_cluster(
             nowpayments_url=nowpayments.base_url,
             nowpayments_api_key=nowpayments.api_key,
             tuning=tuning,
+            fast_timings=fast_timings,
         )
         cluster = Cluster(env=env, directory=directory, api_port=port)
         cluster.migrate()

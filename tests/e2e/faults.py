@@ -10,7 +10,7 @@ from dishka import Provider, Scope, decorate
 
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.ports.notifications import CustomerNotifier
-from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.domain.product import SupplierKind
 from bitloot.entrypoints.ioc import Suppliers
@@ -49,6 +49,9 @@ class _DyingAfterPut:
 
     async def check(self) -> None:
         await self._inner.check()
+
+    async def list_blobs(self, prefix: str, after: str, limit: int) -> list[StoredBlob]:
+        return await self._inner.list_blobs(prefix, after, limit)
 
 
 class _DyingNotifier:

@@ -1,8 +1,11 @@
 """Order endpoints need the order's access token; a wrong token and an unknown order look alike (SPEC §5)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 
 from tests.http.conftest import Shop, assert_problem, order_details
 
@@ -117,3 +120,37 @@ async def test_the_token_of_an_unpaid_order_sees_its_pending_status(shop: Shop) 
     assert set(item) == {"itemId", "productId", "quantity", "status", "fulfilledAt"}
     assert item["itemId"] == order["items"][0]["itemId"]
     assert item["fulfilledAt"] is None
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL every engine of this process runs meanwhile (statement texts, never parameters)."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(("method", "endpoint"), ENDPOINTS)
+async def test_wrong_token_and_unknown_order_run_the_same_database_work(
+    shop: Shop, paid: dict[str, Any], method: str, endpoint: str
+) -> None:
+    """Issue 9: a second query ran only when the order existed, so a wrong token on an existing
+    order was measurably slower than an unknown order. Now both run the same statements."""
+    wrong = {"Authorization": "Bearer " + "x" * len(paid["accessToken"])}
+    await call(shop, method, UNKNOWN_ORDER, endpoint, wrong)  # warm every cache first
+
+    with statements() as for_unknown:
+        unknown = await call(shop, method, UNKNOWN_ORDER, endpoint, wrong)
+    with statements() as for_wrong_token:
+        wrong_token = await call(shop, method, paid["id"], endpoint, wrong)
+
+    assert (unknown.status_code, wrong_token.status_code) == (404, 404)
+    assert for_unknown, "the check reads the database"
+    assert for_wrong_token == for_unknown

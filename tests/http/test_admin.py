@@ -1,5 +1,6 @@
 """Operator endpoints behind the admin token (SPEC §5)."""
 
+import json
 from typing import Any
 
 import pytest
@@ -152,9 +153,9 @@ async def test_import_keys(shop: Shop) -> None:
     second = await shop.client.post(url, json={"keys": ["K-3", "   "]}, headers=shop.admin)
 
     assert first.status_code == 201, first.text
-    assert first.json() == {"imported": 2, "available": 2}
+    assert first.json() == {"imported": 2, "available": 2, "refused": []}
     assert second.status_code == 201, second.text
-    assert second.json() == {"imported": 1, "available": 3}
+    assert second.json() == {"imported": 1, "available": 3, "refused": [{"line": 2, "reason": "blank"}]}
     assert await available(shop, product["id"]) == 3
 
 
@@ -174,6 +175,90 @@ async def test_import_of_no_keys_is_a_400(shop: Shop, body: dict[str, Any]) -> N
 
     assert_problem(answer, 400)
     assert await available(shop, product["id"]) == 0
+
+
+async def import_keys(shop: Shop, product: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    answer = await shop.client.post(
+        f"/admin/products/{product['id']}/keys", json={"keys": keys}, headers=shop.admin
+    )
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def refused(*pairs: tuple[int, str]) -> list[dict[str, Any]]:
+    return [{"line": line, "reason": reason} for line, reason in pairs]
+
+
+async def test_a_retried_import_imports_nothing_and_says_every_line_is_in_stock(shop: Shop) -> None:
+    """The import timed out on the operator's side and was sent again: one unit per key, still."""
+    product = await shop.product([])
+    keys = ["RETRIED-AAAA-1", "RETRIED-BBBB-2", "RETRIED-CCCC-3"]
+
+    first = await import_keys(shop, product, keys)
+    again = await import_keys(shop, product, keys)
+
+    assert first == {"imported": 3, "available": 3, "refused": []}
+    assert again == {
+        "imported": 0,
+        "available": 3,
+        "refused": refused((1, "already_in_stock"), (2, "already_in_stock"), (3, "already_in_stock")),
+    }
+    assert await available(shop, product["id"]) == 3
+
+
+async def test_a_line_repeated_in_one_batch_is_imported_once(shop: Shop) -> None:
+    product = await shop.product([])
+
+    answer = await import_keys(shop, product, ["TWICE-KEY-1", "ONCE-KEY-2", "  TWICE-KEY-1  "])
+
+    assert answer == {"imported": 2, "available": 2, "refused": refused((3, "repeated_in_batch"))}
+    assert await available(shop, product["id"]) == 2
+
+
+async def test_the_same_key_for_another_product_is_refused(shop: Shop) -> None:
+    first = await shop.product(["CROSS-PRODUCT-KEY"], sku="GAME-1")
+    second = await shop.product([], sku="GAME-2")
+
+    answer = await import_keys(shop, second, ["CROSS-PRODUCT-KEY", "OWN-KEY-2"])
+
+    assert answer == {"imported": 1, "available": 1, "refused": refused((1, "already_in_stock"))}
+    assert await available(shop, first["id"]) == 1
+
+
+async def test_blank_and_oversized_lines_are_refused_by_line_and_the_rest_imported(shop: Shop) -> None:
+    product = await shop.product([])
+    oversized = "X" * 513
+
+    answer = await shop.client.post(
+        f"/admin/products/{product['id']}/keys",
+        json={"keys": ["GOOD-1", "", "   ", oversized, "Y" * 512, "GOOD-2"]},
+        headers=shop.admin,
+    )
+
+    assert answer.status_code == 201, answer.text
+    assert answer.json() == {
+        "imported": 3,
+        "available": 3,
+        "refused": refused((2, "blank"), (3, "blank"), (4, "too_long")),
+    }
+    assert oversized not in answer.text
+
+
+async def test_a_key_already_delivered_is_refused_and_never_sold_again(shop: Shop) -> None:
+    product = await shop.product(["DELIVERED-KEY-1"])
+    order = await shop.order(product["id"])
+    await shop.pay(order)
+    assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+
+    answer = await import_keys(shop, product, ["DELIVERED-KEY-1", "FRESH-KEY-2"])
+
+    assert answer == {"imported": 1, "available": 1, "refused": refused((1, "already_delivered"))}
+    assert "DELIVERED-KEY" not in json.dumps(answer)
+    buyer = await shop.order(product["id"])
+    await shop.pay(buyer)
+    revealed = await shop.client.post(f"/fulfillment/{buyer['id']}/reveal", headers=shop.bearer(buyer))
+    assert [k["key"] for k in revealed.json()["keys"]] == ["FRESH-KEY-2"]
 
 
 async def test_keys_are_not_imported_for_a_kinguin_product(shop: Shop) -> None:
@@ -264,7 +349,9 @@ async def test_order_details_show_items_payments_key_metadata_and_reveals(shop: 
     assert "KEY-DETAIL-SECRET" not in answer.text
     assert order["accessToken"] not in answer.text
     details = answer.json()
-    assert set(details) == {"order", "payments", "keys", "reveals", "webhooks"}
+    assert set(details) == {"order", "payments", "keys", "reveals", "webhooks", "email"}
+    # The embedded shop's notifier (the log) took the delivery email right after the fulfilment.
+    assert (details["email"]["status"], details["email"]["lastError"]) == ("sent", None)
     [delivery] = details["webhooks"]
     assert delivery["orderId"] == order["id"]
     assert (delivery["event"], delivery["outcome"]) == ("finished", "applied")
@@ -319,7 +406,7 @@ async def test_failed_order_is_retried_after_importing_stock(shop: Shop) -> None
     imported = await shop.client.post(
         f"/admin/products/{product['id']}/keys", json={"keys": ["KEY-RESTOCKED"]}, headers=shop.admin
     )
-    assert imported.json() == {"imported": 1, "available": 1}
+    assert imported.json() == {"imported": 1, "available": 1, "refused": []}
     retried = await shop.client.post(f"/admin/orders/{second['id']}/retry", headers=shop.admin)
 
     assert retried.status_code == 202, retried.text

@@ -2,8 +2,9 @@
 
 Through the app: each fulfilled order sends exactly one email, whose link opens the delivery page and
 reveals the keys, and which holds no key; with the mail server down the order is still fulfilled and
-its email goes out once the server is back. And the SMTP adapter alone: login, refusals, timeouts,
-and no password anywhere.
+its email goes out once the server is back; an email refused for good (550) is failed, never tried
+again, and the operator's order view says so and why. And the SMTP adapter alone: login, temporary and
+permanent refusals, timeouts, and no password anywhere.
 """
 
 import asyncio
@@ -25,7 +26,7 @@ from bitloot.adapters.notify.smtp_notifier import SUBJECT, SmtpNotifier, SmtpSet
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
-from bitloot.application.errors import NotificationFailed
+from bitloot.application.errors import EmailRejected, NotificationFailed
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.use_cases.send_notifications import (
     NotificationSettings,
@@ -200,13 +201,62 @@ async def test_a_refused_message_is_retried_and_sent_once(tmp_path: Path) -> Non
             [order] = await sold(shop, ["REFUSED-KEY-0001"])
             assert server.messages == []
             refused = await notification(shop.settings, order["id"])
-            assert refused.last_error == "SMTPDataError: SMTP 451"
+            assert refused.status is NotificationStatus.PENDING
+            assert refused.last_error == "SMTPDataError: SMTP 451 Try again later"
 
             clock.advance(timedelta(seconds=30))
             await server.wait_for(1, within=10)
             assert (await send_directly(shop.settings, clock)) == SendReport()
             await asyncio.sleep(1.5)
         assert len(server.messages) == 1
+
+
+async def test_an_email_refused_for_good_is_failed_never_retried_and_shown_to_the_operator(
+    tmp_path: Path,
+) -> None:
+    clock = FrozenClock(datetime.now(UTC))
+    with smtp_server() as server:
+        server.refuse_next, server.refuse_code = 1, 550
+        server.refuse_text = "5.7.1 Message rejected, see https://mail.example/policy?id=abc123"
+        async with mail_shop(tmp_path, server.url(), clock) as shop:
+            [order] = await sold(shop, ["REJECTED-KEY-0001"])
+            assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+            assert server.refused == 1
+
+            # Days of reconciler rounds later, it was never tried again.
+            for _ in range(4):
+                clock.advance(timedelta(days=1))
+                await asyncio.sleep(1.2)
+            assert await send_directly(shop.settings, clock) == SendReport()
+            assert (server.refused, server.messages) == (1, [])
+
+            answer = await shop.client.get(f"/admin/orders/{order['id']}", headers=shop.admin)
+            assert answer.status_code == 200, answer.text
+            email = answer.json()["email"]
+            assert email["status"] == "failed"
+            assert email["attempts"] == 1
+            assert email["nextAttemptAt"] is None
+            assert email["lastError"] == "SMTPDataError: SMTP 550 5.7.1 Message rejected, see [link]"
+            assert "mail.example" not in answer.text
+            assert "abc123" not in answer.text
+            # The order itself stays fulfilled: the keys are the customer's, only the email failed.
+            assert answer.json()["order"]["status"] == "fulfilled"
+
+
+async def test_the_order_view_shows_a_pending_email_and_its_next_try(tmp_path: Path) -> None:
+    clock = FrozenClock(datetime.now(UTC))
+    with smtp_server(started=False) as server:
+        async with mail_shop(tmp_path, server.url(), clock) as shop:
+            [order] = await sold(shop, ["PENDING-MAIL-KEY-0001"])
+            answer = await shop.client.get(f"/admin/orders/{order['id']}", headers=shop.admin)
+            email = answer.json()["email"]
+            assert (email["status"], email["attempts"]) == ("pending", 1)
+            assert "could not connect" in email["lastError"]
+            assert email["nextAttemptAt"] is not None
+
+            unpaid = await shop.order((await shop.product(["UNPAID-KEY-0001"], sku="GAME-2"))["id"])
+            answer = await shop.client.get(f"/admin/orders/{unpaid['id']}", headers=shop.admin)
+            assert answer.json()["email"] is None
 
 
 # --- the SMTP adapter alone ---------------------------------------------------------------------------
@@ -247,19 +297,51 @@ async def test_a_login_is_used_and_the_password_shows_nowhere(caplog: pytest.Log
         assert server.logins == ["shop"]
         assert [m.login for m in server.messages] == ["shop"]
     assert str(refused.value) == "SMTPAuthenticationError: SMTP 535"
+    # A refused login is our configuration, not this email: temporary, tried again.
+    assert not isinstance(refused.value, EmailRejected)
     for text in (repr(settings), str(settings), repr(notifier), caplog.text, str(refused.value)):
         assert password not in text
         assert "wrong-password" not in text
 
 
-async def test_a_refusal_is_a_notification_failure_with_the_smtp_code() -> None:
+async def test_a_temporary_refusal_is_a_notification_failure_with_the_smtp_code() -> None:
+    with smtp_server() as server:
+        server.refuse_next, server.refuse_code = 1, 451
+        with pytest.raises(NotificationFailed, match=r"^SMTPDataError: SMTP 451 Try again later$") as caught:
+            await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+                "order-1", "buyer@example.com", a_link()
+            )
+        assert not isinstance(caught.value, EmailRejected)
+        assert server.messages == []
+
+
+async def test_a_5xx_for_the_message_is_a_refusal_for_good() -> None:
     with smtp_server() as server:
         server.refuse_next, server.refuse_code = 1, 554
-        with pytest.raises(NotificationFailed, match=r"^SMTPDataError: SMTP 554$"):
+        server.refuse_text = "5.7.1 Spam detected"
+        with pytest.raises(EmailRejected, match=r"^SMTPDataError: SMTP 554 5.7.1 Spam detected$"):
             await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
                 "order-1", "buyer@example.com", a_link()
             )
         assert server.messages == []
+
+
+@pytest.mark.parametrize(("code", "for_good"), [(550, True), (553, True), (450, False), (452, False)])
+async def test_a_refused_recipient_is_for_good_only_on_a_5xx(code: int, for_good: bool) -> None:
+    link = a_link()
+    with smtp_server() as server:
+        server.refuse_recipients, server.refuse_code = {"gone@example.com"}, code
+        server.refuse_text = f"5.1.1 <gone@example.com>: unknown, see www.mail.example/help {link.token}"
+        with pytest.raises(NotificationFailed) as caught:
+            await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+                "order-1", "gone@example.com", link
+            )
+        assert server.messages == []
+    assert isinstance(caught.value, EmailRejected) is for_good
+    assert str(caught.value) == (
+        f"SMTPRecipientsRefused: SMTP {code} 5.1.1 <gone@example.com>: unknown, see [link] [...]"
+    )
+    assert link.token not in str(caught.value)
 
 
 async def test_no_server_is_a_notification_failure() -> None:
@@ -286,7 +368,7 @@ async def test_a_server_that_never_answers_times_out() -> None:
 async def test_an_address_that_cannot_be_a_header_is_refused_before_connecting() -> None:
     with smtp_server(started=False) as server:
         notifier = SmtpNotifier(SmtpSettings.parse(server.url()))
-        with pytest.raises(NotificationFailed, match="invalid recipient address"):
+        with pytest.raises(EmailRejected, match="invalid recipient address"):
             await notifier.order_fulfilled("order-1", "buyer@example.com\r\nBcc: x@example.com", a_link())
 
 

@@ -175,3 +175,34 @@ async def test_a_stored_kinguin_delivery_is_replayed_by_the_operator(kinguin_sho
     assert replayed.status_code == 200, replayed.text
     assert (replayed.json()["replayedFrom"], replayed.json()["outcome"]) == (delivery["id"], "stale")
     assert await available(kinguin_shop.shop, product["id"]) == 12
+
+
+async def test_a_kinguin_key_the_shop_already_sold_is_held_and_the_operator_sees_why(
+    kinguin_shop: KinguinShop, server: KinguinServer
+) -> None:
+    """Kinguin delivers a key the shop has delivered before (from its own stock): the order waits for
+    the operator, the customer gets no key."""
+    shop = kinguin_shop.shop
+    own = await shop.product([TEXT_KEY], sku="OWN-1")
+    earlier = await shop.order(own["id"])
+    await shop.pay(earlier)
+    assert (await fulfilment_status(shop, earlier))["status"] == "fulfilled"
+    product = await kinguin_shop.product()
+    order = await shop.order(product["id"])
+
+    await shop.pay(order)
+
+    assert (await fulfilment_status(shop, order))["status"] == "processing"
+    answer = await shop.client.get(f"/admin/orders/{order['id']}", headers=shop.admin)
+    assert answer.status_code == 200, answer.text
+    details = answer.json()
+    assert details["order"]["status"] == "needs_attention"
+    reason = details["order"]["failureReason"]
+    assert f"sold to order {earlier['id']}" in reason
+    assert details["keys"] == []
+    assert TEXT_KEY not in answer.text
+    assert_problem(
+        await shop.client.post(f"/fulfillment/{order['id']}/reveal", json={}, headers=shop.bearer(order)), 409
+    )
+    listed = await shop.client.get("/admin/orders?status=needs_attention", headers=shop.admin)
+    assert [o["id"] for o in listed.json()] == [order["id"]]

@@ -128,10 +128,43 @@ async def test_a_wrong_token_still_counts_against_the_address(shop: Shop) -> Non
     (order,) = await fulfilled_orders(shop, 1)
     wrong = {"Authorization": "Bearer not-the-token"}
 
-    answers = [await shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=wrong) for _ in range(4)]
+    answers = [await shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=wrong) for _ in range(6)]
 
-    assert [a.status_code for a in answers[:3]] == [404] * 3
-    assert_rate_limited(answers[3])
+    # The address's limit (5), not the order's (3): a failed guess is the guesser's to pay for.
+    assert [a.status_code for a in answers[:5]] == [404] * 5
+    assert_rate_limited(answers[5])
+
+
+async def test_a_stranger_guessing_tokens_cannot_lock_the_owner_out(tmp_path: Path) -> None:
+    """Issue 9: wrong-token requests from changing addresses (each under its own limit, so the
+    address limits are out of the way here) filled the order's buckets, and the owner's reveal, link
+    and emailed link all got 429. Only requests that prove the order's credential count for it."""
+    unlimited_addresses = {"BITLOOT_REVEAL_LIMIT_PER_IP": "1000", "BITLOOT_LINK_LIMIT_PER_IP": "1000"}
+    async with limited_shop(tmp_path, unlimited_addresses) as shop:
+        (order,) = await fulfilled_orders(shop, 1)
+        wrong = {"Authorization": "Bearer guessed-token"}
+        for _ in range(30):
+            reveal = await shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=wrong)
+            link = await shop.client.get(f"/fulfillment/{order['id']}/download-link", headers=wrong)
+            assert (reveal.status_code, link.status_code) == (404, 404)
+            forged = await shop.client.post("/d/forged-link-token/reveal", headers=JSON)
+            assert forged.status_code == 410
+
+        owner_reveal = await shop.client.post(
+            f"/fulfillment/{order['id']}/reveal", headers=shop.bearer(order)
+        )
+        owner_link = await shop.client.get(
+            f"/fulfillment/{order['id']}/download-link", headers=shop.bearer(order)
+        )
+        token = owner_link.json()["signedUrl"].rsplit("/d/", 1)[1]
+        by_link = await shop.client.post(f"/d/{token}/reveal", headers=JSON)
+
+        assert owner_reveal.status_code == 200, owner_reveal.text
+        assert owner_link.status_code == 200, owner_link.text
+        assert by_link.status_code == 200, by_link.text
+        # The owner's own budget is still there and still counted: 3 reveals per order.
+        assert (await shop.client.post(f"/d/{token}/reveal", headers=JSON)).status_code == 200
+        assert_rate_limited(await shop.client.post(f"/d/{token}/reveal", headers=JSON))
 
 
 async def test_delivery_link_is_limited_per_order(shop: Shop) -> None:

@@ -1,5 +1,6 @@
 """OpenAPI, health, unknown routes, the payment simulator and production configuration (SPEC §3, §5)."""
 
+import asyncio
 import base64
 import os
 import shutil
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.settings import ConfigurationError, load_settings
 from tests.http.conftest import Shop, assert_problem, available, fulfilment_status
@@ -212,15 +214,18 @@ async def test_simulator_is_absent_whenever_a_payment_provider_is_configured(
         }
     )
     some_order = "0190d8d0-0000-7000-8000-000000000000"
+    await asyncio.to_thread(upgrade, settings.database_url)
 
     with caplog.at_level("INFO", logger="bitloot"):
         app = create_app(settings)
     async with AsyncTestClient(app) as client:
+        page = await client.get(f"/simulator/pay/{some_order}")
         payment = await client.post(f"/simulator/pay/{some_order}", data={"status": "finished"})
         schema = await client.get("/schema/openapi.json")
 
-    assert_problem(payment, 404)
     assert not any(p.startswith("/simulator") for p in schema.json()["paths"])
+    assert_problem(page, 404)
+    assert_problem(payment, 404)
     assert "payment simulator not mounted" in caplog.text
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 CRASHES = "tests/e2e/test_crashes.py::test_a_worker_killed_mid_job_leaves_the_order_fulfilled_exactly_once"
 FAULTS = "tests/e2e/test_faults.py"
+RECOVERY = "tests/e2e/test_crash_recovery.py"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,15 @@ MUTANTS = (
         path="domain/order.py",
         edits=(("                and self.lease_expires_at > now\n", ""),),
         tests=(f"{CRASHES}[KillBetweenSealAndCommit]",),
+    ),
+    Mutant(
+        name="heartbeat",
+        fault="worker SIGKILLed while it holds many jobs in flight, with the shipped (short) lease",
+        protection="a running job's heartbeat renews its short lease: a live worker keeps its orders "
+        "however long a job runs, and a dead one's are taken over within seconds",
+        path="application/lease_heartbeat.py",
+        edits=(("        while True:\n", "        while False:\n"),),
+        tests=(RECOVERY,),
     ),
     Mutant(
         name="email-claim-never-expires",
@@ -146,6 +156,60 @@ MUTANTS = (
         tests=(
             f"{FAULTS}::test_a_poison_message_on_the_queue_harms_nothing",
             "tests/contract/test_orders.py::test_an_id_the_database_cannot_hold_is_unknown_or_invalid_never_a_driver_error",
+        ),
+    ),
+    Mutant(
+        name="fingerprint-uniqueness",
+        fault="a key imported twice (a retried import, two imports at once) or delivered again by Kinguin",
+        protection="key fingerprints are unique in the database: a key string is taken in at most once",
+        path="adapters/persistence/sqla/migrations/versions/0007_key_fingerprints.py",
+        edits=(('        sa.PrimaryKeyConstraint("fingerprint", name=op.f("pk_key_fingerprints")),\n', ""),),
+        tests=(
+            "tests/contract/test_fingerprints.py::test_two_concurrent_imports_of_one_key_make_one_unit[postgres]",
+            "tests/http/test_admin.py::test_a_retried_import_imports_nothing_and_says_every_line_is_in_stock",
+            "tests/http/test_kinguin.py::test_a_kinguin_key_the_shop_already_sold_is_held_and_the_operator_sees_why",
+        ),
+    ),
+    Mutant(
+        name="simulator-with-a-provider",
+        fault="a shop with a NOWPayments key but BITLOOT_ENV left at its default",
+        protection="the payment simulator is mounted only when no payment provider is configured",
+        path="entrypoints/http/app.py",
+        edits=(
+            (
+                "    return settings.nowpayments is None and not settings.production",
+                "    return not settings.production",
+            ),
+        ),
+        tests=(
+            "tests/http/test_platform.py::test_simulator_is_absent_whenever_a_payment_provider_is_configured",
+        ),
+    ),
+    Mutant(
+        name="order-limit-before-auth",
+        fault="a stranger sends wrong-token reveals for an order id they know, from changing addresses",
+        protection="the per-order limit counts only requests that proved the order's credential",
+        path="application/use_cases/reveal_keys.py",
+        edits=(
+            (
+                "        order_id, channel = await self._authorize(request.credential)\n"
+                "        await self._limits.admit(OrderAction.REVEAL, order_id)\n",
+                "        if isinstance(request.credential, AccessTokenCredential):\n"
+                "            await self._limits.admit(OrderAction.REVEAL, request.credential.order_id)\n"
+                "        order_id, channel = await self._authorize(request.credential)\n",
+            ),
+        ),
+        tests=("tests/http/test_limits.py::test_a_stranger_guessing_tokens_cannot_lock_the_owner_out",),
+    ),
+    Mutant(
+        name="nesting-cap",
+        fault="JSON nested a few hundred to a thousand levels deep, on every route that reads a body",
+        protection="every body passes one nesting cap (64 levels) before any decoder or signature check",
+        path="adapters/json_nesting.py",
+        edits=(("        raise NestedTooDeeply(limit)", "        pass"),),
+        tests=(
+            "tests/http/test_request_bodies.py::test_a_deeply_nested_body_is_a_400_writes_nothing_and_logs_no_traceback",
+            "tests/property/test_json_nesting_properties.py::test_the_cap_refuses_exactly_what_nests_deeper_than_the_limit",
         ),
     ),
 )

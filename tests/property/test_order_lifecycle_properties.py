@@ -26,7 +26,7 @@ from tests.unit.conftest import IPN_SECRET, World
 KINGUIN_SECRET = "property-kinguin-secret"
 _S = OrderStatus
 # Statuses only a verified, matching, fully paid `finished` can lead to.
-PAID_OR_LATER = frozenset({_S.PAID, _S.FULFILLING, _S.FULFILLED, _S.FAILED})
+PAID_OR_LATER = frozenset({_S.PAID, _S.FULFILLING, _S.FULFILLED, _S.FAILED, _S.NEEDS_ATTENTION})
 
 
 def _reachable() -> dict[OrderStatus, frozenset[OrderStatus]]:

@@ -1,6 +1,6 @@
 """A real SMTP server (aiosmtpd) on a free 127.0.0.1 port inside the test process, keeping every
 message it accepted. It can be started late (until then connections are refused), stopped, made to
-refuse messages with an SMTP code, to require a login, or to stall without a greeting.
+refuse messages or recipients with an SMTP code, to require a login, or to stall without a greeting.
 
 It serves from an event loop in a thread of its own, so it answers whichever loop or thread the code
 under test runs in (Litestar's test client runs the app in a portal thread).
@@ -52,9 +52,14 @@ class SmtpTestServer:
     def __init__(self, *, login: tuple[str, str] | None = None) -> None:
         [self.port] = free_ports(1)
         self.messages: list[Captured] = []
-        # While above zero, each message is refused with `refuse_code` (and counted down).
+        # While above zero, each message is refused with `refuse_code` and `refuse_text` (and counted
+        # down); `refused` counts the refusals, at DATA and at RCPT.
         self.refuse_next = 0
         self.refuse_code = 451
+        self.refuse_text = "Try again later"
+        self.refused = 0
+        # Recipients refused at RCPT TO, each with `refuse_code` and `refuse_text`.
+        self.refuse_recipients: set[str] = set()
         # Accept connections but never greet: the client must give up on its own timeout.
         self.stall = False
         self.logins: list[str] = []
@@ -152,10 +157,21 @@ class SmtpTestServer:
         self.logins.append(given[0])
         return AuthResult(success=True, auth_data=given[0])
 
+    async def handle_RCPT(  # noqa: N802
+        self, _server: SMTP, _session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse_recipients:
+            self.refused += 1
+            return f"{self.refuse_code} {self.refuse_text}"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
+
     async def handle_DATA(self, _server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         if self.refuse_next > 0:
             self.refuse_next -= 1
-            return f"{self.refuse_code} Try again later"
+            self.refused += 1
+            return f"{self.refuse_code} {self.refuse_text}"
         content = envelope.original_content or b""
         message = BytesParser(policy=email.policy.default).parsebytes(content)
         assert isinstance(message, EmailMessage)

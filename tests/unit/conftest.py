@@ -9,6 +9,7 @@ import pytest
 
 from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
+from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
 from bitloot.adapters.crypto.keyring import MasterKeyring
 from bitloot.adapters.email_address import EmailValidatorAddresses
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
@@ -17,12 +18,16 @@ from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.notifier import RecordingNotifier
 from bitloot.adapters.memory.queue import RecordingQueue
 from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway, simulated_ipn
+from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
+from bitloot.adapters.ratelimit.order_limits import CountedOrderLimits
 from bitloot.adapters.suppliers.kinguin import KinguinSupplier
 from bitloot.adapters.suppliers.kinguin_client import KinguinClient
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
+from bitloot.application.lease_heartbeat import LeaseHeartbeat
+from bitloot.application.ports.rate_limit import OrderAction
 from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
@@ -41,6 +46,7 @@ from bitloot.domain.product import Product, SupplierKind
 
 IPN_SECRET = b"test-ipn-secret"
 LINK_SECRET = b"l" * 32
+FINGERPRINT_SECRET = b"f" * 32
 BASE_URL = "https://shop.example"
 
 
@@ -56,8 +62,14 @@ class World:
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
     links: HmacDeliveryLinks = field(default_factory=lambda: HmacDeliveryLinks(LINK_SECRET, BASE_URL))
     webhook: NowPaymentsWebhook = field(default_factory=lambda: NowPaymentsWebhook(IPN_SECRET))
+    fingerprints: HmacKeyFingerprints = field(default_factory=lambda: HmacKeyFingerprints(FINGERPRINT_SECRET))
     # A client of a (fake) Kinguin; None: this world has no Kinguin supplier.
     kinguin: KinguinClient | None = None
+    order_limits: CountedOrderLimits = field(
+        default_factory=lambda: CountedOrderLimits(
+            MemoryRateLimiter(), {OrderAction.REVEAL: 10, OrderAction.LINK: 20}, window_seconds=60
+        )
+    )
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)
@@ -85,17 +97,22 @@ class World:
             self.vault,
             self.store,
             self.clock,
+            self.heartbeat(),
             FulfillmentSettings(worker_id=worker, lease=lease),
+            self.fingerprints,
         )
+
+    def heartbeat(self) -> LeaseHeartbeat:
+        return LeaseHeartbeat(InMemoryUnitOfWorkFactory(self.db), self.clock)
 
     def status_use_case(self) -> GetFulfillmentStatus:
         return GetFulfillmentStatus(MemoryOrderProgressReader(self.db))
 
     def link_use_case(self) -> IssueDeliveryLink:
-        return IssueDeliveryLink(self.uow(), self.links, self.clock)
+        return IssueDeliveryLink(self.uow(), self.links, self.clock, self.order_limits)
 
     def reveal_use_case(self) -> RevealKeys:
-        return RevealKeys(self.uow(), self.vault, self.store, self.links, self.clock)
+        return RevealKeys(self.uow(), self.vault, self.store, self.links, self.clock, self.order_limits)
 
     def send_notifications_use_case(self, lease: timedelta = timedelta(minutes=2)) -> SendNotifications:
         return SendNotifications(
@@ -107,8 +124,11 @@ class World:
             CreateProductRequest(sku, f"Game {sku}", Decimal(price), "EUR", SupplierKind.STOCK)
         )
         if keys:
-            await ImportStock(self.uow(), self.vault, self.store, self.clock).execute(product.id, list(keys))
+            await self.import_stock().execute(product.id, list(keys))
         return product
+
+    def import_stock(self) -> ImportStock:
+        return ImportStock(self.uow(), self.vault, self.store, self.clock, self.fingerprints)
 
     async def order(self, product: Product, quantity: int = 1) -> PlacedOrder:
         return await self.place_order_use_case().execute(

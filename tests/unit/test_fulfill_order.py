@@ -3,7 +3,7 @@ lease take-overs, crashes, stock-outs and storage outages."""
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,7 +16,6 @@ from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.errors import Conflict, NotFound, StorageUnavailable
 from bitloot.application.ports.suppliers import SupplyRequest
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
-from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
@@ -367,7 +366,7 @@ async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfils_it(
     assert keys_of(world, second.order.id) == []
     assert len(await emails_sent(world)) == 1
 
-    await ImportStock(world.uow(), world.vault, world.store, world.clock).execute(product.id, ["RESTOCKED"])
+    await world.import_stock().execute(product.id, ["RESTOCKED"])
     queued_before = len(world.queue.enqueued)
     await RetryFulfillment(world.uow(), world.queue, world.clock).execute(second.order.id)
     assert world.queue.enqueued[queued_before:] == [second.order.id]
@@ -398,7 +397,7 @@ async def test_a_retry_keeps_the_items_already_delivered(world: World) -> None:
     [game_key] = keys_of(world, placed.order.id)
     assert game_key.item_id == game_item.id
 
-    await ImportStock(world.uow(), world.vault, world.store, world.clock).execute(dlc.id, ["D-2"])
+    await world.import_stock().execute(dlc.id, ["D-2"])
     await RetryFulfillment(world.uow(), world.queue, world.clock).execute(placed.order.id)
     assert await world.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.FULFILLED
 
@@ -492,7 +491,7 @@ class PausingBlobStore(InMemoryBlobStore):
 
 
 def slow_worker(
-    world: World, store: InMemoryBlobStore, uow: InMemoryUnitOfWork | None = None
+    world: World, store: InMemoryBlobStore, uow: InMemoryUnitOfWork | None = None, lease: timedelta = LEASE
 ) -> FulfillOrder:
     uow = uow or world.uow()
     return FulfillOrder(
@@ -501,7 +500,9 @@ def slow_worker(
         world.vault,
         store,
         world.clock,
-        FulfillmentSettings(worker_id="slow-worker", lease=LEASE),
+        world.heartbeat(),
+        FulfillmentSettings(worker_id="slow-worker", lease=lease),
+        world.fingerprints,
     )
 
 
@@ -533,6 +534,77 @@ async def test_a_worker_that_outlived_its_lease_neither_fails_nor_spoils_the_key
     assert len(reveal.keys) == 2
     assert unallocated(world, product) == 2
     assert len(await emails_sent(world)) == 1
+
+
+# --- the heartbeat --------------------------------------------------------------------------------------
+
+# Short in real time, so the heartbeat beats (every third of it) while the test waits; the frozen clock
+# moves only when the test advances it.
+BEATING_LEASE = timedelta(milliseconds=150)
+
+
+class RecordingPausingStore(PausingBlobStore):
+    def __init__(self, shared: InMemoryBlobStore) -> None:
+        super().__init__(shared)
+        self.written: list[str] = []
+
+    async def put(self, path: str, blob: bytes) -> None:
+        self.written.append(path)
+        await super().put(path, blob)
+
+
+async def until(condition: Callable[[], bool], within: float = 5) -> None:
+    for _ in range(int(within / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"not within {within}s")
+
+
+async def test_the_heartbeat_keeps_a_long_job_s_lease_past_its_first_expiry(world: World) -> None:
+    product = await world.product(keys=key_names("GAME", 4))
+    placed = await paid_order(world, product, quantity=2)
+    order_id = placed.order.id
+    paused = RecordingPausingStore(world.store)
+    slow = asyncio.create_task(slow_worker(world, paused, lease=BEATING_LEASE).execute(order_id))
+    await paused.stalled.wait()  # in the supplier step, for longer than the lease
+    claimed_until = stored(world, order_id).lease_expires_at
+    assert claimed_until is not None
+    world.clock.advance(timedelta(seconds=1))
+
+    await until(lambda: (stored(world, order_id).lease_expires_at or claimed_until) > world.clock.now())
+    assert stored(world, order_id).version == 3  # placed, paid, claimed: the renewals bumped nothing
+    assert await world.fulfill_use_case("worker-2").execute(order_id) is FulfillOutcome.SKIPPED
+    paused.release.set()
+
+    assert await slow is FulfillOutcome.FULFILLED
+    keys = keys_of(world, order_id)
+    assert sources_of(keys) == units_of(world, placed.order.items[0].id)
+    assert (stored(world, order_id).lease_owner, stored(world, order_id).lease_expires_at) == (None, None)
+
+
+async def test_a_job_whose_heartbeat_found_its_order_taken_over_stops_before_any_blob(world: World) -> None:
+    product = await world.product(keys=key_names("GAME", 4))
+    placed = await paid_order(world, product, quantity=2)
+    order_id = placed.order.id
+    paused = RecordingPausingStore(world.store)
+    slow = asyncio.create_task(slow_worker(world, paused, lease=BEATING_LEASE).execute(order_id))
+    await paused.stalled.wait()
+    # Its renewals failed for a while (say): the lease lapsed and another worker took the order over.
+    world.clock.advance(timedelta(seconds=1))
+    uow = world.uow()
+    order = await uow.orders.get(order_id)
+    assert order is not None
+    assert order.claim("worker-2", world.clock.now(), LEASE)
+    await uow.orders.save(order)
+    await uow.commit()
+    await asyncio.sleep(BEATING_LEASE.total_seconds() * 2)  # a few beats: it finds the lease gone
+
+    paused.release.set()
+    assert await slow is FulfillOutcome.SKIPPED
+    assert paused.written == []
+    assert stored(world, order_id).lease_owner == "worker-2"
+    assert world.db.keys == {}
 
 
 @dataclass

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
-from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import (
@@ -55,7 +54,7 @@ async def test_no_key_reaches_any_log_record(
     debug_everywhere: pytest.LogCaptureFixture, world: World
 ) -> None:
     caplog = debug_everywhere
-    importer = ImportStock(world.uow(), world.vault, world.store, world.clock)
+    importer = world.import_stock()
 
     # Import, order, pay (twice: a duplicate), fulfil, link, reveal by token and by link.
     product = await world.product(keys=KEYS[:2])
@@ -81,7 +80,7 @@ async def test_no_key_reaches_any_log_record(
     world.queue.unavailable = False
     assert await world.fulfill_use_case().execute(short.order.id) is FulfillOutcome.FULFILLED
     assert await world.fulfill_use_case().execute(rival.order.id) is FulfillOutcome.FAILED
-    await ImportStock(world.uow(), world.vault, world.store, world.clock).execute(product.id, [RESTOCK])
+    await world.import_stock().execute(product.id, [RESTOCK])
     await RetryFulfillment(world.uow(), world.queue, world.clock).execute(rival.order.id)
     world.store.unavailable = True
     assert await world.fulfill_use_case().execute(rival.order.id) is FulfillOutcome.RETRY_LATER

@@ -323,3 +323,54 @@ async def test_without_a_kinguin_supplier_the_order_fails_for_the_operator(world
 
     assert await world.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.FAILED
     assert world.db.orders[placed.order.id].failure_reason == "No kinguin supplier is configured."
+
+
+# --- a key Kinguin delivers that the shop already holds or delivered (SPEC §10) ------------------------
+
+DUPLICATE = "KGN-DUPLICATE-0001"
+
+
+async def test_a_key_kinguin_delivers_a_second_time_is_held_for_the_operator_not_sold(
+    kinguin: World, server: KinguinServer
+) -> None:
+    """Kinguin hands out one serial twice (under two key ids): the second order gets nothing of it."""
+    server.stock[KINGUIN_ID] = [FakeKey(DUPLICATE, id="first"), FakeKey(DUPLICATE, id="again")]
+    product = await kinguin_product(kinguin)
+    first, second = await kinguin.order(product), await kinguin.order(product)
+    await kinguin.pay(first)
+    await kinguin.pay(second)
+
+    assert await kinguin.fulfill_use_case().execute(first.order.id) is FulfillOutcome.FULFILLED
+    outcome = await kinguin.fulfill_use_case().execute(second.order.id)
+
+    assert outcome is FulfillOutcome.NEEDS_ATTENTION
+    held = kinguin.db.orders[second.order.id]
+    assert held.status is OrderStatus.NEEDS_ATTENTION
+    assert held.lease_owner is None
+    assert held.failure_reason is not None
+    assert first.order.id in held.failure_reason
+    assert DUPLICATE not in held.failure_reason
+    assert [k for k in kinguin.db.keys.values() if k.order_id == second.order.id] == []
+    assert not any(path.startswith(f"keys/{second.order.id}/") for path in kinguin.store.blobs)
+    assert held.customer_status.value == "processing"
+    # The request is closed: no reconciler round retries it; the operator's retry holds it again.
+    assert kinguin.db.requests[second.order.id].state == "done"
+    assert await kinguin.fulfill_use_case().execute(second.order.id) is FulfillOutcome.NEEDS_ATTENTION
+    assert [k for k in kinguin.db.keys.values() if k.order_id == second.order.id] == []
+    revealed = await kinguin.reveal_use_case().execute(
+        RevealRequest(AccessTokenCredential(first.order.id, first.access_token), CLIENT)
+    )
+    assert [key.key.secret for key in revealed.keys] == [DUPLICATE.encode()]
+
+
+async def test_a_kinguin_key_that_is_in_own_stock_is_held(kinguin: World, server: KinguinServer) -> None:
+    server.stock[KINGUIN_ID] = [FakeKey(f"  {DUPLICATE}  ", id="only")]
+    stocked = await kinguin.product("OWN-1", keys=[DUPLICATE])
+    placed = await paid_order(kinguin, quantity=1)
+
+    assert await kinguin.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.NEEDS_ATTENTION
+
+    reason = kinguin.db.orders[placed.order.id].failure_reason or ""
+    [unit] = [u for u in kinguin.db.stock.values() if u.product_id == stocked.id]
+    assert f"stock unit {unit.id}, in stock" in reason
+    assert kinguin.db.keys == {}

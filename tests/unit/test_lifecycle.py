@@ -39,7 +39,10 @@ LEGAL: frozenset[tuple[OrderStatus, OrderStatus]] = frozenset(
         (S.PAID, S.REFUNDED),
         (S.FULFILLING, S.FULFILLED),
         (S.FULFILLING, S.FAILED),
+        (S.FULFILLING, S.NEEDS_ATTENTION),
         (S.FULFILLING, S.REFUNDED),
+        (S.NEEDS_ATTENTION, S.FULFILLING),
+        (S.NEEDS_ATTENTION, S.REFUNDED),
         (S.FAILED, S.FULFILLING),
         (S.FAILED, S.REFUNDED),
         (S.FULFILLED, S.REFUNDED),
@@ -142,6 +145,7 @@ CUSTOMER_VIEW = {
     S.FULFILLING: FulfillmentStatus.PROCESSING,
     S.FULFILLED: FulfillmentStatus.FULFILLED,
     S.FAILED: FulfillmentStatus.FAILED,
+    S.NEEDS_ATTENTION: FulfillmentStatus.PROCESSING,
     S.EXPIRED: FulfillmentStatus.FAILED,
     S.PAYMENT_FAILED: FulfillmentStatus.FAILED,
     S.REFUNDED: FulfillmentStatus.FAILED,
@@ -215,6 +219,20 @@ def test_claiming_a_failed_order_retries_it_and_clears_the_reason() -> None:
     assert status_of(order) is S.FULFILLING
     assert order.failure_reason is None
     assert order.lease_owner == "worker-b"
+
+
+def test_a_held_order_keeps_its_reason_for_the_operator_and_is_retried_by_a_claim() -> None:
+    order = make_order(S.PAID)
+    order.claim("worker-a", T0, LEASE)
+    order.hold("Held: the supplier's key for item item-0 is already ours.", T0)
+    assert order.status is S.NEEDS_ATTENTION
+    assert order.failure_reason == "Held: the supplier's key for item item-0 is already ours."
+    assert order.lease_owner is None
+    assert order.customer_status is FulfillmentStatus.PROCESSING
+
+    assert order.claim("worker-b", LATER, LEASE) is True
+    assert status_of(order) is S.FULFILLING
+    assert order.failure_reason is None
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,9 @@ class ScriptedProvider:
 
 async def invoiced_orders(world: World, count: int, every: timedelta = timedelta(seconds=1)) -> list[Order]:
     """`count` orders placed `every` apart, each with an invoice reference as NOWPayments gives."""
-    product = await world.product(f"GAME-{len(world.db.products)}", keys=[f"KEY-{n}" for n in range(count)])
+    sku = f"GAME-{len(world.db.products)}"
+    # Keys of their own: a key string is sold at most once, whichever product it is imported for.
+    product = await world.product(sku, keys=[f"KEY-{sku}-{n}" for n in range(count)])
     orders = []
     for n in range(count):
         placed = await world.order(product)

@@ -8,7 +8,6 @@ import pytest
 from bitloot.application.errors import InvalidDeliveryLink, NotFound
 from bitloot.application.ports.suppliers import SuppliedKey
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
-from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
 from bitloot.application.use_cases.reveal_keys import (
     AccessTokenCredential,
@@ -204,8 +203,26 @@ async def test_a_refund_after_fulfilment_blocks_reveals_through_every_channel(wo
             await world.reveal_use_case().execute(request)
     with pytest.raises(RevealsBlocked):
         await world.link_use_case().execute(placed.order.id, placed.access_token)
-    assert len(events(world, placed.order.id)) == 1
+    # Each refused attempt with a good credential is audited as refused (issue 9), on its channel.
+    trail = events(world, placed.order.id)
+    assert [(e.outcome, e.channel) for e in trail] == [
+        (RevealOutcome.REVEALED, RevealChannel.API),
+        (RevealOutcome.REFUSED_REFUNDED, RevealChannel.API),
+        (RevealOutcome.REFUSED_REFUNDED, RevealChannel.LINK),
+    ]
+    assert trail[1].client == by_token(placed).client
     assert world.db.orders[placed.order.id].reveal_count == 1
+
+
+async def test_a_wrong_token_on_a_refunded_order_is_not_audited(world: World) -> None:
+    placed = await world.fulfilled_order(keys=[KEY_TEXT])
+    await world.pay(placed, PaymentStatus.REFUNDED)
+
+    with pytest.raises(NotFound):
+        await world.reveal_use_case().execute(
+            RevealRequest(AccessTokenCredential(placed.order.id, "wrong"), CLIENT)
+        )
+    assert events(world, placed.order.id) == []
 
 
 # --- tampering ----------------------------------------------------------------------------------------
@@ -297,9 +314,7 @@ async def test_no_result_or_record_prints_a_key(world: World) -> None:
     secrets = ["PRINT-ME-NOT-0001", "PRINT-ME-NOT-0002"]
     product = await world.product(keys=secrets)
     spare = await world.product("SPARE-1")
-    imported = await ImportStock(world.uow(), world.vault, world.store, world.clock).execute(
-        spare.id, ["SPARE-KEY"]
-    )
+    imported = await world.import_stock().execute(spare.id, ["SPARE-KEY"])
     placed = await world.order(product, 2)
     paid = await world.pay(placed)
     await world.fulfill_use_case().execute(placed.order.id)

@@ -1,6 +1,7 @@
 """The notification outbox and SendNotifications on the in-memory world: one email per fulfilled order,
 written with the fulfilment, sent with a fresh link, claimed by one sender at a time, retried with
-exponential backoff while the mail server fails."""
+exponential backoff while the mail server fails, and given up (`failed`) when it is refused for good or
+still failing three days after it was owed."""
 
 import asyncio
 from dataclasses import dataclass
@@ -10,11 +11,13 @@ import pytest
 
 from bitloot.adapters.memory.notifier import RecordingNotifier
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
-from bitloot.application.errors import NotificationFailed
+from bitloot.application.errors import EmailRejected, NotificationFailed
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
+from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderRequest
 from bitloot.application.use_cases.send_notifications import SendReport
 from bitloot.domain.notification import (
+    GIVE_UP_AFTER,
     MAX_ERROR_LENGTH,
     Notification,
     NotificationKind,
@@ -49,6 +52,22 @@ class FlakyNotifier(RecordingNotifier):
             self.failures -= 1
             self.attempts += 1
             raise NotificationFailed(self.reason)
+        await super().order_fulfilled(order_id, email, link)
+
+
+class RejectingNotifier(RecordingNotifier):
+    """Refuses for good every email to `rejected` (as a 550 for the recipient would), sends the rest."""
+
+    REASON = "SMTPRecipientsRefused: SMTP 550 5.1.1 <gone@example.com>: user unknown"
+
+    def __init__(self, rejected: str = "player@example.com") -> None:
+        super().__init__()
+        self.rejected = rejected
+
+    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+        if email == self.rejected:
+            self.attempts += 1
+            raise EmailRejected(self.REASON)
         await super().order_fulfilled(order_id, email, link)
 
 
@@ -220,6 +239,98 @@ async def test_the_kept_error_is_short_and_on_one_line() -> None:
     assert len(error) <= MAX_ERROR_LENGTH
     assert "\n" not in error
     assert error.startswith("SMTP 451 xxx")
+
+
+# --- giving up ----------------------------------------------------------------------------------------
+
+
+async def test_an_email_refused_for_good_is_failed_with_its_error_and_never_tried_again() -> None:
+    world = World(notifier=RejectingNotifier())
+    placed = await world.fulfilled_order()
+
+    assert await world.send_notifications_use_case().execute() == SendReport(given_up=1)
+    failed = notification_of(world, placed.order.id)
+    assert failed.status is NotificationStatus.FAILED
+    assert failed.attempts == 1
+    assert failed.last_error == RejectingNotifier.REASON
+    assert failed.updated_at == world.clock.now()
+
+    for _ in range(3):
+        world.clock.advance(timedelta(days=1))
+        assert await world.send_notifications_use_case().execute() == SendReport()
+        assert await world.send_notifications_use_case().execute(placed.order.id) == SendReport()
+    assert world.notifier.attempts == 1
+    assert world.notifier.sent == []
+    assert notification_of(world, placed.order.id) == failed
+
+
+async def test_a_refusal_for_good_concerns_one_email_and_the_round_goes_on() -> None:
+    world = World(notifier=RejectingNotifier())
+    product = await world.product(keys=["K-1", "K-2", "K-3"])
+    rejected = await world.order(product)
+    others = [
+        await world.place_order_use_case().execute(
+            PlaceOrderRequest(f"buyer-{n}@example.com", [OrderLine(product.id, 1)])
+        )
+        for n in range(2)
+    ]
+    for placed in (rejected, *others):
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=2, given_up=1)
+    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in others)
+    assert notification_of(world, rejected.order.id).status is NotificationStatus.FAILED
+
+
+async def test_an_email_still_failing_three_days_after_it_was_owed_is_given_up(world: World) -> None:
+    placed = await world.fulfilled_order()
+    owed_at = world.clock.now()
+    world.notifier.unavailable = True
+
+    # Three days of backoff are about 150 attempts; well before 500 it must have given up.
+    for _ in range(500):
+        current = notification_of(world, placed.order.id)
+        if current.status is not NotificationStatus.PENDING:
+            break
+        world.clock.advance(max(current.next_attempt_at - world.clock.now(), timedelta(0)))
+        report = await world.send_notifications_use_case().execute()
+        if world.clock.now() - owed_at < GIVE_UP_AFTER:
+            assert report == SendReport(failed=1)
+            assert notification_of(world, placed.order.id).status is NotificationStatus.PENDING
+    else:
+        pytest.fail(f"still retrying {world.clock.now() - owed_at} after the email was owed")
+
+    given_up = notification_of(world, placed.order.id)
+    assert report == SendReport(given_up=1)
+    assert given_up.status is NotificationStatus.FAILED
+    assert given_up.last_error == "connection refused"
+    assert given_up.attempts == world.notifier.attempts
+    # Tried at every backoff step for three days, and the first try after them was the last.
+    assert owed_at + GIVE_UP_AFTER <= world.clock.now() < owed_at + GIVE_UP_AFTER + timedelta(minutes=30)
+
+    world.notifier.unavailable = False
+    world.clock.advance(timedelta(hours=1))
+    assert await world.send_notifications_use_case().execute() == SendReport()
+    assert world.notifier.sent == []
+
+
+async def test_an_email_sent_at_last_after_three_days_is_sent_not_failed(world: World) -> None:
+    placed = await world.fulfilled_order()
+    world.notifier.unavailable = True
+    assert await world.send_notifications_use_case().execute() == SendReport(failed=1)
+
+    world.clock.advance(GIVE_UP_AFTER + timedelta(hours=1))
+    world.notifier.unavailable = False
+    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
+    sent = notification_of(world, placed.order.id)
+    assert (sent.status, sent.attempts, sent.last_error) == (NotificationStatus.SENT, 2, "connection refused")
+
+
+def test_a_notification_is_overdue_three_days_after_it_was_owed(world: World) -> None:
+    owed = Notification.order_fulfilled("n-1", "order-1", "player@example.com", world.clock.now())
+    assert not owed.is_overdue(world.clock.now() + GIVE_UP_AFTER - timedelta(microseconds=1))
+    assert owed.is_overdue(world.clock.now() + GIVE_UP_AFTER)
 
 
 def test_retry_delays_double_from_30_seconds_up_to_30_minutes() -> None:

@@ -14,8 +14,12 @@ def may_see(access_token: str, token_hash: str | None) -> bool:
 
 
 async def order_for_token(uow: UnitOfWork, order_id: str, access_token: str) -> Order:
-    """The order, or `NotFound` alike for an unknown order and a wrong token."""
+    """The order, or `NotFound` alike for an unknown order and a wrong token: both run the same one
+    statement (the token's hash) and the same hashing work; the order itself is read only for a
+    caller who proved they may see it."""
+    if not may_see(access_token, await uow.orders.access_token_hash(order_id)):
+        raise NotFound
     order = await uow.orders.get(order_id)
-    if not may_see(access_token, order.access_token_hash if order else None) or order is None:
+    if order is None:  # deleted between the two reads
         raise NotFound
     return order

@@ -56,6 +56,16 @@ class Conflict(ApplicationError):
     message = "This conflicts with what exists."
 
 
+class TooManyRequests(ApplicationError):
+    """A rate limit was reached; it opens again after `retry_after` seconds."""
+
+    message = "Too many requests; try again later."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class QueueUnavailable(ApplicationError):
     message = "The job queue is unavailable."
 
@@ -72,3 +82,11 @@ class NotificationFailed(ApplicationError):
     as "connection refused" or "SMTP 550") never holds a password, a link token or a key."""
 
     message = "The notification could not be sent."
+
+
+class EmailRejected(NotificationFailed):
+    """The mail server refused this email for good (a 5xx reply to its recipient or its content), or
+    the address can never be written: sending it again cannot succeed. Any other `NotificationFailed`
+    is temporary. The message is as safe as its parent's: a code and the server's words, never a link."""
+
+    message = "The mail server refused the email for good."

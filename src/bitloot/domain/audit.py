@@ -13,6 +13,8 @@ class RevealChannel(StrEnum):
 class RevealOutcome(StrEnum):
     REVEALED = "revealed"
     TAMPER_DETECTED = "tamper_detected"
+    # The credential was good but the order was refunded: the attempt is kept for the operator.
+    REFUSED_REFUNDED = "refused_refunded"
 
 
 @dataclass(frozen=True, slots=True)

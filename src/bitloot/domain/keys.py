@@ -88,6 +88,10 @@ def stock_key_context(product_id: str, key_id: str) -> str:
     return f"stock|{product_id}|{key_id}"
 
 
+# Every sealed blob's path starts with one of these (`order_key_path`, `stock_key_path`), in sort order.
+BLOB_PREFIXES = ("keys/", "stock/")
+
+
 def order_key_path(order_id: str, key_id: str) -> str:
     return f"keys/{order_id}/{key_id}"
 

@@ -2,7 +2,8 @@
 
 A transition not listed here raises `IllegalTransition`; a notification that arrives late or out of
 order therefore never moves an order backwards. The one way back into work is the operator's retry of
-a failed fulfilment (`failed -> fulfilling`).
+a failed fulfilment (`failed -> fulfilling`), or of one held for the operator
+(`needs_attention -> fulfilling`).
 """
 
 from enum import StrEnum
@@ -15,6 +16,9 @@ class OrderStatus(StrEnum):
     FULFILLING = "fulfilling"
     FULFILLED = "fulfilled"
     FAILED = "failed"
+    # A supplier sent a key the shop already holds or delivered (SPEC §10): the item is held, the key
+    # given to no one, until the operator acts (retry or refund).
+    NEEDS_ATTENTION = "needs_attention"
     EXPIRED = "expired"
     PAYMENT_FAILED = "payment_failed"
     REFUNDED = "refunded"
@@ -36,8 +40,9 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     # A customer may top up a partial payment; NOWPayments then reports `finished`.
     _S.UNDERPAID: frozenset({_S.PAID, _S.EXPIRED, _S.PAYMENT_FAILED, _S.REFUNDED}),
     _S.PAID: frozenset({_S.FULFILLING, _S.FAILED, _S.REFUNDED}),
-    _S.FULFILLING: frozenset({_S.FULFILLED, _S.FAILED, _S.REFUNDED}),
+    _S.FULFILLING: frozenset({_S.FULFILLED, _S.FAILED, _S.NEEDS_ATTENTION, _S.REFUNDED}),
     _S.FAILED: frozenset({_S.FULFILLING, _S.REFUNDED}),
+    _S.NEEDS_ATTENTION: frozenset({_S.FULFILLING, _S.REFUNDED}),
     _S.FULFILLED: frozenset({_S.REFUNDED}),
     # Money that arrives after expiry or a failed attempt is still money received.
     _S.EXPIRED: frozenset({_S.PAID}),
@@ -52,6 +57,8 @@ _CUSTOMER_VIEW: dict[OrderStatus, FulfillmentStatus] = {
     _S.FULFILLING: FulfillmentStatus.PROCESSING,
     _S.FULFILLED: FulfillmentStatus.FULFILLED,
     _S.FAILED: FulfillmentStatus.FAILED,
+    # The customer's keys are still owed: the operator is on it.
+    _S.NEEDS_ATTENTION: FulfillmentStatus.PROCESSING,
     _S.EXPIRED: FulfillmentStatus.FAILED,
     _S.PAYMENT_FAILED: FulfillmentStatus.FAILED,
     _S.REFUNDED: FulfillmentStatus.FAILED,

@@ -2,7 +2,9 @@
 
 A fulfilled order owes its customer one email with a delivery link. The notification is recorded in
 the transaction that completes the order, so neither a crash nor a mail outage can lose it; a sender
-claims it when it is due, sends it and marks it sent, or backs off and tries again later.
+claims it when it is due, sends it and marks it sent, or backs off and tries again later. An email the
+mail server refuses for good, or that still fails `GIVE_UP_AFTER` after it was owed, is closed as
+`failed` with its last error, for the operator, and never tried again.
 """
 
 from dataclasses import dataclass
@@ -13,6 +15,8 @@ from typing import Final
 FIRST_RETRY: Final = timedelta(seconds=30)
 MAX_RETRY: Final = timedelta(minutes=30)
 MAX_ERROR_LENGTH: Final = 200
+# An email still failing this long after it was owed is given up (`failed`).
+GIVE_UP_AFTER: Final = timedelta(days=3)
 
 
 class NotificationKind(StrEnum):
@@ -22,6 +26,8 @@ class NotificationKind(StrEnum):
 class NotificationStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
+    # Refused for good by the mail server, or failing for `GIVE_UP_AFTER`: never tried again.
+    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,10 @@ class Notification:
 
     def is_due(self, now: datetime) -> bool:
         return self.status is NotificationStatus.PENDING and self.next_attempt_at <= now
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Owed for `GIVE_UP_AFTER` or longer: a send failing now is the last one tried."""
+        return now - self.created_at >= GIVE_UP_AFTER
 
 
 def retry_delay(failed_attempts: int) -> timedelta:

@@ -86,7 +86,7 @@ class Order:
                 and self.lease_owner != owner
             ):
                 return False
-        elif self.status in (OrderStatus.PAID, OrderStatus.FAILED):
+        elif self.status in (OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.NEEDS_ATTENTION):
             self.transition_to(OrderStatus.FULFILLING, now)
             self.failure_reason = None
         else:
@@ -113,6 +113,13 @@ class Order:
 
     def fail(self, reason: str, now: datetime) -> None:
         self.transition_to(OrderStatus.FAILED, now)
+        self.failure_reason = reason
+        self._release_lease()
+
+    def hold(self, reason: str, now: datetime) -> None:
+        """Stop for the operator (`needs_attention`): a supplier sent a key the shop already holds or
+        delivered, which must not be given to this customer (SPEC §10)."""
+        self.transition_to(OrderStatus.NEEDS_ATTENTION, now)
         self.failure_reason = reason
         self._release_lease()
 

@@ -1,4 +1,4 @@
-"""The `bitloot` command: serve, worker, migrate, demo, keys."""
+"""The `bitloot` command: serve, worker, migrate, demo, keys, stock."""
 
 import argparse
 import asyncio
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bitloot.entrypoints.keys_cli import add_keys_commands, run_keys_command
 from bitloot.entrypoints.settings import ConfigurationError, Settings, load_settings
+from bitloot.entrypoints.stock_cli import add_stock_commands, run_stock_command
 
 log = logging.getLogger("bitloot")
 
@@ -31,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="walk one order from placed to revealed, printing each step")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary data folder")
     add_keys_commands(commands)
+    add_stock_commands(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -47,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return run_worker_process(settings, args.provider)
-    if args.command == "keys":
+    if args.command in ("keys", "stock"):
         if settings.database_url.startswith("sqlite"):
             migrate(settings)
         return asyncio.run(_keys(settings, args))
@@ -88,7 +90,10 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     from bitloot.entrypoints.ioc import container_for
     from bitloot.entrypoints.tasks import build_broker
 
-    return await run_keys_command(container_for(settings, build_broker(settings)), args)
+    container = container_for(settings, build_broker(settings))
+    if args.command == "stock":
+        return await run_stock_command(container, args)
+    return await run_keys_command(container, args)
 
 
 def run_worker_process(settings: Settings, provider_paths: Sequence[str]) -> int:

@@ -18,12 +18,13 @@ from taskiq import AsyncBroker
 
 from bitloot.adapters.clock import SystemClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
+from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
 from bitloot.adapters.email_address import EmailValidatorAddresses
 from bitloot.adapters.health import CallableProbe, SqlDatabaseProbe
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from bitloot.adapters.notify.log_notifier import LogNotifier
 from bitloot.adapters.notify.smtp_notifier import SmtpNotifier
 from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway
@@ -31,9 +32,10 @@ from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
-from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
+from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork, SqlaUnitOfWorkFactory
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
+from bitloot.adapters.ratelimit.order_limits import CountedOrderLimits
 from bitloot.adapters.ratelimit.redis import RedisRateLimiter
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.adapters.storage.s3 import S3BlobStore
@@ -41,8 +43,9 @@ from bitloot.adapters.suppliers.kinguin import KinguinSupplier
 from bitloot.adapters.suppliers.kinguin_client import KinguinClient
 from bitloot.adapters.suppliers.kinguin_webhook import KinguinWebhook
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
+from bitloot.application.lease_heartbeat import LeaseHeartbeat
 from bitloot.application.ports.clock import Clock
-from bitloot.application.ports.crypto import KeyVault
+from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.email_addresses import EmailAddressRules
 from bitloot.application.ports.health import HealthProbe
 from bitloot.application.ports.kinguin import KinguinEvents
@@ -50,11 +53,11 @@ from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.payments import PaymentGateway, PaymentLookup, PaymentWebhook
 from bitloot.application.ports.queue import FulfillmentQueue
-from bitloot.application.ports.rate_limit import RateLimiter
+from bitloot.application.ports.rate_limit import OrderAction, OrderLimits, RateLimiter
 from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier
-from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from bitloot.application.ports.webhooks import WebhookReplayers
 from bitloot.application.use_cases.check_health import CheckHealth
 from bitloot.application.use_cases.create_product import CreateProduct
@@ -77,6 +80,7 @@ from bitloot.application.use_cases.replay_webhook import ReplayWebhook
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_notifications import NotificationSettings, SendNotifications
+from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs, SweepSettings
 from bitloot.domain.product import SupplierKind
 from bitloot.entrypoints.http.client_address import ClientAddresses
 from bitloot.entrypoints.http.limits import RateGuard
@@ -125,6 +129,14 @@ class SqlPersistenceProvider(Provider):
             yield SqlaUnitOfWork(session)
 
     @provide(scope=Scope.APP)
+    async def lease_units(self, settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
+        """Lease renewals (the fulfilment heartbeat) on a small pool of their own: a beat never waits
+        for a connection behind the jobs it keeps alive. Connects only once a job runs."""
+        engine = create_engine(DatabaseSettings(url=settings.database_url, pool_size=2, max_overflow=2))
+        yield SqlaUnitOfWorkFactory(session_factory(engine))
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
     def progress_reader(self, engine: AsyncEngine) -> OrderProgressReader:
         return SqlOrderProgressReader(engine)
 
@@ -148,6 +160,10 @@ class MemoryPersistenceProvider(Provider):
         return InMemoryUnitOfWork(self.database)
 
     @provide(scope=Scope.APP)
+    def lease_units(self) -> UnitOfWorkFactory:
+        return InMemoryUnitOfWorkFactory(self.database)
+
+    @provide(scope=Scope.APP)
     def progress_reader(self) -> OrderProgressReader:
         return MemoryOrderProgressReader(self.database)
 
@@ -166,6 +182,10 @@ class AdaptersProvider(Provider):
     @provide
     def vault(self, settings: Settings) -> KeyVault:
         return AesGcmKeyVault(settings.secrets.keyring)
+
+    @provide
+    def fingerprints(self, settings: Settings) -> KeyFingerprints:
+        return HmacKeyFingerprints(settings.secrets.fingerprint_secret)
 
     @provide
     async def blob_store(self, settings: Settings) -> AsyncIterator[SealedBlobStore]:
@@ -227,6 +247,10 @@ class AdaptersProvider(Provider):
         )
 
     @provide
+    def sweep_settings(self) -> SweepSettings:
+        return SweepSettings()
+
+    @provide
     def reconcile_settings(self, settings: Settings) -> ReconcileSettings:
         return ReconcileSettings(grace=timedelta(seconds=settings.tuning.reconcile_grace_seconds))
 
@@ -261,10 +285,24 @@ class AdaptersProvider(Provider):
             await limiter.aclose()
 
     @provide
-    def rate_guard(
-        self, settings: Settings, limiter: RateLimiter, links: DeliveryLinkSigner, clock: Clock
-    ) -> RateGuard:
-        return RateGuard(limiter, settings.tuning, links, clock, ClientAddresses(settings.trusted_proxies))
+    def client_addresses(self, settings: Settings) -> ClientAddresses:
+        return ClientAddresses(settings.trusted_proxies)
+
+    @provide
+    def rate_guard(self, settings: Settings, limiter: RateLimiter, addresses: ClientAddresses) -> RateGuard:
+        return RateGuard(limiter, settings.tuning, addresses)
+
+    @provide
+    def order_limits(self, settings: Settings, limiter: RateLimiter) -> OrderLimits:
+        tuning = settings.tuning
+        return CountedOrderLimits(
+            limiter,
+            {
+                OrderAction.REVEAL: tuning.reveal_limit_per_order,
+                OrderAction.LINK: tuning.link_limit_per_order,
+            },
+            tuning.rate_limit_window_seconds,
+        )
 
 
 def _use_cases_provider() -> Provider:
@@ -289,6 +327,7 @@ def _use_cases_provider() -> Provider:
         ReconcileFulfillments,
         ReconcilePayments,
         SendNotifications,
+        SweepOrphanBlobs,
     ):
         provider.provide(use_case)
 
@@ -317,6 +356,7 @@ def _use_cases_provider() -> Provider:
     provider.provide(check_health, scope=Scope.APP)
     # Read models need no unit of work: built once, not per request.
     provider.provide(GetFulfillmentStatus, scope=Scope.APP)
+    provider.provide(LeaseHeartbeat, scope=Scope.APP)
     return provider
 
 

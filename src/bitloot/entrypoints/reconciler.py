@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from dishka import AsyncContainer
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
 from bitloot.application.use_cases.reconcile_payments import PaymentSweep, ReconcilePayments
 from bitloot.application.use_cases.send_notifications import SendNotifications
+from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
 from bitloot.entrypoints.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,7 @@ async def reconcile_forever(container: AsyncContainer, every_seconds: float, sto
     # Asking NOWPayments about unpaid orders runs beside, on its own interval: a slow or failing
     # provider never holds up the rounds here, and an outage here never stops it.
     payments = asyncio.create_task(reconcile_payments_forever(container, stop))
+    orphans = OrphanSweep((await container.get(Settings)).tuning.orphan_sweep_every_seconds)
     while not stop.is_set():
         try:
             async with container() as request:
@@ -32,9 +35,40 @@ async def reconcile_forever(container: AsyncContainer, every_seconds: float, sto
                 await (await request.get(SendNotifications)).execute()
         except Exception:  # the database may be down for a while: try again next round
             log.warning("sending notifications failed; retrying in %ss", every_seconds, exc_info=True)
+        try:  # sealed blobs no row refers to (a lost race, a crash before the commit), now and then
+            await sweep_orphan_blobs_round(container, orphans, time.monotonic())
+        except Exception:  # the database or the store may be down: try again at the next interval
+            log.warning(
+                "sweeping orphaned blobs failed; retrying in %ss", orphans.every_seconds, exc_info=True
+            )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every_seconds)
     await payments
+
+
+@dataclass
+class OrphanSweep:
+    """This process's sweep over sealed blobs (`SweepOrphanBlobs`): at most one run every
+    `every_seconds`, each going on where the last one stopped."""
+
+    every_seconds: float
+    resume_after: str = ""
+    last_started: float | None = None
+
+    def due(self, now: float) -> bool:
+        return self.last_started is None or now - self.last_started >= self.every_seconds
+
+
+async def sweep_orphan_blobs_round(container: AsyncContainer, sweep: OrphanSweep, now: float) -> bool:
+    """Run the sweep when it is due (`now` on the monotonic clock); False when it was not. A failed run
+    waits out the interval too, so an outage is not hammered every round."""
+    if not sweep.due(now):
+        return False
+    sweep.last_started = now
+    async with container() as request:
+        report = await (await request.get(SweepOrphanBlobs)).execute(sweep.resume_after)
+    sweep.resume_after = report.resume_after
+    return True
 
 
 @dataclass

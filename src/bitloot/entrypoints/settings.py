@@ -55,9 +55,14 @@ class Secrets:
 class Tuning:
     """Timings and sizes, each overridable by `BITLOOT_<NAME>` (e.g. `BITLOOT_LEASE_SECONDS`)."""
 
-    lease_seconds: int = 120
-    reconcile_every_seconds: int = 10
-    reconcile_grace_seconds: int = 30
+    # The fulfilment lease, renewed by the job's heartbeat every third of it: a dead worker's orders
+    # are taken over about this long after it died.
+    lease_seconds: int = 10
+    # One indexed query per round, which also re-queues the orders whose lease lapsed.
+    reconcile_every_seconds: int = 2
+    # A request handed to the queue and still not leased after this long is queued again: its job was
+    # lost, or read by a worker that died before taking the lease. A duplicate job is harmless.
+    reconcile_grace_seconds: int = 8
     worker_concurrency: int = 32
     database_pool_size: int = 10
     redelivery_idle_seconds: int = 300
@@ -65,6 +70,8 @@ class Tuning:
     notification_lease_seconds: int = 120
     # How often the reconciler asks NOWPayments about orders still awaiting payment.
     payment_reconcile_every_seconds: int = 60
+    # How often (at most) each process's reconciler sweeps sealed blobs no row refers to.
+    orphan_sweep_every_seconds: int = 300
     # Rate limits (requests per `rate_limit_window_seconds`), e.g. `BITLOOT_REVEAL_LIMIT_PER_ORDER`.
     rate_limit_window_seconds: int = 60
     reveal_limit_per_order: int = 10

@@ -52,6 +52,9 @@ def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBro
             queue_name=settings.queue_name,
             consumer_group_name=f"{settings.queue_name}:workers",
             xread_block=READ_BLOCK_MS,
+            # Read no more jobs than run at once: a job read but not yet leased by a worker that dies
+            # waits for the reconciler's grace, so the fewer of those, the better.
+            xread_count=settings.tuning.worker_concurrency,
             idle_timeout=settings.tuning.redelivery_idle_seconds * 1000,
             unacknowledged_lock_timeout=5,
             maxlen=1_000_000,

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from bitloot.adapters.memory.kinguin import KinguinState
 from bitloot.domain.audit import RevealEvent
+from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
 from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
@@ -32,3 +33,5 @@ class MemoryDatabase:
     kinguin: KinguinState = field(default_factory=KinguinState)
     webhooks: dict[str, WebhookDelivery] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
+    # Key fingerprints by value (SPEC §10).
+    fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)

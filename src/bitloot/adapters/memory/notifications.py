@@ -71,6 +71,17 @@ class MemoryNotificationOutbox:
                 updated_at=now,
             )
 
+    async def give_up(self, notification_id: str, error: str, now: datetime) -> None:
+        current = self._get(notification_id)
+        if current is not None and current.status is NotificationStatus.PENDING:
+            self._uow.staged.notifications[notification_id] = replace(
+                current,
+                status=NotificationStatus.FAILED,
+                attempts=current.attempts + 1,
+                last_error=error,
+                updated_at=now,
+            )
+
     def _get(self, notification_id: str) -> Notification | None:
         return self._uow.staged.notifications.get(notification_id) or self._db.notifications.get(
             notification_id

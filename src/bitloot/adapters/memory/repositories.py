@@ -41,11 +41,24 @@ class MemoryOrders(_Repository):
         order = self._uow.staged.orders.get(order_id) or self._db.orders.get(order_id)
         return copy.deepcopy(order)
 
+    async def access_token_hash(self, order_id: str) -> str | None:
+        order = self._uow.staged.orders.get(order_id) or self._db.orders.get(order_id)
+        return None if order is None else order.access_token_hash
+
     async def save(self, order: Order) -> None:
         staged = self._uow.staged
         staged.order_versions.setdefault(order.id, order.version)
         order.version += 1
         staged.orders[order.id] = copy.deepcopy(order)
+
+    async def renew_lease(self, order_id: str, owner: str, expires_at: datetime) -> bool:
+        """Like the SQL UPDATE: the owner is checked now, and at commit the lease of the order as
+        committed then is set, unless its owner changed meanwhile; no version is bumped."""
+        order = self._uow.staged.orders.get(order_id) or self._db.orders.get(order_id)
+        if order is None or order.status is not OrderStatus.FULFILLING or order.lease_owner != owner:
+            return False
+        self._uow.staged.lease_renewals[order_id] = (owner, expires_at)
+        return True
 
     async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]:
         merged = {**self._db.orders, **self._uow.staged.orders}
@@ -261,9 +274,18 @@ class MemoryFulfillmentRequests(_Repository):
     async def pending(self, limit: int) -> list[str]:
         return [row.order_id for row in self._rows() if row.state == PENDING][:limit]
 
-    async def due(self, touched_before: datetime, limit: int) -> list[str]:
+    async def due(self, touched_before: datetime, now: datetime, limit: int) -> list[str]:
+        orders = {**self._db.orders, **self._uow.staged.orders}
+
+        def lapsed(row: FulfillmentRequestRow) -> bool:
+            order = orders.get(row.order_id)
+            expires_at = order.lease_expires_at if order is not None else None
+            return expires_at is not None and row.updated_at < expires_at <= now
+
         return [
-            row.order_id for row in self._rows() if row.state != DONE and row.updated_at < touched_before
+            row.order_id
+            for row in self._rows()
+            if row.state != DONE and (row.updated_at < touched_before or lapsed(row))
         ][:limit]
 
     def _row(self, order_id: str) -> FulfillmentRequestRow | None:

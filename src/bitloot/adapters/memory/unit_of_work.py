@@ -6,10 +6,14 @@ writes at once, without awaiting in between, so no other task sees half of a com
 """
 
 import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bitloot.adapters.memory.blob_references import MemoryBlobReferences
 from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
+from bitloot.adapters.memory.fingerprints import MemoryKeyFingerprints, check_fingerprints
 from bitloot.adapters.memory.kinguin import KinguinStaged, MemoryKinguinOrders, apply_kinguin, check_kinguin
 from bitloot.adapters.memory.notifications import (
     MemoryNotificationOutbox,
@@ -27,8 +31,11 @@ from bitloot.adapters.memory.repositories import (
 )
 from bitloot.adapters.memory.webhooks import MemoryWebhookInbox
 from bitloot.application.errors import ConcurrencyConflict
+from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.audit import RevealEvent
+from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
+from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
@@ -56,6 +63,9 @@ class Staged:
     notification_claims: dict[str, datetime] = field(default_factory=dict)
     # Stock units each item held in committed state when this unit allocated for it.
     item_units: dict[str, set[str]] = field(default_factory=dict)
+    fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
+    # Lease renewals (order id: owner, new expiry), applied at commit on top of the orders.
+    lease_renewals: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
 
 class InMemoryUnitOfWork:
@@ -73,6 +83,8 @@ class InMemoryUnitOfWork:
         self.kinguin_orders = MemoryKinguinOrders(db, self)
         self.webhooks = MemoryWebhookInbox(db, self)
         self.notifications = MemoryNotificationOutbox(db, self)
+        self.fingerprints = MemoryKeyFingerprints(db, self)
+        self.blob_references = MemoryBlobReferences(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()
@@ -80,6 +92,14 @@ class InMemoryUnitOfWork:
         db = self._db
         for order in staged.orders.values():
             db.orders[order.id] = copy.deepcopy(order)
+        for order_id, (owner, expires_at) in staged.lease_renewals.items():
+            current = db.orders.get(order_id)
+            if (
+                current is not None
+                and current.status is OrderStatus.FULFILLING
+                and current.lease_owner == owner
+            ):
+                current.lease_expires_at = expires_at
         db.products.update(staged.products)
         apply_kinguin(db, staged.kinguin)
         db.stock.update(staged.stock)
@@ -90,6 +110,7 @@ class InMemoryUnitOfWork:
         db.requests.update({k: replace(v) for k, v in staged.requests.items()})
         db.webhooks.update(staged.webhooks)
         apply_notifications(db, staged.notifications)
+        db.fingerprints.update(staged.fingerprints)
         self.committed += 1
 
     async def rollback(self) -> None:
@@ -113,6 +134,7 @@ class InMemoryUnitOfWork:
         if any(delivery_id in db.webhooks for delivery_id in staged.webhooks):
             raise ConcurrencyConflict
         check_notifications(db, staged.notification_claims)
+        check_fingerprints(db, staged.fingerprints)
         delivered = {(k.item_id, k.source_key_id) for k in db.keys.values()}
         if any(k.id in db.keys or (k.item_id, k.source_key_id) in delivered for k in staged.keys.values()):
             raise ConcurrencyConflict
@@ -123,3 +145,14 @@ class InMemoryUnitOfWork:
             current_unit = db.stock.get(unit.id)
             if current_unit is not None and current_unit.item_id not in (None, unit.item_id):
                 raise ConcurrencyConflict
+
+
+class InMemoryUnitOfWorkFactory:
+    """Each call opens a fresh unit over the same database."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self._db = db
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[UnitOfWork]:
+        yield InMemoryUnitOfWork(self._db)

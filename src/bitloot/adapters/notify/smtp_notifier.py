@@ -2,7 +2,10 @@
 
 Configured by `BITLOOT_SMTP_URL` (see `SmtpSettings.parse`). Every network step is bounded (10 s by
 default) and a whole send is bounded too; any failure becomes `NotificationFailed` with a short reason
-that holds no password, no link and no server text beyond a status code.
+that holds no password and no link. A 5xx reply to the recipient or to the message is a refusal for
+good (`EmailRejected`); a 4xx reply, a refusal of our greeting, login or sender address and every
+connection failure are temporary. Only replies to the recipient or the message bring the server's
+words into the reason, with anything like a link or a token taken out.
 
 Each order's email carries the same `Message-ID` whenever it is sent, so in the rare case of a resend
 (a crash after the server accepted the message and before it was recorded as sent) many mail systems
@@ -11,6 +14,7 @@ recognise the copy.
 
 import asyncio
 import html
+import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -20,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from bitloot.application.errors import NotificationFailed
+from bitloot.application.errors import EmailRejected, NotificationFailed
 from bitloot.application.ports.links import DeliveryLink
 
 SUBJECT: Final = "Your BitLoot order is ready"
@@ -29,6 +33,10 @@ DEFAULT_TIMEOUT_SECONDS: Final = 10.0
 # bounded by the timeout; the whole send by this many of them.
 _WHOLE_SEND_STEPS: Final = 3
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+# What is kept of the server's words: a link, or a run of characters as long as a token, is taken out.
+_LINKISH = re.compile(r"\S*(?:://|www\.|\.[a-z]{2,}/)\S*", re.IGNORECASE)
+_OPAQUE = re.compile(r"\S{32,}")
+_SERVER_WORDS_LENGTH: Final = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +103,7 @@ class SmtpNotifier:
         try:
             message = delivery_email(settings.sender, email, order_id, link)
         except (ValueError, IndexError):
-            raise NotificationFailed("invalid recipient address") from None
+            raise EmailRejected("invalid recipient address") from None
         try:
             async with asyncio.timeout(settings.timeout_seconds * _WHOLE_SEND_STEPS):
                 await aiosmtplib.send(
@@ -109,7 +117,8 @@ class SmtpNotifier:
                     timeout=settings.timeout_seconds,
                 )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise NotificationFailed(_reason(exc)) from None
+            failure = EmailRejected if _refused_for_good(exc) else NotificationFailed
+            raise failure(_reason(exc)) from None
 
     def __repr__(self) -> str:
         return f"SmtpNotifier({self._settings!r})"
@@ -148,8 +157,29 @@ def delivery_email(sender: str, recipient: str, order_id: str, link: DeliveryLin
     return message
 
 
+def _refused_for_good(exc: BaseException) -> bool:
+    """A 5xx reply to the recipient (every recipient, for `SMTPRecipientsRefused`) or to the message.
+    A 5xx to the greeting, the login or the sender address is about our configuration, not this email:
+    temporary, like every 4xx, so fixing the configuration sends what is owed."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(_permanent(refused.code) for refused in exc.recipients)
+    if isinstance(exc, aiosmtplib.SMTPRecipientRefused | aiosmtplib.SMTPDataError):
+        return _permanent(exc.code)
+    return False
+
+
+def _permanent(code: int) -> bool:
+    return 500 <= code <= 599
+
+
 def _reason(exc: BaseException) -> str:
-    """A short reason for the outbox row and the log: a class name and an SMTP code at most."""
+    """A short reason for the outbox row, the log and the operator: a class name and an SMTP code, and
+    for a reply to the recipient or the message the server's words (made safe by `_server_words`)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        first = exc.recipients[0]
+        return f"{type(exc).__name__}: SMTP {first.code} {_server_words(first.message)}".rstrip()
+    if isinstance(exc, aiosmtplib.SMTPRecipientRefused | aiosmtplib.SMTPDataError):
+        return f"{type(exc).__name__}: SMTP {exc.code} {_server_words(exc.message)}".rstrip()
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return f"{type(exc).__name__}: SMTP {exc.code}"
     if isinstance(exc, TimeoutError | aiosmtplib.SMTPTimeoutError):
@@ -157,6 +187,14 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError | aiosmtplib.SMTPConnectError):
         return f"could not connect to the mail server ({type(exc).__name__})"
     return type(exc).__name__
+
+
+def _server_words(text: str) -> str:
+    """The server's reply text on one short line, without links or token-like runs: a server may
+    quote a help URL, and nothing in the reason may ever be a link or a token."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    words = " ".join(_OPAQUE.sub("[...]", _LINKISH.sub("[link]", printable)).split())
+    return words if len(words) <= _SERVER_WORDS_LENGTH else words[: _SERVER_WORDS_LENGTH - 3] + "..."
 
 
 def _domain(address: str) -> str:

@@ -4,13 +4,18 @@ Python's `json.dumps(sort_keys=True)` is not that text: it keeps `1.0` as `1.0` 
 sorts keys by code point (JavaScript's `Array.prototype.sort` compares UTF-16 code units), and knows nothing
 of JavaScript listing array-index-like keys ("0", "42") first in numeric order. This module reproduces the
 JavaScript behaviour byte for byte, including its losses: every number is an IEEE double, so integers beyond
-2**53 are rounded exactly as `JSON.parse` rounds them. Standard library only.
+2**53 are rounded exactly as `JSON.parse` rounds them. Each number also keeps the text it was written as,
+so that a reader can tell whether JavaScript holds it as written (`JsNumber.held_as_written`) from the
+one value that was parsed and signed. Standard library only.
 """
 
 import json
 import math
 import re
 from collections.abc import Mapping
+from decimal import Decimal
+
+from bitloot.adapters.json_nesting import check_nesting
 
 _MAX_ARRAY_INDEX = 2**32 - 2
 # JSON.stringify's own escapes; every other control character becomes \u00xx.
@@ -20,15 +25,34 @@ _NEEDS_ESCAPE = re.compile(r'[\ud800-\udbff][\udc00-\udfff]|[\x00-\x1f"\\\ud800-
 _PROTO = "__proto__"
 
 
+class JsNumber(float):
+    """A JSON number as `JSON.parse` reads it, an IEEE double (the float itself), and the text it was
+    written as (`text`), which JavaScript may have rounded."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> "JsNumber":
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    @property
+    def held_as_written(self) -> bool:
+        """JavaScript reads the number as written: it is finite (`1e999` is Infinity, printed `null`)
+        and what JavaScript prints for it is the written value (`12.50` is; `9007199254740993`, which
+        JavaScript reads as ...992, and `0.1000000000000000001` are not)."""
+        return math.isfinite(self) and Decimal(self.text) == Decimal(js_number(self))
+
+
 def parse_json(raw: bytes) -> object:
-    """Parse a body the way `JSON.parse` does: UTF-8 text, every number an IEEE double, last duplicate key
-    wins. Raises `ValueError` for anything `JSON.parse` would refuse, including the `NaN` and `Infinity`
-    literals Python's `json` otherwise accepts. A number too large for a double becomes `inf`, as in
-    JavaScript, and is then printed as `null` by `js_canonical_json`."""
-    try:
-        return json.loads(raw.decode("utf-8"), parse_float=float, parse_int=float, parse_constant=_reject)
-    except RecursionError as exc:
-        raise ValueError("JSON nested too deeply") from exc
+    """Parse a body the way `JSON.parse` does: UTF-8 text, every number an IEEE double (a `JsNumber`),
+    last duplicate key wins. Raises `ValueError` for anything `JSON.parse` would refuse, including the
+    `NaN` and `Infinity` literals Python's `json` otherwise accepts, and for a body nested deeper than
+    `json_nesting.MAX_DEPTH` (refused before it is parsed). A number too large for a double becomes
+    `inf`, as in JavaScript, and is then printed as `null` by `js_canonical_json`."""
+    check_nesting(raw)
+    return json.loads(raw.decode("utf-8"), parse_float=JsNumber, parse_int=JsNumber, parse_constant=_reject)
 
 
 def _reject(token: str) -> object:

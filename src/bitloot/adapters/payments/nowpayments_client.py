@@ -34,7 +34,9 @@ for 4 and fetched again on a 401). So:
   after an earlier one (say `waiting`) arrived, but an order that never got any IPN is not found:
   set the credentials to cover that case too.
 
-Each reported payment becomes a `VerifiedNotification` whose dedupe key is the SHA-256 of the
+Each answer is read once, as JavaScript reads it (`parse_json`, nesting capped), and each reported
+payment by the IPN's own rules (`payment_fields`): one whose amounts or ids JavaScript would not read as
+written is skipped. It becomes a `VerifiedNotification` whose dedupe key is the SHA-256 of the
 canonical JSON (the IPN form, `js_canonical_json`) of the fields that bear on the order: `payment_id`,
 `invoice_id`, `payment_status`, `order_id`, the amounts and currencies, `parent_payment_id`. Asking
 again while nothing changed records nothing new; a changed status is a new record. Timestamps such as
@@ -60,6 +62,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
+from bitloot.adapters.payments import payment_fields
 from bitloot.adapters.payments.canonical_json import js_canonical_json, parse_json
 from bitloot.application.errors import PaymentProviderUnavailable
 from bitloot.application.ports.payments import PaymentSession, VerifiedNotification
@@ -200,24 +203,22 @@ class NowPaymentsGateway:
         else:
             items = [item for pid in known_payment_ids if (item := await self._get_payment(pid))]
         found: list[VerifiedNotification] = []
-        for exact, loose in items:
-            if not _belongs_to(exact, order):
+        for payment in items:
+            if not _belongs_to(payment, order):
                 continue
-            notification = _to_notification(exact)
+            notification = _to_notification(payment)
             if notification is None:
                 log.warning(
                     "NOWPayments: an unreadable payment %r for order %s was skipped",
-                    _safe_id(exact.get("payment_id")),
+                    _safe_id(payment.get("payment_id")),
                     order.id,
                 )
                 continue
-            found.append(VerifiedNotification(notification, _dedupe_key(loose)))
+            found.append(VerifiedNotification(notification, _dedupe_key(payment)))
         return found
 
-    async def _list_invoice_payments(
-        self, invoice_id: str
-    ) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
-        items: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
+    async def _list_invoice_payments(self, invoice_id: str) -> list[Mapping[str, Any]]:
+        items: list[Mapping[str, Any]] = []
         for page in range(MAX_PAGES):
             params = {
                 "invoiceId": invoice_id,
@@ -228,29 +229,25 @@ class NowPaymentsGateway:
             }
             response = await self._authorized_get("/v1/payment/", params)
             self._expect_success(response, "GET /v1/payment/")
-            exact, loose = _json_pair(response, "GET /v1/payment/")
-            data, loose_data = exact.get("data"), loose.get("data")
-            if not isinstance(data, list) or not isinstance(loose_data, list):
+            answer = _json_object(response, "GET /v1/payment/")
+            data = answer.get("data")
+            if not isinstance(data, list):
                 log.warning("NOWPayments GET /v1/payment/: the answer has no data list")
                 raise PaymentProviderUnavailable()
-            items.extend(
-                (e, lo)
-                for e, lo in zip(data, loose_data, strict=True)
-                if isinstance(e, dict) and isinstance(lo, dict)
-            )
-            pages = exact.get("pagesCount")
-            if not isinstance(pages, Decimal) or page + 1 >= pages or len(data) < PAGE_SIZE:
+            items.extend(payment for payment in data if isinstance(payment, dict))
+            pages = answer.get("pagesCount")
+            if not isinstance(pages, float) or page + 1 >= pages or len(data) < PAGE_SIZE:
                 break
         return items
 
-    async def _get_payment(self, payment_id: str) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
+    async def _get_payment(self, payment_id: str) -> Mapping[str, Any] | None:
         path = f"/v1/payment/{quote(payment_id, safe='')}"
         response = await self._send("GET", path, idempotent=True)
         if response.status_code == httpx.codes.NOT_FOUND:
             log.warning("NOWPayments does not know payment %s; skipped", _safe_id(payment_id))
             return None
         self._expect_success(response, "GET /v1/payment/{id}")
-        return _json_pair(response, "GET /v1/payment/{id}")
+        return _json_object(response, "GET /v1/payment/{id}")
 
     async def _authorized_get(self, path: str, params: Mapping[str, str]) -> httpx.Response:
         """A GET with the bearer token; on 401 the token is fetched again, once."""
@@ -357,7 +354,7 @@ class NowPaymentsGateway:
         """The provider's own `message`, short and with our secrets masked, for the log only."""
         message = ""
         with contextlib.suppress(ValueError):
-            body = response.json()
+            body = parse_json(response.content)
             if isinstance(body, dict) and isinstance(body.get("message"), str):
                 message = body["message"]
         message = message[:200]
@@ -368,23 +365,16 @@ class NowPaymentsGateway:
 
 
 def _json_object(response: httpx.Response, route: str) -> Mapping[str, Any]:
-    exact, _ = _json_pair(response, route)
-    return exact
-
-
-def _json_pair(response: httpx.Response, route: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    """The answer twice: numbers as `Decimal` from their digits (for amounts) and as JavaScript
-    reads them (for the canonical form the dedupe key hashes)."""
-    raw = response.content
+    """The answer as JavaScript reads it (`parse_json`): amounts and ids are read from this one value,
+    by the rules of `payment_fields`, and the dedupe key is taken over its canonical form."""
     try:
-        exact = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_int=Decimal)
-        loose = parse_json(raw)
+        answer = parse_json(response.content)
     except ValueError:
-        exact = loose = None
-    if not isinstance(exact, dict) or not isinstance(loose, dict):
+        answer = None
+    if not isinstance(answer, dict):
         log.warning("NOWPayments %s: the answer is not a JSON object", route)
         raise PaymentProviderUnavailable()
-    return exact, loose
+    return answer
 
 
 def _belongs_to(payment: Mapping[str, Any], order: Order) -> bool:
@@ -406,6 +396,8 @@ def _dedupe_key(payment: Mapping[str, Any]) -> str:
 
 def _to_notification(payment: Mapping[str, Any]) -> PaymentNotification | None:
     """The payment as a notification, or None when a field we rely on is missing or malformed."""
+    if payment_fields.misread_numbers(payment):
+        return None
     payment_id = _text_id(payment.get("payment_id"))
     status_text = payment.get("payment_status")
     status = _STATUSES.get(status_text) if isinstance(status_text, str) else None
@@ -444,12 +436,7 @@ def _to_notification(payment: Mapping[str, Any]) -> PaymentNotification | None:
 
 
 def _text_id(value: object) -> str | None:
-    """A non-empty string, or a whole number written without sign or fraction."""
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, Decimal) and value.as_tuple().exponent == 0 and not value.is_signed():
-        return str(value)
-    return None
+    return payment_fields.identifier(value)
 
 
 def _safe_id(value: object) -> str:
@@ -457,12 +444,11 @@ def _safe_id(value: object) -> str:
 
 
 def _amount(value: object) -> Decimal | None:
-    if isinstance(value, Decimal) and value.is_finite() and value >= 0:
-        return value
     # NOWPayments writes some amounts as strings ("1000" in an invoice).
     if isinstance(value, str):
         with contextlib.suppress(ArithmeticError, ValueError):
             parsed = Decimal(value)
             if parsed.is_finite() and parsed >= 0:
                 return parsed
-    return None
+        return None
+    return payment_fields.amount(value)

@@ -2,7 +2,14 @@
 
 The signature covers `js_canonical_json` of the parsed body, not the raw bytes, so two bodies that differ
 only in key order, spacing or number spelling (`12.50` vs `12.5`) carry the same signature and the same
-dedupe key. Amounts are still read from the original digits, never through a float.
+dedupe key. The body is parsed once (`parse_json`, which also caps its nesting), and every field is read
+from that value: amounts as the exact decimals written, never through a float (`payment_fields`).
+
+A number in a field we read that JavaScript does not hold as written (`1e999`, a 400-digit id, an
+integer it rounds) is refused before the signature is looked at: NOWPayments' `JSON.stringify` never
+writes one, so such a body is at best a genuine one re-spelled, which would be signed as something else
+than what we would read. Refusing it first (400, nothing written) spends no HMAC on it and never tells
+the sender whether a re-spelling kept a valid signature.
 """
 
 import hashlib
@@ -11,6 +18,7 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 
+from bitloot.adapters.payments import payment_fields
 from bitloot.adapters.payments.canonical_json import js_canonical_json, parse_json
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.ports.payments import VerifiedNotification
@@ -34,9 +42,11 @@ class NowPaymentsWebhook:
 
     def read(self, raw_body: bytes, signature: str | None) -> VerifiedNotification:
         body = _parse_object(raw_body)
+        if payment_fields.misread_numbers(body):
+            raise MalformedNotification()
         canonical = js_canonical_json(body).encode("utf-8")
         _check_signature(_sign(canonical, self._secret), signature)
-        notification = _to_notification(_parse_exact(raw_body))
+        notification = _to_notification(body)
         return VerifiedNotification(notification, hashlib.sha256(canonical).hexdigest())
 
 
@@ -66,13 +76,6 @@ def _check_signature(expected: str, given: str | None) -> None:
     provided = (given or "").strip().lower()
     if not provided.isascii() or not hmac.compare_digest(expected, provided):
         raise InvalidSignature()
-
-
-def _parse_exact(raw_body: bytes) -> Mapping[str, object]:
-    """The body again, numbers as `Decimal` from their original digits. Only called on a body that
-    `parse_json` accepted, so it cannot fail."""
-    body: Mapping[str, object] = json.loads(raw_body.decode("utf-8"), parse_float=Decimal, parse_int=Decimal)
-    return body
 
 
 def _to_notification(body: Mapping[str, object]) -> PaymentNotification:
@@ -105,9 +108,10 @@ def _status(value: object) -> PaymentStatus:
 
 
 def _amount(value: object) -> Decimal:
-    if not isinstance(value, Decimal) or value < 0:
+    found = payment_fields.amount(value)
+    if found is None:
         raise MalformedNotification()
-    return value
+    return found
 
 
 def _optional_identifier(value: object) -> str | None:
@@ -115,9 +119,7 @@ def _optional_identifier(value: object) -> str | None:
 
 
 def _identifier(value: object) -> str:
-    """A non-empty string, or a JSON integer written without sign, fraction or exponent."""
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, Decimal) and value.as_tuple().exponent == 0 and not value.is_signed():
-        return str(value)
-    raise MalformedNotification()
+    found = payment_fields.identifier(value)
+    if found is None:
+        raise MalformedNotification()
+    return found

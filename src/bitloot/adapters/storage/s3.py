@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from aiobotocore.config import AioConfig
@@ -11,8 +12,11 @@ from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bitloot.application.errors import StorageUnavailable
+from bitloot.application.ports.storage import StoredBlob
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+# ListObjectsV2 answers at most this many keys per call.
+_LIST_MAX_KEYS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,28 @@ class S3BlobStore:
     async def check(self) -> None:
         async with self._bounded():
             await self._client.head_bucket(Bucket=self._settings.bucket)
+
+    async def list_blobs(self, prefix: str, after: str, limit: int) -> list[StoredBlob]:
+        """ListObjectsV2 from `StartAfter`, as many calls (each within its deadline) as `limit` needs:
+        a store may answer fewer keys than asked and still have more."""
+        found: list[StoredBlob] = []
+        start_after = after
+        while len(found) < limit:
+            request: dict[str, Any] = {
+                "Bucket": self._settings.bucket,
+                "Prefix": prefix,
+                "MaxKeys": min(limit - len(found), _LIST_MAX_KEYS),
+            }
+            if start_after:
+                request["StartAfter"] = start_after
+            async with self._bounded():
+                response = await self._client.list_objects_v2(**request)
+            contents = response.get("Contents", [])
+            found += [StoredBlob(item["Key"], item["LastModified"].astimezone(UTC)) for item in contents]
+            if not contents or not response.get("IsTruncated"):
+                break
+            start_after = contents[-1]["Key"]
+        return found[:limit]
 
     async def ensure_bucket(self) -> None:
         """Create the bucket if it is missing (used by tests and first-time setup)."""

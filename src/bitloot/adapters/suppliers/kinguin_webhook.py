@@ -4,6 +4,7 @@ import hmac
 import json
 from typing import Any
 
+from bitloot.adapters.json_nesting import check_nesting
 from bitloot.adapters.suppliers.kinguin_client import parse_kinguin_time
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.ports.kinguin import KinguinEvent, OrderStatusEvent, OtherEvent, ProductUpdateEvent
@@ -31,6 +32,7 @@ class KinguinWebhook:
 
     def read_verified(self, event_name: str | None, raw_body: bytes) -> KinguinEvent:
         try:
+            check_nesting(raw_body)
             body = json.loads(raw_body)
         except ValueError:
             raise MalformedNotification from None

@@ -29,7 +29,8 @@ class OwnStockSupplier:
             request.product.id, request.order_id, request.item_id, request.quantity
         )
         await self._uow.commit()
-        return [SuppliedKey(unit.id, await self._open(unit)) for unit in units]
+        # Each unit's fingerprint was recorded at its import: delivering it adds none.
+        return [SuppliedKey(unit.id, await self._open(unit), fingerprinted=True) for unit in units]
 
     async def _open(self, unit: StockKey) -> KeyMaterial:
         blob = await self._store.get(unit.blob_path)

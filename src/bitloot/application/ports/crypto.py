@@ -25,3 +25,11 @@ class KeyVault(Protocol):
         """The data key unwrapped from `key_version` and wrapped again under the active version, with
         that version; the blob is not needed and stays untouched. `KeyIntegrityError` if it fails."""
         ...
+
+
+class KeyFingerprints(Protocol):
+    """The fingerprint of a key (SPEC §10): HMAC-SHA256, under a secret of its own, of the key as
+    imported after trimming and Unicode NFC (`fingerprint_input`); lowercase hex, 64 characters.
+    The same key always gives the same fingerprint, and the fingerprint does not give the key away."""
+
+    def of(self, material: KeyMaterial) -> str: ...

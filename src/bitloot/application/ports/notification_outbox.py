@@ -37,3 +37,8 @@ class NotificationOutbox(Protocol):
         """Count the failed attempt, keep `error` (short, no secrets) and wait until `next_attempt_at`;
         a notification already sent stays as it is."""
         ...
+
+    async def give_up(self, notification_id: str, error: str, now: datetime) -> None:
+        """Count the failed attempt, keep `error` (short, no secrets) and close the notification as
+        `failed`: it is never due again. A notification already sent (or given up) stays as it is."""
+        ...

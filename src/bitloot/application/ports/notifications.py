@@ -10,5 +10,6 @@ class CustomerNotifier(Protocol):
 
     async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
         """Returns once the message was handed over (for SMTP: the server accepted it). Raises
-        `NotificationFailed` when it was not; the caller tries again later."""
+        `EmailRejected` when it was refused for good (the caller never tries it again), and any other
+        `NotificationFailed` when it was not handed over for now (the caller tries again later)."""
         ...

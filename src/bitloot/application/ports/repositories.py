@@ -20,9 +20,22 @@ class OrderRepository(Protocol):
 
     async def get(self, order_id: str) -> Order | None: ...
 
+    async def access_token_hash(self, order_id: str) -> str | None:
+        """The stored hash of the order's access token; None when there is no such order. One
+        statement whether or not the order exists, so checking a token costs the same for both."""
+        ...
+
     async def save(self, order: Order) -> None:
         """Store a changed order and bump its version. Raises `ConcurrencyConflict`, now or at commit,
         when the stored version is no longer the one this order was read at."""
+        ...
+
+    async def renew_lease(self, order_id: str, owner: str, expires_at: datetime) -> bool:
+        """Extend the fulfilment lease `owner` holds on a `fulfilling` order to `expires_at` (the job's
+        heartbeat). Touches nothing else and bumps no version, so the holder's own staged save still
+        commits, while a take-over (a save) still makes the holder's stale save fail. False, and
+        nothing changed, when `owner` does not hold the lease (another worker took the order over,
+        or the lease was given back)."""
         ...
 
     async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]: ...
@@ -155,6 +168,8 @@ class FulfillmentRequestRepository(Protocol):
         """Order ids whose request was written but never handed to the queue, oldest first."""
         ...
 
-    async def due(self, touched_before: datetime, limit: int) -> list[str]:
-        """Order ids of requests not done and untouched since `touched_before`, oldest first."""
+    async def due(self, touched_before: datetime, now: datetime, limit: int) -> list[str]:
+        """Order ids of requests not done that are untouched since `touched_before`, or whose order's
+        fulfilment lease had lapsed by `now` (its worker died) without the request being touched
+        since it lapsed; oldest first."""
         ...

@@ -21,6 +21,9 @@ class SuppliedKey:
 
     key_id: str
     material: KeyMaterial
+    # True when the shop's fingerprints already cover the key (own stock: fingerprinted at import);
+    # otherwise its fingerprint is recorded when it is delivered, and a key delivered before is held.
+    fingerprinted: bool = False
 
 
 class KeySupplier(Protocol):

@@ -1,7 +1,10 @@
 """The unit of work: one transaction over every repository."""
 
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bitloot.application.ports.blob_references import BlobReferences
+from bitloot.application.ports.fingerprints import KeyFingerprintRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
 from bitloot.application.ports.notification_outbox import NotificationOutbox
 from bitloot.application.ports.repositories import (
@@ -53,6 +56,19 @@ class UnitOfWork(Protocol):
     @property
     def kinguin_orders(self) -> KinguinOrderRepository: ...
 
+    @property
+    def fingerprints(self) -> KeyFingerprintRepository: ...
+
+    @property
+    def blob_references(self) -> BlobReferences: ...
+
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work of its own (on SQL, its own session and connection), for work that runs
+    beside a use case's transaction, such as the heartbeat of a fulfilment lease; closed on exit."""
+
+    def __call__(self) -> AbstractAsyncContextManager[UnitOfWork]: ...

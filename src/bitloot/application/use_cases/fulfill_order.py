@@ -14,13 +14,15 @@ from bitloot.application.errors import (
     StorageUnavailable,
     SupplierUnavailable,
 )
+from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
 from bitloot.application.ports.clock import Clock
-from bitloot.application.ports.crypto import KeyVault
+from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS
 from bitloot.domain.errors import InvalidValue, OutOfStock
+from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.lifecycle import OrderStatus
@@ -39,12 +41,19 @@ class FulfillOutcome(StrEnum):
     SKIPPED = "skipped"
     # A supplier or storage outage: the lease will expire and the order be tried again.
     RETRY_LATER = "retry_later"
+    # A supplier sent a key the shop already holds or delivered: held for the operator (SPEC §10).
+    NEEDS_ATTENTION = "needs_attention"
+
+
+class _KeyAlreadyOurs(Exception):
+    """A supplier's key whose fingerprint is recorded already; the message names ids, never the key."""
 
 
 @dataclass(frozen=True, slots=True)
 class FulfillmentSettings:
     worker_id: str
-    lease: timedelta = timedelta(minutes=2)
+    # Short, and kept alive by the job's heartbeat: a dead worker's orders are free within seconds.
+    lease: timedelta = timedelta(seconds=10)
 
 
 class FulfillOrder:
@@ -55,56 +64,61 @@ class FulfillOrder:
         vault: KeyVault,
         store: SealedBlobStore,
         clock: Clock,
+        heartbeat: LeaseHeartbeat,
         settings: FulfillmentSettings,
+        fingerprints: KeyFingerprints,
     ) -> None:
         self._uow = uow
         self._suppliers = suppliers
         self._vault = vault
         self._store = store
         self._clock = clock
+        self._heartbeat = heartbeat
         self._settings = settings
+        self._fingerprints = fingerprints
         self._lease_owner = settings.worker_id
 
     async def execute(self, order_id: str) -> FulfillOutcome:
         """Safe to run any number of times, concurrently too.
 
-        A lease taken in its own transaction lets one worker at a time work on an order. Each item's
-        keys come from an idempotent supplier step keyed by the item, are sealed to order, item and
-        key, written to storage and then recorded; an item already recorded is skipped. Running again
-        after a crash at any point therefore finishes the work without a second key.
+        A lease taken in its own transaction, and kept alive by a heartbeat while the job runs, lets
+        one worker at a time work on an order. Each item's keys come from an idempotent supplier step
+        keyed by the item, are sealed to order, item and key, written to storage and then recorded; an
+        item already recorded is skipped. Running again after a crash at any point therefore finishes
+        the work without a second key.
         """
         # One lease owner per run, not per process: a second job for the same order in the same worker
         # (re-queued while the first still runs) must find the lease taken and skip.
         self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
-        order = await self._claim(order_id)
-        if not isinstance(order, Order):
-            return order
         for _ in range(ATTEMPTS):
+            order = await self._claim(order_id)
+            if not isinstance(order, Order):
+                return order
             try:
-                return await self._fulfil(order)
+                async with self._heartbeat.keep(order, self._settings.lease) as lease:
+                    return await self._fulfil(order, lease)
             except ConcurrencyConflict:
                 # Another transaction took a stock unit we wanted, or the order changed (say, another
                 # worker took over an expired lease): start again from a fresh read, under the lease.
                 await self._uow.rollback()
-                order = await self._claim(order_id)
-                if not isinstance(order, Order):
-                    return order
         return FulfillOutcome.RETRY_LATER
 
-    async def _fulfil(self, order: Order) -> FulfillOutcome:
+    async def _fulfil(self, order: Order, lease: HeldLease) -> FulfillOutcome:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
         recorded = {(key.item_id, key.source_key_id) for key in await self._uow.keys.list_for_order(order.id)}
         pending = [item for item in order.items if not item.is_fulfilled]
         written: list[str] = []  # the blobs of the transaction still open
         try:
             for position, item in enumerate(pending):
-                await self._fulfil_item(order, item, products[item.product_id], recorded, written)
+                await self._fulfil_item(order, item, products[item.product_id], recorded, written, lease)
                 if position < len(pending) - 1:
                     async with self._discard_on_conflict(written):
                         await self._uow.commit()  # each item's keys are durable on their own
                     written.clear()
         except OutOfStock as exc:
             return await self._fail(order, str(exc))
+        except _KeyAlreadyOurs as exc:
+            return await self._hold(order, str(exc), written)
         except KeysNotReady as exc:
             # The supplier has taken the order and its keys are pending: give the lease back, so the
             # next job (the supplier's webhook's, or the reconciler's) goes ahead at once.
@@ -170,6 +184,7 @@ class FulfillOrder:
         product: Product,
         recorded: set[tuple[str, str]],
         written: list[str],
+        lease: HeldLease,
     ) -> None:
         """Seal, store and record the item's keys and mark it fulfilled, uncommitted; the paths of
         the blobs it writes go to `written`."""
@@ -179,30 +194,18 @@ class FulfillOrder:
             # the operator sees it, instead of a KeyError that leaves it `fulfilling` on every retry.
             raise OutOfStock(f"No {product.supplier.value} supplier is configured.")
         supplied = await supplier.obtain(SupplyRequest(order.id, item.id, product, item.quantity))
-        # The supplier step can outlast the lease. Renew it before writing any blob, so a worker that
-        # was taken over meanwhile stops here instead of overwriting the keys the other one delivered.
-        await self._renew_lease(order)
+        # The supplier step can take long. A worker whose heartbeat found the order taken over
+        # meanwhile stops here, before it writes any blob; a take-over the heartbeat has not seen yet
+        # is refused at the commit (the order's version), and the blobs, all at fresh paths, deleted.
+        lease.ensure_held()
         async with self._discard_on_conflict(written):
             for key in supplied:
                 if (item.id, key.key_id) not in recorded:
                     await self._seal_and_record(order, item, key, written)
                     recorded.add((item.id, key.key_id))
             order.mark_item_fulfilled(item.id, self._clock.now())
+            lease.stamp(order)
             await self._uow.orders.save(order)
-
-    async def _renew_lease(self, order: Order) -> None:
-        """Raises `ConcurrencyConflict` when another transaction changed the order (a take-over).
-
-        Only once half the lease is spent: after a quick supplier step (own stock) the rest of the
-        lease covers sealing and storing, and saves a transaction per item. A take-over meanwhile is
-        still refused at the commit (the order's version) and its blobs, all at fresh paths, deleted."""
-        now = self._clock.now()
-        if order.lease_expires_at is not None and order.lease_expires_at - now > self._settings.lease / 2:
-            return
-        if not order.claim(self._lease_owner, now, self._settings.lease):
-            raise ConcurrencyConflict
-        await self._uow.orders.save(order)
-        await self._uow.commit()
 
     async def _seal_and_record(
         self, order: Order, item: OrderItem, key: SuppliedKey, written: list[str]
@@ -211,6 +214,8 @@ class FulfillOrder:
         the blob of the key that was recorded; its own blob is deleted as unreferenced. The path goes
         to `written` before the blob is put, for the caller to delete should its transaction fail."""
         sealed_id = new_id()
+        if not key.fingerprinted:
+            await self._record_fingerprint(order, item, key, sealed_id)
         envelope = self._vault.seal(key.material, order_key_context(order.id, item.id, sealed_id))
         path = order_key_path(order.id, sealed_id)
         written.append(path)
@@ -232,6 +237,31 @@ class FulfillOrder:
         )
         if not recorded:
             await self._store.delete(path)
+
+    async def _record_fingerprint(
+        self, order: Order, item: OrderItem, key: SuppliedKey, sealed_id: str
+    ) -> None:
+        """A supplier's key is fingerprinted as it is delivered, in the transaction that records it.
+        One the shop already holds or delivered (SPEC §10) raises `_KeyAlreadyOurs`: the item is held
+        and the key given to no one. The same key of the same item recorded meanwhile by another run
+        is a lost race (`ConcurrencyConflict`), not a second delivery."""
+        fingerprint = KeyFingerprint(
+            self._fingerprints.of(key.material),
+            item.product_id,
+            self._clock.now(),
+            sealed_key_id=sealed_id,
+            order_id=order.id,
+            item_id=item.id,
+            source_key_id=key.key_id,
+        )
+        held = (await self._uow.fingerprints.add_many([fingerprint])).get(fingerprint.value)
+        if held is None:
+            return
+        if held.item_id == item.id and held.source_key_id == key.key_id:
+            raise ConcurrencyConflict
+        raise _KeyAlreadyOurs(
+            f"Held: the supplier's key for item {item.id} is already ours ({held.describe()})."
+        )
 
     async def _release(self, order: Order) -> None:
         """Give the lease back, unless another worker took the order over meanwhile."""
@@ -265,3 +295,18 @@ class FulfillOrder:
         await self._uow.commit()
         log.warning("order %s failed: %s", order.id, reason)
         return FulfillOutcome.FAILED
+
+    async def _hold(self, order: Order, reason: str, written: list[str]) -> FulfillOutcome:
+        """Nothing of the transaction that met the key is kept (its blobs are deleted); the order
+        waits in `needs_attention` with the reason, which the operator sees on the order."""
+        await self._uow.rollback()
+        await self._delete_quietly(written)
+        fresh = await self._uow.orders.get(order.id)
+        if fresh is None:
+            return FulfillOutcome.NOT_FOUND
+        fresh.hold(reason[:200], self._clock.now())
+        await self._uow.orders.save(fresh)
+        await self._uow.fulfillment_requests.mark_done(fresh.id, self._clock.now())
+        await self._uow.commit()
+        log.warning("order %s held for the operator: %s", order.id, reason)
+        return FulfillOutcome.NEEDS_ATTENTION

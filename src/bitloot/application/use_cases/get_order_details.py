@@ -1,5 +1,5 @@
-"""The operator inspects one order: items, payments, delivered keys (metadata only), reveals and the
-webhook deliveries about it."""
+"""The operator inspects one order: items, payments, delivered keys (metadata only), reveals, the
+webhook deliveries about it and its delivery email (sent, pending or failed, with the last error)."""
 
 from dataclasses import dataclass, field
 
@@ -7,6 +7,7 @@ from bitloot.application.errors import NotFound
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.keys import SealedKey
+from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.webhook import WebhookDelivery
@@ -20,6 +21,8 @@ class OrderDetails:
     reveals: list[RevealEvent]
     # The webhook deliveries that named this order, oldest first.
     webhooks: list[WebhookDelivery] = field(default_factory=list)
+    # The delivery email the order owes (None until it is fulfilled).
+    email: Notification | None = None
 
 
 class GetOrderDetails:
@@ -36,6 +39,7 @@ class GetOrderDetails:
             keys=await self._uow.keys.list_for_order(order.id),
             reveals=await self._uow.reveals.list_for_order(order.id),
             webhooks=await self._uow.webhooks.list_for_order(order.id),
+            email=await self._uow.notifications.get_for_order(order.id),
         )
         await self._uow.rollback()
         return details

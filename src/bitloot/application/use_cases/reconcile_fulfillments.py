@@ -14,8 +14,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ReconcileSettings:
-    # A request untouched for this long was lost: never dispatched, dropped by the broker, or held by
-    # a worker that died (the job then finds the lease expired, or skips while it is still live).
+    # A request untouched for this long was lost: never dispatched, or dropped by the broker (a job
+    # that still runs then skips: its lease is live). A request whose order's lease lapsed (the
+    # worker died; a live one's heartbeat renews it) is due at once, without this wait.
     grace: timedelta = timedelta(seconds=30)
     batch: int = 200
 
@@ -30,13 +31,13 @@ class ReconcileFulfillments:
         self._settings = settings
 
     async def execute(self) -> int:
-        """Dispatch every open request older than the grace period again; return how many.
+        """Dispatch again every open request older than the grace period, and every one whose lease
+        lapsed since it was last dispatched; return how many.
 
         The database is the record and jobs are idempotent, so a request re-queued while its first
         job is still running costs one skipped job, never a second key."""
-        due = await self._uow.fulfillment_requests.due(
-            self._clock.now() - self._settings.grace, self._settings.batch
-        )
+        now = self._clock.now()
+        due = await self._uow.fulfillment_requests.due(now - self._settings.grace, now, self._settings.batch)
         await self._uow.rollback()
         requeued = 0
         for order_id in due:

@@ -3,19 +3,22 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from bitloot.application.access import order_for_token
 from bitloot.application.errors import NotFound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.rate_limit import OrderAction, OrderLimits
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
 from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealOutcome
-from bitloot.domain.errors import KeyIntegrityError, KeyPurged
+from bitloot.domain.errors import KeyIntegrityError, KeyPurged, RevealsBlocked
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
+from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
 
 log = logging.getLogger(__name__)
@@ -62,8 +65,10 @@ class RevealKeys:
         store: SealedBlobStore,
         links: DeliveryLinkSigner,
         clock: Clock,
+        limits: OrderLimits,
     ) -> None:
         self._uow = uow
+        self._limits = limits
         self._vault = vault
         self._store = store
         self._links = links
@@ -77,6 +82,7 @@ class RevealKeys:
         When any key asked for was purged after the retention period, the answer is `KeyPurged`.
         """
         order_id, channel = await self._authorize(request.credential)
+        await self._limits.admit(OrderAction.REVEAL, order_id)
         return await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
 
     async def _authorize(
@@ -92,12 +98,14 @@ class RevealKeys:
         if order is None:
             raise NotFound
         now = self._clock.now()
-        order.record_reveal(now)
         keys = [
             key
             for key in await self._uow.keys.list_for_order(order.id)
             if request.item_id is None or key.item_id == request.item_id
         ]
+        if order.status is OrderStatus.REFUNDED:
+            await self._refuse_refunded(order, keys, channel, request.client)
+        order.record_reveal(now)
         if not keys:
             raise NotFound("No such item in this order.")
         if any(key.purged_at is not None for key in keys):
@@ -110,6 +118,17 @@ class RevealKeys:
         await self._uow.orders.save(order)
         await self._uow.commit()
         return RevealResult(order_id=order.id, keys=revealed, reveal_count=order.reveal_count)
+
+    async def _refuse_refunded(
+        self, order: Order, keys: list[SealedKey], channel: RevealChannel, client: ClientInfo
+    ) -> NoReturn:
+        """A refund after delivery blocks the keys for good; an attempt with a good credential is
+        audited, a key at a time, so the operator sees who still tries to use them."""
+        for key in keys:
+            await self._audit(order, key, channel, RevealOutcome.REFUSED_REFUNDED, client)
+        await self._uow.commit()
+        log.warning("a reveal of refunded order %s was refused", order.id)
+        raise RevealsBlocked
 
     async def _open(
         self, order: Order, key: SealedKey, channel: RevealChannel, client: ClientInfo

@@ -9,19 +9,24 @@ after the mail server accepted the message. The one window left: a sender that d
 database) after the server accepted the message and before that commit leaves the notification
 pending, and it is sent again once the lease expires. SMTP offers no way to ask whether a message was
 delivered, so this is the rare duplicate we accept rather than ever losing an email.
+
+A failed send is tried again with backoff, except when there is no point: an email the mail server
+refused for good (`EmailRejected`, e.g. a 550 for its recipient), or one still failing `GIVE_UP_AFTER`
+(3 days) after it was owed, is closed as `failed` with its last error, for the operator's order view.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 
-from bitloot.application.errors import ConcurrencyConflict, NotificationFailed
+from bitloot.application.errors import ConcurrencyConflict, EmailRejected, NotificationFailed
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.notification import Notification, retry_delay, short_error
+from bitloot.domain.notification import GIVE_UP_AFTER, Notification, retry_delay, short_error
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,16 @@ class NotificationSettings:
 @dataclass(frozen=True, slots=True)
 class SendReport:
     sent: int = 0
+    # Failed sends that will be tried again.
     failed: int = 0
+    # Failed sends given up for good (`NotificationStatus.FAILED`).
+    given_up: int = 0
+
+
+class _Outcome(Enum):
+    SENT = "sent"
+    RETRY = "retry"
+    GIVEN_UP = "given_up"
 
 
 class SendNotifications:
@@ -58,16 +72,21 @@ class SendNotifications:
     async def execute(self, order_id: str | None = None) -> SendReport:
         """Send what is due: up to a batch of notifications, or only the one of `order_id`.
 
-        Stops at the first failure: the mail server is likely down, and the rest waits for the next
-        round instead of each waiting out its timeout now."""
-        sent = 0
+        Stops at the first temporary failure: the mail server is likely down, and the rest waits for
+        the next round instead of each waiting out its timeout now. A refusal for good concerns that
+        one email only, so the round goes on."""
+        sent = given_up = 0
         for notification in await self._due(order_id):
             if not await self._claim(notification):
                 continue
-            if not await self._send(notification):
-                return SendReport(sent=sent, failed=1)
-            sent += 1
-        return SendReport(sent=sent)
+            outcome = await self._send(notification)
+            if outcome is _Outcome.SENT:
+                sent += 1
+            elif outcome is _Outcome.GIVEN_UP:
+                given_up += 1
+            else:
+                return SendReport(sent=sent, failed=1, given_up=given_up)
+        return SendReport(sent=sent, given_up=given_up)
 
     async def _due(self, order_id: str | None) -> list[Notification]:
         now = self._clock.now()
@@ -93,14 +112,21 @@ class SendNotifications:
         await self._uow.rollback()
         return False
 
-    async def _send(self, notification: Notification) -> bool:
+    async def _send(self, notification: Notification) -> "_Outcome":
         # A fresh link at send time: it lives 15 minutes from now, not from the fulfilment.
         link = self._links.issue(notification.order_id, self._clock.now())
         try:
             await self._notifier.order_fulfilled(notification.order_id, notification.email, link)
         except NotificationFailed as exc:
-            await self._record_failure(notification, short_error(str(exc)))
-            return False
+            error = short_error(str(exc))
+            if isinstance(exc, EmailRejected):
+                await self._give_up(notification, error, "refused for good")
+                return _Outcome.GIVEN_UP
+            if notification.is_overdue(self._clock.now()):
+                await self._give_up(notification, error, f"still failing after {GIVE_UP_AFTER.days} days")
+                return _Outcome.GIVEN_UP
+            await self._record_failure(notification, error)
+            return _Outcome.RETRY
 
         # Accepted by the mail server: record it at once (see the module docstring for the window).
         async def mark_sent() -> None:
@@ -109,7 +135,23 @@ class SendNotifications:
 
         await in_transaction(self._uow, mark_sent)
         log.info("order %s: delivery email sent", notification.order_id)
-        return True
+        return _Outcome.SENT
+
+    async def _give_up(self, notification: Notification, error: str, why: str) -> None:
+        now = self._clock.now()
+
+        async def give_up() -> None:
+            await self._uow.notifications.give_up(notification.id, error, now)
+            await self._uow.commit()
+
+        await in_transaction(self._uow, give_up)
+        log.warning(
+            "order %s: delivery email given up, %s (attempt %d: %s)",
+            notification.order_id,
+            why,
+            notification.attempts + 1,
+            error,
+        )
 
     async def _record_failure(self, notification: Notification, error: str) -> None:
         failures = notification.attempts + 1

@@ -49,8 +49,15 @@ class AdminController(Controller):
     async def import_keys(
         self, product_id: FromPath[str], data: JSONBody[s.KeysIn], use_case: FromDishka[ImportStock]
     ) -> s.ImportOut:
+        """Imports the keys it can; answers which lines it refused and why (never the key): a key the
+        shop already holds or delivered, for any product, a repeat within the request, a blank or an
+        overlong line. Sending the same keys again imports nothing."""
         result = await use_case.execute(product_id, list(data.keys))
-        return s.ImportOut(imported=result.imported, available=result.available)
+        return s.ImportOut(
+            imported=result.imported,
+            available=result.available,
+            refused=[s.RefusedLineOut(line=r.line, reason=r.reason.value) for r in result.refused],
+        )
 
     @get("/orders")
     async def list_orders(

@@ -22,6 +22,7 @@ from bitloot.entrypoints.http.kinguin_webhooks import KinguinWebhookController
 from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
+from bitloot.entrypoints.http.request import CheckedBodyRequest
 from bitloot.entrypoints.http.security import security_headers
 from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks import PaymentWebhookController
@@ -93,6 +94,8 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             render_plugins=[SwaggerRenderPlugin()],
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        # Every body, read by any route, passes the JSON nesting cap first (400 when too deep).
+        request_class=CheckedBodyRequest,
         debug=False,
         before_send=[security_headers(settings.public_base_url.startswith("https://"))],
     )

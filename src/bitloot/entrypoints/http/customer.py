@@ -69,7 +69,7 @@ class FulfillmentController(Controller):
         use_case: FromDishka[IssueDeliveryLink],
         guard: FromDishka[RateGuard],
     ) -> Response[s.DownloadLinkOut]:
-        await guard.delivery_link(request, order_id)
+        await guard.delivery_link(request)
         issued = await use_case.execute(order_id, bearer_token(request))
         body = s.DownloadLinkOut(
             order_id=issued.order_id,
@@ -88,9 +88,9 @@ class FulfillmentController(Controller):
         guard: FromDishka[RateGuard],
         data: JSONBody[s.RevealIn | None] = None,
     ) -> Response[s.RevealOut]:
-        await guard.reveal(request, order_id)
+        await guard.reveal(request)
         credential = AccessTokenCredential(order_id, bearer_token(request))
         result = await use_case.execute(
-            RevealRequest(credential, client_info(request), data.item_id if data else None)
+            RevealRequest(credential, client_info(request, guard.addresses), data.item_id if data else None)
         )
         return Response(presenters.reveal_out(result), headers=NO_STORE)

@@ -7,6 +7,7 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
+from bitloot.application.errors import TooManyRequests
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.reveal_keys import LinkCredential, RevealKeys, RevealRequest
 from bitloot.domain.errors import DomainError
@@ -56,15 +57,16 @@ class DeliveryController(Controller):
     ) -> Response[Any]:
         wants_json = "application/json" in request.headers.get("accept", "")
         try:
-            await guard.reveal_by_link(request, token)
-        except RateLimited as exc:
+            await guard.reveal(request)
+            result = await use_case.execute(
+                RevealRequest(LinkCredential(token), client_info(request, guard.addresses))
+            )
+        except (RateLimited, TooManyRequests) as exc:
             if wants_json:
                 raise
             limited = page("Please wait", "<p>Too many requests; try again in a minute.</p>", 429)
             limited.headers["Retry-After"] = str(exc.retry_after)
             return limited
-        try:
-            result = await use_case.execute(RevealRequest(LinkCredential(token), client_info(request)))
         except DomainError as exc:
             if wants_json:
                 raise

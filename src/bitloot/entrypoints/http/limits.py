@@ -1,8 +1,7 @@
-"""Rate limits of the customer endpoints (reveal, delivery link, order placement), checked before the
-use case runs: a refused request is neither audited nor counted as a reveal.
+"""Per-client rate limits of the customer endpoints (reveal, delivery link, order placement), checked
+before the use case runs: a refused request is neither audited nor counted as a reveal.
 
-Counters are per client address and, where there is one, per order; their keys hold a hash of the
-order id or address, never an access token or a link token."""
+Counter keys hold a hash of the client's address, never an access token or a link token."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -13,9 +12,6 @@ from litestar import Request
 from litestar.exceptions import TooManyRequestsException
 from litestar.openapi import ResponseSpec
 
-from bitloot.application.errors import InvalidDeliveryLink
-from bitloot.application.ports.clock import Clock
-from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.rate_limit import RateLimiter
 from bitloot.entrypoints.http.client_address import ClientAddresses
 from bitloot.entrypoints.settings import Tuning
@@ -41,7 +37,8 @@ RATE_LIMITED_RESPONSES = {
 
 
 class RateLimited(TooManyRequestsException):
-    """429 with `Retry-After`, answered as problem details."""
+    """429 with `Retry-After`, answered as problem details (the per-order limits' `TooManyRequests`
+    is answered the same way)."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
@@ -56,41 +53,25 @@ def _key(kind: str, value: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RateGuard:
+    """The per-client limits, checked before the use case runs. The per-order limits are the use
+    cases' own (`OrderLimits`), counted only once the credential is proven."""
+
     limiter: RateLimiter
     tuning: Tuning
-    links: DeliveryLinkSigner
-    clock: Clock
     addresses: ClientAddresses = field(default_factory=ClientAddresses)
 
-    async def _check(self, *rules: tuple[str, str, int]) -> None:
-        """Counts the request under every rule; raises `RateLimited` when any is over its limit."""
+    async def _check(self, kind: str, request: Request[Any, Any, Any], limit: int) -> None:
+        """Counts the request against the client's limit; raises `RateLimited` when it is over."""
         window = self.tuning.rate_limit_window_seconds
-        waits = [
-            decision.retry_after_seconds
-            for kind, value, limit in rules
-            if not (decision := await self.limiter.hit(_key(kind, value), limit, window)).allowed
-        ]
-        if waits:
-            raise RateLimited(max(waits))
+        decision = await self.limiter.hit(_key(kind, self.addresses.of(request)), limit, window)
+        if not decision.allowed:
+            raise RateLimited(decision.retry_after_seconds)
 
-    async def reveal(self, request: Request[Any, Any, Any], order_id: str | None) -> None:
-        rules = [("reveal-ip", self.addresses.of(request), self.tuning.reveal_limit_per_ip)]
-        if order_id is not None:
-            rules.append(("reveal-order", order_id, self.tuning.reveal_limit_per_order))
-        await self._check(*rules)
+    async def reveal(self, request: Request[Any, Any, Any]) -> None:
+        await self._check("reveal-ip", request, self.tuning.reveal_limit_per_ip)
 
-    async def reveal_by_link(self, request: Request[Any, Any, Any], token: str) -> None:
-        try:
-            order_id: str | None = self.links.resolve(token, self.clock.now())
-        except InvalidDeliveryLink:
-            order_id = None  # the use case refuses it; the address still counts
-        await self.reveal(request, order_id)
-
-    async def delivery_link(self, request: Request[Any, Any, Any], order_id: str) -> None:
-        await self._check(
-            ("link-ip", self.addresses.of(request), self.tuning.link_limit_per_ip),
-            ("link-order", order_id, self.tuning.link_limit_per_order),
-        )
+    async def delivery_link(self, request: Request[Any, Any, Any]) -> None:
+        await self._check("link-ip", request, self.tuning.link_limit_per_ip)
 
     async def place_order(self, request: Request[Any, Any, Any]) -> None:
-        await self._check(("order-ip", self.addresses.of(request), self.tuning.order_limit_per_ip))
+        await self._check("order-ip", request, self.tuning.order_limit_per_ip)

@@ -9,6 +9,7 @@ from bitloot.application.use_cases.get_fulfillment_status import FulfillmentStat
 from bitloot.application.use_cases.get_order_details import OrderDetails
 from bitloot.application.use_cases.reveal_keys import RevealResult
 from bitloot.domain.keys import TEXT_KEY, KeyMaterial
+from bitloot.domain.notification import Notification, NotificationStatus
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
@@ -167,6 +168,20 @@ def order_detail_out(details: OrderDetails) -> s.AdminOrderDetailOut:
             for e in details.reveals
         ],
         webhooks=[webhook_delivery_out(d) for d in details.webhooks],
+        email=delivery_email_out(details.email) if details.email is not None else None,
+    )
+
+
+def delivery_email_out(notification: Notification) -> s.DeliveryEmailOut:
+    """What the operator sees of the delivery email: never its link."""
+    pending = notification.status is NotificationStatus.PENDING
+    return s.DeliveryEmailOut(
+        status=notification.status.value,
+        attempts=notification.attempts,
+        last_error=notification.last_error,
+        next_attempt_at=notification.next_attempt_at if pending else None,
+        created_at=notification.created_at,
+        updated_at=notification.updated_at,
     )
 
 

@@ -21,6 +21,7 @@ STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (app.InvalidSignature, HTTPStatus.UNAUTHORIZED),
     (app.MalformedNotification, HTTPStatus.BAD_REQUEST),
     (app.InvalidDeliveryLink, HTTPStatus.GONE),
+    (app.TooManyRequests, HTTPStatus.TOO_MANY_REQUESTS),
     (app.Conflict, HTTPStatus.CONFLICT),
     (app.ConcurrencyConflict, HTTPStatus.CONFLICT),
     (app.StorageUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
@@ -48,6 +49,8 @@ def problem(
 
 def domain_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST)
+    if isinstance(exc, app.TooManyRequests):
+        return problem(status, str(exc), {"Retry-After": str(exc.retry_after)})
     return problem(status, str(exc))
 
 

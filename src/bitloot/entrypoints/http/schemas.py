@@ -121,14 +121,23 @@ class ProductIn(RequestSchema, frozen=True):
 
 
 class KeysIn(RequestSchema, frozen=True):
-    keys: Annotated[
-        list[Annotated[str, msgspec.Meta(max_length=1024)]], msgspec.Meta(min_length=1, max_length=1000)
-    ]
+    # One key per line; a blank or overlong line (over 512 characters) is refused by line, not the
+    # request (the body cap bounds the rest).
+    keys: Annotated[list[str], msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class RefusedLineOut(Schema):
+    """A key not imported: its 1-based position in `keys`, and why (`blank`, `too_long`,
+    `repeated_in_batch`, `already_in_stock`, `already_delivered`); never the key."""
+
+    line: int
+    reason: str
 
 
 class ImportOut(Schema):
     imported: int
     available: int
+    refused: list[RefusedLineOut] = msgspec.field(default_factory=list)
 
 
 class AdminOrderOut(Schema):
@@ -198,9 +207,25 @@ class WebhookDeliveryDetailOut(WebhookDeliveryOut):
     body: str
 
 
+class DeliveryEmailOut(Schema):
+    """The order's delivery email: `pending` (being sent or tried again at `nextAttemptAt`), `sent`,
+    or `failed` (refused for good or failing for 3 days; never tried again)."""
+
+    status: str
+    attempts: int
+    # Why the last attempt failed: an SMTP code and the server's words, never a link or a token.
+    last_error: str | None
+    # Only while pending.
+    next_attempt_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class AdminOrderDetailOut(Schema):
     order: AdminOrderOut
     payments: list[PaymentOut]
     keys: list[SealedKeyOut]
     reveals: list[RevealEventOut]
     webhooks: list[WebhookDeliveryOut]
+    # None until the order is fulfilled (and owes its email).
+    email: DeliveryEmailOut | None = None

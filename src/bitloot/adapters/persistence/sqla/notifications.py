@@ -19,6 +19,7 @@ from bitloot.domain.notification import Notification, NotificationKind, Notifica
 _ROW = NOTIFICATION_OUTBOX
 _PENDING = NotificationStatus.PENDING.value
 _SENT = NotificationStatus.SENT.value
+_FAILED = NotificationStatus.FAILED.value
 
 
 class SqlaNotificationOutbox(SqlRepository):
@@ -72,6 +73,13 @@ class SqlaNotificationOutbox(SqlRepository):
                 next_attempt_at=next_attempt_at,
                 updated_at=now,
             )
+        )
+
+    async def give_up(self, notification_id: str, error: str, now: datetime) -> None:
+        await self._execute(
+            update(_ROW)
+            .where(_ROW.c.id == notification_id, _ROW.c.status == _PENDING)
+            .values(status=_FAILED, attempts=_ROW.c.attempts + 1, last_error=error, updated_at=now)
         )
 
     async def _load(self, query: Select[Any]) -> list[Notification]:

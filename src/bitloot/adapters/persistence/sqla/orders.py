@@ -35,6 +35,11 @@ class SqlaOrderRepository(SqlRepository):
         found = await self._load(select(_ORDER).where(_ORDER.c.id == order_id))
         return found[0] if found else None
 
+    async def access_token_hash(self, order_id: str) -> str | None:
+        found = await self._execute(select(_ORDER.c.access_token_hash).where(_ORDER.c.id == order_id))
+        token_hash: str | None = found.scalar_one_or_none()
+        return token_hash
+
     async def save(self, order: Order) -> None:
         result = await self._execute(
             update(_ORDER)
@@ -52,6 +57,22 @@ class SqlaOrderRepository(SqlRepository):
                 .values(fulfilled_at=bindparam("at")),
                 done,
             )
+
+    async def renew_lease(self, order_id: str, owner: str, expires_at: datetime) -> bool:
+        """One UPDATE of one column. Run beside the holder's open transaction: on PostgreSQL it waits
+        for the row lock the holder's staged save took (then re-checks the owner), on SQLite for the
+        write lock; either way it commits after the holder and never bumps the version the holder's
+        save is checked against."""
+        result = await self._execute(
+            update(_ORDER)
+            .where(
+                _ORDER.c.id == order_id,
+                _ORDER.c.lease_owner == owner,
+                _ORDER.c.status == OrderStatus.FULFILLING.value,
+            )
+            .values(lease_expires_at=expires_at)
+        )
+        return bool(result.rowcount == 1)
 
     async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]:
         query = select(_ORDER).order_by(_ORDER.c.created_at.desc(), _ORDER.c.id.desc()).limit(limit)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, insert, select, update
+from sqlalchemy import Insert, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bitloot.adapters.persistence.sqla.base import SqlRepository
@@ -147,10 +147,20 @@ class SqlaFulfillmentRequestRepository(_Upserting):
         )
         return list((await self._execute(query)).scalars())
 
-    async def due(self, touched_before: datetime, limit: int) -> list[str]:
+    async def due(self, touched_before: datetime, now: datetime, limit: int) -> list[str]:
+        """One query: the open requests (by the index on `state`), each joined to its order by
+        primary key for the lease."""
+        lease_expires_at = ORDERS.c.lease_expires_at
         query = (
             select(_REQUEST.c.order_id)
-            .where(_REQUEST.c.state != DONE, _REQUEST.c.updated_at < touched_before)
+            .join(ORDERS, ORDERS.c.id == _REQUEST.c.order_id)
+            .where(
+                _REQUEST.c.state.in_([PENDING, DISPATCHED]),
+                or_(
+                    _REQUEST.c.updated_at < touched_before,
+                    and_(lease_expires_at <= now, _REQUEST.c.updated_at < lease_expires_at),
+                ),
+            )
             .order_by(_REQUEST.c.updated_at, _REQUEST.c.order_id)
             .limit(limit)
         )

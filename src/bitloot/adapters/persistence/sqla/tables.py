@@ -111,7 +111,8 @@ class StockKeyRow(Base):
     __table_args__ = (Index("ix_stock_keys_free", "product_id", "item_id", "id"),)
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
-    blob_path: Mapped[str] = mapped_column(String(200))
+    # Indexed by migration 0008: the orphan blob sweeper asks which paths a row names.
+    blob_path: Mapped[str] = mapped_column(String(200), index=True)
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     key_version: Mapped[int]
     blob_sha256: Mapped[str] = mapped_column(String(64))
@@ -129,7 +130,8 @@ class SealedKeyRow(Base):
     item_id: Mapped[str] = mapped_column(ForeignKey("order_items.id"))
     product_id: Mapped[str] = mapped_column(Id)
     source_key_id: Mapped[str] = mapped_column(String(100))
-    blob_path: Mapped[str] = mapped_column(String(200))
+    # Indexed by migration 0008: the orphan blob sweeper asks which paths a row names.
+    blob_path: Mapped[str] = mapped_column(String(200), index=True)
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     key_version: Mapped[int]
     blob_sha256: Mapped[str] = mapped_column(String(64))
@@ -196,3 +198,4 @@ FULFILLMENT_REQUESTS = _table(FulfillmentRequestRow)
 from bitloot.adapters.persistence.sqla import tables_webhooks  # noqa: E402, F401, I001
 from bitloot.adapters.persistence.sqla import tables_kinguin  # noqa: E402, F401
 from bitloot.adapters.persistence.sqla import tables_notifications  # noqa: E402, F401
+from bitloot.adapters.persistence.sqla import tables_fingerprints  # noqa: E402, F401

@@ -1,9 +1,14 @@
 """One SQLAlchemy session as the unit of work over every repository."""
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bitloot.adapters.persistence.sqla.blob_references import SqlaBlobReferences
 from bitloot.adapters.persistence.sqla.catalog import SqlaProductRepository, SqlaStockRepository
+from bitloot.adapters.persistence.sqla.fingerprints import SqlaKeyFingerprintRepository
 from bitloot.adapters.persistence.sqla.kinguin import SqlaKinguinOrderRepository
 from bitloot.adapters.persistence.sqla.notifications import SqlaNotificationOutbox
 from bitloot.adapters.persistence.sqla.orders import SqlaOrderRepository
@@ -15,6 +20,7 @@ from bitloot.adapters.persistence.sqla.records import (
 )
 from bitloot.adapters.persistence.sqla.webhooks import SqlaWebhookInbox
 from bitloot.application.errors import ConcurrencyConflict
+from bitloot.application.ports.unit_of_work import UnitOfWork
 
 
 class SqlaUnitOfWork:
@@ -30,6 +36,8 @@ class SqlaUnitOfWork:
         self.kinguin_orders = SqlaKinguinOrderRepository(session)
         self.webhooks = SqlaWebhookInbox(session)
         self.notifications = SqlaNotificationOutbox(session)
+        self.fingerprints = SqlaKeyFingerprintRepository(session)
+        self.blob_references = SqlaBlobReferences(session)
 
     async def commit(self) -> None:
         try:
@@ -40,3 +48,15 @@ class SqlaUnitOfWork:
 
     async def rollback(self) -> None:
         await self._session.rollback()
+
+
+class SqlaUnitOfWorkFactory:
+    """Each call opens a session of its own, closed when the block ends."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[UnitOfWork]:
+        async with self._sessions() as session:
+            yield SqlaUnitOfWork(session)
