@@ -6,6 +6,10 @@ set dotenv-load := false
 serve *ARGS:
     uv run bitloot serve {{ARGS}}
 
+# Run a fulfilment worker (needs BITLOOT_BROKER_URL=redis://...; embedded jobs run inside `just serve`)
+worker *ARGS:
+    uv run bitloot worker {{ARGS}}
+
 # Apply database migrations to BITLOOT_DATABASE_URL (embedded SQLite by default)
 migrate:
     uv run bitloot migrate
@@ -17,6 +21,10 @@ demo:
 # Run the whole test suite
 test *ARGS:
     uv run pytest {{ARGS}}
+
+# The fast tests: unit, property, and the contract suites on the embedded adapters (no PostgreSQL, Redis or S3)
+test-fast *ARGS:
+    uv run pytest tests/unit tests/property tests/contract -k "not postgres and not redis and not s3" {{ARGS}}
 
 # Lint: ruff, mypy --strict and the layer contract
 lint:

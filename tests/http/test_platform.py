@@ -320,3 +320,46 @@ def test_trusted_proxies_are_read_and_a_bad_one_refuses_the_start(tmp_path: Path
         load_settings({**environment, "BITLOOT_TRUSTED_PROXIES": "10.0.0.0/8, balancer"})
     assert "BITLOOT_TRUSTED_PROXIES" in str(raised.value)
     assert "'balancer'" in str(raised.value)
+
+
+async def test_the_home_page_links_the_docs_and_health_which_also_answers_at_health(shop: Shop) -> None:
+    home = await shop.client.get("/")
+    health = await shop.client.get("/health")
+    old_health = await shop.client.get("/fulfillment/health")
+
+    assert home.status_code == 200
+    assert home.headers["content-type"].startswith("text/html")
+    assert "script-src" not in home.headers["content-security-policy"]
+    for link in ('href="/schema"', 'href="/health"', 'href="/products"'):
+        assert link in home.text
+    assert health.status_code == old_health.status_code == 200
+    assert health.json()["checks"] == old_health.json()["checks"]
+
+
+async def test_the_api_docs_load_nothing_from_elsewhere_and_declare_the_bearer_schemes(shop: Shop) -> None:
+    page = await shop.client.get("/schema")
+    document = (await shop.client.get("/schema/openapi.json")).json()
+
+    assert "https://" not in page.text, "no CDN"
+    assert "http://" not in page.text, "no CDN"
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    for asset in ("/assets/swagger-ui/swagger-ui-bundle.js", "/assets/site/swagger-init.js"):
+        assert asset in page.text
+        assert (await shop.client.get(asset)).status_code == 200
+    schemes = document["components"]["securitySchemes"]
+    assert {name: (s["type"], s["scheme"]) for name, s in schemes.items()} == {
+        "orderToken": ("http", "bearer"),
+        "adminToken": ("http", "bearer"),
+    }
+    status = document["paths"]["/fulfillment/{order_id}/status"]["get"]
+    assert status["security"] == [{"orderToken": []}]
+    assert document["paths"]["/admin/orders"]["get"]["security"] == [{"adminToken": []}]
+    described = [
+        (path, method)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if not operation.get("description")
+    ]
+    assert described == [], "every operation has a description"

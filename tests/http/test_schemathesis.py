@@ -128,6 +128,7 @@ def _operations() -> list[str]:
         "GET /admin/webhooks/{delivery_id}",
         "GET /admin/webhooks",
         "GET /fulfillment/health",
+        "GET /health",
     ]
 
 

@@ -71,7 +71,8 @@ def test_the_canonical_text_ignores_key_order(obj: dict[str, Any], rnd: Any) -> 
 def ipn_payloads() -> st.SearchStrategy[dict[str, Any]]:
     base = st.fixed_dictionaries(
         {
-            "payment_id": st.integers(min_value=1, max_value=2**53),
+            # Ids up to JavaScript's largest safe integer; a larger one is refused (test_payment_numbers).
+            "payment_id": st.integers(min_value=1, max_value=2**53 - 1),
             "payment_status": st.sampled_from(["waiting", "confirming", "partially_paid", "finished"]),
             "pay_address": st.text(max_size=20),
             "price_amount": st.decimals(min_value=0, max_value=10**6, places=2).map(float),

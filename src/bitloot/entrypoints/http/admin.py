@@ -19,6 +19,7 @@ from bitloot.domain.product import SupplierKind
 from bitloot.domain.webhook import WebhookProvider
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http import schemas as s
+from bitloot.entrypoints.http.api_docs import ADMIN_TOKEN
 from bitloot.entrypoints.http.auth import admin_guard
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
@@ -28,11 +29,14 @@ class AdminController(Controller):
     path = "/admin"
     guards = [admin_guard]
     tags = ["operator"]
+    security = [{ADMIN_TOKEN: []}]
 
     @post("/products", status_code=201)
     async def create_product(
         self, data: JSONBody[s.ProductIn], use_case: FromDishka[CreateProduct]
     ) -> s.ProductOut:
+        """Create a catalog product: own stock (`supplier: stock`, keys imported afterwards) or Kinguin
+        (`supplierProductId` is Kinguin's product id). 409 when the SKU is taken."""
         product = await use_case.execute(
             CreateProductRequest(
                 sku=data.sku,
@@ -66,18 +70,22 @@ class AdminController(Controller):
         status: FromQuery[OrderStatus | None] = None,
         limit: Limit = 50,
     ) -> list[s.AdminOrderOut]:
+        """The newest orders, optionally of one status."""
         return [presenters.admin_order_out(o) for o in await use_case.execute(status, limit)]
 
     @get("/orders/{order_id:str}")
     async def order_details(
         self, order_id: FromPath[str], use_case: FromDishka[GetOrderDetails]
     ) -> s.AdminOrderDetailOut:
+        """One order with its items, payments, webhook deliveries, key metadata (never a key), delivery
+        email and reveal audit trail."""
         return presenters.order_detail_out(await use_case.execute(order_id))
 
     @post("/orders/{order_id:str}/retry", status_code=202)
     async def retry(
         self, order_id: FromPath[str], use_case: FromDishka[RetryFulfillment]
     ) -> Response[dict[str, str]]:
+        """Queue a failed order (or one held for the operator) for fulfilment again."""
         await use_case.execute(order_id)
         return Response({"orderId": order_id, "status": "queued"}, status_code=202)
 

@@ -4,20 +4,24 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from dishka import Provider
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 from taskiq import AsyncBroker
 
 from bitloot.entrypoints.http.admin import AdminController
+from bitloot.entrypoints.http.api_docs import SECURITY_SCHEMES, OfflineSwaggerUI, asset_routers
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
+from bitloot.entrypoints.http.home import home
 from bitloot.entrypoints.http.kinguin_webhooks import KinguinWebhookController
 from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.payment_return import cancelled, paid
@@ -32,6 +36,7 @@ from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
 
 MAX_BODY_BYTES = 1024 * 1024
+TEMPLATES = Path(__file__).parent / "templates"
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +89,21 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             await container.close()
 
     app = Litestar(
-        route_handlers=[DishkaRouter("", route_handlers=handlers)],
+        route_handlers=[DishkaRouter("", route_handlers=handlers), home, *asset_routers()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="BitLoot fulfillment",
             version="0.1.0",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[OfflineSwaggerUI()],
+            components=SECURITY_SCHEMES,
+            use_handler_docstrings=True,
+            description="Orders, NOWPayments and Kinguin webhooks, fulfilment status, delivery links, "
+            "audited reveals and the operator's API. Customer calls take the order's access token, "
+            "operator calls the admin token: press Authorize to try them.",
         ),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         request_max_body_size=MAX_BODY_BYTES,
         # Every body, read by any route, passes the JSON nesting cap first (400 when too deep).
         request_class=CheckedBodyRequest,

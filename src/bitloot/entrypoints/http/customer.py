@@ -13,6 +13,7 @@ from bitloot.application.use_cases.place_order import OrderLine, PlaceOrder, Pla
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealKeys, RevealRequest
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http import schemas as s
+from bitloot.entrypoints.http.api_docs import ORDER_TOKEN
 from bitloot.entrypoints.http.auth import bearer_token
 from bitloot.entrypoints.http.client import client_info
 from bitloot.entrypoints.http.limits import RATE_LIMITED_RESPONSES, RateGuard
@@ -25,6 +26,7 @@ class CatalogController(Controller):
 
     @get("/products")
     async def list_products(self, use_case: FromDishka[ListProducts]) -> list[s.ProductOut]:
+        """The public catalog: each product with its price and the units available now."""
         return [presenters.product_out(p) for p in await use_case.execute()]
 
 
@@ -39,6 +41,8 @@ class OrdersController(Controller):
         use_case: FromDishka[PlaceOrder],
         guard: FromDishka[RateGuard],
     ) -> Response[s.PlacedOrderOut]:
+        """Place an order. The answer carries the order's access token, shown only this once (it is stored
+        as a hash), and the URL where the customer pays. Rate-limited per client."""
         await guard.place_order(request)
         placed = await use_case.execute(
             PlaceOrderRequest(data.email, [OrderLine(line.product_id, line.quantity) for line in data.items])
@@ -51,6 +55,7 @@ class OrdersController(Controller):
 class FulfillmentController(Controller):
     path = "/fulfillment/{order_id:str}"
     tags = ["fulfillment"]
+    security = [{ORDER_TOKEN: []}]
 
     @get("/status")
     async def status(
@@ -59,6 +64,8 @@ class FulfillmentController(Controller):
         request: Request[Any, Any, Any],
         use_case: FromDishka[GetFulfillmentStatus],
     ) -> s.FulfillmentStatusOut:
+        """The fulfilment status of an order (`pending`, `processing`, `fulfilled`, `failed`) and of each
+        item. A wrong token and an unknown order answer the same 404."""
         return presenters.status_out(await use_case.execute(order_id, bearer_token(request)))
 
     @get("/download-link", responses=RATE_LIMITED_RESPONSES)
@@ -69,6 +76,8 @@ class FulfillmentController(Controller):
         use_case: FromDishka[IssueDeliveryLink],
         guard: FromDishka[RateGuard],
     ) -> Response[s.DownloadLinkOut]:
+        """A 15-minute signed delivery link to the order's keys; 409 until the order is fulfilled, 410
+        after a refund. Rate-limited per order and per client."""
         await guard.delivery_link(request)
         issued = await use_case.execute(order_id, bearer_token(request))
         body = s.DownloadLinkOut(
@@ -88,6 +97,9 @@ class FulfillmentController(Controller):
         guard: FromDishka[RateGuard],
         data: JSONBody[s.RevealIn | None] = None,
     ) -> Response[s.RevealOut]:
+        """Reveal the order's keys (or one item's with `itemId`). Every reveal is audited with the client's
+        address, user agent and channel; answers are never cached. Rate-limited per order and
+        per client."""
         await guard.reveal(request)
         credential = AccessTokenCredential(order_id, bearer_token(request))
         result = await use_case.execute(

@@ -25,6 +25,8 @@ class DeliveryController(Controller):
 
     @get("/")
     async def show(self, token: FromPath[str], use_case: FromDishka[GetDeliverySummary]) -> Response[str]:
+        """The delivery page of a signed link: the order and its products, never a key (mail scanners open
+        links). 410 for a forged or expired link."""
         try:
             summary = await use_case.execute(token)
         except DomainError as exc:
@@ -55,6 +57,8 @@ class DeliveryController(Controller):
         use_case: FromDishka[RevealKeys],
         guard: FromDishka[RateGuard],
     ) -> Response[Any]:
+        """Reveal the keys through a delivery link: an HTML page, or JSON with `Accept: application/json`.
+        Audited like every reveal."""
         wants_json = "application/json" in request.headers.get("accept", "")
         try:
             await guard.reveal(request)

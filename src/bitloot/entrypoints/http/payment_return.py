@@ -11,6 +11,7 @@ from bitloot.entrypoints.http.pages import page
 
 @get("/paid", include_in_schema=False)
 async def paid(order: FromQuery[str | None] = None) -> Response[str]:
+    """Where the payment provider sends the customer after paying."""
     reference = f" <code>{escape(order[:64])}</code>" if order else ""
     return page(
         "Thank you",
@@ -22,6 +23,7 @@ async def paid(order: FromQuery[str | None] = None) -> Response[str]:
 
 @get("/cancelled", include_in_schema=False)
 async def cancelled(order: FromQuery[str | None] = None) -> Response[str]:
+    """Where the payment provider sends a customer who cancelled the payment."""
     reference = f" <code>{escape(order[:64])}</code>" if order else ""
     return page(
         "Payment cancelled",

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from bitloot.entrypoints.http.api_docs import DOC_PAGES, DOCS_CSP
+
 # Responses that carry tokens, keys or operator data are never stored by a browser or a proxy.
 NO_STORE_PREFIXES = ("/fulfillment", "/d/", "/admin")
 HSTS = "max-age=31536000; includeSubDomains"
@@ -24,6 +26,8 @@ def security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]
         path = scope["path"]
         if path.startswith(NO_STORE_PREFIXES) or path == "/d":
             headers["Cache-Control"] = "no-store"
+        if path in DOC_PAGES:
+            headers["Content-Security-Policy"] = DOCS_CSP
         if https:
             headers["Strict-Transport-Security"] = HSTS
 

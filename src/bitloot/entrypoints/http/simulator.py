@@ -32,6 +32,8 @@ class SimulatorController(Controller):
 
     @get("/")
     async def show(self, order_id: FromPath[str], details: FromDishka[GetOrderDetails]) -> Response[str]:
+        """The local payment simulator's page for an order (only without a payment provider, never in
+        production)."""
         order = (await details.execute(order_id)).order
         buttons = "".join(
             button_form(f"/simulator/pay/{order.id}", _LABELS[status], {"status": status.value})
@@ -53,6 +55,7 @@ class SimulatorController(Controller):
         notifications: FromDishka[HandlePaymentNotification],
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[str]:
+        """Pay an order through the local simulator: sends a correctly signed NOWPayments IPN for it."""
         status = next((st for st in SIMULATED_STATUSES if st.value == data.get("status")), None)
         if status is None:
             return page("Simulator", "<p>Choose finished, partially_paid or expired.</p>", status_code=400)
