@@ -48,8 +48,10 @@ class OfflinePage:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Per module, like the browser: Playwright's sync API runs an event loop of its own, which must
+    be gone before the asyncio tests of the next folders start."""
     data_dir = tmp_path_factory.mktemp("browser-shop")
     (port,) = free_ports(1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BITLOOT_")}
@@ -70,7 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is needed: apt-get install chromium (.ci/run installs it)"
