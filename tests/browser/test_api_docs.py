@@ -9,6 +9,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import OfflinePage, Server
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
 
 def placed_order(server: Server) -> dict[str, str]:
     with httpx.Client(base_url=server.base_url, timeout=10) as client:
@@ -31,6 +34,8 @@ def test_the_home_page_names_the_service_and_links_to_docs_and_health(offline_pa
 
     expect(page.get_by_role("heading", level=1)).to_have_text("BitLoot fulfillment")
     offline_page.screenshot("home")
+    page.set_viewport_size(PHONE)
+    offline_page.screenshot("home-390")
     page.get_by_role("link", name="Health").click()
     expect(page.locator("body")).to_contain_text('"ok":true')
     assert offline_page.refused == []
@@ -48,6 +53,9 @@ def test_swagger_ui_works_offline_and_authorize_with_an_order_token_opens_the_st
     page.goto(offline_page.base_url + "/schema")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("BitLoot fulfillment", timeout=20_000)
     offline_page.screenshot("schema")
+    page.set_viewport_size(PHONE)
+    offline_page.screenshot("schema-390")
+    page.set_viewport_size(DESKTOP)
 
     page.locator(".scheme-container button.authorize").click()
     scheme = page.locator(".modal-ux form").filter(has=page.locator("h4", has_text="orderToken"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from bitloot.application.blob_cleanup import delete_quietly
 from bitloot.application.errors import (
     ConcurrencyConflict,
     KeysNotReady,
@@ -149,7 +150,7 @@ class FulfillOrder:
         try:
             yield
         except ConcurrencyConflict:
-            await self._delete_quietly(written)
+            await delete_quietly(self._store, written)
             raise
 
     async def _claim(self, order_id: str) -> Order | FulfillOutcome:
@@ -276,14 +277,6 @@ class FulfillOrder:
         except ConcurrencyConflict:
             await self._uow.rollback()
 
-    async def _delete_quietly(self, paths: list[str]) -> None:
-        """Best effort: a blob left behind in an outage is unreferenced, never read, and harmless."""
-        for path in paths:
-            try:
-                await self._store.delete(path)
-            except StorageUnavailable:
-                log.warning("order blob %s left behind: storage unavailable", path)
-
     async def _fail(self, order: Order, reason: str) -> FulfillOutcome:
         await self._uow.rollback()
         fresh = await self._uow.orders.get(order.id)
@@ -300,7 +293,7 @@ class FulfillOrder:
         """Nothing of the transaction that met the key is kept (its blobs are deleted); the order
         waits in `needs_attention` with the reason, which the operator sees on the order."""
         await self._uow.rollback()
-        await self._delete_quietly(written)
+        await delete_quietly(self._store, written)
         fresh = await self._uow.orders.get(order.id)
         if fresh is None:
             return FulfillOutcome.NOT_FOUND

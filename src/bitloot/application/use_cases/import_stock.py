@@ -1,13 +1,13 @@
 """The operator imports keys into own stock; each is sealed before it is stored, and a key string the
 shop already holds or has delivered is refused, line by line (SPEC §7, §10)."""
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bitloot.application.errors import ConcurrencyConflict, NotFound, StorageUnavailable
+from bitloot.application.blob_cleanup import delete_quietly
+from bitloot.application.errors import ConcurrencyConflict, NotFound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.storage import SealedBlobStore
@@ -18,8 +18,6 @@ from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import KeyMaterial, StockKey, stock_key_context, stock_key_path
 from bitloot.domain.product import Product, SupplierKind
-
-log = logging.getLogger(__name__)
 
 MAX_KEYS_PER_IMPORT = 1000
 # Longer than any game key; a longer line is a mistake (a pasted file, a missing line break).
@@ -142,7 +140,7 @@ class ImportStock:
             await self._uow.commit()
         except ConcurrencyConflict:
             # Another import took one of these keys first: no row refers to these blobs.
-            await self._delete_quietly([row.blob_path for row in rows])
+            await delete_quietly(self._store, [row.blob_path for row in rows])
             raise
         available = await self._uow.stock.count_available(product.id)
         await self._uow.rollback()
@@ -162,10 +160,3 @@ class ImportStock:
             content_type=material.content_type,
             created_at=now,
         )
-
-    async def _delete_quietly(self, paths: list[str]) -> None:
-        for path in paths:
-            try:
-                await self._store.delete(path)
-            except StorageUnavailable:
-                log.warning("stock blob %s left behind: storage unavailable", path)
