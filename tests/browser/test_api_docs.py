@@ -5,12 +5,12 @@ order's access token makes the status call succeed (issue 10)."""
 import re
 
 import httpx
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 
 from tests.browser.conftest import OfflinePage, Server
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = ViewportSize(width=1280, height=900)
+PHONE = ViewportSize(width=390, height=844)
 
 
 def placed_order(server: Server) -> dict[str, str]:
