@@ -8,8 +8,8 @@ import signal
 
 from dishka import Provider, Scope, decorate
 
+from bitloot.application.ports.email_sender import EmailSender
 from bitloot.application.ports.links import DeliveryLink
-from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.domain.product import SupplierKind
@@ -54,7 +54,7 @@ class _DyingAfterPut:
         return await self._inner.list_blobs(prefix, after, limit)
 
 
-class _DyingNotifier:
+class _DyingEmailSender:
     """Called after the fulfilment committed and before the job returns, so before it is acknowledged:
     the job sends the delivery email (recorded in the outbox by that commit) right after it. Whichever
     sends it in this worker, the job or the reconciler, dies after the commit; the healthy worker's
@@ -78,8 +78,8 @@ class KillBetweenSealAndCommit(Provider):
 
 class KillAfterCommitBeforeAck(Provider):
     @decorate(scope=Scope.APP)
-    def notifier(self, notifier: CustomerNotifier) -> CustomerNotifier:
-        return _DyingNotifier()
+    def email_sender(self, email_sender: EmailSender) -> EmailSender:
+        return _DyingEmailSender()
 
 
 __all__ = ["KillAfterCommitBeforeAck", "KillBeforeSupplier", "KillBetweenSealAndCommit", "SupplierKind"]

@@ -24,7 +24,7 @@ EMAIL_LEASE_SECONDS = 3
 
 
 async def delivery_emails(cluster: Cluster, order_id: str, within: float) -> int:
-    """How many delivery emails the processes wrote for the order (the log notifier's lines), once the
+    """How many delivery emails the processes wrote for the order (the log email_sender's lines), once the
     first one is there or `within` seconds have passed; and a little longer, for a second one."""
     line = f"your order {order_id} is ready"
     deadline = time.monotonic() + within

@@ -350,7 +350,7 @@ async def test_order_details_show_items_payments_key_metadata_and_reveals(shop: 
     assert order["accessToken"] not in answer.text
     details = answer.json()
     assert set(details) == {"order", "payments", "keys", "reveals", "webhooks", "email"}
-    # The embedded shop's notifier (the log) took the delivery email right after the fulfilment.
+    # The embedded shop's email_sender (the log) took the delivery email right after the fulfilment.
     assert (details["email"]["status"], details["email"]["lastError"]) == ("sent", None)
     [delivery] = details["webhooks"]
     assert delivery["orderId"] == order["id"]

@@ -21,19 +21,19 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.clock import FrozenClock
+from bitloot.adapters.email.smtp_sender import SUBJECT, SmtpEmailSender, SmtpSettings
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
-from bitloot.adapters.notify.smtp_notifier import SUBJECT, SmtpNotifier, SmtpSettings
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
-from bitloot.application.errors import EmailRejected, NotificationFailed
+from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.links import DeliveryLink
-from bitloot.application.use_cases.send_notifications import (
-    NotificationSettings,
-    SendNotifications,
+from bitloot.application.use_cases.send_delivery_emails import (
+    DeliveryEmailSettings,
+    SendDeliveryEmails,
     SendReport,
 )
-from bitloot.domain.notification import Notification, NotificationStatus
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
@@ -85,12 +85,12 @@ def order_of(mail: Captured) -> str:
     return str(found.group(1))
 
 
-async def notification(settings: Settings, order_id: str) -> Notification:
+async def email(settings: Settings, order_id: str) -> DeliveryEmail:
     """The outbox row, read straight from the shop's database."""
     engine = create_engine(DatabaseSettings(settings.database_url))
     try:
         async with session_factory(engine)() as session:
-            found = await SqlaUnitOfWork(session).notifications.get_for_order(order_id)
+            found = await SqlaUnitOfWork(session).emails.get_for_order(order_id)
     finally:
         await engine.dispose()
     assert found is not None
@@ -98,17 +98,17 @@ async def notification(settings: Settings, order_id: str) -> Notification:
 
 
 async def send_directly(settings: Settings, clock: FrozenClock) -> SendReport:
-    """One SendNotifications run of another process: its own engine, the real SMTP notifier."""
+    """One SendDeliveryEmails run of another process: its own engine, the real SMTP email_sender."""
     assert settings.smtp is not None
     engine = create_engine(DatabaseSettings(settings.database_url))
     try:
         async with session_factory(engine)() as session:
-            use_case = SendNotifications(
+            use_case = SendDeliveryEmails(
                 SqlaUnitOfWork(session),
                 HmacDeliveryLinks(settings.secrets.link_secret, settings.public_base_url),
-                SmtpNotifier(settings.smtp),
+                SmtpEmailSender(settings.smtp),
                 clock,
-                NotificationSettings(),
+                DeliveryEmailSettings(),
             )
             return await use_case.execute()
     finally:
@@ -154,8 +154,8 @@ async def test_each_fulfilled_order_sends_one_email_whose_link_works_and_holds_n
             assert sorted(revealed) == keys
 
             for order in orders:
-                sent = await notification(shop.settings, order["id"])
-                assert (sent.status, sent.attempts) == (NotificationStatus.SENT, 1)
+                sent = await email(shop.settings, order["id"])
+                assert (sent.status, sent.attempts) == (DeliveryEmailStatus.SENT, 1)
 
 
 async def test_with_the_mail_server_down_the_order_is_fulfilled_and_mailed_once_it_is_back(
@@ -167,8 +167,8 @@ async def test_with_the_mail_server_down_the_order_is_fulfilled_and_mailed_once_
         async with mail_shop(tmp_path, server.url(), clock) as shop:
             [order] = await sold(shop, keys)
             assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
-            failed = await notification(shop.settings, order["id"])
-            assert failed.status is NotificationStatus.PENDING
+            failed = await email(shop.settings, order["id"])
+            assert failed.status is DeliveryEmailStatus.PENDING
             assert failed.attempts == 1
             assert failed.last_error is not None
             assert "could not connect" in failed.last_error
@@ -183,8 +183,8 @@ async def test_with_the_mail_server_down_the_order_is_fulfilled_and_mailed_once_
             assert keys[0] not in mail.raw
             page = await shop.client.get(urlsplit(link_in(mail)).path)
             assert page.status_code == 200, page.text
-            sent = await notification(shop.settings, order["id"])
-            assert (sent.status, sent.attempts) == (NotificationStatus.SENT, 2)
+            sent = await email(shop.settings, order["id"])
+            assert (sent.status, sent.attempts) == (DeliveryEmailStatus.SENT, 2)
 
         # Sending again, twice, hours later, sends nothing more.
         for _ in range(2):
@@ -200,8 +200,8 @@ async def test_a_refused_message_is_retried_and_sent_once(tmp_path: Path) -> Non
         async with mail_shop(tmp_path, server.url(), clock) as shop:
             [order] = await sold(shop, ["REFUSED-KEY-0001"])
             assert server.messages == []
-            refused = await notification(shop.settings, order["id"])
-            assert refused.status is NotificationStatus.PENDING
+            refused = await email(shop.settings, order["id"])
+            assert refused.status is DeliveryEmailStatus.PENDING
             assert refused.last_error == "SMTPDataError: SMTP 451 Try again later"
 
             clock.advance(timedelta(seconds=30))
@@ -269,7 +269,7 @@ def a_link(order_id: str = "0192f0c4-0000-7000-8000-000000000001") -> DeliveryLi
 async def test_the_message_has_text_and_html_the_link_and_its_expiry() -> None:
     link = a_link()
     with smtp_server() as server:
-        await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+        await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
             "0192f0c4-0000-7000-8000-000000000001", "buyer@example.com", link
         )
         [mail] = server.messages
@@ -288,27 +288,27 @@ async def test_a_login_is_used_and_the_password_shows_nowhere(caplog: pytest.Log
     with smtp_server(login=("shop", password)) as server:
         settings = SmtpSettings.parse(server.url(user="shop", password="pa%24%24word-never-logged"))
         assert settings.password == password
-        notifier = SmtpNotifier(settings)
+        email_sender = SmtpEmailSender(settings)
         with caplog.at_level(logging.DEBUG):
-            await notifier.order_fulfilled("order-1", "buyer@example.com", a_link())
-            wrong = SmtpNotifier(SmtpSettings.parse(server.url(user="shop", password="wrong-password")))
-            with pytest.raises(NotificationFailed) as refused:
+            await email_sender.order_fulfilled("order-1", "buyer@example.com", a_link())
+            wrong = SmtpEmailSender(SmtpSettings.parse(server.url(user="shop", password="wrong-password")))
+            with pytest.raises(EmailNotSent) as refused:
                 await wrong.order_fulfilled("order-2", "buyer@example.com", a_link())
         assert server.logins == ["shop"]
         assert [m.login for m in server.messages] == ["shop"]
     assert str(refused.value) == "SMTPAuthenticationError: SMTP 535"
     # A refused login is our configuration, not this email: temporary, tried again.
     assert not isinstance(refused.value, EmailRejected)
-    for text in (repr(settings), str(settings), repr(notifier), caplog.text, str(refused.value)):
+    for text in (repr(settings), str(settings), repr(email_sender), caplog.text, str(refused.value)):
         assert password not in text
         assert "wrong-password" not in text
 
 
-async def test_a_temporary_refusal_is_a_notification_failure_with_the_smtp_code() -> None:
+async def test_a_temporary_refusal_is_a_failed_send_with_the_smtp_code() -> None:
     with smtp_server() as server:
         server.refuse_next, server.refuse_code = 1, 451
-        with pytest.raises(NotificationFailed, match=r"^SMTPDataError: SMTP 451 Try again later$") as caught:
-            await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+        with pytest.raises(EmailNotSent, match=r"^SMTPDataError: SMTP 451 Try again later$") as caught:
+            await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
                 "order-1", "buyer@example.com", a_link()
             )
         assert not isinstance(caught.value, EmailRejected)
@@ -320,7 +320,7 @@ async def test_a_5xx_for_the_message_is_a_refusal_for_good() -> None:
         server.refuse_next, server.refuse_code = 1, 554
         server.refuse_text = "5.7.1 Spam detected"
         with pytest.raises(EmailRejected, match=r"^SMTPDataError: SMTP 554 5.7.1 Spam detected$"):
-            await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+            await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
                 "order-1", "buyer@example.com", a_link()
             )
         assert server.messages == []
@@ -332,8 +332,8 @@ async def test_a_refused_recipient_is_for_good_only_on_a_5xx(code: int, for_good
     with smtp_server() as server:
         server.refuse_recipients, server.refuse_code = {"gone@example.com"}, code
         server.refuse_text = f"5.1.1 <gone@example.com>: unknown, see www.mail.example/help {link.token}"
-        with pytest.raises(NotificationFailed) as caught:
-            await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+        with pytest.raises(EmailNotSent) as caught:
+            await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
                 "order-1", "gone@example.com", link
             )
         assert server.messages == []
@@ -344,9 +344,9 @@ async def test_a_refused_recipient_is_for_good_only_on_a_5xx(code: int, for_good
     assert link.token not in str(caught.value)
 
 
-async def test_no_server_is_a_notification_failure() -> None:
-    with smtp_server(started=False) as server, pytest.raises(NotificationFailed, match="could not connect"):
-        await SmtpNotifier(SmtpSettings.parse(server.url())).order_fulfilled(
+async def test_no_server_is_a_failed_send() -> None:
+    with smtp_server(started=False) as server, pytest.raises(EmailNotSent, match="could not connect"):
+        await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
             "order-1", "buyer@example.com", a_link()
         )
 
@@ -356,20 +356,20 @@ async def test_a_server_that_never_answers_times_out() -> None:
         server.stall = True
         server.start()
         settings = SmtpSettings.parse(server.url())
-        notifier = SmtpNotifier(
+        email_sender = SmtpEmailSender(
             SmtpSettings(settings.host, settings.port, settings.sender, timeout_seconds=0.3)
         )
         started = asyncio.get_running_loop().time()
-        with pytest.raises(NotificationFailed, match="did not answer in time"):
-            await notifier.order_fulfilled("order-1", "buyer@example.com", a_link())
+        with pytest.raises(EmailNotSent, match="did not answer in time"):
+            await email_sender.order_fulfilled("order-1", "buyer@example.com", a_link())
         assert asyncio.get_running_loop().time() - started < 2
 
 
 async def test_an_address_that_cannot_be_a_header_is_refused_before_connecting() -> None:
     with smtp_server(started=False) as server:
-        notifier = SmtpNotifier(SmtpSettings.parse(server.url()))
+        email_sender = SmtpEmailSender(SmtpSettings.parse(server.url()))
         with pytest.raises(EmailRejected, match="invalid recipient address"):
-            await notifier.order_fulfilled("order-1", "buyer@example.com\r\nBcc: x@example.com", a_link())
+            await email_sender.order_fulfilled("order-1", "buyer@example.com\r\nBcc: x@example.com", a_link())
 
 
 def test_the_server_helper_is_a_real_server() -> None:

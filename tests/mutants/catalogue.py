@@ -52,7 +52,7 @@ MUTANTS = (
         name="email-claim-never-expires",
         fault="worker SIGKILLed after the commit, before sending the email and acknowledging the job",
         protection="the email owed by the commit goes out from another worker once the claim expires",
-        path="application/use_cases/send_notifications.py",
+        path="application/use_cases/send_delivery_emails.py",
         edits=(
             (
                 "        until = self._clock.now() + self._settings.lease",

@@ -11,11 +11,11 @@ from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
 from bitloot.adapters.crypto.keyring import MasterKeyring
-from bitloot.adapters.email_address import EmailValidatorAddresses
+from bitloot.adapters.email.address_rules import EmailValidatorAddresses
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.blob_store import InMemoryBlobStore
 from bitloot.adapters.memory.database import MemoryDatabase
-from bitloot.adapters.memory.notifier import RecordingNotifier
+from bitloot.adapters.memory.email_sender import RecordingEmailSender
 from bitloot.adapters.memory.queue import RecordingQueue
 from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
@@ -40,7 +40,7 @@ from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrder, PlaceOrderRequest
 from bitloot.application.use_cases.reveal_keys import RevealKeys
-from bitloot.application.use_cases.send_notifications import NotificationSettings, SendNotifications
+from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSettings, SendDeliveryEmails
 from bitloot.domain.payment import PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
 
@@ -59,7 +59,7 @@ class World:
     vault: AesGcmKeyVault = field(default_factory=lambda: AesGcmKeyVault(MasterKeyring.generate()))
     store: InMemoryBlobStore = field(default_factory=InMemoryBlobStore)
     queue: RecordingQueue = field(default_factory=RecordingQueue)
-    notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
+    email_sender: RecordingEmailSender = field(default_factory=RecordingEmailSender)
     links: HmacDeliveryLinks = field(default_factory=lambda: HmacDeliveryLinks(LINK_SECRET, BASE_URL))
     webhook: NowPaymentsWebhook = field(default_factory=lambda: NowPaymentsWebhook(IPN_SECRET))
     fingerprints: HmacKeyFingerprints = field(default_factory=lambda: HmacKeyFingerprints(FINGERPRINT_SECRET))
@@ -114,9 +114,9 @@ class World:
     def reveal_use_case(self) -> RevealKeys:
         return RevealKeys(self.uow(), self.vault, self.store, self.links, self.clock, self.order_limits)
 
-    def send_notifications_use_case(self, lease: timedelta = timedelta(minutes=2)) -> SendNotifications:
-        return SendNotifications(
-            self.uow(), self.links, self.notifier, self.clock, NotificationSettings(lease=lease)
+    def send_delivery_emails_use_case(self, lease: timedelta = timedelta(minutes=2)) -> SendDeliveryEmails:
+        return SendDeliveryEmails(
+            self.uow(), self.links, self.email_sender, self.clock, DeliveryEmailSettings(lease=lease)
         )
 
     async def product(self, sku: str = "GAME-1", price: str = "19.99", keys: Sequence[str] = ()) -> Product:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bitloot.adapters.memory.blob_store import InMemoryBlobStore
-from bitloot.adapters.memory.notifier import SentNotice
+from bitloot.adapters.memory.email_sender import SentNotice
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.errors import Conflict, NotFound, StorageUnavailable
@@ -110,8 +110,8 @@ def unallocated(world: World, product: Product) -> int:
 
 async def emails_sent(world: World) -> list[SentNotice]:
     """Every delivery email sent so far, after sending what the outbox holds (as the job does)."""
-    await world.send_notifications_use_case().execute()
-    return world.notifier.sent
+    await world.send_delivery_emails_use_case().execute()
+    return world.email_sender.sent
 
 
 def open_key(world: World, key: SealedKey, context: str) -> KeyMaterial:
@@ -459,10 +459,10 @@ async def test_the_customer_gets_one_notice_with_a_link_and_never_the_key(world:
     secret = "SECRET-GAME-KEY-12345"
     placed = await world.fulfilled_order(keys=[secret])
     await world.fulfill_use_case().execute(placed.order.id)
-    await world.send_notifications_use_case().execute()
-    await world.send_notifications_use_case().execute()
+    await world.send_delivery_emails_use_case().execute()
+    await world.send_delivery_emails_use_case().execute()
 
-    [notice] = world.notifier.sent
+    [notice] = world.email_sender.sent
     assert notice.order_id == placed.order.id
     assert notice.email == "player@example.com"
     assert notice.link.url.startswith(f"{BASE_URL}/d/")

@@ -196,8 +196,8 @@ async def test_twenty_concurrent_identical_ipns_apply_once_and_sell_one_key(any_
     assert set(outcomes) == {FulfillOutcome.FULFILLED, FulfillOutcome.SKIPPED}
     assert unallocated(world, product) == 4
     assert len(world.db.keys) == 1
-    await world.send_notifications_use_case().execute()
-    assert len(world.notifier.sent) == 1
+    await world.send_delivery_emails_use_case().execute()
+    assert len(world.email_sender.sent) == 1
     assert world.db.orders[order_id].status is OrderStatus.FULFILLED
 
 

@@ -318,8 +318,8 @@ async def test_no_result_or_record_prints_a_key(world: World) -> None:
     placed = await world.order(product, 2)
     paid = await world.pay(placed)
     await world.fulfill_use_case().execute(placed.order.id)
-    await world.send_notifications_use_case().execute()
-    assert world.notifier.sent
+    await world.send_delivery_emails_use_case().execute()
+    assert world.email_sender.sent
     status = await world.status_use_case().execute(placed.order.id, placed.access_token)
     link = await world.link_use_case().execute(placed.order.id, placed.access_token)
     result = await world.reveal_use_case().execute(by_token(placed))
@@ -341,7 +341,7 @@ async def test_no_result_or_record_prints_a_key(world: World) -> None:
         link,
         world.db,
         world.store.blobs,
-        world.notifier.sent,
+        world.email_sender.sent,
         world.vault,
     ]
     for thing in shown:

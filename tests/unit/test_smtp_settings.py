@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bitloot.adapters.notify.smtp_notifier import SmtpNotifier, SmtpSettings
+from bitloot.adapters.email.smtp_sender import SmtpEmailSender, SmtpSettings
 from bitloot.entrypoints.settings import ConfigurationError, load_settings
 
 PASSWORD = "Sup3r-Secret-Pass"
@@ -62,7 +62,7 @@ def test_bad_urls_are_refused_with_a_reason(url: str, problem: str) -> None:
 
 def test_the_password_is_in_no_repr() -> None:
     settings = SmtpSettings.parse(f"smtp://mailer:{PASSWORD}@mail.example.com?from=shop@example.com")
-    for text in (repr(settings), str(settings), repr(SmtpNotifier(settings))):
+    for text in (repr(settings), str(settings), repr(SmtpEmailSender(settings))):
         assert PASSWORD not in text
         assert "mailer" in text
 

@@ -52,7 +52,7 @@ class Snapshot:
     def of(cls, world: World) -> "Snapshot":
         db = copy.deepcopy(world.db)
         db.webhooks = {}
-        return cls(db, list(world.queue.enqueued), len(world.notifier.sent))
+        return cls(db, list(world.queue.enqueued), len(world.email_sender.sent))
 
 
 # --- what an IPN leaves in the inbox ------------------------------------------------------------------

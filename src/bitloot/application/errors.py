@@ -77,16 +77,16 @@ class PaymentProviderUnavailable(ApplicationError):
     message = "The payment provider is unavailable; please try again shortly."
 
 
-class NotificationFailed(ApplicationError):
+class EmailNotSent(ApplicationError):
     """The mail server could not be reached or refused the message. The message (a short reason such
     as "connection refused" or "SMTP 550") never holds a password, a link token or a key."""
 
-    message = "The notification could not be sent."
+    message = "The email could not be sent."
 
 
-class EmailRejected(NotificationFailed):
+class EmailRejected(EmailNotSent):
     """The mail server refused this email for good (a 5xx reply to its recipient or its content), or
-    the address can never be written: sending it again cannot succeed. Any other `NotificationFailed`
+    the address can never be written: sending it again cannot succeed. Any other `EmailNotSent`
     is temporary. The message is as safe as its parent's: a code and the server's words, never a link."""
 
     message = "The mail server refused the email for good."

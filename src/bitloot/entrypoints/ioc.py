@@ -19,14 +19,14 @@ from taskiq import AsyncBroker
 from bitloot.adapters.clock import SystemClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
-from bitloot.adapters.email_address import EmailValidatorAddresses
+from bitloot.adapters.email.address_rules import EmailValidatorAddresses
+from bitloot.adapters.email.log_sender import LogEmailSender
+from bitloot.adapters.email.smtp_sender import SmtpEmailSender
 from bitloot.adapters.health import CallableProbe, SqlDatabaseProbe
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
-from bitloot.adapters.notify.log_notifier import LogNotifier
-from bitloot.adapters.notify.smtp_notifier import SmtpNotifier
 from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway
 from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
@@ -47,10 +47,10 @@ from bitloot.application.lease_heartbeat import LeaseHeartbeat
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.email_addresses import EmailAddressRules
+from bitloot.application.ports.email_sender import EmailSender
 from bitloot.application.ports.health import HealthProbe
 from bitloot.application.ports.kinguin import KinguinEvents
 from bitloot.application.ports.links import DeliveryLinkSigner
-from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.payments import PaymentGateway, PaymentLookup, PaymentWebhook
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits, RateLimiter
@@ -79,7 +79,7 @@ from bitloot.application.use_cases.reconcile_payments import PaymentReconcileSet
 from bitloot.application.use_cases.replay_webhook import ReplayWebhook
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
-from bitloot.application.use_cases.send_notifications import NotificationSettings, SendNotifications
+from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSettings, SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs, SweepSettings
 from bitloot.domain.product import SupplierKind
 from bitloot.entrypoints.http.client_address import ClientAddresses
@@ -225,15 +225,15 @@ class AdaptersProvider(Provider):
         return PaymentReconcileSettings()
 
     @provide
-    def notifier(self, settings: Settings) -> CustomerNotifier:
+    def email_sender(self, settings: Settings) -> EmailSender:
         # The embedded default writes the email to the log; BITLOOT_SMTP_URL sends it.
         if settings.smtp is None:
-            return LogNotifier(show_links=not settings.production)
-        return SmtpNotifier(settings.smtp)
+            return LogEmailSender(show_links=not settings.production)
+        return SmtpEmailSender(settings.smtp)
 
     @provide
-    def notification_settings(self, settings: Settings) -> NotificationSettings:
-        return NotificationSettings(lease=timedelta(seconds=settings.tuning.notification_lease_seconds))
+    def delivery_email_settings(self, settings: Settings) -> DeliveryEmailSettings:
+        return DeliveryEmailSettings(lease=timedelta(seconds=settings.tuning.email_lease_seconds))
 
     @provide
     def queue(self, broker: AsyncBroker) -> FulfillmentQueue:
@@ -326,7 +326,7 @@ def _use_cases_provider() -> Provider:
         GetDeliverySummary,
         ReconcileFulfillments,
         ReconcilePayments,
-        SendNotifications,
+        SendDeliveryEmails,
         SweepOrphanBlobs,
     ):
         provider.provide(use_case)

@@ -11,7 +11,7 @@ from dishka import AsyncContainer
 
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
 from bitloot.application.use_cases.reconcile_payments import PaymentSweep, ReconcilePayments
-from bitloot.application.use_cases.send_notifications import SendNotifications
+from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
 from bitloot.entrypoints.settings import Settings
 
@@ -32,9 +32,9 @@ async def reconcile_forever(container: AsyncContainer, every_seconds: float, sto
             log.warning("reconciliation round failed; retrying in %ss", every_seconds, exc_info=True)
         try:  # the delivery emails still owed (SMTP was down, or a worker died before sending)
             async with container() as request:
-                await (await request.get(SendNotifications)).execute()
+                await (await request.get(SendDeliveryEmails)).execute()
         except Exception:  # the database may be down for a while: try again next round
-            log.warning("sending notifications failed; retrying in %ss", every_seconds, exc_info=True)
+            log.warning("sending delivery emails failed; retrying in %ss", every_seconds, exc_info=True)
         try:  # sealed blobs no row refers to (a lost race, a crash before the commit), now and then
             await sweep_orphan_blobs_round(container, orphans, time.monotonic())
         except Exception:  # the database or the store may be down: try again at the next interval

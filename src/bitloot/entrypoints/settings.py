@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bitloot.adapters.crypto.keyring import MasterKeyring
-from bitloot.adapters.notify.smtp_notifier import SmtpSettings
+from bitloot.adapters.email.smtp_sender import SmtpSettings
 from bitloot.adapters.payments.nowpayments_client import DEFAULT_BASE_URL, NowPaymentsSettings
 from bitloot.adapters.storage.s3 import S3Settings
 from bitloot.adapters.suppliers.kinguin_client import DEFAULT_BASE_URL as KINGUIN_BASE_URL
@@ -67,7 +67,7 @@ class Tuning:
     database_pool_size: int = 10
     redelivery_idle_seconds: int = 300
     # How long a sender holds a delivery email before another may send it (one send takes far less).
-    notification_lease_seconds: int = 120
+    email_lease_seconds: int = 120
     # How often the reconciler asks NOWPayments about orders still awaiting payment.
     payment_reconcile_every_seconds: int = 60
     # How often (at most) each process's reconciler sweeps sealed blobs no row refers to.
@@ -192,7 +192,7 @@ def _kinguin_settings(get: Callable[[str], str | None], problems: list[str]) -> 
 
 
 def _smtp_settings(url: str | None, problems: list[str]) -> SmtpSettings | None:
-    """The mail server, or None for the log notifier. A problem never repeats the URL: it may hold
+    """The mail server, or None for the log email_sender. A problem never repeats the URL: it may hold
     the SMTP password."""
     if url is None:
         return None

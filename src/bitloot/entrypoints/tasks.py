@@ -9,7 +9,7 @@ from taskiq_redis import RedisStreamBroker
 
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
 from bitloot.application.use_cases.fulfill_order import FulfillOrder, FulfillOutcome
-from bitloot.application.use_cases.send_notifications import SendNotifications
+from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.entrypoints.settings import Settings
 
 REDIS_CONNECT_TIMEOUT_SECONDS = 2
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 @taskiq_inject(patch_module=True)
 async def fulfill_order(
-    order_id: str, use_case: FromDishka[FulfillOrder], notifications: FromDishka[SendNotifications]
+    order_id: str, use_case: FromDishka[FulfillOrder], emails: FromDishka[SendDeliveryEmails]
 ) -> str:
     """Returns only the outcome's name: results may be stored, and must never carry a key.
 
@@ -30,7 +30,7 @@ async def fulfill_order(
     outcome = await use_case.execute(order_id)
     if outcome is FulfillOutcome.FULFILLED:
         try:
-            await notifications.execute(order_id)
+            await emails.execute(order_id)
         except Exception:  # the database may be gone for a moment: the reconciler sends it later
             log.warning("order %s: delivery email left to the reconciler", order_id, exc_info=True)
     return outcome.value

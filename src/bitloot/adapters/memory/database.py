@@ -5,9 +5,9 @@ from datetime import datetime
 
 from bitloot.adapters.memory.kinguin import KinguinState
 from bitloot.domain.audit import RevealEvent
+from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
-from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
@@ -32,6 +32,6 @@ class MemoryDatabase:
     requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
     kinguin: KinguinState = field(default_factory=KinguinState)
     webhooks: dict[str, WebhookDelivery] = field(default_factory=dict)
-    notifications: dict[str, Notification] = field(default_factory=dict)
+    emails: dict[str, DeliveryEmail] = field(default_factory=dict)
     # Key fingerprints by value (SPEC §10).
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)

@@ -13,13 +13,13 @@ from datetime import datetime
 
 from bitloot.adapters.memory.blob_references import MemoryBlobReferences
 from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
+from bitloot.adapters.memory.email_outbox import (
+    MemoryEmailOutbox,
+    apply_emails,
+    check_email_claims,
+)
 from bitloot.adapters.memory.fingerprints import MemoryKeyFingerprints, check_fingerprints
 from bitloot.adapters.memory.kinguin import KinguinStaged, MemoryKinguinOrders, apply_kinguin, check_kinguin
-from bitloot.adapters.memory.notifications import (
-    MemoryNotificationOutbox,
-    apply_notifications,
-    check_notifications,
-)
 from bitloot.adapters.memory.repositories import (
     MemoryFulfillmentRequests,
     MemoryKeys,
@@ -33,10 +33,10 @@ from bitloot.adapters.memory.webhooks import MemoryWebhookInbox
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.audit import RevealEvent
+from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
 from bitloot.domain.lifecycle import OrderStatus
-from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
@@ -58,9 +58,9 @@ class Staged:
     requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
     kinguin: KinguinStaged = field(default_factory=KinguinStaged)
     webhooks: dict[str, WebhookDelivery] = field(default_factory=dict)
-    notifications: dict[str, Notification] = field(default_factory=dict)
-    # The `next_attempt_at` each claimed notification was read at, checked at commit.
-    notification_claims: dict[str, datetime] = field(default_factory=dict)
+    emails: dict[str, DeliveryEmail] = field(default_factory=dict)
+    # The `next_attempt_at` each claimed email was read at, checked at commit.
+    email_claims: dict[str, datetime] = field(default_factory=dict)
     # Stock units each item held in committed state when this unit allocated for it.
     item_units: dict[str, set[str]] = field(default_factory=dict)
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
@@ -82,7 +82,7 @@ class InMemoryUnitOfWork:
         self.fulfillment_requests = MemoryFulfillmentRequests(db, self)
         self.kinguin_orders = MemoryKinguinOrders(db, self)
         self.webhooks = MemoryWebhookInbox(db, self)
-        self.notifications = MemoryNotificationOutbox(db, self)
+        self.emails = MemoryEmailOutbox(db, self)
         self.fingerprints = MemoryKeyFingerprints(db, self)
         self.blob_references = MemoryBlobReferences(db, self)
 
@@ -109,7 +109,7 @@ class InMemoryUnitOfWork:
         db.reveals.extend(staged.reveals)
         db.requests.update({k: replace(v) for k, v in staged.requests.items()})
         db.webhooks.update(staged.webhooks)
-        apply_notifications(db, staged.notifications)
+        apply_emails(db, staged.emails)
         db.fingerprints.update(staged.fingerprints)
         self.committed += 1
 
@@ -133,7 +133,7 @@ class InMemoryUnitOfWork:
         check_kinguin(db, staged.kinguin)
         if any(delivery_id in db.webhooks for delivery_id in staged.webhooks):
             raise ConcurrencyConflict
-        check_notifications(db, staged.notification_claims)
+        check_email_claims(db, staged.email_claims)
         check_fingerprints(db, staged.fingerprints)
         delivered = {(k.item_id, k.source_key_id) for k in db.keys.values()}
         if any(k.id in db.keys or (k.item_id, k.source_key_id) in delivered for k in staged.keys.values()):

@@ -4,9 +4,9 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bitloot.application.ports.blob_references import BlobReferences
+from bitloot.application.ports.email_outbox import EmailOutbox
 from bitloot.application.ports.fingerprints import KeyFingerprintRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
-from bitloot.application.ports.notification_outbox import NotificationOutbox
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
     OrderRepository,
@@ -51,7 +51,7 @@ class UnitOfWork(Protocol):
     def webhooks(self) -> WebhookInbox: ...
 
     @property
-    def notifications(self) -> NotificationOutbox: ...
+    def emails(self) -> EmailOutbox: ...
 
     @property
     def kinguin_orders(self) -> KinguinOrderRepository: ...

@@ -22,12 +22,12 @@ from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS
+from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.errors import InvalidValue, OutOfStock
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.lifecycle import OrderStatus
-from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.product import Product, SupplierKind
 
@@ -130,14 +130,14 @@ class FulfillOrder:
             log.warning("order %s: %s; will retry after the lease expires", order.id, exc)
             return FulfillOutcome.RETRY_LATER
         # The last item's keys, the order's completion and the email it owes commit together. The
-        # email is sent by SendNotifications, right after this job and by the reconciler until it
+        # email is sent by SendDeliveryEmails, right after this job and by the reconciler until it
         # goes through.
         async with self._discard_on_conflict(written):
             order.complete(self._clock.now())
             await self._uow.orders.save(order)
             await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
-            await self._uow.notifications.add(
-                Notification.order_fulfilled(new_id(), order.id, order.email, self._clock.now())
+            await self._uow.emails.add(
+                DeliveryEmail.order_fulfilled(new_id(), order.id, order.email, self._clock.now())
             )
             await self._uow.commit()
         log.info("order %s fulfilled", order.id)

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from bitloot.application.errors import NotFound
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.audit import RevealEvent
+from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.keys import SealedKey
-from bitloot.domain.notification import Notification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.webhook import WebhookDelivery
@@ -22,7 +22,7 @@ class OrderDetails:
     # The webhook deliveries that named this order, oldest first.
     webhooks: list[WebhookDelivery] = field(default_factory=list)
     # The delivery email the order owes (None until it is fulfilled).
-    email: Notification | None = None
+    email: DeliveryEmail | None = None
 
 
 class GetOrderDetails:
@@ -39,7 +39,7 @@ class GetOrderDetails:
             keys=await self._uow.keys.list_for_order(order.id),
             reveals=await self._uow.reveals.list_for_order(order.id),
             webhooks=await self._uow.webhooks.list_for_order(order.id),
-            email=await self._uow.notifications.get_for_order(order.id),
+            email=await self._uow.emails.get_for_order(order.id),
         )
         await self._uow.rollback()
         return details

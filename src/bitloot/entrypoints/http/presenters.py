@@ -8,8 +8,8 @@ import msgspec
 from bitloot.application.use_cases.get_fulfillment_status import FulfillmentStatusView
 from bitloot.application.use_cases.get_order_details import OrderDetails
 from bitloot.application.use_cases.reveal_keys import RevealResult
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
 from bitloot.domain.keys import TEXT_KEY, KeyMaterial
-from bitloot.domain.notification import Notification, NotificationStatus
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
@@ -172,16 +172,16 @@ def order_detail_out(details: OrderDetails) -> s.AdminOrderDetailOut:
     )
 
 
-def delivery_email_out(notification: Notification) -> s.DeliveryEmailOut:
+def delivery_email_out(email: DeliveryEmail) -> s.DeliveryEmailOut:
     """What the operator sees of the delivery email: never its link."""
-    pending = notification.status is NotificationStatus.PENDING
+    pending = email.status is DeliveryEmailStatus.PENDING
     return s.DeliveryEmailOut(
-        status=notification.status.value,
-        attempts=notification.attempts,
-        last_error=notification.last_error,
-        next_attempt_at=notification.next_attempt_at if pending else None,
-        created_at=notification.created_at,
-        updated_at=notification.updated_at,
+        status=email.status.value,
+        attempts=email.attempts,
+        last_error=email.last_error,
+        next_attempt_at=email.next_attempt_at if pending else None,
+        created_at=email.created_at,
+        updated_at=email.updated_at,
     )
 
 

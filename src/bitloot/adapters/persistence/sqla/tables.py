@@ -197,5 +197,5 @@ FULFILLMENT_REQUESTS = _table(FulfillmentRequestRow)
 # Tables kept in modules of their own, imported here so the metadata holds every table.
 from bitloot.adapters.persistence.sqla import tables_webhooks  # noqa: E402, F401, I001
 from bitloot.adapters.persistence.sqla import tables_kinguin  # noqa: E402, F401
-from bitloot.adapters.persistence.sqla import tables_notifications  # noqa: E402, F401
+from bitloot.adapters.persistence.sqla import tables_email  # noqa: E402, F401
 from bitloot.adapters.persistence.sqla import tables_fingerprints  # noqa: E402, F401

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bitloot.adapters.persistence.sqla.blob_references import SqlaBlobReferences
 from bitloot.adapters.persistence.sqla.catalog import SqlaProductRepository, SqlaStockRepository
+from bitloot.adapters.persistence.sqla.email_outbox import SqlaEmailOutbox
 from bitloot.adapters.persistence.sqla.fingerprints import SqlaKeyFingerprintRepository
 from bitloot.adapters.persistence.sqla.kinguin import SqlaKinguinOrderRepository
-from bitloot.adapters.persistence.sqla.notifications import SqlaNotificationOutbox
 from bitloot.adapters.persistence.sqla.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.records import (
     SqlaFulfillmentRequestRepository,
@@ -35,7 +35,7 @@ class SqlaUnitOfWork:
         self.fulfillment_requests = SqlaFulfillmentRequestRepository(session)
         self.kinguin_orders = SqlaKinguinOrderRepository(session)
         self.webhooks = SqlaWebhookInbox(session)
-        self.notifications = SqlaNotificationOutbox(session)
+        self.emails = SqlaEmailOutbox(session)
         self.fingerprints = SqlaKeyFingerprintRepository(session)
         self.blob_references = SqlaBlobReferences(session)
 

@@ -1,4 +1,4 @@
-"""the notification outbox: one delivery-link email per fulfilled order
+"""the delivery-email outbox (table `notification_outbox`): one delivery-link email per fulfilled order
 
 Revision ID: 0004
 Revises: 0003

@@ -1,11 +1,11 @@
-"""The embedded notifier writes the delivery email to the log: the link only in development."""
+"""The embedded email_sender writes the delivery email to the log: the link only in development."""
 
 import logging
 from datetime import UTC, datetime
 
 import pytest
 
-from bitloot.adapters.notify.log_notifier import LogNotifier
+from bitloot.adapters.email.log_sender import LogEmailSender
 from bitloot.application.ports.links import DeliveryLink
 
 LINK = DeliveryLink(
@@ -17,7 +17,7 @@ LINK = DeliveryLink(
 
 async def test_production_logs_the_owed_email_without_its_link(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="bitloot"):
-        await LogNotifier(show_links=False).order_fulfilled("order-1", "player@example.com", LINK)
+        await LogEmailSender(show_links=False).order_fulfilled("order-1", "player@example.com", LINK)
 
     assert "your order order-1 is ready" in caplog.text
     assert "secret-link-token" not in caplog.text
@@ -27,6 +27,6 @@ async def test_production_logs_the_owed_email_without_its_link(caplog: pytest.Lo
 
 async def test_development_logs_the_link_for_the_developer(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="bitloot"):
-        await LogNotifier().order_fulfilled("order-1", "player@example.com", LINK)
+        await LogEmailSender().order_fulfilled("order-1", "player@example.com", LINK)
 
     assert LINK.url in caplog.text

@@ -1,7 +1,7 @@
-"""The production notifier: the delivery-link email over SMTP (aiosmtplib), never a key.
+"""The production email_sender: the delivery-link email over SMTP (aiosmtplib), never a key.
 
 Configured by `BITLOOT_SMTP_URL` (see `SmtpSettings.parse`). Every network step is bounded (10 s by
-default) and a whole send is bounded too; any failure becomes `NotificationFailed` with a short reason
+default) and a whole send is bounded too; any failure becomes `EmailNotSent` with a short reason
 that holds no password and no link. A 5xx reply to the recipient or to the message is a refusal for
 good (`EmailRejected`); a 4xx reply, a refusal of our greeting, login or sender address and every
 connection failure are temporary. Only replies to the recipient or the message bring the server's
@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from bitloot.application.errors import EmailRejected, NotificationFailed
+from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.links import DeliveryLink
 
 SUBJECT: Final = "Your BitLoot order is ready"
@@ -93,12 +93,12 @@ class SmtpSettings:
         )
 
 
-class SmtpNotifier:
+class SmtpEmailSender:
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
 
     async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
-        """Returns once the server accepted the message; raises `NotificationFailed` otherwise."""
+        """Returns once the server accepted the message; raises `EmailNotSent` otherwise."""
         settings = self._settings
         try:
             message = delivery_email(settings.sender, email, order_id, link)
@@ -117,11 +117,11 @@ class SmtpNotifier:
                     timeout=settings.timeout_seconds,
                 )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            failure = EmailRejected if _refused_for_good(exc) else NotificationFailed
+            failure = EmailRejected if _refused_for_good(exc) else EmailNotSent
             raise failure(_reason(exc)) from None
 
     def __repr__(self) -> str:
-        return f"SmtpNotifier({self._settings!r})"
+        return f"SmtpEmailSender({self._settings!r})"
 
 
 def delivery_email(sender: str, recipient: str, order_id: str, link: DeliveryLink) -> EmailMessage:

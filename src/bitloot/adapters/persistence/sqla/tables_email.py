@@ -1,4 +1,4 @@
-"""The notification outbox table (migration 0004)."""
+"""The email outbox table (migration 0004)."""
 
 from datetime import datetime
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bitloot.adapters.persistence.sqla.tables import Base, Id
 
 
-class NotificationRow(Base):
+class DeliveryEmailRow(Base):
     """Emails owed to customers: one per order, written with the change that owes it."""
 
     __tablename__ = "notification_outbox"
@@ -27,10 +27,10 @@ class NotificationRow(Base):
 
 
 def _table() -> Table:
-    table = NotificationRow.__table__
+    table = DeliveryEmailRow.__table__
     if not isinstance(table, Table):  # pragma: no cover - a model maps one table
-        raise TypeError(NotificationRow)
+        raise TypeError(DeliveryEmailRow)
     return table
 
 
-NOTIFICATION_OUTBOX = _table()
+EMAIL_OUTBOX_TABLE = _table()

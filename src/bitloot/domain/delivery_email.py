@@ -1,6 +1,6 @@
-"""The notification outbox: an email the shop owes a customer, written with the change that owes it.
+"""The email outbox: an email the shop owes a customer, written with the change that owes it.
 
-A fulfilled order owes its customer one email with a delivery link. The notification is recorded in
+A fulfilled order owes its customer one email with a delivery link. The email is recorded in
 the transaction that completes the order, so neither a crash nor a mail outage can lose it; a sender
 claims it when it is due, sends it and marks it sent, or backs off and tries again later. An email the
 mail server refuses for good, or that still fails `GIVE_UP_AFTER` after it was owed, is closed as
@@ -19,11 +19,11 @@ MAX_ERROR_LENGTH: Final = 200
 GIVE_UP_AFTER: Final = timedelta(days=3)
 
 
-class NotificationKind(StrEnum):
+class DeliveryEmailKind(StrEnum):
     ORDER_FULFILLED = "order_fulfilled"
 
 
-class NotificationStatus(StrEnum):
+class DeliveryEmailStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     # Refused for good by the mail server, or failing for `GIVE_UP_AFTER`: never tried again.
@@ -31,19 +31,19 @@ class NotificationStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Notification:
+class DeliveryEmail:
     """One email to send; at most one per order (`order_id` is unique).
 
-    A pending notification is due from `next_attempt_at` on. A sender that claims it moves
+    A pending email is due from `next_attempt_at` on. A sender that claims it moves
     `next_attempt_at` to the end of its lease, so no other sender takes it meanwhile. `attempts`
     counts the sends tried; `last_error` says briefly why the last one failed (never a secret).
     """
 
     id: str
     order_id: str
-    kind: NotificationKind
+    kind: DeliveryEmailKind
     email: str
-    status: NotificationStatus
+    status: DeliveryEmailStatus
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
@@ -51,16 +51,14 @@ class Notification:
     updated_at: datetime
 
     @classmethod
-    def order_fulfilled(
-        cls, notification_id: str, order_id: str, email: str, now: datetime
-    ) -> "Notification":
+    def order_fulfilled(cls, email_id: str, order_id: str, email: str, now: datetime) -> "DeliveryEmail":
         """Due at once."""
         return cls(
-            id=notification_id,
+            id=email_id,
             order_id=order_id,
-            kind=NotificationKind.ORDER_FULFILLED,
+            kind=DeliveryEmailKind.ORDER_FULFILLED,
             email=email,
-            status=NotificationStatus.PENDING,
+            status=DeliveryEmailStatus.PENDING,
             attempts=0,
             next_attempt_at=now,
             last_error=None,
@@ -69,7 +67,7 @@ class Notification:
         )
 
     def is_due(self, now: datetime) -> bool:
-        return self.status is NotificationStatus.PENDING and self.next_attempt_at <= now
+        return self.status is DeliveryEmailStatus.PENDING and self.next_attempt_at <= now
 
     def is_overdue(self, now: datetime) -> bool:
         """Owed for `GIVE_UP_AFTER` or longer: a send failing now is the last one tried."""

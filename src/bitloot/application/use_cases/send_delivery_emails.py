@@ -1,12 +1,12 @@
-"""Send the emails the notification outbox holds: the delivery link, never a key (SPEC §1 step 5).
+"""Send the emails the email outbox holds: the delivery link, never a key (SPEC §1 step 5).
 
 Runs right after a fulfilment commits (in the same job, best effort) and in every reconciler round,
 so an email is sent once the mail server answers again, whatever crashed or failed meanwhile.
 
-Exactly one email per fulfilled order, as far as SMTP allows: a sender claims a notification with a
+Exactly one email per fulfilled order, as far as SMTP allows: a sender claims a email with a
 lease before sending, so two senders never send it at once, and marks it sent in a transaction right
 after the mail server accepted the message. The one window left: a sender that dies (or loses the
-database) after the server accepted the message and before that commit leaves the notification
+database) after the server accepted the message and before that commit leaves the email
 pending, and it is sent again once the lease expires. SMTP offers no way to ask whether a message was
 delivered, so this is the rare duplicate we accept rather than ever losing an email.
 
@@ -20,22 +20,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
-from bitloot.application.errors import ConcurrencyConflict, EmailRejected, NotificationFailed
+from bitloot.application.errors import ConcurrencyConflict, EmailNotSent, EmailRejected
 from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.email_sender import EmailSender
 from bitloot.application.ports.links import DeliveryLinkSigner
-from bitloot.application.ports.notifications import CustomerNotifier
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.notification import GIVE_UP_AFTER, Notification, retry_delay, short_error
+from bitloot.domain.delivery_email import GIVE_UP_AFTER, DeliveryEmail, retry_delay, short_error
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class NotificationSettings:
+class DeliveryEmailSettings:
     # Longer than one send may take (the SMTP adapter bounds a whole send well below this).
     lease: timedelta = timedelta(minutes=2)
-    # At most this many notifications per run.
+    # At most this many emails per run.
     batch: int = 50
 
 
@@ -44,7 +44,7 @@ class SendReport:
     sent: int = 0
     # Failed sends that will be tried again.
     failed: int = 0
-    # Failed sends given up for good (`NotificationStatus.FAILED`).
+    # Failed sends given up for good (`DeliveryEmailStatus.FAILED`).
     given_up: int = 0
 
 
@@ -54,32 +54,32 @@ class _Outcome(Enum):
     GIVEN_UP = "given_up"
 
 
-class SendNotifications:
+class SendDeliveryEmails:
     def __init__(
         self,
         uow: UnitOfWork,
         links: DeliveryLinkSigner,
-        notifier: CustomerNotifier,
+        email_sender: EmailSender,
         clock: Clock,
-        settings: NotificationSettings,
+        settings: DeliveryEmailSettings,
     ) -> None:
         self._uow = uow
         self._links = links
-        self._notifier = notifier
+        self._email_sender = email_sender
         self._clock = clock
         self._settings = settings
 
     async def execute(self, order_id: str | None = None) -> SendReport:
-        """Send what is due: up to a batch of notifications, or only the one of `order_id`.
+        """Send what is due: up to a batch of emails, or only the one of `order_id`.
 
         Stops at the first temporary failure: the mail server is likely down, and the rest waits for
         the next round instead of each waiting out its timeout now. A refusal for good concerns that
         one email only, so the round goes on."""
         sent = given_up = 0
-        for notification in await self._due(order_id):
-            if not await self._claim(notification):
+        for email in await self._due(order_id):
+            if not await self._claim(email):
                 continue
-            outcome = await self._send(notification)
+            outcome = await self._send(email)
             if outcome is _Outcome.SENT:
                 sent += 1
             elif outcome is _Outcome.GIVEN_UP:
@@ -88,23 +88,23 @@ class SendNotifications:
                 return SendReport(sent=sent, failed=1, given_up=given_up)
         return SendReport(sent=sent, given_up=given_up)
 
-    async def _due(self, order_id: str | None) -> list[Notification]:
+    async def _due(self, order_id: str | None) -> list[DeliveryEmail]:
         now = self._clock.now()
         if order_id is None:
-            found = await self._uow.notifications.due(now, self._settings.batch)
+            found = await self._uow.emails.due(now, self._settings.batch)
         else:
-            one = await self._uow.notifications.get_for_order(order_id)
+            one = await self._uow.emails.get_for_order(order_id)
             found = [one] if one is not None and one.is_due(now) else []
         # End the reading transaction (on SQLite it holds the database's write lock).
         await self._uow.rollback()
         return found
 
-    async def _claim(self, notification: Notification) -> bool:
-        """Take the notification for one lease, in a transaction of its own; False when another
+    async def _claim(self, email: DeliveryEmail) -> bool:
+        """Take the email for one lease, in a transaction of its own; False when another
         sender took it (or sent it) since it was read."""
         until = self._clock.now() + self._settings.lease
         try:
-            if await self._uow.notifications.claim(notification.id, notification.next_attempt_at, until):
+            if await self._uow.emails.claim(email.id, email.next_attempt_at, until):
                 await self._uow.commit()
                 return True
         except ConcurrencyConflict:
@@ -112,60 +112,60 @@ class SendNotifications:
         await self._uow.rollback()
         return False
 
-    async def _send(self, notification: Notification) -> "_Outcome":
+    async def _send(self, email: DeliveryEmail) -> "_Outcome":
         # A fresh link at send time: it lives 15 minutes from now, not from the fulfilment.
-        link = self._links.issue(notification.order_id, self._clock.now())
+        link = self._links.issue(email.order_id, self._clock.now())
         try:
-            await self._notifier.order_fulfilled(notification.order_id, notification.email, link)
-        except NotificationFailed as exc:
+            await self._email_sender.order_fulfilled(email.order_id, email.email, link)
+        except EmailNotSent as exc:
             error = short_error(str(exc))
             if isinstance(exc, EmailRejected):
-                await self._give_up(notification, error, "refused for good")
+                await self._give_up(email, error, "refused for good")
                 return _Outcome.GIVEN_UP
-            if notification.is_overdue(self._clock.now()):
-                await self._give_up(notification, error, f"still failing after {GIVE_UP_AFTER.days} days")
+            if email.is_overdue(self._clock.now()):
+                await self._give_up(email, error, f"still failing after {GIVE_UP_AFTER.days} days")
                 return _Outcome.GIVEN_UP
-            await self._record_failure(notification, error)
+            await self._record_failure(email, error)
             return _Outcome.RETRY
 
         # Accepted by the mail server: record it at once (see the module docstring for the window).
         async def mark_sent() -> None:
-            await self._uow.notifications.mark_sent(notification.id, self._clock.now())
+            await self._uow.emails.mark_sent(email.id, self._clock.now())
             await self._uow.commit()
 
         await in_transaction(self._uow, mark_sent)
-        log.info("order %s: delivery email sent", notification.order_id)
+        log.info("order %s: delivery email sent", email.order_id)
         return _Outcome.SENT
 
-    async def _give_up(self, notification: Notification, error: str, why: str) -> None:
+    async def _give_up(self, email: DeliveryEmail, error: str, why: str) -> None:
         now = self._clock.now()
 
         async def give_up() -> None:
-            await self._uow.notifications.give_up(notification.id, error, now)
+            await self._uow.emails.give_up(email.id, error, now)
             await self._uow.commit()
 
         await in_transaction(self._uow, give_up)
         log.warning(
             "order %s: delivery email given up, %s (attempt %d: %s)",
-            notification.order_id,
+            email.order_id,
             why,
-            notification.attempts + 1,
+            email.attempts + 1,
             error,
         )
 
-    async def _record_failure(self, notification: Notification, error: str) -> None:
-        failures = notification.attempts + 1
+    async def _record_failure(self, email: DeliveryEmail, error: str) -> None:
+        failures = email.attempts + 1
         now = self._clock.now()
         retry_at = now + retry_delay(failures)
 
         async def mark_failed() -> None:
-            await self._uow.notifications.mark_failed(notification.id, error, retry_at, now)
+            await self._uow.emails.mark_failed(email.id, error, retry_at, now)
             await self._uow.commit()
 
         await in_transaction(self._uow, mark_failed)
         log.warning(
             "order %s: delivery email failed (attempt %d: %s); next try at %s",
-            notification.order_id,
+            email.order_id,
             failures,
             error,
             retry_at.isoformat(timespec="seconds"),

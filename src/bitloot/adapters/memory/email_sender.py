@@ -1,8 +1,8 @@
-"""A notifier that keeps what it would have sent."""
+"""A email_sender that keeps what it would have sent."""
 
 from dataclasses import dataclass
 
-from bitloot.application.errors import NotificationFailed
+from bitloot.application.errors import EmailNotSent
 from bitloot.application.ports.links import DeliveryLink
 
 
@@ -13,7 +13,7 @@ class SentNotice:
     link: DeliveryLink
 
 
-class RecordingNotifier:
+class RecordingEmailSender:
     def __init__(self) -> None:
         self.sent: list[SentNotice] = []
         # Set to make every send fail as a mail server outage would.
@@ -23,5 +23,5 @@ class RecordingNotifier:
     async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
         self.attempts += 1
         if self.unavailable:
-            raise NotificationFailed("connection refused")
+            raise EmailNotSent("connection refused")
         self.sent.append(SentNotice(order_id, email, link))

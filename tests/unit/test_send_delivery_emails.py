@@ -1,4 +1,4 @@
-"""The notification outbox and SendNotifications on the in-memory world: one email per fulfilled order,
+"""The email outbox and SendDeliveryEmails on the in-memory world: one email per fulfilled order,
 written with the fulfilment, sent with a fresh link, claimed by one sender at a time, retried with
 exponential backoff while the mail server fails, and given up (`failed`) when it is refused for good or
 still failing three days after it was owed."""
@@ -9,19 +9,19 @@ from datetime import timedelta
 
 import pytest
 
-from bitloot.adapters.memory.notifier import RecordingNotifier
+from bitloot.adapters.memory.email_sender import RecordingEmailSender
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
-from bitloot.application.errors import EmailRejected, NotificationFailed
+from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderRequest
-from bitloot.application.use_cases.send_notifications import SendReport
-from bitloot.domain.notification import (
+from bitloot.application.use_cases.send_delivery_emails import SendReport
+from bitloot.domain.delivery_email import (
     GIVE_UP_AFTER,
     MAX_ERROR_LENGTH,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
+    DeliveryEmail,
+    DeliveryEmailKind,
+    DeliveryEmailStatus,
     retry_delay,
     short_error,
 )
@@ -30,16 +30,16 @@ from tests.unit.conftest import BASE_URL, World
 LINK_TTL = timedelta(minutes=15)
 
 
-def outbox(world: World) -> list[Notification]:
-    return sorted(world.db.notifications.values(), key=lambda n: n.created_at)
+def outbox(world: World) -> list[DeliveryEmail]:
+    return sorted(world.db.emails.values(), key=lambda n: n.created_at)
 
 
-def notification_of(world: World, order_id: str) -> Notification:
-    [found] = [n for n in world.db.notifications.values() if n.order_id == order_id]
+def email_of(world: World, order_id: str) -> DeliveryEmail:
+    [found] = [n for n in world.db.emails.values() if n.order_id == order_id]
     return found
 
 
-class FlakyNotifier(RecordingNotifier):
+class FlakyEmailSender(RecordingEmailSender):
     """Fails its first `failures` sends (with a reason a server might give), then sends."""
 
     def __init__(self, failures: int, reason: str = "connection refused") -> None:
@@ -51,11 +51,11 @@ class FlakyNotifier(RecordingNotifier):
         if self.failures > 0:
             self.failures -= 1
             self.attempts += 1
-            raise NotificationFailed(self.reason)
+            raise EmailNotSent(self.reason)
         await super().order_fulfilled(order_id, email, link)
 
 
-class RejectingNotifier(RecordingNotifier):
+class RejectingEmailSender(RecordingEmailSender):
     """Refuses for good every email to `rejected` (as a 550 for the recipient would), sends the rest."""
 
     REASON = "SMTPRecipientsRefused: SMTP 550 5.1.1 <gone@example.com>: user unknown"
@@ -91,17 +91,17 @@ class RacyWorld(World):
 async def test_fulfilling_an_order_records_one_pending_email_and_sends_none(world: World) -> None:
     placed = await world.fulfilled_order()
 
-    [notification] = outbox(world)
-    assert notification.order_id == placed.order.id
-    assert notification.kind is NotificationKind.ORDER_FULFILLED
-    assert notification.email == "player@example.com"
-    assert notification.status is NotificationStatus.PENDING
-    assert notification.attempts == 0
-    assert notification.next_attempt_at == world.clock.now()
-    assert notification.last_error is None
-    assert notification.created_at == notification.updated_at == world.clock.now()
-    # The fulfilment itself tells nobody: sending is SendNotifications' part.
-    assert world.notifier.sent == []
+    [email] = outbox(world)
+    assert email.order_id == placed.order.id
+    assert email.kind is DeliveryEmailKind.ORDER_FULFILLED
+    assert email.email == "player@example.com"
+    assert email.status is DeliveryEmailStatus.PENDING
+    assert email.attempts == 0
+    assert email.next_attempt_at == world.clock.now()
+    assert email.last_error is None
+    assert email.created_at == email.updated_at == world.clock.now()
+    # The fulfilment itself tells nobody: sending is SendDeliveryEmails' part.
+    assert world.email_sender.sent == []
 
 
 async def test_running_the_fulfilment_again_records_no_second_email(world: World) -> None:
@@ -120,8 +120,8 @@ async def test_a_failed_order_owes_no_email(world: World) -> None:
     assert await world.fulfill_use_case().execute(second.order.id) is FulfillOutcome.FAILED
 
     assert [n.order_id for n in outbox(world)] == [first.order.id]
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
-    assert [n.order_id for n in world.notifier.sent] == [first.order.id]
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)
+    assert [n.order_id for n in world.email_sender.sent] == [first.order.id]
 
 
 # --- sending ------------------------------------------------------------------------------------------
@@ -132,29 +132,29 @@ async def test_the_email_is_sent_once_with_a_fresh_link_and_marked_sent(world: W
     placed = await world.fulfilled_order(keys=[secret])
     world.clock.advance(timedelta(hours=3))  # say the mail server was down meanwhile
 
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)
 
-    [notice] = world.notifier.sent
+    [notice] = world.email_sender.sent
     assert (notice.order_id, notice.email) == (placed.order.id, "player@example.com")
     # Issued at send time, so it still has its whole 15 minutes when the customer reads it.
     assert notice.link.expires_at == world.clock.now() + LINK_TTL
     assert notice.link.url == f"{BASE_URL}/d/{notice.link.token}"
     assert world.links.resolve(notice.link.token, world.clock.now()) == placed.order.id
     assert secret not in repr(notice)
-    sent = notification_of(world, placed.order.id)
-    assert sent.status is NotificationStatus.SENT
+    sent = email_of(world, placed.order.id)
+    assert sent.status is DeliveryEmailStatus.SENT
     assert sent.attempts == 1
     assert sent.updated_at == world.clock.now()
 
 
 async def test_sending_again_and_again_sends_nothing_more(world: World) -> None:
     await world.fulfilled_order()
-    await world.send_notifications_use_case().execute()
+    await world.send_delivery_emails_use_case().execute()
     for _ in range(3):
         world.clock.advance(timedelta(hours=1))
-        assert await world.send_notifications_use_case().execute() == SendReport()
-    assert len(world.notifier.sent) == 1
-    assert world.notifier.attempts == 1
+        assert await world.send_delivery_emails_use_case().execute() == SendReport()
+    assert len(world.email_sender.sent) == 1
+    assert world.email_sender.attempts == 1
 
 
 async def test_each_fulfilled_order_gets_its_own_email(world: World) -> None:
@@ -164,8 +164,8 @@ async def test_each_fulfilled_order_gets_its_own_email(world: World) -> None:
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=3)
-    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in orders)
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=3)
+    assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in orders)
 
 
 async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: World) -> None:
@@ -175,11 +175,11 @@ async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: 
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    assert await world.send_notifications_use_case().execute(second.order.id) == SendReport(sent=1)
-    assert [n.order_id for n in world.notifier.sent] == [second.order.id]
-    assert await world.send_notifications_use_case().execute(second.order.id) == SendReport()
-    assert notification_of(world, first.order.id).status is NotificationStatus.PENDING
-    assert await world.send_notifications_use_case().execute("no-such-order") == SendReport()
+    assert await world.send_delivery_emails_use_case().execute(second.order.id) == SendReport(sent=1)
+    assert [n.order_id for n in world.email_sender.sent] == [second.order.id]
+    assert await world.send_delivery_emails_use_case().execute(second.order.id) == SendReport()
+    assert email_of(world, first.order.id).status is DeliveryEmailStatus.PENDING
+    assert await world.send_delivery_emails_use_case().execute("no-such-order") == SendReport()
 
 
 # --- failures and backoff -----------------------------------------------------------------------------
@@ -187,54 +187,54 @@ async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: 
 
 async def test_a_failed_send_keeps_the_email_and_backs_off_exponentially(world: World) -> None:
     placed = await world.fulfilled_order()
-    world.notifier.unavailable = True
+    world.email_sender.unavailable = True
 
     waits = []
     for attempt in range(1, 10):
-        assert await world.send_notifications_use_case().execute() == SendReport(failed=1)
-        failed = notification_of(world, placed.order.id)
-        assert failed.status is NotificationStatus.PENDING
+        assert await world.send_delivery_emails_use_case().execute() == SendReport(failed=1)
+        failed = email_of(world, placed.order.id)
+        assert failed.status is DeliveryEmailStatus.PENDING
         assert failed.attempts == attempt
         assert failed.last_error == "connection refused"
         assert failed.updated_at == world.clock.now()
         waits.append(failed.next_attempt_at - world.clock.now())
         # Not due before its time: nothing is tried.
         world.clock.advance(waits[-1] - timedelta(seconds=1))
-        assert await world.send_notifications_use_case().execute() == SendReport()
-        assert world.notifier.attempts == attempt
+        assert await world.send_delivery_emails_use_case().execute() == SendReport()
+        assert world.email_sender.attempts == attempt
         world.clock.advance(timedelta(seconds=1))
 
     assert [w.total_seconds() for w in waits] == [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]
 
-    world.notifier.unavailable = False
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
-    sent = notification_of(world, placed.order.id)
-    assert (sent.status, sent.attempts) == (NotificationStatus.SENT, 10)
-    assert len(world.notifier.sent) == 1
-    assert await world.send_notifications_use_case().execute() == SendReport()
+    world.email_sender.unavailable = False
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)
+    sent = email_of(world, placed.order.id)
+    assert (sent.status, sent.attempts) == (DeliveryEmailStatus.SENT, 10)
+    assert len(world.email_sender.sent) == 1
+    assert await world.send_delivery_emails_use_case().execute() == SendReport()
 
 
 async def test_a_round_stops_at_the_first_failure_and_the_rest_follows_next_round() -> None:
-    world = World(notifier=FlakyNotifier(failures=1))
+    world = World(email_sender=FlakyEmailSender(failures=1))
     product = await world.product(keys=["K-1", "K-2", "K-3"])
     orders = [await world.order(product) for _ in range(3)]
     for placed in orders:
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    assert await world.send_notifications_use_case().execute() == SendReport(failed=1)
-    assert world.notifier.attempts == 1
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=2)
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(failed=1)
+    assert world.email_sender.attempts == 1
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=2)
     world.clock.advance(timedelta(seconds=30))
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
-    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in orders)
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)
+    assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in orders)
 
 
 async def test_the_kept_error_is_short_and_on_one_line() -> None:
-    world = World(notifier=FlakyNotifier(failures=1, reason="SMTP 451\n" + "x" * 1000))
+    world = World(email_sender=FlakyEmailSender(failures=1, reason="SMTP 451\n" + "x" * 1000))
     placed = await world.fulfilled_order()
-    await world.send_notifications_use_case().execute()
-    error = notification_of(world, placed.order.id).last_error
+    await world.send_delivery_emails_use_case().execute()
+    error = email_of(world, placed.order.id).last_error
     assert error is not None
     assert len(error) <= MAX_ERROR_LENGTH
     assert "\n" not in error
@@ -245,27 +245,27 @@ async def test_the_kept_error_is_short_and_on_one_line() -> None:
 
 
 async def test_an_email_refused_for_good_is_failed_with_its_error_and_never_tried_again() -> None:
-    world = World(notifier=RejectingNotifier())
+    world = World(email_sender=RejectingEmailSender())
     placed = await world.fulfilled_order()
 
-    assert await world.send_notifications_use_case().execute() == SendReport(given_up=1)
-    failed = notification_of(world, placed.order.id)
-    assert failed.status is NotificationStatus.FAILED
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(given_up=1)
+    failed = email_of(world, placed.order.id)
+    assert failed.status is DeliveryEmailStatus.FAILED
     assert failed.attempts == 1
-    assert failed.last_error == RejectingNotifier.REASON
+    assert failed.last_error == RejectingEmailSender.REASON
     assert failed.updated_at == world.clock.now()
 
     for _ in range(3):
         world.clock.advance(timedelta(days=1))
-        assert await world.send_notifications_use_case().execute() == SendReport()
-        assert await world.send_notifications_use_case().execute(placed.order.id) == SendReport()
-    assert world.notifier.attempts == 1
-    assert world.notifier.sent == []
-    assert notification_of(world, placed.order.id) == failed
+        assert await world.send_delivery_emails_use_case().execute() == SendReport()
+        assert await world.send_delivery_emails_use_case().execute(placed.order.id) == SendReport()
+    assert world.email_sender.attempts == 1
+    assert world.email_sender.sent == []
+    assert email_of(world, placed.order.id) == failed
 
 
 async def test_a_refusal_for_good_concerns_one_email_and_the_round_goes_on() -> None:
-    world = World(notifier=RejectingNotifier())
+    world = World(email_sender=RejectingEmailSender())
     product = await world.product(keys=["K-1", "K-2", "K-3"])
     rejected = await world.order(product)
     others = [
@@ -278,57 +278,61 @@ async def test_a_refusal_for_good_concerns_one_email_and_the_round_goes_on() -> 
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=2, given_up=1)
-    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in others)
-    assert notification_of(world, rejected.order.id).status is NotificationStatus.FAILED
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=2, given_up=1)
+    assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in others)
+    assert email_of(world, rejected.order.id).status is DeliveryEmailStatus.FAILED
 
 
 async def test_an_email_still_failing_three_days_after_it_was_owed_is_given_up(world: World) -> None:
     placed = await world.fulfilled_order()
     owed_at = world.clock.now()
-    world.notifier.unavailable = True
+    world.email_sender.unavailable = True
 
     # Three days of backoff are about 150 attempts; well before 500 it must have given up.
     for _ in range(500):
-        current = notification_of(world, placed.order.id)
-        if current.status is not NotificationStatus.PENDING:
+        current = email_of(world, placed.order.id)
+        if current.status is not DeliveryEmailStatus.PENDING:
             break
         world.clock.advance(max(current.next_attempt_at - world.clock.now(), timedelta(0)))
-        report = await world.send_notifications_use_case().execute()
+        report = await world.send_delivery_emails_use_case().execute()
         if world.clock.now() - owed_at < GIVE_UP_AFTER:
             assert report == SendReport(failed=1)
-            assert notification_of(world, placed.order.id).status is NotificationStatus.PENDING
+            assert email_of(world, placed.order.id).status is DeliveryEmailStatus.PENDING
     else:
         pytest.fail(f"still retrying {world.clock.now() - owed_at} after the email was owed")
 
-    given_up = notification_of(world, placed.order.id)
+    given_up = email_of(world, placed.order.id)
     assert report == SendReport(given_up=1)
-    assert given_up.status is NotificationStatus.FAILED
+    assert given_up.status is DeliveryEmailStatus.FAILED
     assert given_up.last_error == "connection refused"
-    assert given_up.attempts == world.notifier.attempts
+    assert given_up.attempts == world.email_sender.attempts
     # Tried at every backoff step for three days, and the first try after them was the last.
     assert owed_at + GIVE_UP_AFTER <= world.clock.now() < owed_at + GIVE_UP_AFTER + timedelta(minutes=30)
 
-    world.notifier.unavailable = False
+    world.email_sender.unavailable = False
     world.clock.advance(timedelta(hours=1))
-    assert await world.send_notifications_use_case().execute() == SendReport()
-    assert world.notifier.sent == []
+    assert await world.send_delivery_emails_use_case().execute() == SendReport()
+    assert world.email_sender.sent == []
 
 
 async def test_an_email_sent_at_last_after_three_days_is_sent_not_failed(world: World) -> None:
     placed = await world.fulfilled_order()
-    world.notifier.unavailable = True
-    assert await world.send_notifications_use_case().execute() == SendReport(failed=1)
+    world.email_sender.unavailable = True
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(failed=1)
 
     world.clock.advance(GIVE_UP_AFTER + timedelta(hours=1))
-    world.notifier.unavailable = False
-    assert await world.send_notifications_use_case().execute() == SendReport(sent=1)
-    sent = notification_of(world, placed.order.id)
-    assert (sent.status, sent.attempts, sent.last_error) == (NotificationStatus.SENT, 2, "connection refused")
+    world.email_sender.unavailable = False
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)
+    sent = email_of(world, placed.order.id)
+    assert (sent.status, sent.attempts, sent.last_error) == (
+        DeliveryEmailStatus.SENT,
+        2,
+        "connection refused",
+    )
 
 
-def test_a_notification_is_overdue_three_days_after_it_was_owed(world: World) -> None:
-    owed = Notification.order_fulfilled("n-1", "order-1", "player@example.com", world.clock.now())
+def test_an_email_is_overdue_three_days_after_it_was_owed(world: World) -> None:
+    owed = DeliveryEmail.order_fulfilled("n-1", "order-1", "player@example.com", world.clock.now())
     assert not owed.is_overdue(world.clock.now() + GIVE_UP_AFTER - timedelta(microseconds=1))
     assert owed.is_overdue(world.clock.now() + GIVE_UP_AFTER)
 
@@ -358,11 +362,11 @@ async def test_concurrent_senders_send_each_email_once(senders: int) -> None:
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    reports = await asyncio.gather(*(world.send_notifications_use_case().execute() for _ in range(senders)))
+    reports = await asyncio.gather(*(world.send_delivery_emails_use_case().execute() for _ in range(senders)))
 
     assert sum(r.sent for r in reports) == 3
-    assert sorted(n.order_id for n in world.notifier.sent) == sorted(p.order.id for p in orders)
-    assert all(n.status is NotificationStatus.SENT and n.attempts == 1 for n in outbox(world))
+    assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in orders)
+    assert all(n.status is DeliveryEmailStatus.SENT and n.attempts == 1 for n in outbox(world))
 
 
 async def test_the_job_and_the_reconciler_racing_for_one_order_send_once() -> None:
@@ -370,10 +374,10 @@ async def test_the_job_and_the_reconciler_racing_for_one_order_send_once() -> No
     placed = await world.fulfilled_order()
 
     await asyncio.gather(
-        world.send_notifications_use_case().execute(placed.order.id),
-        world.send_notifications_use_case().execute(),
+        world.send_delivery_emails_use_case().execute(placed.order.id),
+        world.send_delivery_emails_use_case().execute(),
     )
-    assert len(world.notifier.sent) == 1
+    assert len(world.email_sender.sent) == 1
 
 
 async def test_a_sender_that_died_holding_the_claim_is_taken_over_after_its_lease(world: World) -> None:
@@ -381,13 +385,13 @@ async def test_a_sender_that_died_holding_the_claim_is_taken_over_after_its_leas
     lease = timedelta(minutes=2)
     # A sender claims the email and dies before sending (or before recording what it sent).
     uow = world.uow()
-    [due] = await uow.notifications.due(world.clock.now(), 10)
-    assert await uow.notifications.claim(due.id, due.next_attempt_at, world.clock.now() + lease)
+    [due] = await uow.emails.due(world.clock.now(), 10)
+    assert await uow.emails.claim(due.id, due.next_attempt_at, world.clock.now() + lease)
     await uow.commit()
 
-    assert await world.send_notifications_use_case(lease).execute() == SendReport()
+    assert await world.send_delivery_emails_use_case(lease).execute() == SendReport()
     world.clock.advance(lease - timedelta(seconds=1))
-    assert await world.send_notifications_use_case(lease).execute() == SendReport()
+    assert await world.send_delivery_emails_use_case(lease).execute() == SendReport()
     world.clock.advance(timedelta(seconds=1))
-    assert await world.send_notifications_use_case(lease).execute() == SendReport(sent=1)
-    assert [n.order_id for n in world.notifier.sent] == [placed.order.id]
+    assert await world.send_delivery_emails_use_case(lease).execute() == SendReport(sent=1)
+    assert [n.order_id for n in world.email_sender.sent] == [placed.order.id]

@@ -1,4 +1,4 @@
-"""The notification outbox on SQL.
+"""The email outbox on SQL.
 
 A claim is a conditional UPDATE: it moves `next_attempt_at` to the end of the lease only where the row
 still holds the value the sender read. On PostgreSQL a second claimer's UPDATE waits for the first
@@ -13,27 +13,27 @@ from sqlalchemy import RowMapping, Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bitloot.adapters.persistence.sqla.base import SqlRepository
-from bitloot.adapters.persistence.sqla.tables_notifications import NOTIFICATION_OUTBOX
-from bitloot.domain.notification import Notification, NotificationKind, NotificationStatus
+from bitloot.adapters.persistence.sqla.tables_email import EMAIL_OUTBOX_TABLE
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, DeliveryEmailStatus
 
-_ROW = NOTIFICATION_OUTBOX
-_PENDING = NotificationStatus.PENDING.value
-_SENT = NotificationStatus.SENT.value
-_FAILED = NotificationStatus.FAILED.value
+_ROW = EMAIL_OUTBOX_TABLE
+_PENDING = DeliveryEmailStatus.PENDING.value
+_SENT = DeliveryEmailStatus.SENT.value
+_FAILED = DeliveryEmailStatus.FAILED.value
 
 
-class SqlaNotificationOutbox(SqlRepository):
-    async def add(self, notification: Notification) -> bool:
+class SqlaEmailOutbox(SqlRepository):
+    async def add(self, email: DeliveryEmail) -> bool:
         insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(_ROW)
-        statement = insert.values(_values(notification)).on_conflict_do_nothing(index_elements=["order_id"])
+        statement = insert.values(_values(email)).on_conflict_do_nothing(index_elements=["order_id"])
         result = await self._execute(statement)
         return bool(result.rowcount == 1)
 
-    async def get_for_order(self, order_id: str) -> Notification | None:
+    async def get_for_order(self, order_id: str) -> DeliveryEmail | None:
         found = await self._load(select(_ROW).where(_ROW.c.order_id == order_id))
         return found[0] if found else None
 
-    async def due(self, now: datetime, limit: int) -> list[Notification]:
+    async def due(self, now: datetime, limit: int) -> list[DeliveryEmail]:
         query = (
             select(_ROW)
             .where(_ROW.c.status == _PENDING, _ROW.c.next_attempt_at <= now)
@@ -42,11 +42,11 @@ class SqlaNotificationOutbox(SqlRepository):
         )
         return await self._load(query)
 
-    async def claim(self, notification_id: str, seen_next_attempt_at: datetime, until: datetime) -> bool:
+    async def claim(self, email_id: str, seen_next_attempt_at: datetime, until: datetime) -> bool:
         result = await self._execute(
             update(_ROW)
             .where(
-                _ROW.c.id == notification_id,
+                _ROW.c.id == email_id,
                 _ROW.c.status == _PENDING,
                 _ROW.c.next_attempt_at == seen_next_attempt_at,
             )
@@ -54,19 +54,17 @@ class SqlaNotificationOutbox(SqlRepository):
         )
         return bool(result.rowcount == 1)
 
-    async def mark_sent(self, notification_id: str, now: datetime) -> None:
+    async def mark_sent(self, email_id: str, now: datetime) -> None:
         await self._execute(
             update(_ROW)
-            .where(_ROW.c.id == notification_id, _ROW.c.status == _PENDING)
+            .where(_ROW.c.id == email_id, _ROW.c.status == _PENDING)
             .values(status=_SENT, attempts=_ROW.c.attempts + 1, updated_at=now)
         )
 
-    async def mark_failed(
-        self, notification_id: str, error: str, next_attempt_at: datetime, now: datetime
-    ) -> None:
+    async def mark_failed(self, email_id: str, error: str, next_attempt_at: datetime, now: datetime) -> None:
         await self._execute(
             update(_ROW)
-            .where(_ROW.c.id == notification_id, _ROW.c.status == _PENDING)
+            .where(_ROW.c.id == email_id, _ROW.c.status == _PENDING)
             .values(
                 attempts=_ROW.c.attempts + 1,
                 last_error=error,
@@ -75,39 +73,39 @@ class SqlaNotificationOutbox(SqlRepository):
             )
         )
 
-    async def give_up(self, notification_id: str, error: str, now: datetime) -> None:
+    async def give_up(self, email_id: str, error: str, now: datetime) -> None:
         await self._execute(
             update(_ROW)
-            .where(_ROW.c.id == notification_id, _ROW.c.status == _PENDING)
+            .where(_ROW.c.id == email_id, _ROW.c.status == _PENDING)
             .values(status=_FAILED, attempts=_ROW.c.attempts + 1, last_error=error, updated_at=now)
         )
 
-    async def _load(self, query: Select[Any]) -> list[Notification]:
+    async def _load(self, query: Select[Any]) -> list[DeliveryEmail]:
         return [_from_row(row) for row in (await self._execute(query)).mappings()]
 
 
-def _values(notification: Notification) -> dict[str, Any]:
+def _values(email: DeliveryEmail) -> dict[str, Any]:
     return {
-        "id": notification.id,
-        "order_id": notification.order_id,
-        "kind": notification.kind.value,
-        "email": notification.email,
-        "status": notification.status.value,
-        "attempts": notification.attempts,
-        "next_attempt_at": notification.next_attempt_at,
-        "last_error": notification.last_error,
-        "created_at": notification.created_at,
-        "updated_at": notification.updated_at,
+        "id": email.id,
+        "order_id": email.order_id,
+        "kind": email.kind.value,
+        "email": email.email,
+        "status": email.status.value,
+        "attempts": email.attempts,
+        "next_attempt_at": email.next_attempt_at,
+        "last_error": email.last_error,
+        "created_at": email.created_at,
+        "updated_at": email.updated_at,
     }
 
 
-def _from_row(row: RowMapping) -> Notification:
-    return Notification(
+def _from_row(row: RowMapping) -> DeliveryEmail:
+    return DeliveryEmail(
         id=row["id"],
         order_id=row["order_id"],
-        kind=NotificationKind(row["kind"]),
+        kind=DeliveryEmailKind(row["kind"]),
         email=row["email"],
-        status=NotificationStatus(row["status"]),
+        status=DeliveryEmailStatus(row["status"]),
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"],

@@ -1,4 +1,4 @@
-"""The embedded notifier: writes the email it would send to the log.
+"""The embedded email_sender: writes the email it would send to the log.
 
 A delivery link reveals keys, so the link itself is written only in development, where the log is the
 developer's own terminal. In production (no `BITLOOT_SMTP_URL`) the line says the email is owed and
@@ -11,7 +11,7 @@ from bitloot.application.ports.links import DeliveryLink
 log = logging.getLogger("bitloot.email")
 
 
-class LogNotifier:
+class LogEmailSender:
     def __init__(self, *, show_links: bool = True) -> None:
         self._show_links = show_links
 

@@ -1,0 +1,42 @@
+"""The email outbox repository: emails owed to customers, claimed by one sender at a time."""
+
+from datetime import datetime
+from typing import Protocol
+
+from bitloot.domain.delivery_email import DeliveryEmail
+
+
+class EmailOutbox(Protocol):
+    """Reads and staged writes inside the current unit of work, like every repository."""
+
+    async def add(self, email: DeliveryEmail) -> bool:
+        """Stage a email; False (and nothing written) when its order already has one."""
+        ...
+
+    async def get_for_order(self, order_id: str) -> DeliveryEmail | None: ...
+
+    async def due(self, now: datetime, limit: int) -> list[DeliveryEmail]:
+        """Pending emails with `next_attempt_at <= now`, the longest due first."""
+        ...
+
+    async def claim(self, email_id: str, seen_next_attempt_at: datetime, until: datetime) -> bool:
+        """Take a pending email until `until` (its new `next_attempt_at`), if it is still as it
+        was read (`next_attempt_at == seen_next_attempt_at`).
+
+        Of two units claiming the same email read at the same value, one wins: the other gets
+        False here, or `ConcurrencyConflict` at commit. Commit right after claiming."""
+        ...
+
+    async def mark_sent(self, email_id: str, now: datetime) -> None:
+        """Count the attempt and close the email; a email already sent stays as it is."""
+        ...
+
+    async def mark_failed(self, email_id: str, error: str, next_attempt_at: datetime, now: datetime) -> None:
+        """Count the failed attempt, keep `error` (short, no secrets) and wait until `next_attempt_at`;
+        a email already sent stays as it is."""
+        ...
+
+    async def give_up(self, email_id: str, error: str, now: datetime) -> None:
+        """Count the failed attempt, keep `error` (short, no secrets) and close the email as
+        `failed`: it is never due again. A email already sent (or given up) stays as it is."""
+        ...
