@@ -195,7 +195,7 @@ async def test_saving_an_order_that_was_never_added_conflicts(
     assert await uow_factory().orders.get(order.id) is None
 
 
-async def test_item_fulfilment_is_stored_by_save(uow_factory: UowFactory, products: list[Product]) -> None:
+async def test_item_fulfillment_is_stored_by_save(uow_factory: UowFactory, products: list[Product]) -> None:
     order = three_item_order(products, created_at=at(0), status=OrderStatus.FULFILLING)
     await store(uow_factory(), products=products, orders=[order])
     first_item, second_item, third_item = (item.id for item in order.items)

@@ -27,7 +27,7 @@ HOLD_SECONDS = 15.0
 PATIENCE_SECONDS = 200.0
 
 
-def fulfilments(cluster: Cluster, name: str) -> int:
+def fulfillments(cluster: Cluster, name: str) -> int:
     """How many orders the process fulfilled (FulfillOrder's "order ... fulfilled" log lines)."""
     return sum(
         1
@@ -72,8 +72,8 @@ async def test_a_worker_killed_with_many_jobs_in_flight_has_its_orders_fulfilled
     assert recovered_in <= RECOVERY_SECONDS, (
         f"the last order was fulfilled {recovered_in:.1f} s after the kill"
     )
-    assert fulfilments(cluster, "healthy") == ORDERS
-    assert fulfilments(cluster, "stalling") == 0
+    assert fulfillments(cluster, "healthy") == ORDERS
+    assert fulfillments(cluster, "stalling") == 0
 
     revealed = await asyncio.gather(*(shop.reveal(order) for order in orders))
     for order, order_keys, quantity in zip(orders, revealed, quantities, strict=True):

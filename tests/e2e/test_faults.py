@@ -89,7 +89,7 @@ async def test_a_poison_message_on_the_queue_harms_nothing(
     await one_key_per_unit(shop, orders, product["id"], 4)
 
 
-async def test_100_concurrent_duplicate_ipns_fulfil_once(
+async def test_100_concurrent_duplicate_ipns_fulfill_once(
     make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
 ) -> None:
     cluster, shop = await started(make_cluster, shopper_for)
@@ -110,7 +110,7 @@ async def test_100_concurrent_duplicate_ipns_fulfil_once(
     assert len(details["keys"]) == 1
 
 
-async def test_s3_hanging_then_back_delays_fulfilment_and_loses_nothing(
+async def test_s3_hanging_then_back_delays_fulfillment_and_loses_nothing(
     make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper], seaweed: SeaweedS3
 ) -> None:
     cluster, shop = await started(make_cluster, shopper_for)
@@ -135,7 +135,7 @@ async def test_s3_hanging_then_back_delays_fulfilment_and_loses_nothing(
     await one_key_per_unit(shop, orders, product["id"], 4)
 
 
-async def test_s3_unreachable_then_back_delays_fulfilment_and_loses_nothing(
+async def test_s3_unreachable_then_back_delays_fulfillment_and_loses_nothing(
     make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper], seaweed: SeaweedS3
 ) -> None:
     s3 = urlsplit(seaweed.endpoint_url)

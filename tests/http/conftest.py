@@ -123,7 +123,7 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-async def fulfilment_status(shop: Shop, order: dict[str, Any]) -> dict[str, Any]:
+async def fulfillment_status(shop: Shop, order: dict[str, Any]) -> dict[str, Any]:
     answer = await shop.client.get(f"/fulfillment/{order['id']}/status", headers=shop.bearer(order))
     assert answer.status_code == 200, answer.text
     status: dict[str, Any] = answer.json()

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.http.conftest import Shop, assert_problem, available, fulfilment_status, order_details, webhooks
+from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, order_details, webhooks
 
 SOME_ID = "0190d8d0-0000-7000-8000-000000000000"
 ADMIN_ENDPOINTS = [
@@ -249,7 +249,7 @@ async def test_a_key_already_delivered_is_refused_and_never_sold_again(shop: Sho
     product = await shop.product(["DELIVERED-KEY-1"])
     order = await shop.order(product["id"])
     await shop.pay(order)
-    assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+    assert (await fulfillment_status(shop, order))["status"] == "fulfilled"
 
     answer = await import_keys(shop, product, ["DELIVERED-KEY-1", "FRESH-KEY-2"])
 
@@ -393,8 +393,8 @@ async def test_failed_order_is_retried_after_importing_stock(shop: Shop) -> None
     await shop.pay(first)
     await shop.pay(second)
 
-    assert (await fulfilment_status(shop, first))["status"] == "fulfilled"
-    status = await fulfilment_status(shop, second)
+    assert (await fulfillment_status(shop, first))["status"] == "fulfilled"
+    status = await fulfillment_status(shop, second)
     assert status["status"] == "failed"
     assert status["orderStatus"] == "failed"
     failed = (await order_details(shop, second["id"]))["order"]
@@ -411,7 +411,7 @@ async def test_failed_order_is_retried_after_importing_stock(shop: Shop) -> None
 
     assert retried.status_code == 202, retried.text
     assert retried.json()["orderId"] == second["id"]
-    status = await fulfilment_status(shop, second)
+    status = await fulfillment_status(shop, second)
     assert status["status"] == "fulfilled"
     assert status["itemsFulfilled"] == 1
     assert await available(shop, product["id"]) == 0
@@ -431,7 +431,7 @@ async def test_failed_order_retried_without_new_stock_fails_again(shop: Shop) ->
     retried = await shop.client.post(f"/admin/orders/{second['id']}/retry", headers=shop.admin)
 
     assert retried.status_code == 202, retried.text
-    assert (await fulfilment_status(shop, second))["status"] == "failed"
+    assert (await fulfillment_status(shop, second))["status"] == "failed"
     assert len((await order_details(shop, first["id"]))["keys"]) == 1
     assert (await order_details(shop, second["id"]))["keys"] == []
 
@@ -559,7 +559,7 @@ async def test_paid_order_for_a_supplier_this_deployment_lacks_fails_visibly(sho
 
     await shop.pay(order)
 
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert (status["status"], status["orderStatus"]) == ("failed", "failed")
     failed = (await order_details(shop, order["id"]))["order"]
     assert "kinguin" in failed["failureReason"]

@@ -4,7 +4,7 @@ update, no 500 from a race (SPEC §7, §9)."""
 import asyncio
 from typing import Any
 
-from tests.http.conftest import Shop, available, fulfilment_status, order_details
+from tests.http.conftest import Shop, available, fulfillment_status, order_details
 
 
 async def test_two_orders_paid_at_once_for_the_last_key_get_it_once(live_shop: Shop) -> None:
@@ -20,7 +20,7 @@ async def test_two_orders_paid_at_once_for_the_last_key_get_it_once(live_shop: S
     )
 
     assert [a.status_code for a in answers] == [200, 200]
-    statuses = sorted([(await fulfilment_status(shop, o))["status"] for o in (first, second)])
+    statuses = sorted([(await fulfillment_status(shop, o))["status"] for o in (first, second)])
     assert statuses == ["failed", "fulfilled"]
     keys = [len((await order_details(shop, o["id"]))["keys"]) for o in (first, second)]
     assert sorted(keys) == [0, 1]
@@ -36,7 +36,7 @@ async def test_many_orders_paid_at_once_never_share_a_key(live_shop: Shop) -> No
     answers = await asyncio.gather(*(shop.pay(order) for order in orders), return_exceptions=True)
 
     assert [a for a in answers if a is not None] == []
-    statuses = [(await fulfilment_status(shop, o))["status"] for o in orders]
+    statuses = [(await fulfillment_status(shop, o))["status"] for o in orders]
     assert sorted(statuses) == ["failed"] * 2 + ["fulfilled"] * 6
     sold: list[str] = []
     for order, status in zip(orders, statuses, strict=True):
@@ -69,14 +69,14 @@ async def test_concurrent_reveals_are_all_counted(live_shop: Shop) -> None:
     assert len(details["reveals"]) == 10
 
 
-async def test_concurrent_retries_of_a_failed_order_fulfil_it_once(live_shop: Shop) -> None:
+async def test_concurrent_retries_of_a_failed_order_fulfill_it_once(live_shop: Shop) -> None:
     shop = live_shop
     product = await shop.product(["KEY-FIRST"])
     first = await shop.order(product["id"])
     second = await shop.order(product["id"])
     await shop.pay(first)
     await shop.pay(second)
-    assert (await fulfilment_status(shop, second))["status"] == "failed"
+    assert (await fulfillment_status(shop, second))["status"] == "failed"
     await shop.client.post(
         f"/admin/products/{product['id']}/keys", json={"keys": ["KEY-R-1", "KEY-R-2"]}, headers=shop.admin
     )
@@ -87,6 +87,6 @@ async def test_concurrent_retries_of_a_failed_order_fulfil_it_once(live_shop: Sh
 
     assert {a.status_code for a in answers} <= {202, 409}, [(a.status_code, a.text) for a in answers]
     assert 202 in {a.status_code for a in answers}
-    assert (await fulfilment_status(shop, second))["status"] == "fulfilled"
+    assert (await fulfillment_status(shop, second))["status"] == "fulfilled"
     assert len((await order_details(shop, second["id"]))["keys"]) == 1
     assert await available(shop, product["id"]) == 1

@@ -275,7 +275,7 @@ async def test_link_is_gone_after_15_minutes(tmp_path: Path) -> None:
         assert again.status_code == 200, again.text
 
 
-async def test_refund_after_fulfilment_blocks_reveals(shop: Shop) -> None:
+async def test_refund_after_fulfillment_blocks_reveals(shop: Shop) -> None:
     order = await fulfilled(shop)
     path = path_of(await link_for(shop, order))
 

@@ -37,7 +37,7 @@ from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
-from tests.http.conftest import ClockProvider, Shop, fulfilment_status
+from tests.http.conftest import ClockProvider, Shop, fulfillment_status
 from tests.providers.smtp_server import SENDER, Captured, SmtpTestServer, smtp_server
 
 BASE_URL = "https://shop.example"
@@ -166,7 +166,7 @@ async def test_with_the_mail_server_down_the_order_is_fulfilled_and_mailed_once_
     with smtp_server(started=False) as server:
         async with mail_shop(tmp_path, server.url(), clock) as shop:
             [order] = await sold(shop, keys)
-            assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+            assert (await fulfillment_status(shop, order))["status"] == "fulfilled"
             failed = await email(shop.settings, order["id"])
             assert failed.status is DeliveryEmailStatus.PENDING
             assert failed.attempts == 1
@@ -220,7 +220,7 @@ async def test_an_email_refused_for_good_is_failed_never_retried_and_shown_to_th
         server.refuse_text = "5.7.1 Message rejected, see https://mail.example/policy?id=abc123"
         async with mail_shop(tmp_path, server.url(), clock) as shop:
             [order] = await sold(shop, ["REJECTED-KEY-0001"])
-            assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+            assert (await fulfillment_status(shop, order))["status"] == "fulfilled"
             assert server.refused == 1
 
             # Days of reconciler rounds later, it was never tried again.

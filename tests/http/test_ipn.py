@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.http.conftest import Shop, assert_problem, available, fulfilment_status, order_details, webhooks
+from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, order_details, webhooks
 
 
 async def post_ipn(shop: Shop, body: bytes, headers: dict[str, str]) -> Any:
     return await shop.client.post("/payments/ipn", content=body, headers=headers)
 
 
-async def test_finished_ipn_fulfils_the_order(shop: Shop) -> None:
+async def test_finished_ipn_fulfills_the_order(shop: Shop) -> None:
     product = await shop.product(["KEY-IPN-1", "KEY-IPN-2"])
     order = await shop.order(product["id"], quantity=2)
     body, headers = shop.ipn(order)
@@ -24,7 +24,7 @@ async def test_finished_ipn_fulfils_the_order(shop: Shop) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json()["duplicate"] is False
     assert answer.json()["outcome"] == "applied"
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert status["status"] == "fulfilled"
     assert status["orderStatus"] == "fulfilled"
     assert status["itemsTotal"] == 1
@@ -75,7 +75,7 @@ def one_digit_changed(body: bytes, total: str) -> bytes:
 
 async def assert_nothing_written(shop: Shop, order: dict[str, Any], product_id: str, stock: int) -> None:
     assert await webhooks(shop) == []
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert status["orderStatus"] == "awaiting_payment"
     assert status["status"] == "pending"
     details = await order_details(shop, order["id"])
@@ -179,7 +179,7 @@ async def test_ipn_body_just_under_64_kib_is_accepted(shop: Shop) -> None:
     answer = await post_ipn(shop, body, headers)
 
     assert answer.status_code == 200, answer.text
-    assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+    assert (await fulfillment_status(shop, order))["status"] == "fulfilled"
 
 
 async def test_ipn_for_an_unknown_order_is_acknowledged_and_recorded_unmatched(shop: Shop) -> None:
@@ -203,7 +203,7 @@ async def test_partially_paid_makes_the_order_underpaid_and_still_pending(shop: 
 
     await shop.pay(order, "partially_paid")
 
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert status["orderStatus"] == "underpaid"
     assert status["status"] == "pending"
     assert status["itemsFulfilled"] == 0
@@ -218,7 +218,7 @@ async def test_underpaid_then_finished_is_fulfilled(shop: Shop) -> None:
     await shop.pay(order, "partially_paid")
     await shop.pay(order, "finished")
 
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert status["status"] == "fulfilled"
     assert status["itemsFulfilled"] == 1
     outcomes = sorted((r["event"], r["outcome"]) for r in await webhooks(shop))
@@ -226,21 +226,21 @@ async def test_underpaid_then_finished_is_fulfilled(shop: Shop) -> None:
 
 
 @pytest.mark.parametrize("late", ["waiting", "confirming", "partially_paid", "expired", "failed"])
-async def test_a_late_ipn_after_fulfilment_leaves_it_fulfilled(shop: Shop, late: str) -> None:
+async def test_a_late_ipn_after_fulfillment_leaves_it_fulfilled(shop: Shop, late: str) -> None:
     product = await shop.product(["KEY-1", "KEY-2"])
     order = await shop.order(product["id"])
     await shop.pay(order)
 
     await shop.pay(order, late)
 
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert status["status"] == "fulfilled"
     assert status["orderStatus"] == "fulfilled"
     assert len((await order_details(shop, order["id"]))["keys"]) == 1
     assert await available(shop, product["id"]) == 1
 
 
-async def test_finished_for_another_amount_does_not_fulfil(shop: Shop) -> None:
+async def test_finished_for_another_amount_does_not_fulfill(shop: Shop) -> None:
     product = await shop.product(["KEY-1"], price="19.99")
     order = await shop.order(product["id"])
     body, headers = shop.ipn(order, price_amount=0.01)
@@ -249,11 +249,11 @@ async def test_finished_for_another_amount_does_not_fulfil(shop: Shop) -> None:
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["outcome"] == "mismatch"
-    assert (await fulfilment_status(shop, order))["orderStatus"] == "awaiting_payment"
+    assert (await fulfillment_status(shop, order))["orderStatus"] == "awaiting_payment"
     assert await available(shop, product["id"]) == 1
 
 
-async def test_finished_with_too_little_paid_does_not_fulfil(shop: Shop) -> None:
+async def test_finished_with_too_little_paid_does_not_fulfill(shop: Shop) -> None:
     product = await shop.product(["KEY-1"])
     order = await shop.order(product["id"])
     body, headers = shop.ipn(order, actually_paid=0.0001)
@@ -262,10 +262,10 @@ async def test_finished_with_too_little_paid_does_not_fulfil(shop: Shop) -> None
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["outcome"] == "insufficient"
-    assert (await fulfilment_status(shop, order))["orderStatus"] == "awaiting_payment"
+    assert (await fulfillment_status(shop, order))["orderStatus"] == "awaiting_payment"
 
 
-async def test_repeated_deposit_is_recorded_but_never_fulfils(shop: Shop) -> None:
+async def test_repeated_deposit_is_recorded_but_never_fulfills(shop: Shop) -> None:
     product = await shop.product(["KEY-1"])
     order = await shop.order(product["id"])
     body, headers = shop.ipn(order, parent_payment_id=5077125051, payment_id=5077125052)
@@ -274,12 +274,12 @@ async def test_repeated_deposit_is_recorded_but_never_fulfils(shop: Shop) -> Non
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["outcome"] == "repeated_deposit"
-    assert (await fulfilment_status(shop, order))["orderStatus"] == "awaiting_payment"
+    assert (await fulfillment_status(shop, order))["orderStatus"] == "awaiting_payment"
     [record] = await webhooks(shop)
     assert record["outcome"] == "repeated_deposit"
 
 
-async def test_twenty_concurrent_identical_ipns_fulfil_once_with_one_key(live_shop: Shop) -> None:
+async def test_twenty_concurrent_identical_ipns_fulfill_once_with_one_key(live_shop: Shop) -> None:
     shop = live_shop
     product = await shop.product(["KEY-C-1", "KEY-C-2", "KEY-C-3", "KEY-C-4", "KEY-C-5"])
     order = await shop.order(product["id"], quantity=1)
@@ -289,7 +289,7 @@ async def test_twenty_concurrent_identical_ipns_fulfil_once_with_one_key(live_sh
 
     assert [a.status_code for a in answers] == [200] * 20, [a.text for a in answers if a.status_code != 200]
     assert sum(not a.json()["duplicate"] for a in answers) == 1
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert status["status"] == "fulfilled"
     assert status["itemsFulfilled"] == 1
     assert await available(shop, product["id"]) == 4

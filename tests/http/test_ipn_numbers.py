@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
-from tests.http.conftest import Shop, assert_problem, fulfilment_status, order_details, webhooks
+from tests.http.conftest import Shop, assert_problem, fulfillment_status, order_details, webhooks
 
 IPN = "/payments/ipn"
 
@@ -48,7 +48,7 @@ async def test_a_400_digit_parent_payment_id_under_a_genuine_signature_is_refuse
     await assert_nothing_written(shop, order)
     accepted = await shop.client.post(IPN, content=genuine, headers=headers)
     assert accepted.json() == {"ok": True, "duplicate": False, "outcome": "applied"}
-    assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+    assert (await fulfillment_status(shop, order))["status"] == "fulfilled"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.settings import load_settings
 from bitloot.entrypoints.tasks import build_broker
-from tests.http.conftest import Shop, assert_problem, available, fulfilment_status, webhooks
+from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, webhooks
 from tests.providers.kinguin_server import API_KEY, FakeKey, KinguinServer, running_kinguin
 
 KINGUIN_ID = "1949"
@@ -91,7 +91,7 @@ async def test_a_kinguin_order_is_fulfilled_when_kinguin_says_its_keys_are_ready
     await shop.pay(order)
 
     # The job ran with the IPN: Kinguin took the order, its keys are pending.
-    assert (await fulfilment_status(shop, order))["status"] == "processing"
+    assert (await fulfillment_status(shop, order))["status"] == "processing"
     [kinguin_order] = server.orders_for(item_id)
     server.complete(kinguin_order.order_id)
     answer = await kinguin_shop.event(
@@ -106,7 +106,7 @@ async def test_a_kinguin_order_is_fulfilled_when_kinguin_says_its_keys_are_ready
 
     assert answer.status_code == 204, answer.text
     assert answer.content == b""
-    assert (await fulfilment_status(shop, order))["status"] == "fulfilled"
+    assert (await fulfillment_status(shop, order))["status"] == "fulfilled"
     revealed = await shop.client.post(
         f"/fulfillment/{order['id']}/reveal", json={}, headers=shop.bearer(order)
     )
@@ -186,13 +186,13 @@ async def test_a_kinguin_key_the_shop_already_sold_is_held_and_the_operator_sees
     own = await shop.product([TEXT_KEY], sku="OWN-1")
     earlier = await shop.order(own["id"])
     await shop.pay(earlier)
-    assert (await fulfilment_status(shop, earlier))["status"] == "fulfilled"
+    assert (await fulfillment_status(shop, earlier))["status"] == "fulfilled"
     product = await kinguin_shop.product()
     order = await shop.order(product["id"])
 
     await shop.pay(order)
 
-    assert (await fulfilment_status(shop, order))["status"] == "processing"
+    assert (await fulfillment_status(shop, order))["status"] == "processing"
     answer = await shop.client.get(f"/admin/orders/{order['id']}", headers=shop.admin)
     assert answer.status_code == 200, answer.text
     details = answer.json()

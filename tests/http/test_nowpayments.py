@@ -29,7 +29,7 @@ from tests.http.conftest import (
     Shop,
     assert_problem,
     available,
-    fulfilment_status,
+    fulfillment_status,
     order_details,
 )
 from tests.infra.ports import free_ports
@@ -255,7 +255,7 @@ async def test_a_finished_payment_whose_ipn_was_lost_is_fulfilled(nowshop: NowSh
     assert early.asked == 0
     assert nowshop.server.seen("GET", "/v1/payment/") != []
     assert (sweep.asked, sweep.recorded, sweep.applied) == (1, 1, 1)
-    status = await fulfilment_status(nowshop.shop, order)
+    status = await fulfillment_status(nowshop.shop, order)
     assert status["orderStatus"] == "fulfilled"
     details = await order_details(nowshop.shop, order["id"])
     [payment] = details["payments"]
@@ -274,7 +274,7 @@ async def test_the_late_ipn_after_reconciliation_changes_nothing(nowshop: NowSho
     answer = await nowshop.client.post("/payments/ipn", content=body, headers=headers)
 
     assert answer.status_code == 200, answer.text
-    assert (await fulfilment_status(nowshop.shop, order))["orderStatus"] == "fulfilled"
+    assert (await fulfillment_status(nowshop.shop, order))["orderStatus"] == "fulfilled"
     assert len((await order_details(nowshop.shop, order["id"]))["keys"]) == 1
     assert await available(nowshop.shop, product["id"]) == 1
 
@@ -291,7 +291,7 @@ async def test_asking_twice_records_once_and_waiting_leaves_the_order_awaiting(n
     assert (first.recorded, second.recorded) == (1, 0)
     assert len(nowshop.server.seen("GET", "/v1/payment/")) == 2
     assert len(nowshop.server.seen("POST", "/v1/auth")) == 1  # the token is reused
-    status = await fulfilment_status(nowshop.shop, order)
+    status = await fulfillment_status(nowshop.shop, order)
     assert status["orderStatus"] == "awaiting_payment"
     [payment] = (await order_details(nowshop.shop, order["id"]))["payments"]
     assert (payment["status"], payment["outcome"]) == ("waiting", "no_change")
@@ -306,11 +306,11 @@ async def test_an_outage_while_reconciling_changes_nothing_until_it_ends(nowshop
 
     down = nowshop.reconcile()
     assert down.interrupted
-    assert (await fulfilment_status(nowshop.shop, order))["orderStatus"] == "awaiting_payment"
+    assert (await fulfillment_status(nowshop.shop, order))["orderStatus"] == "awaiting_payment"
 
     nowshop.cursor = PaymentCursor()
     nowshop.reconcile()
-    assert (await fulfilment_status(nowshop.shop, order))["orderStatus"] == "fulfilled"
+    assert (await fulfillment_status(nowshop.shop, order))["orderStatus"] == "fulfilled"
 
 
 async def test_the_reconciler_loop_finds_the_lost_payment(tmp_path: Path, server: NowPaymentsServer) -> None:
@@ -321,10 +321,10 @@ async def test_the_reconciler_loop_finds_the_lost_payment(tmp_path: Path, server
         nowshop.clock.advance(PAST_GRACE)
 
         deadline = time.monotonic() + 10
-        status = await fulfilment_status(nowshop.shop, order)
+        status = await fulfillment_status(nowshop.shop, order)
         while status["orderStatus"] != "fulfilled" and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
-            status = await fulfilment_status(nowshop.shop, order)
+            status = await fulfillment_status(nowshop.shop, order)
 
         assert status["orderStatus"] == "fulfilled"
 
@@ -363,9 +363,9 @@ async def test_without_the_login_a_known_payment_is_asked_by_its_id(
 
         nowshop.reconcile()
 
-        assert (await fulfilment_status(nowshop.shop, order))["orderStatus"] == "fulfilled"
+        assert (await fulfillment_status(nowshop.shop, order))["orderStatus"] == "fulfilled"
         # An order that never got an IPN cannot be found without listing its invoice.
-        assert (await fulfilment_status(nowshop.shop, silent))["orderStatus"] == "awaiting_payment"
+        assert (await fulfillment_status(nowshop.shop, silent))["orderStatus"] == "awaiting_payment"
         assert [r.path for r in nowshop.server.seen("GET")] == [f"/v1/payment/{payment['payment_id']}"]
         assert nowshop.server.seen("POST", "/v1/auth") == []
 

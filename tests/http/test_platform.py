@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.settings import ConfigurationError, load_settings
-from tests.http.conftest import Shop, assert_problem, available, fulfilment_status
+from tests.http.conftest import Shop, assert_problem, available, fulfillment_status
 
 REQUIRED_SECRETS = (
     "BITLOOT_MASTER_KEYS",
@@ -138,7 +138,7 @@ async def test_simulator_page_offers_the_payment_buttons(shop: Shop) -> None:
         assert f"value='{status}'" in answer.text
 
 
-async def test_simulator_payment_fulfils_the_order(shop: Shop) -> None:
+async def test_simulator_payment_fulfills_the_order(shop: Shop) -> None:
     product = await shop.product(["KEY-SIM"])
     order = await shop.order(product["id"])
 
@@ -147,7 +147,7 @@ async def test_simulator_payment_fulfils_the_order(shop: Shop) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/html")
     assert "KEY-SIM" not in answer.text
-    status = await fulfilment_status(shop, order)
+    status = await fulfillment_status(shop, order)
     assert status["status"] == "fulfilled"
     revealed = await shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=shop.bearer(order))
     assert [k["key"] for k in revealed.json()["keys"]] == ["KEY-SIM"]
@@ -160,7 +160,7 @@ async def test_simulator_partial_payment_leaves_the_order_underpaid(shop: Shop) 
     answer = await shop.client.post(f"/simulator/pay/{order['id']}", data={"status": "partially_paid"})
 
     assert answer.status_code == 200, answer.text
-    assert (await fulfilment_status(shop, order))["orderStatus"] == "underpaid"
+    assert (await fulfillment_status(shop, order))["orderStatus"] == "underpaid"
 
 
 async def test_simulator_refuses_other_statuses(shop: Shop) -> None:
@@ -170,7 +170,7 @@ async def test_simulator_refuses_other_statuses(shop: Shop) -> None:
     answer = await shop.client.post(f"/simulator/pay/{order['id']}", data={"status": "refunded"})
 
     assert answer.status_code == 400
-    assert (await fulfilment_status(shop, order))["orderStatus"] == "awaiting_payment"
+    assert (await fulfillment_status(shop, order))["orderStatus"] == "awaiting_payment"
 
 
 async def test_simulator_for_an_unknown_order_is_a_404(shop: Shop) -> None:

@@ -4,7 +4,7 @@
 import json
 from typing import Any
 
-from tests.http.conftest import Shop, assert_problem, available, fulfilment_status, order_details, webhooks
+from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, order_details, webhooks
 
 SOME_ID = "0190d8d0-0000-7000-8000-000000000000"
 
@@ -26,7 +26,7 @@ async def state(shop: Shop, order: dict[str, Any], product_id: str) -> dict[str,
     """Everything an IPN could change, as the customer and the operator see it."""
     details = await order_details(shop, order["id"])
     return {
-        "status": await fulfilment_status(shop, order),
+        "status": await fulfillment_status(shop, order),
         "order": details["order"],
         "payments": details["payments"],
         "keys": details["keys"],

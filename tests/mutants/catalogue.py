@@ -90,7 +90,7 @@ MUTANTS = (
                 "        except SupplierUnavailable as exc:",
             ),
         ),
-        tests=(f"{FAULTS}::test_s3_unreachable_then_back_delays_fulfilment_and_loses_nothing",),
+        tests=(f"{FAULTS}::test_s3_unreachable_then_back_delays_fulfillment_and_loses_nothing",),
     ),
     Mutant(
         name="s3-calls-unbounded",
@@ -113,7 +113,7 @@ MUTANTS = (
         protection="each health check answers within its own bound, naming the dependency that is down",
         path="application/use_cases/check_health.py",
         edits=(("await asyncio.wait_for(probe.check(), CHECK_TIMEOUT_SECONDS)", "await probe.check()"),),
-        tests=(f"{FAULTS}::test_s3_hanging_then_back_delays_fulfilment_and_loses_nothing",),
+        tests=(f"{FAULTS}::test_s3_hanging_then_back_delays_fulfillment_and_loses_nothing",),
     ),
     Mutant(
         name="kinguin-places-without-looking",
@@ -142,7 +142,7 @@ MUTANTS = (
                 "        return False",
             ),
         ),
-        tests=(f"{FAULTS}::test_100_concurrent_duplicate_ipns_fulfil_once",),
+        tests=(f"{FAULTS}::test_100_concurrent_duplicate_ipns_fulfill_once",),
     ),
     Mutant(
         name="poison-ids-reach-the-driver",

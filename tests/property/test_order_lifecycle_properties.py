@@ -69,7 +69,7 @@ class Ipn:
 
 
 @dataclass(frozen=True)
-class Fulfil:
+class Fulfill:
     order: int
 
 
@@ -91,7 +91,7 @@ ipns = st.builds(
 steps = st.one_of(
     # An index into the notifications sent so far or to come: the same body again is a duplicate.
     st.tuples(st.just("ipn"), st.integers(0, 7)),
-    st.builds(Fulfil, st.integers(0, 1)),
+    st.builds(Fulfill, st.integers(0, 1)),
     st.builds(
         KinguinStatus,
         st.integers(0, 1),
@@ -153,7 +153,7 @@ class Run:
                 self.valid_finished.add(order.id)
             await self.world.payment_use_case().execute(body, signature)
             single_transition = True
-        elif isinstance(step, Fulfil):
+        elif isinstance(step, Fulfill):
             await self.world.fulfill_use_case().execute(self.orders[step.order].id)
         else:
             assert isinstance(step, KinguinStatus)
@@ -236,7 +236,7 @@ def test_notifications_and_jobs_in_any_order_keep_the_order_invariants(scenario:
             await run.step(step, scenario["notifications"])
         # Finally every job runs once more: still nothing is allocated twice or paid without `finished`.
         for order in orders:
-            await run.step(Fulfil(orders.index(order)), scenario["notifications"])
+            await run.step(Fulfill(orders.index(order)), scenario["notifications"])
         for order in orders:
             event(f"order ends {run.status(order.id)}")
 

@@ -351,7 +351,7 @@ async def test_a_crash_between_writing_blobs_and_recording_them_is_finished_late
 # --- stock-outs and retries ---------------------------------------------------------------------------
 
 
-async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfils_it(world: World) -> None:
+async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfills_it(world: World) -> None:
     product = await world.product(keys=["ONLY-ONE"])
     first = await paid_order(world, product)
     second = await paid_order(world, product)  # both accepted: stock is taken only at fulfilment

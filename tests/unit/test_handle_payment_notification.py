@@ -338,7 +338,7 @@ async def test_a_late_notification_never_moves_a_paid_order_back(
     assert len(world.db.payments) == 2
 
 
-async def test_a_late_finished_after_fulfilment_is_stale_and_a_refund_applies(world: World) -> None:
+async def test_a_late_finished_after_fulfillment_is_stale_and_a_refund_applies(world: World) -> None:
     placed = await world.fulfilled_order()
     order_id = placed.order.id
 

@@ -130,7 +130,7 @@ async def test_without_a_configured_secret_every_delivery_is_refused(world: Worl
     assert kinguin_deliveries(world) == []
 
 
-async def test_a_completed_order_moves_its_fulfilment_on_at_once(
+async def test_a_completed_order_moves_its_fulfillment_on_at_once(
     kinguin: World, server: KinguinServer
 ) -> None:
     placed, kinguin_order_id = await pending_order(kinguin, server)
@@ -141,7 +141,7 @@ async def test_a_completed_order_moves_its_fulfilment_on_at_once(
     result = await send(kinguin, "order.status", order_status(item_id, kinguin_order_id, "completed", T1))
 
     assert result.outcome == APPLIED
-    assert result.fulfilment_requested
+    assert result.fulfillment_requested
     assert kinguin.queue.enqueued == [placed.order.id]
     recorded = await kinguin.uow().kinguin_orders.get(item_id)
     assert recorded is not None
@@ -160,7 +160,7 @@ async def test_an_older_status_never_replaces_a_newer_one(kinguin: World, server
     item_id = placed.order.items[0].id
     newer = await send(kinguin, "order.status", order_status(item_id, kinguin_order_id, "processing", T1))
     assert newer.outcome == APPLIED
-    assert not newer.fulfilment_requested
+    assert not newer.fulfillment_requested
     kinguin.queue.enqueued.clear()
 
     older = await send(
@@ -228,7 +228,7 @@ async def test_a_completed_order_of_a_failed_or_fulfilled_order_requests_nothing
     )
 
     assert result.outcome == APPLIED
-    assert not result.fulfilment_requested
+    assert not result.fulfillment_requested
     assert kinguin.queue.enqueued == []
     assert kinguin.db.orders[placed.order.id].status is OrderStatus.FULFILLED
 

@@ -93,7 +93,7 @@ class DiesAfterPlacing(KinguinClient):
         raise Killed
 
 
-async def test_keys_arriving_on_the_third_poll_fulfil_the_order_with_one_kinguin_order(
+async def test_keys_arriving_on_the_third_poll_fulfill_the_order_with_one_kinguin_order(
     kinguin: World, server: KinguinServer
 ) -> None:
     """Acceptance: quantity 2; the keys (one text, one image) are there on the third poll."""
@@ -279,7 +279,7 @@ async def test_kinguin_refusing_the_order_fails_it_with_the_reason(
     assert order.failure_reason == "Kinguin refused the order (HTTP 400: Product is out of stock)."
 
 
-async def test_a_canceled_kinguin_order_fails_the_fulfilment(kinguin: World, server: KinguinServer) -> None:
+async def test_a_canceled_kinguin_order_fails_the_fulfillment(kinguin: World, server: KinguinServer) -> None:
     server.keys_pending_polls = 5
     placed = await paid_order(kinguin, quantity=1)
     assert await kinguin.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.RETRY_LATER

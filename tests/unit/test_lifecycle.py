@@ -167,7 +167,7 @@ def test_the_customer_view_covers_every_state_with_the_four_public_values() -> N
 # --- the fulfilment lease -----------------------------------------------------------------------------
 
 
-def test_claiming_a_paid_order_starts_fulfilment_under_a_lease() -> None:
+def test_claiming_a_paid_order_starts_fulfillment_under_a_lease() -> None:
     order = make_order(S.PAID)
 
     assert order.claim("worker-a", T0, LEASE) is True
@@ -279,7 +279,7 @@ def test_complete_is_refused_outside_fulfilling_even_with_every_item_done() -> N
     assert order.status is S.PAID
 
 
-def test_marking_an_item_keeps_its_first_fulfilment_time() -> None:
+def test_marking_an_item_keeps_its_first_fulfillment_time() -> None:
     order = make_order(S.FULFILLING)
     order.mark_item_fulfilled("item-0", T0)
     order.mark_item_fulfilled("item-0", LATER)

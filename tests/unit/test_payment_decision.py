@@ -170,7 +170,7 @@ def test_a_refund_of_received_money_is_applied(order_status: OrderStatus) -> Non
     assert decided(order_status, note(P.REFUNDED)) == PaymentDecision(O.APPLIED, S.REFUNDED)
 
 
-def test_a_refund_after_fulfilment_refunds_the_order() -> None:
+def test_a_refund_after_fulfillment_refunds_the_order() -> None:
     assert decided(S.FULFILLED, note(P.REFUNDED)) == PaymentDecision(O.APPLIED, S.REFUNDED)
     assert decided(S.REFUNDED, note(P.REFUNDED)) == PaymentDecision(O.NO_CHANGE)
 

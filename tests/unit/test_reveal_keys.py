@@ -191,7 +191,7 @@ async def test_an_unfulfilled_order_reveals_nothing(world: World) -> None:
     assert world.db.reveals == []
 
 
-async def test_a_refund_after_fulfilment_blocks_reveals_through_every_channel(world: World) -> None:
+async def test_a_refund_after_fulfillment_blocks_reveals_through_every_channel(world: World) -> None:
     placed = await world.fulfilled_order(keys=[KEY_TEXT])
     link_request = await by_link(world, placed)
     await world.reveal_use_case().execute(by_token(placed))

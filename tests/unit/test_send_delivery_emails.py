@@ -104,7 +104,7 @@ async def test_fulfilling_an_order_records_one_pending_email_and_sends_none(worl
     assert world.email_sender.sent == []
 
 
-async def test_running_the_fulfilment_again_records_no_second_email(world: World) -> None:
+async def test_running_the_fulfillment_again_records_no_second_email(world: World) -> None:
     placed = await world.fulfilled_order()
     for worker in ("worker-1", "worker-2"):
         assert await world.fulfill_use_case(worker).execute(placed.order.id) is FulfillOutcome.SKIPPED

@@ -97,21 +97,21 @@ class FulfillOrder:
                 return order
             try:
                 async with self._heartbeat.keep(order, self._settings.lease) as lease:
-                    return await self._fulfil(order, lease)
+                    return await self._fulfill(order, lease)
             except ConcurrencyConflict:
                 # Another transaction took a stock unit we wanted, or the order changed (say, another
                 # worker took over an expired lease): start again from a fresh read, under the lease.
                 await self._uow.rollback()
         return FulfillOutcome.RETRY_LATER
 
-    async def _fulfil(self, order: Order, lease: HeldLease) -> FulfillOutcome:
+    async def _fulfill(self, order: Order, lease: HeldLease) -> FulfillOutcome:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
         recorded = {(key.item_id, key.source_key_id) for key in await self._uow.keys.list_for_order(order.id)}
         pending = [item for item in order.items if not item.is_fulfilled]
         written: list[str] = []  # the blobs of the transaction still open
         try:
             for position, item in enumerate(pending):
-                await self._fulfil_item(order, item, products[item.product_id], recorded, written, lease)
+                await self._fulfill_item(order, item, products[item.product_id], recorded, written, lease)
                 if position < len(pending) - 1:
                     async with self._discard_on_conflict(written):
                         await self._uow.commit()  # each item's keys are durable on their own
@@ -178,7 +178,7 @@ class FulfillOrder:
             return FulfillOutcome.SKIPPED
         return order
 
-    async def _fulfil_item(
+    async def _fulfill_item(
         self,
         order: Order,
         item: OrderItem,

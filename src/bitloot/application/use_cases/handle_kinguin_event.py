@@ -47,7 +47,7 @@ class KinguinEventResult:
     outcome: str
     order_id: str | None = None
     # A fulfilment was requested (the Kinguin order of one of its items completed).
-    fulfilment_requested: bool = False
+    fulfillment_requested: bool = False
     delivery: WebhookDelivery | None = None
 
 
@@ -94,7 +94,7 @@ class HandleKinguinEvent:
 
     async def _handle(self, event: KinguinEvent, received: _Received) -> KinguinEventResult:
         result = await in_transaction(self._uow, lambda: self._apply(event, received))
-        if result.fulfilment_requested and result.order_id is not None:
+        if result.fulfillment_requested and result.order_id is not None:
             await dispatch_fulfillment(self._uow, self._queue, result.order_id, self._clock.now())
         return result
 
@@ -125,7 +125,7 @@ class HandleKinguinEvent:
         )
         await self._uow.webhooks.add(delivery)
         await self._uow.commit()
-        return KinguinEventResult(result.outcome, result.order_id, result.fulfilment_requested, delivery)
+        return KinguinEventResult(result.outcome, result.order_id, result.fulfillment_requested, delivery)
 
     async def _order_status(self, event: OrderStatusEvent) -> KinguinEventResult:
         record = await self._uow.kinguin_orders.get(event.item_id)
@@ -152,10 +152,10 @@ class HandleKinguinEvent:
             await self._uow.kinguin_orders.save(record)
         else:
             return KinguinEventResult(STALE, record.order_id)
-        requested = record.status == COMPLETED and await self._request_fulfilment(record.order_id)
+        requested = record.status == COMPLETED and await self._request_fulfillment(record.order_id)
         return KinguinEventResult(APPLIED, record.order_id, requested)
 
-    async def _request_fulfilment(self, order_id: str) -> bool:
+    async def _request_fulfillment(self, order_id: str) -> bool:
         order = await self._uow.orders.get(order_id)
         if order is None or order.status not in _WAITING:
             return False
