@@ -6,7 +6,8 @@ writing its blobs. Such a blob can never be opened (its data key was never store
 and cost. Every reconciler round may run this, rate-limited by the caller.
 
 Only a blob older than `ORPHAN_AGE` is ever deleted: a younger one may belong to a transaction that is
-about to commit its row. An hour is far beyond a fulfillment lease (10 seconds, renewed while held) or an import.
+about to commit its row. An hour is far beyond a fulfillment lease (10 seconds, renewed while held)
+or an import.
 
 Each run goes through at most `pages_per_run` pages of the store and says where to go on, so one run
 costs a bounded number of listings and one query per page; a page whose blobs are all young costs no
