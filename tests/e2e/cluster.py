@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from tests.infra.ports import free_ports, wait_for_port
 
 PYTHON = sys.executable

@@ -13,7 +13,7 @@ from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.clock import FrozenClock
-from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.clock import Clock
 from bitloot.entrypoints.http.app import create_app

@@ -133,7 +133,7 @@ async def test_missing_or_garbled_signature_is_a_401(shop: Shop, signature: str 
 
 
 async def test_ipn_signed_with_another_secret_is_a_401(shop: Shop) -> None:
-    from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+    from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 
     product = await shop.product(["KEY-1"])
     order = await shop.order(product["id"])

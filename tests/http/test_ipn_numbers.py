@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from tests.http.conftest import Shop, assert_problem, fulfillment_status, order_details, webhooks
 
 IPN = "/payments/ipn"

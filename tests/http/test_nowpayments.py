@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.clock import FrozenClock
-from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway
+from bitloot.adapters.payments.nowpayments.gateway import NowPaymentsGateway
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.payments import PaymentGateway, PaymentLookup

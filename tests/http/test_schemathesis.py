@@ -20,7 +20,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.settings import Settings

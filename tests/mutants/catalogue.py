@@ -119,7 +119,7 @@ MUTANTS = (
         name="kinguin-places-without-looking",
         fault="the supplier commits an order and the answer is lost, or the worker dies before recording it",
         protection="Kinguin is asked for the item's order (orderExternalId) before a new one is placed",
-        path="adapters/suppliers/kinguin.py",
+        path="adapters/suppliers/kinguin/supplier.py",
         edits=(
             (
                 "        remote = await self._client.find_order(request.item_id)",

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bitloot.adapters.payments.canonical_json import js_canonical_json, parse_json
-from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook, sign_ipn
+from bitloot.adapters.payments.nowpayments.canonical_json import js_canonical_json, parse_json
+from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook, sign_ipn
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 
 SECRET = b"property-ipn-secret"

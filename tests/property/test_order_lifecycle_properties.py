@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
-from bitloot.adapters.suppliers.kinguin_webhook import KinguinWebhook
+from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
+from bitloot.adapters.suppliers.kinguin.webhook import KinguinWebhook
 from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
 from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderRequest
 from bitloot.domain.lifecycle import TRANSITIONS, OrderStatus

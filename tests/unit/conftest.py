@@ -19,12 +19,12 @@ from bitloot.adapters.memory.email_sender import RecordingEmailSender
 from bitloot.adapters.memory.queue import RecordingQueue
 from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
-from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
+from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway, simulated_ipn
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
 from bitloot.adapters.ratelimit.order_limits import CountedOrderLimits
-from bitloot.adapters.suppliers.kinguin import KinguinSupplier
-from bitloot.adapters.suppliers.kinguin_client import KinguinClient
+from bitloot.adapters.suppliers.kinguin.orders import KinguinClient
+from bitloot.adapters.suppliers.kinguin.supplier import KinguinSupplier
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.lease_heartbeat import LeaseHeartbeat
 from bitloot.application.ports.rate_limit import OrderAction

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
-from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.payments.simulator import simulated_ipn
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome

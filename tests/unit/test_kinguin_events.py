@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bitloot.adapters.suppliers.kinguin_client import KinguinClient, OrderLine
-from bitloot.adapters.suppliers.kinguin_webhook import KinguinWebhook
+from bitloot.adapters.suppliers.kinguin.orders import KinguinClient, OrderLine
+from bitloot.adapters.suppliers.kinguin.webhook import KinguinWebhook
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome

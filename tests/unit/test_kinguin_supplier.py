@@ -9,8 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from bitloot.adapters.suppliers.kinguin import KinguinSupplier
-from bitloot.adapters.suppliers.kinguin_client import KinguinClient, KinguinSettings, OrderLine, RemoteOrder
+from bitloot.adapters.suppliers.kinguin.orders import KinguinClient, OrderLine
+from bitloot.adapters.suppliers.kinguin.payload import RemoteOrder
+from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
+from bitloot.adapters.suppliers.kinguin.supplier import KinguinSupplier
 from bitloot.application.errors import KeysNotReady, SupplierUnavailable
 from bitloot.application.ports.suppliers import SupplyRequest
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest

@@ -11,7 +11,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway, NowPaymentsSettings
+from bitloot.adapters.payments.nowpayments.gateway import NowPaymentsGateway
+from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
 from bitloot.application.errors import PaymentProviderUnavailable
 from bitloot.domain.ids import new_id
 from bitloot.domain.money import Money
@@ -398,9 +399,9 @@ async def test_without_login_known_payments_are_asked_one_by_one(server: NowPaym
 
 def test_dedupe_fields_are_json_canonical() -> None:
     # The key covers the API answer's meaningful fields as the IPN form prints them (1.0 -> 1).
-    from bitloot.adapters.payments import nowpayments_client as client
+    from bitloot.adapters.payments.nowpayments.lookups import dedupe_key
 
-    one = client._dedupe_key(json.loads('{"payment_id": 1, "price_amount": 1.0, "updated_at": "a"}'))
-    two = client._dedupe_key(json.loads('{"updated_at": "b", "price_amount": 1, "payment_id": 1}'))
+    one = dedupe_key(json.loads('{"payment_id": 1, "price_amount": 1.0, "updated_at": "a"}'))
+    two = dedupe_key(json.loads('{"updated_at": "b", "price_amount": 1, "payment_id": 1}'))
 
     assert one == two

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bitloot.adapters.payments.canonical_json import js_canonical_json, js_number, parse_json
-from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook, sign_ipn
+from bitloot.adapters.payments.nowpayments.canonical_json import js_canonical_json, js_number, parse_json
+from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook, sign_ipn
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.domain.payment import PaymentStatus
 

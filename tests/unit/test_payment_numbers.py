@@ -11,10 +11,11 @@ import httpx
 import pytest
 
 from bitloot.adapters.json_nesting import MAX_DEPTH
-from bitloot.adapters.payments.canonical_json import JsNumber, js_canonical_json, parse_json
-from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway, NowPaymentsSettings
-from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
-from bitloot.adapters.payments.payment_fields import amount, identifier
+from bitloot.adapters.payments.nowpayments.canonical_json import JsNumber, js_canonical_json, parse_json
+from bitloot.adapters.payments.nowpayments.gateway import NowPaymentsGateway
+from bitloot.adapters.payments.nowpayments.payload import amount, identifier
+from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
+from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.application.errors import InvalidSignature, MalformedNotification, PaymentProviderUnavailable
 from bitloot.application.ports.payments import VerifiedNotification
 from tests.unit.test_nowpayments_client import make_order

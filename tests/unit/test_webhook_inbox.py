@@ -12,7 +12,7 @@ import pytest
 
 from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
-from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook, sign_ipn
+from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook, sign_ipn
 from bitloot.application.errors import Conflict, InvalidSignature, MalformedNotification, NotFound
 from bitloot.application.ports.webhooks import WebhookReplayer
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome

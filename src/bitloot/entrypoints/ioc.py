@@ -27,8 +27,8 @@ from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
-from bitloot.adapters.payments.nowpayments_client import NowPaymentsGateway
-from bitloot.adapters.payments.nowpayments_webhook import NowPaymentsWebhook
+from bitloot.adapters.payments.nowpayments.gateway import NowPaymentsGateway
+from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
@@ -39,9 +39,9 @@ from bitloot.adapters.ratelimit.order_limits import CountedOrderLimits
 from bitloot.adapters.ratelimit.redis import RedisRateLimiter
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.adapters.storage.s3 import S3BlobStore
-from bitloot.adapters.suppliers.kinguin import KinguinSupplier
-from bitloot.adapters.suppliers.kinguin_client import KinguinClient
-from bitloot.adapters.suppliers.kinguin_webhook import KinguinWebhook
+from bitloot.adapters.suppliers.kinguin.orders import KinguinClient
+from bitloot.adapters.suppliers.kinguin.supplier import KinguinSupplier
+from bitloot.adapters.suppliers.kinguin.webhook import KinguinWebhook
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.lease_heartbeat import LeaseHeartbeat
 from bitloot.application.ports.clock import Clock

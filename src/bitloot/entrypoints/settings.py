@@ -17,10 +17,10 @@ from urllib.parse import urlparse
 
 from bitloot.adapters.crypto.keyring import MasterKeyring
 from bitloot.adapters.email.smtp_sender import SmtpSettings
-from bitloot.adapters.payments.nowpayments_client import DEFAULT_BASE_URL, NowPaymentsSettings
+from bitloot.adapters.payments.nowpayments.settings import DEFAULT_BASE_URL, NowPaymentsSettings
 from bitloot.adapters.storage.s3 import S3Settings
-from bitloot.adapters.suppliers.kinguin_client import DEFAULT_BASE_URL as KINGUIN_BASE_URL
-from bitloot.adapters.suppliers.kinguin_client import KinguinSettings
+from bitloot.adapters.suppliers.kinguin.settings import DEFAULT_BASE_URL as KINGUIN_BASE_URL
+from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
 from bitloot.entrypoints.data_dir import PRIVATE_FILE_MODE, secure_data_dir
 from bitloot.entrypoints.http.client_address import Network, parse_networks
 

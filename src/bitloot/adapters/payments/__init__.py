@@ -1,1 +1,1 @@
-"""Payment provider adapters: NOWPayments IPN verification and the JSON form its signature covers."""
+"""Payment adapters: NOWPayments (`nowpayments/`) and the embedded mode's local simulator."""

@@ -3,7 +3,7 @@ NOWPayments-shaped IPNs signed with our IPN secret through the real notification
 
 from collections.abc import Mapping, Sequence
 
-from bitloot.adapters.payments.nowpayments_webhook import sign_ipn
+from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.application.ports.payments import PaymentSession, VerifiedNotification
 from bitloot.domain.ids import new_id
 from bitloot.domain.order import Order

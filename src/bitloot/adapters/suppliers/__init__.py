@@ -1,1 +1,1 @@
-"""Key suppliers: own stock and, in production, Kinguin."""
+"""Key suppliers: own stock (`own_stock`) and, in production, Kinguin (`kinguin/`)."""

@@ -22,14 +22,14 @@ from bitloot.entrypoints.http.customer import CatalogController, FulfillmentCont
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.home import home
-from bitloot.entrypoints.http.kinguin_webhooks import KinguinWebhookController
 from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
 from bitloot.entrypoints.http.request import CheckedBodyRequest
 from bitloot.entrypoints.http.security import security_headers
 from bitloot.entrypoints.http.simulator import SimulatorController
-from bitloot.entrypoints.http.webhooks import PaymentWebhookController
+from bitloot.entrypoints.http.webhooks.kinguin import KinguinWebhookController
+from bitloot.entrypoints.http.webhooks.nowpayments import PaymentWebhookController
 from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.settings import Settings, load_settings

@@ -1,4 +1,4 @@
-"""Provider webhooks. Each is persisted before it is answered (SPEC §6)."""
+"""NOWPayments' IPN (SPEC §6): persisted before it is answered."""
 
 import logging
 from typing import Any
@@ -8,8 +8,7 @@ from litestar import Controller, Request, post
 
 from bitloot.application.errors import InvalidSignature
 from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
-
-MAX_IPN_BYTES = 64 * 1024
+from bitloot.entrypoints.http.webhooks.shared import MAX_WEBHOOK_BYTES, sender
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 class PaymentWebhookController(Controller):
     tags = ["webhooks"]
 
-    @post("/payments/ipn", status_code=200, request_max_body_size=MAX_IPN_BYTES)
+    @post("/payments/ipn", status_code=200, request_max_body_size=MAX_WEBHOOK_BYTES)
     async def nowpayments_ipn(
         self, request: Request[Any, Any, Any], use_case: FromDishka[HandlePaymentNotification]
     ) -> dict[str, object]:
@@ -33,7 +32,7 @@ class PaymentWebhookController(Controller):
                 "refused an IPN with a %s signature (%d bytes) from %s",
                 "missing" if not signature else "bad",
                 len(body),
-                request.client.host if request.client else "unknown",
+                sender(request),
             )
             raise
         return {"ok": True, "duplicate": result.duplicate, "outcome": result.outcome}

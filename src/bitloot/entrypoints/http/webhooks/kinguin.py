@@ -8,8 +8,7 @@ from litestar import Controller, Request, post
 
 from bitloot.application.errors import InvalidSignature
 from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
-
-MAX_EVENT_BYTES = 64 * 1024
+from bitloot.entrypoints.http.webhooks.shared import MAX_WEBHOOK_BYTES, sender
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 class KinguinWebhookController(Controller):
     tags = ["webhooks"]
 
-    @post("/webhooks/kinguin", status_code=204, request_max_body_size=MAX_EVENT_BYTES)
+    @post("/webhooks/kinguin", status_code=204, request_max_body_size=MAX_WEBHOOK_BYTES)
     async def kinguin_event(
         self, request: Request[Any, Any, Any], use_case: FromDishka[HandleKinguinEvent]
     ) -> None:
@@ -36,6 +35,6 @@ class KinguinWebhookController(Controller):
                 (event_name or "unnamed")[:64].encode("ascii", "replace").decode(),
                 "missing" if not secret else "wrong",
                 len(body),
-                request.client.host if request.client else "unknown",
+                sender(request),
             )
             raise

@@ -12,7 +12,8 @@ import binascii
 import hashlib
 import logging
 
-from bitloot.adapters.suppliers.kinguin_client import KinguinClient, OrderLine, RemoteKey, RemoteOrder
+from bitloot.adapters.suppliers.kinguin.orders import KinguinClient, OrderLine
+from bitloot.adapters.suppliers.kinguin.payload import RemoteKey, RemoteOrder
 from bitloot.application.errors import ConcurrencyConflict, KeysNotReady, SupplierRefused
 from bitloot.application.ports.suppliers import SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
