@@ -13,11 +13,8 @@ from bitloot.domain.kinguin import KinguinOrder
 
 class SqlaKinguinOrderRepository(SqlRepository):
     async def get(self, item_id: str) -> KinguinOrder | None:
-        row = (
-            (await self._execute(select(KINGUIN_ORDERS).where(KINGUIN_ORDERS.c.item_id == item_id)))
-            .mappings()
-            .first()
-        )
+        query = select(KINGUIN_ORDERS).where(KINGUIN_ORDERS.c.item_id == item_id)
+        row = (await self._execute(query)).mappings().first()
         return None if row is None else _from_row(row)
 
     async def add(self, order: KinguinOrder) -> None:

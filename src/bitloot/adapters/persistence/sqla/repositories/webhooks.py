@@ -28,10 +28,8 @@ class SqlaWebhookInbox(SqlRepository):
         await self._execute(insert(WEBHOOK_DELIVERIES).values(_values(delivery)))
 
     async def get(self, delivery_id: str) -> WebhookDelivery | None:
-        row = (
-            await self._execute(select(WEBHOOK_DELIVERIES).where(WEBHOOK_DELIVERIES.c.id == delivery_id))
-        ).mappings()
-        found = row.first()
+        query = select(WEBHOOK_DELIVERIES).where(WEBHOOK_DELIVERIES.c.id == delivery_id)
+        found = (await self._execute(query)).mappings().first()
         return None if found is None else _from_row(found)
 
     async def list_recent(self, limit: int, provider: str | None = None) -> list[WebhookDelivery]:
