@@ -135,7 +135,7 @@ MUTANTS = (
         name="no-payment-dedupe",
         fault="100 concurrent duplicate IPNs",
         protection="a payment already recorded (same dedupe key) is a duplicate and changes nothing",
-        path="adapters/persistence/sqla/records.py",
+        path="adapters/persistence/sqla/repositories/payments.py",
         edits=(
             (
                 "        return (await self._execute(query)).first() is not None",
@@ -148,7 +148,7 @@ MUTANTS = (
         name="poison-ids-reach-the-driver",
         fault="a poison message on the queue (and the same ids over HTTP)",
         protection="a value the database cannot hold is bad input (4xx, job dropped), not a driver error",
-        path="adapters/persistence/sqla/base.py",
+        path="adapters/persistence/sqla/repositories/base.py",
         edits=(
             ("return isinstance(exc, DataError) or str(", "return str("),
             ('.startswith("22")', '.startswith("no such class")'),

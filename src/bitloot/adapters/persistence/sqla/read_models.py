@@ -4,9 +4,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bitloot.adapters.persistence.sqla.base import is_data_exception
 from bitloot.adapters.persistence.sqla.engine import read_only_engine
-from bitloot.adapters.persistence.sqla.tables import ORDER_ITEMS, ORDERS
+from bitloot.adapters.persistence.sqla.repositories.base import is_data_exception
+from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS, ORDERS
 from bitloot.application.ports.read_models import ItemProgress, OrderProgress
 from bitloot.domain.lifecycle import OrderStatus
 

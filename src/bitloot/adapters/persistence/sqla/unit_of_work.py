@@ -6,19 +6,20 @@ from contextlib import asynccontextmanager
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bitloot.adapters.persistence.sqla.blob_references import SqlaBlobReferences
-from bitloot.adapters.persistence.sqla.catalog import SqlaProductRepository, SqlaStockRepository
-from bitloot.adapters.persistence.sqla.email_outbox import SqlaEmailOutbox
-from bitloot.adapters.persistence.sqla.fingerprints import SqlaKeyFingerprintRepository
-from bitloot.adapters.persistence.sqla.kinguin import SqlaKinguinOrderRepository
-from bitloot.adapters.persistence.sqla.orders import SqlaOrderRepository
-from bitloot.adapters.persistence.sqla.records import (
+from bitloot.adapters.persistence.sqla.repositories.blob_references import SqlaBlobReferences
+from bitloot.adapters.persistence.sqla.repositories.email_outbox import SqlaEmailOutbox
+from bitloot.adapters.persistence.sqla.repositories.fingerprints import SqlaKeyFingerprintRepository
+from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import (
     SqlaFulfillmentRequestRepository,
-    SqlaPaymentRepository,
-    SqlaRevealAuditRepository,
-    SqlaSealedKeyRepository,
 )
-from bitloot.adapters.persistence.sqla.webhooks import SqlaWebhookInbox
+from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
+from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
+from bitloot.adapters.persistence.sqla.repositories.payments import SqlaPaymentRepository
+from bitloot.adapters.persistence.sqla.repositories.products import SqlaProductRepository
+from bitloot.adapters.persistence.sqla.repositories.reveal_audit import SqlaRevealAuditRepository
+from bitloot.adapters.persistence.sqla.repositories.sealed_keys import SqlaSealedKeyRepository
+from bitloot.adapters.persistence.sqla.repositories.stock import SqlaStockRepository
+from bitloot.adapters.persistence.sqla.repositories.webhooks import SqlaWebhookInbox
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.application.ports.unit_of_work import UnitOfWork
 

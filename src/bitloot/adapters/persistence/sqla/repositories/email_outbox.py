@@ -1,4 +1,4 @@
-"""The email outbox on SQL.
+"""The email outbox (the `EmailOutbox` port), and how a row maps to a `DeliveryEmail`.
 
 A claim is a conditional UPDATE: it moves `next_attempt_at` to the end of the lease only where the row
 still holds the value the sender read. On PostgreSQL a second claimer's UPDATE waits for the first
@@ -10,13 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bitloot.adapters.persistence.sqla.base import SqlRepository
-from bitloot.adapters.persistence.sqla.tables_email import EMAIL_OUTBOX_TABLE
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.email_outbox import EMAIL_OUTBOX
 from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, DeliveryEmailStatus
 
-_ROW = EMAIL_OUTBOX_TABLE
 _PENDING = DeliveryEmailStatus.PENDING.value
 _SENT = DeliveryEmailStatus.SENT.value
 _FAILED = DeliveryEmailStatus.FAILED.value
@@ -24,31 +22,34 @@ _FAILED = DeliveryEmailStatus.FAILED.value
 
 class SqlaEmailOutbox(SqlRepository):
     async def add(self, email: DeliveryEmail) -> bool:
-        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(_ROW)
-        statement = insert.values(_values(email)).on_conflict_do_nothing(index_elements=["order_id"])
+        statement = (
+            self._insert(EMAIL_OUTBOX)
+            .values(_values(email))
+            .on_conflict_do_nothing(index_elements=["order_id"])
+        )
         result = await self._execute(statement)
         return bool(result.rowcount == 1)
 
     async def get_for_order(self, order_id: str) -> DeliveryEmail | None:
-        found = await self._load(select(_ROW).where(_ROW.c.order_id == order_id))
+        found = await self._load(select(EMAIL_OUTBOX).where(EMAIL_OUTBOX.c.order_id == order_id))
         return found[0] if found else None
 
     async def due(self, now: datetime, limit: int) -> list[DeliveryEmail]:
         query = (
-            select(_ROW)
-            .where(_ROW.c.status == _PENDING, _ROW.c.next_attempt_at <= now)
-            .order_by(_ROW.c.next_attempt_at, _ROW.c.id)
+            select(EMAIL_OUTBOX)
+            .where(EMAIL_OUTBOX.c.status == _PENDING, EMAIL_OUTBOX.c.next_attempt_at <= now)
+            .order_by(EMAIL_OUTBOX.c.next_attempt_at, EMAIL_OUTBOX.c.id)
             .limit(limit)
         )
         return await self._load(query)
 
     async def claim(self, email_id: str, seen_next_attempt_at: datetime, until: datetime) -> bool:
         result = await self._execute(
-            update(_ROW)
+            update(EMAIL_OUTBOX)
             .where(
-                _ROW.c.id == email_id,
-                _ROW.c.status == _PENDING,
-                _ROW.c.next_attempt_at == seen_next_attempt_at,
+                EMAIL_OUTBOX.c.id == email_id,
+                EMAIL_OUTBOX.c.status == _PENDING,
+                EMAIL_OUTBOX.c.next_attempt_at == seen_next_attempt_at,
             )
             .values(next_attempt_at=until)
         )
@@ -56,17 +57,17 @@ class SqlaEmailOutbox(SqlRepository):
 
     async def mark_sent(self, email_id: str, now: datetime) -> None:
         await self._execute(
-            update(_ROW)
-            .where(_ROW.c.id == email_id, _ROW.c.status == _PENDING)
-            .values(status=_SENT, attempts=_ROW.c.attempts + 1, updated_at=now)
+            update(EMAIL_OUTBOX)
+            .where(EMAIL_OUTBOX.c.id == email_id, EMAIL_OUTBOX.c.status == _PENDING)
+            .values(status=_SENT, attempts=EMAIL_OUTBOX.c.attempts + 1, updated_at=now)
         )
 
     async def mark_failed(self, email_id: str, error: str, next_attempt_at: datetime, now: datetime) -> None:
         await self._execute(
-            update(_ROW)
-            .where(_ROW.c.id == email_id, _ROW.c.status == _PENDING)
+            update(EMAIL_OUTBOX)
+            .where(EMAIL_OUTBOX.c.id == email_id, EMAIL_OUTBOX.c.status == _PENDING)
             .values(
-                attempts=_ROW.c.attempts + 1,
+                attempts=EMAIL_OUTBOX.c.attempts + 1,
                 last_error=error,
                 next_attempt_at=next_attempt_at,
                 updated_at=now,
@@ -75,9 +76,9 @@ class SqlaEmailOutbox(SqlRepository):
 
     async def give_up(self, email_id: str, error: str, now: datetime) -> None:
         await self._execute(
-            update(_ROW)
-            .where(_ROW.c.id == email_id, _ROW.c.status == _PENDING)
-            .values(status=_FAILED, attempts=_ROW.c.attempts + 1, last_error=error, updated_at=now)
+            update(EMAIL_OUTBOX)
+            .where(EMAIL_OUTBOX.c.id == email_id, EMAIL_OUTBOX.c.status == _PENDING)
+            .values(status=_FAILED, attempts=EMAIL_OUTBOX.c.attempts + 1, last_error=error, updated_at=now)
         )
 
     async def _load(self, query: Select[Any]) -> list[DeliveryEmail]:

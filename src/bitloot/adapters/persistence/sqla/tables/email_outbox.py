@@ -1,12 +1,13 @@
-"""The email outbox table (migration 0004)."""
+"""The email outbox: the delivery emails owed to customers (migration 0004). The table keeps the
+name it was created with, `notification_outbox`."""
 
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Index, String, Table
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bitloot.adapters.persistence.sqla.tables import Base, Id
+from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
 
 
 class DeliveryEmailRow(Base):
@@ -26,11 +27,4 @@ class DeliveryEmailRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 
 
-def _table() -> Table:
-    table = DeliveryEmailRow.__table__
-    if not isinstance(table, Table):  # pragma: no cover - a model maps one table
-        raise TypeError(DeliveryEmailRow)
-    return table
-
-
-EMAIL_OUTBOX_TABLE = _table()
+EMAIL_OUTBOX = table_of(DeliveryEmailRow)

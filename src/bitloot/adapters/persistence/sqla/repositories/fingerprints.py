@@ -1,21 +1,20 @@
-"""Key fingerprints: recording a key string at most once (SPEC §10)."""
+"""Key fingerprints (the `KeyFingerprintRepository` port): recording a key string at most once
+(SPEC §10), and how a row maps to a `KeyFingerprint`."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bitloot.adapters.persistence.sqla.base import SqlRepository
-from bitloot.adapters.persistence.sqla.mapping import sealed_key_from_row, stock_key_from_row
-from bitloot.adapters.persistence.sqla.tables import SEALED_KEYS, STOCK_KEYS
-from bitloot.adapters.persistence.sqla.tables_fingerprints import KEY_FINGERPRINTS
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.repositories.sealed_keys import sealed_key_from_row
+from bitloot.adapters.persistence.sqla.repositories.stock import stock_key_from_row
+from bitloot.adapters.persistence.sqla.tables.catalog import STOCK_KEYS
+from bitloot.adapters.persistence.sqla.tables.fingerprints import KEY_FINGERPRINTS
+from bitloot.adapters.persistence.sqla.tables.sealed_keys import SEALED_KEYS
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
 
-_FP = KEY_FINGERPRINTS
-_STOCK = STOCK_KEYS
-_KEY = SEALED_KEYS
 _COLUMNS = (
     "product_id",
     "created_at",
@@ -35,45 +34,58 @@ class SqlaKeyFingerprintRepository(SqlRepository):
         # take their row locks in the same order and never deadlock. A value another transaction is
         # recording makes PostgreSQL wait for it; once it committed, this one is refused.
         rows = [_values(f) for f in sorted(fingerprints, key=lambda f: f.value)]
-        statement = self._insert().values(rows).on_conflict_do_nothing().returning(_FP.c.fingerprint)
+        statement = (
+            self._insert(KEY_FINGERPRINTS)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(KEY_FINGERPRINTS.c.fingerprint)
+        )
         recorded = set((await self._execute(statement)).scalars())
         refused = [f.value for f in fingerprints if f.value not in recorded]
         return await self._held(refused) if refused else {}
 
     async def stock_without(self, after_id: str, limit: int) -> list[StockKey]:
-        covered = select(_FP.c.fingerprint).where(_FP.c.stock_key_id == _STOCK.c.id).exists()
+        covered = (
+            select(KEY_FINGERPRINTS.c.fingerprint)
+            .where(KEY_FINGERPRINTS.c.stock_key_id == STOCK_KEYS.c.id)
+            .exists()
+        )
         query = (
-            select(_STOCK)
-            .where(_STOCK.c.id > after_id, _STOCK.c.wrapped_key != b"", ~covered)
-            .order_by(_STOCK.c.id)
+            select(STOCK_KEYS)
+            .where(STOCK_KEYS.c.id > after_id, STOCK_KEYS.c.wrapped_key != b"", ~covered)
+            .order_by(STOCK_KEYS.c.id)
             .limit(limit)
         )
         return [stock_key_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def deliveries_without(self, after_id: str, limit: int) -> list[SealedKey]:
-        covered = select(_FP.c.fingerprint).where(_FP.c.sealed_key_id == _KEY.c.id).exists()
-        own_stock = select(_STOCK.c.id).where(_STOCK.c.id == _KEY.c.source_key_id).exists()
+        covered = (
+            select(KEY_FINGERPRINTS.c.fingerprint)
+            .where(KEY_FINGERPRINTS.c.sealed_key_id == SEALED_KEYS.c.id)
+            .exists()
+        )
+        own_stock = select(STOCK_KEYS.c.id).where(STOCK_KEYS.c.id == SEALED_KEYS.c.source_key_id).exists()
         query = (
-            select(_KEY)
-            .where(_KEY.c.id > after_id, _KEY.c.purged_at.is_(None), ~covered, ~own_stock)
-            .order_by(_KEY.c.id)
+            select(SEALED_KEYS)
+            .where(SEALED_KEYS.c.id > after_id, SEALED_KEYS.c.purged_at.is_(None), ~covered, ~own_stock)
+            .order_by(SEALED_KEYS.c.id)
             .limit(limit)
         )
         return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
 
     async def _held(self, values: list[str]) -> dict[str, KeyFingerprint]:
         query = (
-            select(_FP, _STOCK.c.order_id.label("unit_order_id"), _STOCK.c.item_id.label("unit_item_id"))
-            .select_from(_FP.outerjoin(_STOCK, _STOCK.c.id == _FP.c.stock_key_id))
-            .where(_FP.c.fingerprint.in_(values))
+            select(
+                KEY_FINGERPRINTS,
+                STOCK_KEYS.c.order_id.label("unit_order_id"),
+                STOCK_KEYS.c.item_id.label("unit_item_id"),
+            )
+            .select_from(
+                KEY_FINGERPRINTS.outerjoin(STOCK_KEYS, STOCK_KEYS.c.id == KEY_FINGERPRINTS.c.stock_key_id)
+            )
+            .where(KEY_FINGERPRINTS.c.fingerprint.in_(values))
         )
         return {row["fingerprint"]: _from_row(row) for row in (await self._execute(query)).mappings()}
-
-    def _insert(self) -> postgresql.Insert | sqlite.Insert:
-        """An INSERT that can take ON CONFLICT, in the dialect of this session."""
-        if self._dialect == "postgresql":
-            return postgresql.insert(_FP)
-        return sqlite.insert(_FP)
 
 
 def _values(fingerprint: KeyFingerprint) -> dict[str, Any]:

@@ -1,12 +1,13 @@
-"""Which blobs the SQL database refers to: one UNION over every table that names a blob, each side
-served by its `blob_path` index (migration 0008)."""
+"""Which blobs the SQL database refers to (the `BlobReferences` port): one UNION over every table
+that names a blob, each side served by its `blob_path` index (migration 0008)."""
 
 from collections.abc import Sequence
 
 from sqlalchemy import select, union
 
-from bitloot.adapters.persistence.sqla.base import SqlRepository
-from bitloot.adapters.persistence.sqla.tables import SEALED_KEYS, STOCK_KEYS
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.catalog import STOCK_KEYS
+from bitloot.adapters.persistence.sqla.tables.sealed_keys import SEALED_KEYS
 
 
 class SqlaBlobReferences(SqlRepository):

@@ -1,4 +1,4 @@
-"""The key fingerprints table (migration 0007, SPEC §10).
+"""Key fingerprints (migration 0007, SPEC §10).
 
 One table for every key string the shop holds or has delivered, whatever holds it (a stock unit, or
 a key a supplier such as Kinguin delivered), so that refusing a key twice is one constraint: the
@@ -9,10 +9,10 @@ string is taken before anything else is done with it."""
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import String, Table
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bitloot.adapters.persistence.sqla.tables import Base, Id
+from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
 
 
 class KeyFingerprintRow(Base):
@@ -29,11 +29,4 @@ class KeyFingerprintRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 
 
-def _table() -> Table:
-    table = KeyFingerprintRow.__table__
-    if not isinstance(table, Table):  # pragma: no cover - the model maps one table
-        raise TypeError(KeyFingerprintRow)
-    return table
-
-
-KEY_FINGERPRINTS = _table()
+KEY_FINGERPRINTS = table_of(KeyFingerprintRow)

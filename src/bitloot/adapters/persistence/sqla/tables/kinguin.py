@@ -1,12 +1,12 @@
-"""The Kinguin orders table (migration 0005)."""
+"""The Kinguin orders placed for our order items (migration 0005)."""
 
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, String, Table
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bitloot.adapters.persistence.sqla.tables import Base
+from bitloot.adapters.persistence.sqla.tables.base import Base, table_of
 
 
 class KinguinOrderRow(Base):
@@ -22,11 +22,4 @@ class KinguinOrderRow(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
 
 
-def _table() -> Table:
-    table = KinguinOrderRow.__table__
-    if not isinstance(table, Table):  # pragma: no cover - the model maps one table
-        raise TypeError(KinguinOrderRow)
-    return table
-
-
-KINGUIN_ORDERS = _table()
+KINGUIN_ORDERS = table_of(KinguinOrderRow)

@@ -1,29 +1,31 @@
-"""The Kinguin orders placed for our order items."""
+"""The Kinguin orders placed for our order items (the `KinguinOrderRepository` port), and how a row
+maps to a `KinguinOrder`."""
 
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from bitloot.adapters.persistence.sqla.base import SqlRepository
-from bitloot.adapters.persistence.sqla.tables import ORDER_ITEMS
-from bitloot.adapters.persistence.sqla.tables_kinguin import KINGUIN_ORDERS
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.kinguin import KINGUIN_ORDERS
+from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS
 from bitloot.domain.kinguin import KinguinOrder
-
-_ORDER = KINGUIN_ORDERS
 
 
 class SqlaKinguinOrderRepository(SqlRepository):
     async def get(self, item_id: str) -> KinguinOrder | None:
-        row = (await self._execute(select(_ORDER).where(_ORDER.c.item_id == item_id))).mappings().first()
+        query = select(KINGUIN_ORDERS).where(KINGUIN_ORDERS.c.item_id == item_id)
+        row = (await self._execute(query)).mappings().first()
         return None if row is None else _from_row(row)
 
     async def add(self, order: KinguinOrder) -> None:
-        await self._execute(insert(_ORDER).values(_values(order)))
+        await self._execute(insert(KINGUIN_ORDERS).values(_values(order)))
 
     async def save(self, order: KinguinOrder) -> None:
         values = _values(order)
         del values["item_id"]
-        await self._execute(update(_ORDER).where(_ORDER.c.item_id == order.item_id).values(values))
+        await self._execute(
+            update(KINGUIN_ORDERS).where(KINGUIN_ORDERS.c.item_id == order.item_id).values(values)
+        )
 
     async def order_of_item(self, item_id: str) -> str | None:
         query = select(ORDER_ITEMS.c.order_id).where(ORDER_ITEMS.c.id == item_id)

@@ -1,7 +1,10 @@
-"""What every SQL repository shares: the session, and driver errors turned into port errors."""
+"""What every SQL repository shares: the session, driver errors turned into port errors, and an
+INSERT in the session's dialect for the statements that take ON CONFLICT."""
 
 from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
@@ -17,6 +20,12 @@ class SqlRepository:
     @property
     def _dialect(self) -> str:
         return self._session.get_bind().dialect.name
+
+    def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT that can take ON CONFLICT, in the dialect of this session."""
+        if self._dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
 
     async def _execute(self, statement: Executable, params: Any = None) -> Any:
         """Run a statement; a unique or foreign-key violation is a lost race (`ConcurrencyConflict`),

@@ -1,12 +1,12 @@
-"""The webhook inbox table (migration 0002)."""
+"""The webhook inbox: every authenticated delivery from a provider (migration 0002)."""
 
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Index, LargeBinary, String, Table, Text
+from sqlalchemy import Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bitloot.adapters.persistence.sqla.tables import Base, Id
+from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
 
 
 class WebhookDeliveryRow(Base):
@@ -28,11 +28,4 @@ class WebhookDeliveryRow(Base):
     replayed_from: Mapped[str | None] = mapped_column(Id)
 
 
-def _table() -> Table:
-    table = WebhookDeliveryRow.__table__
-    if not isinstance(table, Table):  # pragma: no cover - a model maps one table
-        raise TypeError(WebhookDeliveryRow)
-    return table
-
-
-WEBHOOK_DELIVERIES = _table()
+WEBHOOK_DELIVERIES = table_of(WebhookDeliveryRow)

@@ -1,0 +1,179 @@
+"""Orders and their items (the `OrderRepository` port), and how their rows map to an `Order`."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, bindparam, insert, select, update
+
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.base import exact
+from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS, ORDERS
+from bitloot.application.errors import ConcurrencyConflict
+from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.money import Money
+from bitloot.domain.order import Order, OrderItem
+
+
+class SqlaOrderRepository(SqlRepository):
+    async def add(self, order: Order) -> None:
+        order.version = 1
+        await self._execute(insert(ORDERS).values(_new_order_values(order)))
+        await self._execute(insert(ORDER_ITEMS), _item_values(order))
+
+    async def get(self, order_id: str) -> Order | None:
+        found = await self._load(select(ORDERS).where(ORDERS.c.id == order_id))
+        return found[0] if found else None
+
+    async def access_token_hash(self, order_id: str) -> str | None:
+        found = await self._execute(select(ORDERS.c.access_token_hash).where(ORDERS.c.id == order_id))
+        token_hash: str | None = found.scalar_one_or_none()
+        return token_hash
+
+    async def save(self, order: Order) -> None:
+        result = await self._execute(
+            update(ORDERS)
+            .where(ORDERS.c.id == order.id, ORDERS.c.version == order.version)
+            .values(**_order_values(order), version=order.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict
+        order.version += 1
+        done = [{"item_id": item.id, "at": item.fulfilled_at} for item in order.items if item.is_fulfilled]
+        if done:
+            await self._execute(
+                update(ORDER_ITEMS)
+                .where(ORDER_ITEMS.c.id == bindparam("item_id"), ORDER_ITEMS.c.fulfilled_at.is_(None))
+                .values(fulfilled_at=bindparam("at")),
+                done,
+            )
+
+    async def renew_lease(self, order_id: str, owner: str, expires_at: datetime) -> bool:
+        """One UPDATE of one column. Run beside the holder's open transaction: on PostgreSQL it waits
+        for the row lock the holder's staged save took (then re-checks the owner), on SQLite for the
+        write lock; either way it commits after the holder and never bumps the version the holder's
+        save is checked against."""
+        result = await self._execute(
+            update(ORDERS)
+            .where(
+                ORDERS.c.id == order_id,
+                ORDERS.c.lease_owner == owner,
+                ORDERS.c.status == OrderStatus.FULFILLING.value,
+            )
+            .values(lease_expires_at=expires_at)
+        )
+        return bool(result.rowcount == 1)
+
+    async def list(self, status: OrderStatus | None, limit: int) -> Sequence[Order]:
+        query = select(ORDERS).order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(ORDERS.c.status == status.value)
+        return await self._load(query)
+
+    async def awaiting_payment(
+        self, created_before: datetime, created_after: datetime, limit: int
+    ) -> Sequence[Order]:
+        query = (
+            select(ORDERS)
+            .where(
+                ORDERS.c.status.in_([OrderStatus.AWAITING_PAYMENT.value, OrderStatus.UNDERPAID.value]),
+                ORDERS.c.payment_reference.is_not(None),
+                ORDERS.c.created_at > created_after,
+                ORDERS.c.created_at < created_before,
+            )
+            .order_by(ORDERS.c.created_at, ORDERS.c.id)
+            .limit(limit)
+        )
+        return await self._load(query)
+
+    async def _load(self, query: Select[Any]) -> builtins.list[Order]:
+        """The orders of `query` with all their items: two queries, whatever the number of orders."""
+        rows = (await self._execute(query)).mappings().all()
+        if not rows:
+            return []
+        item_query = (
+            select(ORDER_ITEMS)
+            .where(ORDER_ITEMS.c.order_id.in_([row["id"] for row in rows]))
+            .order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
+        )
+        by_order: dict[str, list[RowMapping]] = {}
+        for item in (await self._execute(item_query)).mappings():
+            by_order.setdefault(item["order_id"], []).append(item)
+        return [_order_from_rows(row, by_order.get(row["id"], [])) for row in rows]
+
+
+def _order_from_rows(row: RowMapping, items: Sequence[RowMapping]) -> Order:
+    return Order(
+        id=row["id"],
+        email=row["email"],
+        currency=row["currency"],
+        items=[_item_from_row(item) for item in items],
+        access_token_hash=row["access_token_hash"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        status=OrderStatus(row["status"]),
+        payment_url=row["payment_url"],
+        payment_reference=row["payment_reference"],
+        fulfilled_at=row["fulfilled_at"],
+        failure_reason=row["failure_reason"],
+        lease_owner=row["lease_owner"],
+        lease_expires_at=row["lease_expires_at"],
+        reveal_count=row["reveal_count"],
+        version=row["version"],
+    )
+
+
+def _item_from_row(row: RowMapping) -> OrderItem:
+    return OrderItem(
+        id=row["id"],
+        product_id=row["product_id"],
+        quantity=row["quantity"],
+        unit_price=Money(exact(row["unit_price"]), row["currency"]),
+        fulfilled_at=row["fulfilled_at"],
+    )
+
+
+def _order_values(order: Order) -> dict[str, Any]:
+    """The mutable columns of an order (everything but id and creation facts)."""
+    return {
+        "status": order.status.value,
+        "payment_url": order.payment_url,
+        "payment_reference": order.payment_reference,
+        "updated_at": order.updated_at,
+        "fulfilled_at": order.fulfilled_at,
+        "failure_reason": order.failure_reason,
+        "lease_owner": order.lease_owner,
+        "lease_expires_at": order.lease_expires_at,
+        "reveal_count": order.reveal_count,
+    }
+
+
+def _new_order_values(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "email": order.email,
+        "currency": order.currency,
+        "access_token_hash": order.access_token_hash,
+        "created_at": order.created_at,
+        "version": order.version,
+        **_order_values(order),
+    }
+
+
+def _item_values(order: Order) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item.id,
+            "order_id": order.id,
+            "position": position,
+            "product_id": item.product_id,
+            "quantity": item.quantity,
+            "unit_price": item.unit_price.amount,
+            "currency": item.unit_price.currency,
+            "fulfilled_at": item.fulfilled_at,
+        }
+        for position, item in enumerate(order.items)
+    ]

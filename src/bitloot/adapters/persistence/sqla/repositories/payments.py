@@ -1,0 +1,47 @@
+"""Payments (the `PaymentRepository` port): the payment notifications recorded, and how a row maps to
+a `PaymentRecord`."""
+
+from sqlalchemy import RowMapping, insert, select
+
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.base import exact
+from bitloot.adapters.persistence.sqla.tables.payments import PAYMENTS
+from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus
+
+
+class SqlaPaymentRepository(SqlRepository):
+    async def has(self, dedupe_key: str) -> bool:
+        query = select(PAYMENTS.c.id).where(PAYMENTS.c.dedupe_key == dedupe_key)
+        return (await self._execute(query)).first() is not None
+
+    async def add(self, record: PaymentRecord) -> None:
+        values = {name: getattr(record, name) for name in PAYMENTS.c.keys()}  # noqa: SIM118
+        values.update(status=record.status.value, outcome=record.outcome.value)
+        await self._execute(insert(PAYMENTS).values(values))
+
+    async def list_for_order(self, order_id: str) -> list[PaymentRecord]:
+        query = (
+            select(PAYMENTS)
+            .where(PAYMENTS.c.order_id == order_id)
+            .order_by(PAYMENTS.c.received_at, PAYMENTS.c.id)
+        )
+        return [_from_row(row) for row in (await self._execute(query)).mappings()]
+
+    async def list_recent(self, limit: int) -> list[PaymentRecord]:
+        query = select(PAYMENTS).order_by(PAYMENTS.c.received_at.desc(), PAYMENTS.c.id.desc()).limit(limit)
+        return [_from_row(row) for row in (await self._execute(query)).mappings()]
+
+
+def _from_row(row: RowMapping) -> PaymentRecord:
+    return PaymentRecord(
+        id=row["id"],
+        provider=row["provider"],
+        dedupe_key=row["dedupe_key"],
+        order_id=row["order_id"],
+        payment_id=row["payment_id"],
+        status=PaymentStatus(row["status"]),
+        outcome=PaymentOutcome(row["outcome"]),
+        actually_paid=exact(row["actually_paid"]),
+        pay_currency=row["pay_currency"],
+        received_at=row["received_at"],
+    )

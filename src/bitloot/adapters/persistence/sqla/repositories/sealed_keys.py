@@ -1,0 +1,100 @@
+"""Sealed keys (the `SealedKeyRepository` port): recording delivered keys, re-wrapping them and
+crypto-shredding them after the retention period, and how a row maps to a `SealedKey`."""
+
+from datetime import datetime
+
+from sqlalchemy import RowMapping, select, update
+
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.orders import ORDERS
+from bitloot.adapters.persistence.sqla.tables.reveals import REVEAL_EVENTS
+from bitloot.adapters.persistence.sqla.tables.sealed_keys import SEALED_KEYS
+from bitloot.domain.audit import RevealOutcome
+from bitloot.domain.keys import SealedKey
+
+_REVEALED = RevealOutcome.REVEALED.value
+
+
+class SqlaSealedKeyRepository(SqlRepository):
+    async def add(self, key: SealedKey) -> bool:
+        values = {name: getattr(key, name) for name in SEALED_KEYS.c.keys()}  # noqa: SIM118
+        statement = self._insert(SEALED_KEYS).values(values).on_conflict_do_nothing()
+        result = await self._execute(statement)
+        return bool(result.rowcount == 1)
+
+    async def list_for_order(self, order_id: str) -> list[SealedKey]:
+        query = select(SEALED_KEYS).where(SEALED_KEYS.c.order_id == order_id).order_by(SEALED_KEYS.c.id)
+        return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
+
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
+        query = (
+            select(SEALED_KEYS)
+            .where(
+                SEALED_KEYS.c.purged_at.is_(None),
+                SEALED_KEYS.c.key_version != active_version,
+                SEALED_KEYS.c.id > after_id,
+            )
+            .order_by(SEALED_KEYS.c.id)
+            .limit(limit)
+        )
+        return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        result = await self._execute(
+            update(SEALED_KEYS)
+            .where(
+                SEALED_KEYS.c.id == key_id,
+                SEALED_KEYS.c.key_version == old_version,
+                SEALED_KEYS.c.purged_at.is_(None),
+            )
+            .values(wrapped_key=wrapped_key, key_version=key_version)
+        )
+        return bool(result.rowcount == 1)
+
+    async def purgeable(self, cutoff: datetime, limit: int) -> list[SealedKey]:
+        revealed = (
+            select(REVEAL_EVENTS.c.id)
+            .where(
+                REVEAL_EVENTS.c.key_id == SEALED_KEYS.c.id,
+                REVEAL_EVENTS.c.outcome == _REVEALED,
+                REVEAL_EVENTS.c.at < cutoff,
+            )
+            .exists()
+        )
+        query = (
+            select(SEALED_KEYS)
+            .join(ORDERS, ORDERS.c.id == SEALED_KEYS.c.order_id)
+            .where(SEALED_KEYS.c.purged_at.is_(None), ORDERS.c.fulfilled_at < cutoff, revealed)
+            .order_by(SEALED_KEYS.c.id)
+            .limit(limit)
+        )
+        return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
+
+    async def mark_purged(self, key_id: str, now: datetime) -> bool:
+        result = await self._execute(
+            update(SEALED_KEYS)
+            .where(SEALED_KEYS.c.id == key_id, SEALED_KEYS.c.purged_at.is_(None))
+            .values(wrapped_key=b"", purged_at=now)
+        )
+        return bool(result.rowcount == 1)
+
+
+def sealed_key_from_row(row: RowMapping) -> SealedKey:
+    """A delivered key; the key fingerprint repository reads them too."""
+    return SealedKey(**{name: row[name] for name in _FIELDS})
+
+
+_FIELDS = (
+    "id",
+    "order_id",
+    "item_id",
+    "product_id",
+    "source_key_id",
+    "blob_path",
+    "wrapped_key",
+    "key_version",
+    "blob_sha256",
+    "content_type",
+    "created_at",
+    "purged_at",
+)

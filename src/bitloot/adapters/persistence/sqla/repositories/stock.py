@@ -1,0 +1,115 @@
+"""Own stock (the `StockRepository` port): importing, counting, allocating and re-wrapping units, and
+how a row maps to a `StockKey`."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import RowMapping, func, insert, select, update
+
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.catalog import STOCK_KEYS
+from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS
+from bitloot.application.errors import ConcurrencyConflict
+from bitloot.domain.errors import OutOfStock
+from bitloot.domain.keys import StockKey
+
+
+class SqlaStockRepository(SqlRepository):
+    async def add_many(self, keys: Sequence[StockKey]) -> None:
+        rows = [{name: getattr(key, name) for name in STOCK_KEYS.c.keys()} for key in keys]  # noqa: SIM118
+        await self._execute(insert(STOCK_KEYS), rows)
+
+    async def count_available(self, product_id: str) -> int:
+        query = select(func.count()).where(
+            STOCK_KEYS.c.product_id == product_id, STOCK_KEYS.c.item_id.is_(None)
+        )
+        return int((await self._execute(query)).scalar_one())
+
+    async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
+        if self._dialect == "postgresql":
+            # Two transactions allocating for the same item take turns here, so the second one sees
+            # the first one's units as the item's own instead of taking more. (SQLite's BEGIN
+            # IMMEDIATE already runs one writer at a time.)
+            await self._execute(select(ORDER_ITEMS.c.id).where(ORDER_ITEMS.c.id == item_id).with_for_update())
+        mine_query = select(STOCK_KEYS).where(STOCK_KEYS.c.item_id == item_id).order_by(STOCK_KEYS.c.id)
+        mine = [stock_key_from_row(row) for row in (await self._execute(mine_query)).mappings()]
+        missing = quantity - len(mine)
+        if missing <= 0:
+            return mine
+        free_query = (
+            select(STOCK_KEYS.c.id)
+            .where(STOCK_KEYS.c.product_id == product_id, STOCK_KEYS.c.item_id.is_(None))
+            .order_by(STOCK_KEYS.c.id)
+            .limit(missing)
+        )
+        if self._dialect == "postgresql":
+            free_query = free_query.with_for_update(skip_locked=True)
+        free_ids = list((await self._execute(free_query)).scalars())
+        if len(free_ids) < missing:
+            raise OutOfStock
+        taken = await self._execute(
+            update(STOCK_KEYS)
+            .where(STOCK_KEYS.c.id.in_(free_ids), STOCK_KEYS.c.item_id.is_(None))
+            .values(order_id=order_id, item_id=item_id)
+            .returning(*STOCK_KEYS.c)
+        )
+        taken_rows = [stock_key_from_row(row) for row in taken.mappings()]
+        if len(taken_rows) != missing:
+            raise ConcurrencyConflict
+        return mine + sorted(taken_rows, key=lambda unit: unit.id)
+
+    async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
+        query = (
+            select(STOCK_KEYS)
+            .where(
+                STOCK_KEYS.c.key_version != active_version,
+                STOCK_KEYS.c.id > after_id,
+                STOCK_KEYS.c.wrapped_key != b"",
+            )
+            .order_by(STOCK_KEYS.c.id)
+            .limit(limit)
+        )
+        return [stock_key_from_row(row) for row in (await self._execute(query)).mappings()]
+
+    async def rewrap(self, key_id: str, old_version: int, wrapped_key: bytes, key_version: int) -> bool:
+        result = await self._execute(
+            update(STOCK_KEYS)
+            .where(STOCK_KEYS.c.id == key_id, STOCK_KEYS.c.key_version == old_version)
+            .values(wrapped_key=wrapped_key, key_version=key_version)
+        )
+        return bool(result.rowcount == 1)
+
+    async def allocated(self, unit_id: str, item_id: str) -> StockKey | None:
+        query = select(STOCK_KEYS).where(
+            STOCK_KEYS.c.id == unit_id, STOCK_KEYS.c.item_id == item_id, STOCK_KEYS.c.wrapped_key != b""
+        )
+        row = (await self._execute(query)).mappings().first()
+        return None if row is None else stock_key_from_row(row)
+
+    async def erase(self, unit_id: str, item_id: str) -> bool:
+        result = await self._execute(
+            update(STOCK_KEYS)
+            .where(
+                STOCK_KEYS.c.id == unit_id, STOCK_KEYS.c.item_id == item_id, STOCK_KEYS.c.wrapped_key != b""
+            )
+            .values(wrapped_key=b"")
+        )
+        return bool(result.rowcount == 1)
+
+
+def stock_key_from_row(row: RowMapping) -> StockKey:
+    """A unit of own stock; the key fingerprint repository reads units too."""
+    return StockKey(**{name: row[name] for name in _FIELDS})
+
+
+_FIELDS = (
+    "id",
+    "product_id",
+    "blob_path",
+    "wrapped_key",
+    "key_version",
+    "blob_sha256",
+    "content_type",
+    "created_at",
+    "order_id",
+    "item_id",
+)

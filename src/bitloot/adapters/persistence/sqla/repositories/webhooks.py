@@ -1,0 +1,63 @@
+"""The webhook inbox (the `WebhookInbox` port), and how a row maps to a `WebhookDelivery`."""
+
+from typing import Any
+
+from sqlalchemy import RowMapping, insert, select
+
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.tables.webhooks import WEBHOOK_DELIVERIES
+from bitloot.domain.webhook import PROVIDERS, WebhookDelivery, WebhookProvider
+
+_FIELDS = (
+    "id",
+    "event",
+    "raw_body",
+    "signature",
+    "signature_valid",
+    "dedupe_key",
+    "outcome",
+    "order_id",
+    "received_at",
+    "replayed_from",
+)
+_PROVIDERS: dict[str, WebhookProvider] = {name: name for name in PROVIDERS}
+
+
+class SqlaWebhookInbox(SqlRepository):
+    async def add(self, delivery: WebhookDelivery) -> None:
+        await self._execute(insert(WEBHOOK_DELIVERIES).values(_values(delivery)))
+
+    async def get(self, delivery_id: str) -> WebhookDelivery | None:
+        query = select(WEBHOOK_DELIVERIES).where(WEBHOOK_DELIVERIES.c.id == delivery_id)
+        found = (await self._execute(query)).mappings().first()
+        return None if found is None else _from_row(found)
+
+    async def list_recent(self, limit: int, provider: str | None = None) -> list[WebhookDelivery]:
+        if limit <= 0:
+            return []
+        query = select(WEBHOOK_DELIVERIES)
+        if provider is not None:
+            query = query.where(WEBHOOK_DELIVERIES.c.provider == provider)
+        query = query.order_by(WEBHOOK_DELIVERIES.c.received_at.desc(), WEBHOOK_DELIVERIES.c.id.desc()).limit(
+            limit
+        )
+        return [_from_row(row) for row in (await self._execute(query)).mappings()]
+
+    async def list_for_order(self, order_id: str) -> list[WebhookDelivery]:
+        query = (
+            select(WEBHOOK_DELIVERIES)
+            .where(WEBHOOK_DELIVERIES.c.order_id == order_id)
+            .order_by(WEBHOOK_DELIVERIES.c.received_at, WEBHOOK_DELIVERIES.c.id)
+        )
+        return [_from_row(row) for row in (await self._execute(query)).mappings()]
+
+
+def _from_row(row: RowMapping) -> WebhookDelivery:
+    values: dict[str, Any] = {name: row[name] for name in _FIELDS}
+    return WebhookDelivery(
+        provider=_PROVIDERS[row["provider"]], **{**values, "raw_body": bytes(values["raw_body"])}
+    )
+
+
+def _values(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {"provider": delivery.provider, **{name: getattr(delivery, name) for name in _FIELDS}}

@@ -1,0 +1,41 @@
+"""The catalog: products, and the units of own stock imported for them (each one a sealed envelope)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bitloot.adapters.persistence.sqla.tables.base import Amount, Base, Id, table_of
+from bitloot.adapters.persistence.sqla.tables.envelope import SealedEnvelopeColumns
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(12))
+    supplier: Mapped[str] = mapped_column(String(16))
+    supplier_product_id: Mapped[str | None] = mapped_column(String(64))
+    supplier_available: Mapped[int] = mapped_column(default=0)
+    # The supplier's time of the availability held (Kinguin's `updatedAt`); older reports are ignored.
+    supplier_updated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+class StockKeyRow(SealedEnvelopeColumns, Base):
+    """A unit of own stock; `order_id` and `item_id` are set once it is allocated."""
+
+    __tablename__ = "stock_keys"
+    __table_args__ = (Index("ix_stock_keys_free", "product_id", "item_id", "id"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    order_id: Mapped[str | None] = mapped_column(Id)
+    item_id: Mapped[str | None] = mapped_column(Id, index=True)
+
+
+PRODUCTS = table_of(ProductRow)
+STOCK_KEYS = table_of(StockKeyRow)

@@ -1,0 +1,46 @@
+"""The order aggregate: orders (migrations 0001, 0003) and their items."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bitloot.adapters.persistence.sqla.tables.base import Amount, Base, Id, table_of
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    currency: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    access_token_hash: Mapped[str] = mapped_column(String(64))
+    payment_url: Mapped[str | None] = mapped_column(Text)
+    # The provider's invoice id (migration 0003); the payment reconciler asks about it.
+    payment_reference: Mapped[str | None] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    failure_reason: Mapped[str | None] = mapped_column(String(200))
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    reveal_count: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class OrderItemRow(Base):
+    __tablename__ = "order_items"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(12))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+
+
+ORDERS = table_of(OrderRow)
+ORDER_ITEMS = table_of(OrderItemRow)

@@ -1,0 +1,28 @@
+"""Payments: every payment notification recorded, matched to an order or not."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bitloot.adapters.persistence.sqla.tables.base import Amount, Base, Id, table_of
+
+
+class PaymentRow(Base):
+    __tablename__ = "payments"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # As the provider sent it; not a foreign key, since unmatched notifications are kept too.
+    order_id: Mapped[str] = mapped_column(String(100), index=True)
+    payment_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(24))
+    outcome: Mapped[str] = mapped_column(String(24))
+    actually_paid: Mapped[Decimal] = mapped_column(Amount)
+    pay_currency: Mapped[str] = mapped_column(String(24))
+    received_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
+
+
+PAYMENTS = table_of(PaymentRow)
