@@ -16,8 +16,8 @@ from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.clock import Clock
+from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
-from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
 
 

@@ -34,8 +34,8 @@ from bitloot.application.use_cases.send_delivery_emails import (
     SendReport,
 )
 from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
+from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
-from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import ClockProvider, Shop, fulfillment_status
 from tests.providers.smtp_server import SENDER, Captured, SmtpTestServer, smtp_server

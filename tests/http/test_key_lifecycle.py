@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.ioc import container_for
 from bitloot.entrypoints.keys_cli import run_keys_command
-from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, open_shop
 

@@ -13,8 +13,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
-from bitloot.entrypoints.settings import load_settings
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, webhooks
 from tests.providers.kinguin_server import API_KEY, FakeKey, KinguinServer, running_kinguin

@@ -15,8 +15,8 @@ from litestar.testing import AsyncTestClient
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.use_cases.list_products import ListProducts
 from bitloot.domain.product import Product
+from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
-from bitloot.entrypoints.settings import load_settings
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, order_details
 

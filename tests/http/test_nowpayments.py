@@ -20,9 +20,9 @@ from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.payments import PaymentGateway, PaymentLookup
 from bitloot.application.use_cases.reconcile_payments import PaymentSweep
+from bitloot.entrypoints.config import ConfigurationError, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.reconciler import PaymentCursor, reconcile_payments_round
-from bitloot.entrypoints.settings import ConfigurationError, load_settings
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import (
     ClockProvider,
@@ -392,7 +392,7 @@ def test_the_settings_read_every_nowpayments_variable(tmp_path: Path, server: No
     assert settings.nowpayments.base_url == server.base_url
     assert settings.nowpayments.api_key == server.api_key
     assert settings.nowpayments.can_list_payments
-    assert settings.tuning.payment_reconcile_every_seconds == 3600
+    assert settings.tuning.reconciler.payment_every_seconds == 3600
     for secret in (server.api_key, server.password):
         assert secret not in repr(settings)
 

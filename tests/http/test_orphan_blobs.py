@@ -12,8 +12,8 @@ from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.domain.ids import new_id
+from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
-from bitloot.entrypoints.settings import load_settings
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop
 

@@ -12,8 +12,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.entrypoints.config import ConfigurationError, load_settings
 from bitloot.entrypoints.http.app import create_app
-from bitloot.entrypoints.settings import ConfigurationError, load_settings
 from tests.http.conftest import Shop, assert_problem, available, fulfillment_status
 
 REQUIRED_SECRETS = (

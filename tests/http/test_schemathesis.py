@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.app import create_app
-from bitloot.entrypoints.settings import Settings
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import embedded_settings
 

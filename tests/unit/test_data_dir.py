@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bitloot.adapters.persistence.sqla.migrate import upgrade
-from bitloot.entrypoints.settings import load_settings
+from bitloot.entrypoints.config import load_settings
 
 
 def mode(path: Path) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bitloot.entrypoints.settings import ConfigurationError, load_settings
+from bitloot.entrypoints.config import ConfigurationError, load_settings
 from tests.http.test_platform import production_environment
 
 

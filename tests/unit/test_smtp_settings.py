@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bitloot.adapters.email.smtp_sender import SmtpEmailSender, SmtpSettings
-from bitloot.entrypoints.settings import ConfigurationError, load_settings
+from bitloot.entrypoints.config import ConfigurationError, load_settings
 
 PASSWORD = "Sup3r-Secret-Pass"
 

@@ -6,8 +6,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bitloot.entrypoints.config import ConfigurationError, Settings, load_settings
 from bitloot.entrypoints.keys_cli import add_keys_commands, run_keys_command
-from bitloot.entrypoints.settings import ConfigurationError, Settings, load_settings
 from bitloot.entrypoints.stock_cli import add_stock_commands, run_stock_command
 
 log = logging.getLogger("bitloot")

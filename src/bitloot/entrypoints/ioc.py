@@ -82,9 +82,9 @@ from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSettings, SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs, SweepSettings
 from bitloot.domain.product import SupplierKind
+from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.client_address import ClientAddresses
 from bitloot.entrypoints.http.limits import RateGuard
-from bitloot.entrypoints.settings import Settings
 
 Suppliers = Mapping[SupplierKind, KeySupplier]
 
@@ -110,7 +110,7 @@ class SqlPersistenceProvider(Provider):
     @provide(scope=Scope.APP)
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         engine = create_engine(
-            DatabaseSettings(url=settings.database_url, pool_size=settings.tuning.database_pool_size)
+            DatabaseSettings(url=settings.database_url, pool_size=settings.tuning.database.pool_size)
         )
         yield engine
         await engine.dispose()
@@ -233,7 +233,7 @@ class AdaptersProvider(Provider):
 
     @provide
     def delivery_email_settings(self, settings: Settings) -> DeliveryEmailSettings:
-        return DeliveryEmailSettings(lease=timedelta(seconds=settings.tuning.email_lease_seconds))
+        return DeliveryEmailSettings(lease=timedelta(seconds=settings.tuning.email.lease_seconds))
 
     @provide
     def queue(self, broker: AsyncBroker) -> FulfillmentQueue:
@@ -243,7 +243,7 @@ class AdaptersProvider(Provider):
     def fulfillment_settings(self, settings: Settings) -> FulfillmentSettings:
         return FulfillmentSettings(
             worker_id=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}",
-            lease=timedelta(seconds=settings.tuning.lease_seconds),
+            lease=timedelta(seconds=settings.tuning.worker.lease_seconds),
         )
 
     @provide
@@ -252,7 +252,7 @@ class AdaptersProvider(Provider):
 
     @provide
     def reconcile_settings(self, settings: Settings) -> ReconcileSettings:
-        return ReconcileSettings(grace=timedelta(seconds=settings.tuning.reconcile_grace_seconds))
+        return ReconcileSettings(grace=timedelta(seconds=settings.tuning.reconciler.grace_seconds))
 
     @provide
     async def kinguin(self, settings: Settings) -> AsyncIterator[KinguinConnection]:
@@ -290,18 +290,18 @@ class AdaptersProvider(Provider):
 
     @provide
     def rate_guard(self, settings: Settings, limiter: RateLimiter, addresses: ClientAddresses) -> RateGuard:
-        return RateGuard(limiter, settings.tuning, addresses)
+        return RateGuard(limiter, settings.tuning.rate_limits, addresses)
 
     @provide
     def order_limits(self, settings: Settings, limiter: RateLimiter) -> OrderLimits:
-        tuning = settings.tuning
+        tuning = settings.tuning.rate_limits
         return CountedOrderLimits(
             limiter,
             {
-                OrderAction.REVEAL: tuning.reveal_limit_per_order,
-                OrderAction.LINK: tuning.link_limit_per_order,
+                OrderAction.REVEAL: tuning.reveal_per_order,
+                OrderAction.LINK: tuning.link_per_order,
             },
-            tuning.rate_limit_window_seconds,
+            tuning.window_seconds,
         )
 
 

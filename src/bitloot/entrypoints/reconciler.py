@@ -13,7 +13,7 @@ from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfil
 from bitloot.application.use_cases.reconcile_payments import PaymentSweep, ReconcilePayments
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
-from bitloot.entrypoints.settings import Settings
+from bitloot.entrypoints.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ async def reconcile_forever(container: AsyncContainer, every_seconds: float, sto
     # Asking NOWPayments about unpaid orders runs beside, on its own interval: a slow or failing
     # provider never holds up the rounds here, and an outage here never stops it.
     payments = asyncio.create_task(reconcile_payments_forever(container, stop))
-    orphans = OrphanSweep((await container.get(Settings)).tuning.orphan_sweep_every_seconds)
+    orphans = OrphanSweep((await container.get(Settings)).tuning.reconciler.orphan_sweep_every_seconds)
     while not stop.is_set():
         try:
             async with container() as request:
@@ -92,7 +92,7 @@ async def reconcile_payments_forever(container: AsyncContainer, stop: asyncio.Ev
     settings = await container.get(Settings)
     if settings.nowpayments is None:
         return
-    every_seconds = settings.tuning.payment_reconcile_every_seconds
+    every_seconds = settings.tuning.reconciler.payment_every_seconds
     cursor = PaymentCursor()
     while not stop.is_set():
         # A round waiting on a slow provider is abandoned at stop (each payment it applied committed on

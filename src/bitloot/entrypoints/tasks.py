@@ -10,7 +10,7 @@ from taskiq_redis import RedisStreamBroker
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
 from bitloot.application.use_cases.fulfill_order import FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
-from bitloot.entrypoints.settings import Settings
+from bitloot.entrypoints.config import Settings
 
 REDIS_CONNECT_TIMEOUT_SECONDS = 2
 REDIS_SOCKET_TIMEOUT_SECONDS = 5
@@ -54,8 +54,8 @@ def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBro
             xread_block=READ_BLOCK_MS,
             # Read no more jobs than run at once: a job read but not yet leased by a worker that dies
             # waits for the reconciler's grace, so the fewer of those, the better.
-            xread_count=settings.tuning.worker_concurrency,
-            idle_timeout=settings.tuning.redelivery_idle_seconds * 1000,
+            xread_count=settings.tuning.worker.concurrency,
+            idle_timeout=settings.tuning.worker.redelivery_idle_seconds * 1000,
             unacknowledged_lock_timeout=5,
             maxlen=1_000_000,
             socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
@@ -63,7 +63,7 @@ def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBro
         )
     else:
         broker = InMemoryBroker(
-            await_inplace=await_inplace, max_async_tasks=settings.tuning.worker_concurrency
+            await_inplace=await_inplace, max_async_tasks=settings.tuning.worker.concurrency
         )
     broker.register_task(fulfill_order, task_name=FULFILL_TASK)
     return broker

@@ -10,9 +10,9 @@ from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
+from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.reconciler import reconcile_forever
-from bitloot.entrypoints.settings import Settings
 from bitloot.entrypoints.tasks import build_broker
 
 log = logging.getLogger(__name__)
@@ -38,14 +38,14 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     await broker.startup()
     receiver = Receiver(
         broker,
-        max_async_tasks=settings.tuning.worker_concurrency,
+        max_async_tasks=settings.tuning.worker.concurrency,
         ack_type=AcknowledgeType.WHEN_EXECUTED,
         run_startup=False,
         propagate_exceptions=False,
         wait_tasks_timeout=DRAIN_SECONDS,
     )
     reconciler = asyncio.create_task(
-        reconcile_forever(container, settings.tuning.reconcile_every_seconds, stop)
+        reconcile_forever(container, settings.tuning.reconciler.every_seconds, stop)
     )
     listening = asyncio.create_task(receiver.listen(stop))
     # Take over SIGTERM/SIGINT only once the receiver runs: taskiq 0.13's `listen` never returns when
@@ -55,7 +55,7 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    log.info("worker started: %d concurrent jobs", settings.tuning.worker_concurrency)
+    log.info("worker started: %d concurrent jobs", settings.tuning.worker.concurrency)
     try:
         await listening
     finally:

@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 from taskiq import AsyncBroker
 
+from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
 from bitloot.entrypoints.http.api_docs import SECURITY_SCHEMES, OfflineSwaggerUI, asset_routers
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
@@ -32,7 +33,6 @@ from bitloot.entrypoints.http.webhooks.kinguin import KinguinWebhookController
 from bitloot.entrypoints.http.webhooks.nowpayments import PaymentWebhookController
 from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.reconciler import reconcile_forever
-from bitloot.entrypoints.settings import Settings, load_settings
 from bitloot.entrypoints.tasks import build_broker
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -76,7 +76,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             None
             if settings.broker_url
             else asyncio.create_task(
-                reconcile_forever(container, settings.tuning.reconcile_every_seconds, stop)
+                reconcile_forever(container, settings.tuning.reconciler.every_seconds, stop)
             )
         )
         try:

@@ -7,7 +7,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
-from bitloot.entrypoints.settings import Settings
+from bitloot.entrypoints.config import Settings
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 

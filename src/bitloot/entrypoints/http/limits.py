@@ -13,8 +13,8 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.openapi import ResponseSpec
 
 from bitloot.application.ports.rate_limit import RateLimiter
+from bitloot.entrypoints.config.tuning import RateLimits
 from bitloot.entrypoints.http.client_address import ClientAddresses
-from bitloot.entrypoints.settings import Tuning
 
 
 class RateLimitedProblem(msgspec.Struct):
@@ -57,21 +57,21 @@ class RateGuard:
     cases' own (`OrderLimits`), counted only once the credential is proven."""
 
     limiter: RateLimiter
-    tuning: Tuning
+    limits: RateLimits
     addresses: ClientAddresses = field(default_factory=ClientAddresses)
 
     async def _check(self, kind: str, request: Request[Any, Any, Any], limit: int) -> None:
         """Counts the request against the client's limit; raises `RateLimited` when it is over."""
-        window = self.tuning.rate_limit_window_seconds
+        window = self.limits.window_seconds
         decision = await self.limiter.hit(_key(kind, self.addresses.of(request)), limit, window)
         if not decision.allowed:
             raise RateLimited(decision.retry_after_seconds)
 
     async def reveal(self, request: Request[Any, Any, Any]) -> None:
-        await self._check("reveal-ip", request, self.tuning.reveal_limit_per_ip)
+        await self._check("reveal-ip", request, self.limits.reveal_per_ip)
 
     async def delivery_link(self, request: Request[Any, Any, Any]) -> None:
-        await self._check("link-ip", request, self.tuning.link_limit_per_ip)
+        await self._check("link-ip", request, self.limits.link_per_ip)
 
     async def place_order(self, request: Request[Any, Any, Any]) -> None:
-        await self._check("order-ip", request, self.tuning.order_limit_per_ip)
+        await self._check("order-ip", request, self.limits.order_per_ip)

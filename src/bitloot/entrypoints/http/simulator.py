@@ -15,8 +15,8 @@ from bitloot.adapters.payments.simulator import SIMULATED_STATUSES, simulated_ip
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
 from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
 from bitloot.domain.payment import PaymentStatus
+from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.pages import button_form, page
-from bitloot.entrypoints.settings import Settings
 
 _LABELS = {
     PaymentStatus.FINISHED: "Pay in full (finished)",
