@@ -13,7 +13,7 @@ from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.domain.product import SupplierKind
-from bitloot.entrypoints.ioc import Suppliers
+from bitloot.entrypoints.ioc.suppliers import Suppliers
 
 
 def die() -> None:

@@ -9,7 +9,7 @@ import asyncio
 from dishka import Provider, Scope, decorate
 
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
-from bitloot.entrypoints.ioc import Suppliers
+from bitloot.entrypoints.ioc.suppliers import Suppliers
 
 STALLED_LINE = "stalled in the supplier step: order"
 STALL_SECONDS = 600

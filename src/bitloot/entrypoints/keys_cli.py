@@ -8,10 +8,7 @@ from datetime import timedelta
 
 from dishka import AsyncContainer
 
-from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
-from bitloot.application.ports.storage import SealedBlobStore
-from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.key_lifecycle import (
     DEFAULT_BATCH_SIZE,
     PurgeCounts,
@@ -45,15 +42,14 @@ async def run_keys_command(container: AsyncContainer, args: argparse.Namespace) 
         return 2
     try:
         async with container() as request:
-            uow = await request.get(UnitOfWork)
             if args.keys_command == "rotate":
                 vault = await request.get(KeyVault)
                 print(f"rotating data keys to master key version {vault.active_version}", flush=True)
-                rotation = RotateDataKeys(uow, vault)
+                rotation = await request.get(RotateDataKeys)
                 counts = await rotation.execute(args.batch_size, progress=_rotation_progress)
                 print(_rotation_summary(counts), flush=True)
                 return 1 if counts.failed else 0
-            purge = PurgeRevealedKeys(uow, await request.get(SealedBlobStore), await request.get(Clock))
+            purge = await request.get(PurgeRevealedKeys)
             print(f"purging keys revealed and fulfilled more than {args.older_than} days ago", flush=True)
             purged = await purge.execute(
                 timedelta(days=args.older_than), args.batch_size, progress=_purge_progress

@@ -12,9 +12,6 @@ from typing import TextIO
 
 from dishka import AsyncContainer
 
-from bitloot.application.ports.clock import Clock
-from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
-from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.fingerprint_existing_keys import (
     DEFAULT_BATCH_SIZE,
@@ -112,13 +109,7 @@ async def _fingerprint(container: AsyncContainer, batch_size: int) -> int:
         print("--batch-size is at least 1.", file=sys.stderr)
         return 2
     async with container() as request:
-        use_case = FingerprintExistingKeys(
-            await request.get(UnitOfWork),
-            await request.get(KeyVault),
-            await request.get(SealedBlobStore),
-            await request.get(KeyFingerprints),
-            await request.get(Clock),
-        )
+        use_case = await request.get(FingerprintExistingKeys)
         print("fingerprinting the stock units and delivered keys that have none yet", flush=True)
         counts = await use_case.execute(batch_size, progress=_fingerprint_progress)
     for pair in counts.shared:

@@ -1,0 +1,79 @@
+"""Where the shop's state lives: the SQL database (units of work, the read model, the lease
+heartbeat's own small pool) and the store of sealed key blobs (S3, or a local folder)."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from dishka import Provider, Scope, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bitloot.adapters.health import SqlDatabaseProbe
+from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
+from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
+from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork, SqlaUnitOfWorkFactory
+from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
+from bitloot.adapters.storage.s3 import S3BlobStore
+from bitloot.application.ports.health import HealthProbe
+from bitloot.application.ports.read_models import OrderProgressReader
+from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from bitloot.entrypoints.config import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseHealth:
+    """The database's health probe, apart from the other `HealthProbe`s `CheckHealth` gathers."""
+
+    probe: HealthProbe
+
+
+class SqlPersistenceProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(
+            DatabaseSettings(url=settings.database_url, pool_size=settings.tuning.database.pool_size)
+        )
+        yield engine
+        await engine.dispose()
+
+    @provide
+    def sessions(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return session_factory(engine)
+
+    @provide
+    def database_health(self, engine: AsyncEngine) -> DatabaseHealth:
+        return DatabaseHealth(SqlDatabaseProbe(engine))
+
+    @provide(scope=Scope.REQUEST)
+    async def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
+        async with sessions() as session:
+            yield SqlaUnitOfWork(session)
+
+    @provide
+    async def lease_units(self, settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
+        """Lease renewals (the fulfillment heartbeat) on a small pool of their own: a beat never waits
+        for a connection behind the jobs it keeps alive. Connects only once a job runs."""
+        engine = create_engine(DatabaseSettings(url=settings.database_url, pool_size=2, max_overflow=2))
+        yield SqlaUnitOfWorkFactory(session_factory(engine))
+        await engine.dispose()
+
+    @provide
+    def progress_reader(self, engine: AsyncEngine) -> OrderProgressReader:
+        return SqlOrderProgressReader(engine)
+
+
+class BlobStoreProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    async def blob_store(self, settings: Settings) -> AsyncIterator[SealedBlobStore]:
+        """S3 when `BITLOOT_STORAGE_URL` is s3://, else the local folder. One client per process."""
+        if settings.s3 is None:
+            yield LocalDirectoryBlobStore(settings.storage_dir)
+            return
+        store = S3BlobStore(settings.s3)
+        await store.open()
+        yield store
+        await store.close()

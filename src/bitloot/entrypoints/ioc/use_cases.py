@@ -1,0 +1,86 @@
+"""Every use case, built by the container from the ports the other providers choose.
+
+Per request (`Scope.REQUEST`), as each works in the request's unit of work; the read models and the
+health check need none and are built once. A use case whose constructor takes only provided types is
+one line here; the few that take something else have a factory."""
+
+from dishka import Provider, Scope, provide
+
+from bitloot.adapters.health import CallableProbe
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.queue import FulfillmentQueue
+from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.webhooks import WebhookReplayers
+from bitloot.application.use_cases.check_health import CheckHealth
+from bitloot.application.use_cases.create_product import CreateProduct
+from bitloot.application.use_cases.fingerprint_existing_keys import FingerprintExistingKeys
+from bitloot.application.use_cases.fulfill_order import FulfillOrder
+from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
+from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
+from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
+from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
+from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
+from bitloot.application.use_cases.import_stock import ImportStock
+from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
+from bitloot.application.use_cases.key_lifecycle import PurgeRevealedKeys, RotateDataKeys
+from bitloot.application.use_cases.list_orders import ListOrders
+from bitloot.application.use_cases.list_products import ListProducts
+from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
+from bitloot.application.use_cases.place_order import PlaceOrder
+from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
+from bitloot.application.use_cases.reconcile_payments import ReconcilePayments
+from bitloot.application.use_cases.replay_webhook import ReplayWebhook
+from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
+from bitloot.application.use_cases.reveal_keys import RevealKeys
+from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
+from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
+from bitloot.entrypoints.ioc.persistence import DatabaseHealth
+
+
+class UseCasesProvider(Provider):
+    scope = Scope.REQUEST
+
+    # What a customer does
+    place_order = provide(PlaceOrder)
+    issue_delivery_link = provide(IssueDeliveryLink)
+    get_delivery_summary = provide(GetDeliverySummary)
+    reveal_keys = provide(RevealKeys)
+    get_fulfillment_status = provide(GetFulfillmentStatus, scope=Scope.APP)
+
+    # What the providers' webhooks, the fulfillment jobs and the reconciler run
+    handle_payment_notification = provide(HandlePaymentNotification)
+    handle_kinguin_event = provide(HandleKinguinEvent)
+    fulfill_order = provide(FulfillOrder)
+    send_delivery_emails = provide(SendDeliveryEmails)
+    reconcile_fulfillments = provide(ReconcileFulfillments)
+    reconcile_payments = provide(ReconcilePayments)
+    sweep_orphan_blobs = provide(SweepOrphanBlobs)
+
+    # What the operator does (admin API and command line)
+    create_product = provide(CreateProduct)
+    list_products = provide(ListProducts)
+    import_stock = provide(ImportStock)
+    fingerprint_existing_keys = provide(FingerprintExistingKeys)
+    list_orders = provide(ListOrders)
+    get_order_details = provide(GetOrderDetails)
+    retry_fulfillment = provide(RetryFulfillment)
+    list_webhook_deliveries = provide(ListWebhookDeliveries)
+    get_webhook_delivery = provide(GetWebhookDelivery)
+    replay_webhook = provide(ReplayWebhook)
+    rotate_data_keys = provide(RotateDataKeys)
+    purge_revealed_keys = provide(PurgeRevealedKeys)
+
+    @provide
+    def webhook_replayers(
+        self, nowpayments: HandlePaymentNotification, kinguin: HandleKinguinEvent
+    ) -> WebhookReplayers:
+        """One replayer per provider whose deliveries the inbox keeps."""
+        return {"nowpayments": nowpayments, "kinguin": kinguin}
+
+    @provide(scope=Scope.APP)
+    def check_health(
+        self, database: DatabaseHealth, store: SealedBlobStore, queue: FulfillmentQueue, clock: Clock
+    ) -> CheckHealth:
+        probes = [database.probe, CallableProbe("storage", store.check), CallableProbe("queue", queue.check)]
+        return CheckHealth(probes, clock)
