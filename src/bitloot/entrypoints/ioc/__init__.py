@@ -2,15 +2,15 @@
 per concern.
 
 - `core`: the settings and broker the process hands in, and the clock;
-- `persistence`: the SQL database and the sealed-blob store (`memory`: the in-memory override);
+- `persistence`: the SQL database and the sealed-blob store;
 - `security`: the vault, key fingerprints, delivery links and rate limits;
 - `payments`, `suppliers`, `emails`: NOWPayments or the simulator; own stock and Kinguin; delivery
   emails;
 - `jobs`: the fulfillment queue, the lease heartbeat and the background use cases' settings;
 - `http_only`: what only the HTTP app asks for;
 - `use_cases`: every use case;
-- `container`: `container_for(settings, broker, *overrides)`, where a test's override provider
-  (for example `MemoryPersistenceProvider`) replaces one part in one line.
+- `container`: `container_for(settings, broker, *overrides)`, where an override provider (the fault
+  suite's in `tests/e2e/faults.py`, or `bitloot worker --provider`) replaces one part in one line.
 """
 
 from bitloot.entrypoints.ioc.container import container_for, warm_up
