@@ -19,8 +19,8 @@ from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.suppliers.kinguin.webhook import KinguinWebhook
 from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
 from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderRequest
-from bitloot.domain.lifecycle import TRANSITIONS, OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import TRANSITIONS, OrderStatus
 from tests.unit.conftest import IPN_SECRET, World
 
 KINGUIN_SECRET = "property-kinguin-secret"

@@ -15,8 +15,8 @@ from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.product import Product
 from tests.unit.conftest import IPN_SECRET, World

@@ -23,7 +23,7 @@ from bitloot.application.use_cases.handle_kinguin_event import (
     KinguinEventResult,
 )
 from bitloot.application.use_cases.place_order import PlacedOrder
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from bitloot.domain.webhook import WebhookDelivery
 from tests.providers.kinguin_server import FakeKey, KinguinServer, running_kinguin

@@ -13,8 +13,8 @@ import pytest
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
 from bitloot.domain.errors import DomainError, InvalidValue, OutOfStock
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.money import Money
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from tests.unit.conftest import BASE_URL, World
 

@@ -14,8 +14,8 @@ from bitloot.application.use_cases.reconcile_payments import (
     PaymentSweep,
     ReconcilePayments,
 )
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentNotification, PaymentOutcome, PaymentStatus
 from tests.unit.conftest import World
 

@@ -23,7 +23,7 @@ from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDel
 from bitloot.application.use_cases.replay_webhook import ReplayWebhook
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
 from tests.unit.conftest import IPN_SECRET, World

@@ -27,8 +27,8 @@ from bitloot.domain.errors import InvalidValue, OutOfStock
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 
 log = logging.getLogger(__name__)

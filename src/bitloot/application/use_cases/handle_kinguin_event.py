@@ -20,7 +20,7 @@ from bitloot.application.retry import in_transaction
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
 from bitloot.domain.kinguin import COMPLETED, KinguinOrder
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery, WebhookProvider
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentDecision, PaymentOutcome, PaymentRecord, decide
 from bitloot.domain.webhook import DUPLICATE, MAX_BODY_BYTES, WebhookDelivery, WebhookProvider
 

@@ -18,8 +18,8 @@ from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealO
 from bitloot.domain.errors import KeyIntegrityError, KeyPurged, RevealsBlocked
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 
 log = logging.getLogger(__name__)
 
