@@ -12,7 +12,9 @@ from bitloot.application.blob_cleanup import delete_quietly
 from bitloot.application.errors import (
     ConcurrencyConflict,
     KeysNotReady,
+    NoSupplierConfigured,
     StorageUnavailable,
+    SupplierRefused,
     SupplierUnavailable,
 )
 from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
@@ -48,6 +50,20 @@ class FulfillOutcome(StrEnum):
 
 class _KeyAlreadyOurs(Exception):
     """A supplier's key whose fingerprint is recorded already; the message names ids, never the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    """The order is this run's for one lease, kept alive by the heartbeat while the job runs."""
+
+    order: Order
+
+
+@dataclass(frozen=True, slots=True)
+class _NotClaimed:
+    """This run has nothing to do: the outcome it answers (`NOT_FOUND` or `SKIPPED`)."""
+
+    outcome: FulfillOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +108,12 @@ class FulfillOrder:
         # (re-queued while the first still runs) must find the lease taken and skip.
         self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
         for _ in range(ATTEMPTS):
-            order = await self._claim(order_id)
-            if not isinstance(order, Order):
-                return order
+            claim = await self._claim(order_id)
+            if isinstance(claim, _NotClaimed):
+                return claim.outcome
             try:
-                async with self._heartbeat.keep(order, self._settings.lease) as lease:
-                    return await self._fulfill(order, lease)
+                async with self._heartbeat.keep(claim.order, self._settings.lease) as lease:
+                    return await self._fulfill(claim.order, lease)
             except ConcurrencyConflict:
                 # Another transaction took a stock unit we wanted, or the order changed (say, another
                 # worker took over an expired lease): start again from a fresh read, under the lease.
@@ -116,7 +132,8 @@ class FulfillOrder:
                     async with self._discard_on_conflict(written):
                         await self._uow.commit()  # each item's keys are durable on their own
                     written.clear()
-        except OutOfStock as exc:
+        except (OutOfStock, SupplierRefused, NoSupplierConfigured) as exc:
+            # The item can never be supplied this way: the order fails, with the reason for the operator.
             return await self._fail(order, str(exc))
         except _KeyAlreadyOurs as exc:
             return await self._hold(order, str(exc), written)
@@ -153,15 +170,16 @@ class FulfillOrder:
             await delete_quietly(self._store, written)
             raise
 
-    async def _claim(self, order_id: str) -> Order | FulfillOutcome:
+    async def _claim(self, order_id: str) -> _Claimed | _NotClaimed:
+        """Take the order for this run under a lease, in a transaction of its own."""
         try:
             order = await self._uow.orders.get(order_id)
         except InvalidValue:  # an id no order can have (a poison message): drop the job
             await self._uow.rollback()
             log.warning("a fulfilment job for an id no order can have was dropped")
-            return FulfillOutcome.NOT_FOUND
+            return _NotClaimed(FulfillOutcome.NOT_FOUND)
         if order is None:
-            return FulfillOutcome.NOT_FOUND
+            return _NotClaimed(FulfillOutcome.NOT_FOUND)
         if not order.claim(self._lease_owner, self._clock.now(), self._settings.lease):
             if order.status is not OrderStatus.FULFILLING:
                 # Nothing left to do for this order (fulfilled, refunded, never paid): close its request.
@@ -169,14 +187,14 @@ class FulfillOrder:
                 await self._uow.commit()
             else:
                 await self._uow.rollback()
-            return FulfillOutcome.SKIPPED
+            return _NotClaimed(FulfillOutcome.SKIPPED)
         try:
             await self._uow.orders.save(order)
             await self._uow.commit()
         except ConcurrencyConflict:
             await self._uow.rollback()
-            return FulfillOutcome.SKIPPED
-        return order
+            return _NotClaimed(FulfillOutcome.SKIPPED)
+        return _Claimed(order)
 
     async def _fulfill_item(
         self,
@@ -193,7 +211,7 @@ class FulfillOrder:
         if supplier is None:
             # A product of a supplier this deployment does not run (Kinguin, say): fail the order where
             # the operator sees it, instead of a KeyError that leaves it `fulfilling` on every retry.
-            raise OutOfStock(f"No {product.supplier.value} supplier is configured.")
+            raise NoSupplierConfigured(f"No {product.supplier.value} supplier is configured.")
         supplied = await supplier.obtain(SupplyRequest(order.id, item.id, product, item.quantity))
         # The supplier step can take long. A worker whose heartbeat found the order taken over
         # meanwhile stops here, before it writes any blob; a take-over the heartbeat has not seen yet
