@@ -81,7 +81,7 @@ async def invoiced_orders(world: World, count: int, every: timedelta = timedelta
 
 def reconciler(world: World, provider: ScriptedProvider, batch: int = 50) -> ReconcilePayments:
     settings = PaymentReconcileSettings(grace=GRACE, horizon=timedelta(hours=48), batch=batch)
-    return ReconcilePayments(world.uow(), provider, world.payment_use_case(), world.clock, settings)
+    return ReconcilePayments(world.uow(), provider, world.apply_payment_use_case(), world.clock, settings)
 
 
 async def sweep(

@@ -46,14 +46,14 @@ class TooManyRequests(Refusal):
 
 class SupplierRefused(Refusal):
     """The supplier will never deliver this item (refused or canceled the order, sent an unreadable
-    key): the fulfillment fails with this reason, for the operator."""
+    key): the fulfilment fails with this reason, for the operator."""
 
     message = "The supplier cannot deliver this item."
 
 
 class NoSupplierConfigured(Refusal):
     """The product comes from a supplier this deployment does not run (Kinguin without an API key,
-    say): the fulfillment fails with this reason, where the operator sees it."""
+    say): the fulfilment fails with this reason, where the operator sees it."""
 
     message = "No supplier is configured for this product."
 

@@ -58,7 +58,8 @@ from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from bitloot.application.ports.webhooks import WebhookReplayers
+from bitloot.application.use_cases.apply_kinguin_event import ApplyKinguinEvent
+from bitloot.application.use_cases.apply_payment_notification import ApplyPaymentNotification
 from bitloot.application.use_cases.check_health import CheckHealth
 from bitloot.application.use_cases.create_product import CreateProduct
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder
@@ -66,17 +67,22 @@ from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummar
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
 from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
-from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
-from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
 from bitloot.application.use_cases.list_orders import ListOrders
 from bitloot.application.use_cases.list_products import ListProducts
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
 from bitloot.application.use_cases.place_order import PlaceOrder
+from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
+from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
 from bitloot.application.use_cases.reconcile_payments import PaymentReconcileSettings, ReconcilePayments
-from bitloot.application.use_cases.replay_webhook import ReplayWebhook
+from bitloot.application.use_cases.replay_webhook import (
+    KinguinWebhookReplayer,
+    PaymentWebhookReplayer,
+    ReplayWebhook,
+    WebhookReplayers,
+)
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSettings, SendDeliveryEmails
@@ -309,8 +315,10 @@ def _use_cases_provider() -> Provider:
     provider = Provider(scope=Scope.REQUEST)
     for use_case in (
         PlaceOrder,
-        HandlePaymentNotification,
-        HandleKinguinEvent,
+        ApplyPaymentNotification,
+        ReceivePaymentWebhook,
+        ApplyKinguinEvent,
+        ReceiveKinguinWebhook,
         FulfillOrder,
         IssueDeliveryLink,
         RevealKeys,
@@ -346,10 +354,16 @@ def _use_cases_provider() -> Provider:
         return CheckHealth(probes, clock)
 
     def webhook_replayers(
-        nowpayments: HandlePaymentNotification, kinguin: HandleKinguinEvent
+        payment_webhook: PaymentWebhook,
+        notifications: ApplyPaymentNotification,
+        kinguin_events: KinguinEvents,
+        kinguin: ApplyKinguinEvent,
     ) -> WebhookReplayers:
         # One replayer per provider whose deliveries the inbox keeps.
-        return {"nowpayments": nowpayments, "kinguin": kinguin}
+        return {
+            "nowpayments": PaymentWebhookReplayer(payment_webhook, notifications),
+            "kinguin": KinguinWebhookReplayer(kinguin_events, kinguin),
+        }
 
     provider.provide(suppliers)
     provider.provide(webhook_replayers)

@@ -1,4 +1,5 @@
-"""HandlePaymentNotification (SPEC §6, §9): authenticate, record, apply, hand over through the outbox."""
+"""ReceivePaymentWebhook and ApplyPaymentNotification (SPEC §6, §9): authenticate, record, apply, hand
+over through the outbox."""
 
 import asyncio
 import copy
