@@ -18,6 +18,7 @@ from bitloot.application.errors import (
     SupplierUnavailable,
 )
 from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
+from bitloot.application.order_claim import NotClaimed, Unclaimed, claim_order, release_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.storage import SealedBlobStore
@@ -25,12 +26,11 @@ from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, Supply
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS
 from bitloot.domain.delivery_email import DeliveryEmail
-from bitloot.domain.errors import InvalidValue, OutOfStock
+from bitloot.domain.errors import OutOfStock
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.order import Order, OrderItem
-from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 
 log = logging.getLogger(__name__)
@@ -52,18 +52,12 @@ class _KeyAlreadyOurs(Exception):
     """A supplier's key whose fingerprint is recorded already; the message names ids, never the key."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Claimed:
-    """The order is this run's for one lease, kept alive by the heartbeat while the job runs."""
-
-    order: Order
-
-
-@dataclass(frozen=True, slots=True)
-class _NotClaimed:
-    """This run has nothing to do: the outcome it answers (`NOT_FOUND` or `SKIPPED`)."""
-
-    outcome: FulfillOutcome
+# What a run answers when it has no order to work on.
+_NOT_CLAIMED = {
+    Unclaimed.NO_SUCH_ORDER: FulfillOutcome.NOT_FOUND,
+    Unclaimed.NOTHING_TO_DO: FulfillOutcome.SKIPPED,
+    Unclaimed.TAKEN: FulfillOutcome.SKIPPED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +102,11 @@ class FulfillOrder:
         # (re-queued while the first still runs) must find the lease taken and skip.
         self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
         for _ in range(ATTEMPTS):
-            claim = await self._claim(order_id)
-            if isinstance(claim, _NotClaimed):
-                return claim.outcome
+            claim = await claim_order(
+                self._uow, self._clock, order_id, self._lease_owner, self._settings.lease
+            )
+            if isinstance(claim, NotClaimed):
+                return _NOT_CLAIMED[claim.why]
             try:
                 async with self._heartbeat.keep(claim.order, self._settings.lease) as lease:
                     return await self._fulfill(claim.order, lease)
@@ -141,7 +137,7 @@ class FulfillOrder:
             # The supplier has taken the order and its keys are pending: give the lease back, so the
             # next job (the supplier's webhook's, or the reconciler's) goes ahead at once.
             log.info("order %s: %s; will retry", order.id, exc)
-            await self._release(order)
+            await release_order(self._uow, self._clock, order.id, self._lease_owner)
             return FulfillOutcome.RETRY_LATER
         except (SupplierUnavailable, StorageUnavailable) as exc:
             log.warning("order %s: %s; will retry after the lease expires", order.id, exc)
@@ -169,32 +165,6 @@ class FulfillOrder:
         except ConcurrencyConflict:
             await delete_quietly(self._store, written)
             raise
-
-    async def _claim(self, order_id: str) -> _Claimed | _NotClaimed:
-        """Take the order for this run under a lease, in a transaction of its own."""
-        try:
-            order = await self._uow.orders.get(order_id)
-        except InvalidValue:  # an id no order can have (a poison message): drop the job
-            await self._uow.rollback()
-            log.warning("a fulfilment job for an id no order can have was dropped")
-            return _NotClaimed(FulfillOutcome.NOT_FOUND)
-        if order is None:
-            return _NotClaimed(FulfillOutcome.NOT_FOUND)
-        if not order.claim(self._lease_owner, self._clock.now(), self._settings.lease):
-            if order.status is not OrderStatus.FULFILLING:
-                # Nothing left to do for this order (fulfilled, refunded, never paid): close its request.
-                await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
-                await self._uow.commit()
-            else:
-                await self._uow.rollback()
-            return _NotClaimed(FulfillOutcome.SKIPPED)
-        try:
-            await self._uow.orders.save(order)
-            await self._uow.commit()
-        except ConcurrencyConflict:
-            await self._uow.rollback()
-            return _NotClaimed(FulfillOutcome.SKIPPED)
-        return _Claimed(order)
 
     async def _fulfill_item(
         self,
@@ -281,19 +251,6 @@ class FulfillOrder:
         raise _KeyAlreadyOurs(
             f"Held: the supplier's key for item {item.id} is already ours ({held.describe()})."
         )
-
-    async def _release(self, order: Order) -> None:
-        """Give the lease back, unless another worker took the order over meanwhile."""
-        await self._uow.rollback()
-        fresh = await self._uow.orders.get(order.id)
-        if fresh is None or not fresh.release(self._lease_owner, self._clock.now()):
-            await self._uow.rollback()
-            return
-        try:
-            await self._uow.orders.save(fresh)
-            await self._uow.commit()
-        except ConcurrencyConflict:
-            await self._uow.rollback()
 
     async def _fail(self, order: Order, reason: str) -> FulfillOutcome:
         await self._uow.rollback()
