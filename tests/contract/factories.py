@@ -14,9 +14,9 @@ from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealOutcome
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, StockKey, order_key_path, stock_key_path
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.money import Money
 from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
 

@@ -5,8 +5,8 @@ from dataclasses import replace
 import pytest
 
 from bitloot.domain.audit import RevealOutcome
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (

@@ -2,7 +2,7 @@
 the committed state, and never a transaction left open."""
 
 from bitloot.application.ports.read_models import ItemProgress
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product
 from tests.contract.conftest import Persistence
 from tests.contract.factories import at, make_item, make_order, make_product, read_order, store

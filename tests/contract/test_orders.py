@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from bitloot.domain.errors import InvalidValue
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (

@@ -14,8 +14,8 @@ import pytest
 
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.keys import SealedKey
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory

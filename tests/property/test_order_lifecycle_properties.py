@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.suppliers.kinguin.webhook import KinguinWebhook
-from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
+from bitloot.application.use_cases.apply_kinguin_event import ApplyKinguinEvent
 from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderRequest
-from bitloot.domain.lifecycle import TRANSITIONS, OrderStatus
+from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import TRANSITIONS, OrderStatus
 from tests.unit.conftest import IPN_SECRET, World
 
 KINGUIN_SECRET = "property-kinguin-secret"
@@ -177,8 +178,9 @@ class Run:
                 "updatedAt": (self.kinguin_start + timedelta(minutes=step.minutes)).isoformat(),
             }
         ).encode()
-        use_case = HandleKinguinEvent(
-            self.world.uow(), KinguinWebhook(KINGUIN_SECRET.encode()), self.world.queue, self.world.clock
+        use_case = ReceiveKinguinWebhook(
+            KinguinWebhook(KINGUIN_SECRET.encode()),
+            ApplyKinguinEvent(self.world.uow(), self.world.queue, self.world.clock),
         )
         await use_case.execute("order.status", KINGUIN_SECRET, body)
 

@@ -29,16 +29,17 @@ from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.lease_heartbeat import LeaseHeartbeat
 from bitloot.application.ports.rate_limit import OrderAction
 from bitloot.application.ports.suppliers import KeySupplier
+from bitloot.application.use_cases.apply_payment_notification import (
+    ApplyPaymentNotification,
+    NotificationResult,
+)
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
-from bitloot.application.use_cases.handle_payment_notification import (
-    HandlePaymentNotification,
-    NotificationResult,
-)
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrder, PlaceOrderRequest
+from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSettings, SendDeliveryEmails
 from bitloot.domain.payment import PaymentStatus
@@ -79,8 +80,11 @@ class World:
             self.uow(), SimulatorPaymentGateway(BASE_URL), self.clock, EmailValidatorAddresses()
         )
 
-    def payment_use_case(self) -> HandlePaymentNotification:
-        return HandlePaymentNotification(self.uow(), self.webhook, self.queue, self.clock)
+    def apply_payment_use_case(self) -> ApplyPaymentNotification:
+        return ApplyPaymentNotification(self.uow(), self.queue, self.clock)
+
+    def payment_use_case(self) -> ReceivePaymentWebhook:
+        return ReceivePaymentWebhook(self.webhook, self.apply_payment_use_case())
 
     def fulfill_use_case(
         self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)

@@ -22,8 +22,8 @@ from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, Rev
 from bitloot.domain.audit import ClientInfo
 from bitloot.domain.errors import KeyIntegrityError
 from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
-from bitloot.domain.lifecycle import FulfillmentStatus, OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import FulfillmentStatus, OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from tests.unit.conftest import BASE_URL, World
 

@@ -1,4 +1,4 @@
-"""RotateDataKeys and PurgeRevealedKeys (SPEC §8) on the in-memory world."""
+"""RotateDataKeys and PurgeRevealedKeys (SPEC §8, the key lifecycle) on the in-memory world."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -8,9 +8,10 @@ import pytest
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.keyring import MasterKeyring
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
-from bitloot.application.use_cases.key_lifecycle import PurgeRevealedKeys, RotateDataKeys, RotationCounts
 from bitloot.application.use_cases.place_order import PlacedOrder
+from bitloot.application.use_cases.purge_revealed_keys import PurgeRevealedKeys
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
+from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys, RotationCounts
 from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealOutcome
 from bitloot.domain.errors import InvalidValue, KeyIntegrityError, KeyPurged, RevealsBlocked
 from bitloot.domain.ids import new_id

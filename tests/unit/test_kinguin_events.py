@@ -1,5 +1,6 @@
-"""HandleKinguinEvent (SPEC §7 webhooks): the shared secret, unordered events resolved by `updatedAt`,
-a completed Kinguin order moving its fulfilment on, and availability from `product.update`."""
+"""ReceiveKinguinWebhook and ApplyKinguinEvent (SPEC §7 webhooks): the shared secret, unordered events
+resolved by `updatedAt`, a completed Kinguin order moving its fulfilment on, and availability from
+`product.update`."""
 
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -12,18 +13,20 @@ import pytest
 from bitloot.adapters.suppliers.kinguin.orders import KinguinClient, OrderLine
 from bitloot.adapters.suppliers.kinguin.webhook import KinguinWebhook
 from bitloot.application.errors import InvalidSignature, MalformedNotification
-from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
-from bitloot.application.use_cases.fulfill_order import FulfillOutcome
-from bitloot.application.use_cases.handle_kinguin_event import (
+from bitloot.application.use_cases.apply_kinguin_event import (
     APPLIED,
     IGNORED,
     STALE,
     UNMATCHED,
-    HandleKinguinEvent,
+    ApplyKinguinEvent,
     KinguinEventResult,
 )
+from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
+from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
+from bitloot.application.use_cases.replay_webhook import KinguinWebhookReplayer
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from bitloot.domain.webhook import WebhookDelivery
 from tests.providers.kinguin_server import FakeKey, KinguinServer, running_kinguin
@@ -48,8 +51,12 @@ async def kinguin(world: World, server: KinguinServer) -> AsyncIterator[World]:
     await client.aclose()
 
 
-def handler(world: World) -> HandleKinguinEvent:
-    return HandleKinguinEvent(world.uow(), KinguinWebhook(SECRET.encode()), world.queue, world.clock)
+def handler(world: World) -> ReceiveKinguinWebhook:
+    return ReceiveKinguinWebhook(KinguinWebhook(SECRET.encode()), apply_events(world))
+
+
+def apply_events(world: World) -> ApplyKinguinEvent:
+    return ApplyKinguinEvent(world.uow(), world.queue, world.clock)
 
 
 def order_status(item_id: str, kinguin_order_id: str, status: str, at: datetime) -> bytes:
@@ -124,7 +131,7 @@ async def test_a_wrong_or_missing_secret_writes_nothing(kinguin: World, server: 
 
 
 async def test_without_a_configured_secret_every_delivery_is_refused(world: World) -> None:
-    unconfigured = HandleKinguinEvent(world.uow(), KinguinWebhook(None), world.queue, world.clock)
+    unconfigured = ReceiveKinguinWebhook(KinguinWebhook(None), apply_events(world))
     with pytest.raises(InvalidSignature):
         await unconfigured.execute("product.update", "", product_update(KINGUIN_ID, 5, T1))
     assert kinguin_deliveries(world) == []
@@ -279,7 +286,8 @@ async def test_a_stored_delivery_replays_through_the_same_rules(world: World) ->
     first = await send(world, "product.update", product_update(KINGUIN_ID, 7, T1))
     assert first.delivery is not None
 
-    replayed = await handler(world).replay(first.delivery)
+    replayer = KinguinWebhookReplayer(KinguinWebhook(SECRET.encode()), apply_events(world))
+    replayed = await replayer.replay(first.delivery)
 
     assert replayed.replayed_from == first.delivery.id
     assert replayed.outcome == STALE

@@ -20,7 +20,7 @@ from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
 from bitloot.domain.audit import ClientInfo
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from tests.providers.kinguin_server import API_KEY, FakeKey, KinguinServer, running_kinguin
 from tests.unit.conftest import World

@@ -14,9 +14,9 @@ from bitloot.domain.errors import (
     NotFulfilledYet,
     RevealsBlocked,
 )
-from bitloot.domain.lifecycle import TRANSITIONS, FulfillmentStatus, OrderStatus, customer_status
 from bitloot.domain.money import Money
 from bitloot.domain.order import MAX_ITEMS_PER_ORDER, MAX_QUANTITY_PER_ITEM, Order, OrderItem
+from bitloot.domain.order_status import TRANSITIONS, FulfillmentStatus, OrderStatus, customer_status
 
 S = OrderStatus
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

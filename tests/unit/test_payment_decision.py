@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.money import Money
 from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import (
     PaymentDecision,
     PaymentNotification,

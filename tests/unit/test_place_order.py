@@ -12,9 +12,9 @@ import pytest
 
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
-from bitloot.domain.errors import DomainError, InvalidValue, OutOfStock
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.errors import InvalidValue, OutOfStock, Refusal
 from bitloot.domain.money import Money
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from tests.unit.conftest import BASE_URL, World
 
@@ -48,8 +48,8 @@ async def place(world: World, *lines: tuple[Product, int], email: str = EMAIL) -
 
 
 async def assert_refused_and_nothing_stored(
-    world: World, request: PlaceOrderRequest, error: type[DomainError]
-) -> DomainError:
+    world: World, request: PlaceOrderRequest, error: type[Refusal]
+) -> Refusal:
     before = copy.deepcopy(world.db)
     with pytest.raises(error) as caught:
         await world.place_order_use_case().execute(request)

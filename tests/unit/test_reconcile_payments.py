@@ -14,8 +14,8 @@ from bitloot.application.use_cases.reconcile_payments import (
     PaymentSweep,
     ReconcilePayments,
 )
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentNotification, PaymentOutcome, PaymentStatus
 from tests.unit.conftest import World
 
@@ -81,7 +81,7 @@ async def invoiced_orders(world: World, count: int, every: timedelta = timedelta
 
 def reconciler(world: World, provider: ScriptedProvider, batch: int = 50) -> ReconcilePayments:
     settings = PaymentReconcileSettings(grace=GRACE, horizon=timedelta(hours=48), batch=batch)
-    return ReconcilePayments(world.uow(), provider, world.payment_use_case(), world.clock, settings)
+    return ReconcilePayments(world.uow(), provider, world.apply_payment_use_case(), world.clock, settings)
 
 
 async def sweep(

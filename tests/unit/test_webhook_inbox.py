@@ -14,26 +14,29 @@ from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook, sign_ipn
 from bitloot.application.errors import Conflict, InvalidSignature, MalformedNotification, NotFound
-from bitloot.application.ports.webhooks import WebhookReplayer
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
 from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
-from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
-from bitloot.application.use_cases.replay_webhook import ReplayWebhook
+from bitloot.application.use_cases.replay_webhook import (
+    PaymentWebhookReplayer,
+    ReplayWebhook,
+    WebhookReplayer,
+)
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
 from tests.unit.conftest import IPN_SECRET, World
-from tests.unit.test_handle_payment_notification import any_world, ipn, paid_ready_order
+from tests.unit.test_receive_payment_webhook import any_world, ipn, paid_ready_order
 
 __all__ = ["any_world"]  # the fixture, used by name below
 
 
 def replay_use_case(world: World, *extra: tuple[str, WebhookReplayer]) -> ReplayWebhook:
-    return ReplayWebhook(world.uow(), {"nowpayments": world.payment_use_case(), **dict(extra)})
+    replayer = PaymentWebhookReplayer(world.webhook, world.apply_payment_use_case())
+    return ReplayWebhook(world.uow(), {"nowpayments": replayer, **dict(extra)})
 
 
 def deliveries(world: World) -> list[WebhookDelivery]:
@@ -169,8 +172,8 @@ async def test_a_notice_from_the_providers_api_is_applied_without_an_inbox_entry
     _, placed = await paid_ready_order(world)
     verified = world.webhook.read(*ipn(placed.order))
 
-    result = await world.payment_use_case().apply_verified(verified)
-    again = await world.payment_use_case().apply_verified(verified)
+    result = await world.apply_payment_use_case().execute(verified)
+    again = await world.apply_payment_use_case().execute(verified)
 
     assert result.outcome is PaymentOutcome.APPLIED
     assert result.delivery is None
@@ -259,9 +262,7 @@ async def test_a_replay_whose_signature_no_longer_verifies_is_refused_and_writes
     [original] = world.db.webhooks.values()
     before = copy.deepcopy(world.db)
     # The IPN secret was rotated since the delivery was stored.
-    rotated = HandlePaymentNotification(
-        world.uow(), NowPaymentsWebhook(b"the-new-secret"), world.queue, world.clock
-    )
+    rotated = PaymentWebhookReplayer(NowPaymentsWebhook(b"the-new-secret"), world.apply_payment_use_case())
 
     with pytest.raises(Conflict):
         await ReplayWebhook(world.uow(), {"nowpayments": rotated}).execute(original.id)

@@ -1,62 +1,40 @@
-"""Application errors: what a use case can answer besides a domain rule."""
+"""Application errors: what a use case can answer besides a domain rule, typed for what happened.
 
-from bitloot.domain.errors import DomainError, OutOfStock
+- A `Refusal` (see `bitloot.domain.errors`): the request is answered no on its merits.
+- `Unavailable`: something the service depends on (key storage, a supplier, the job queue, the payment
+  provider) could not be asked or failed; the same request may succeed later.
+- `ConcurrencyConflict`: the transaction lost a race; retry from a fresh read.
+- `EmailNotSent`: a send that failed, for now or (`EmailRejected`) for good.
+"""
+
+from bitloot.domain.errors import BitLootError, Refusal
+
+# Refusals.
 
 
-class ApplicationError(DomainError):
-    message = "The request could not be completed."
-
-
-class NotFound(ApplicationError):
+class NotFound(Refusal):
     """Also the answer to a wrong access token: the two must be indistinguishable."""
 
     message = "Not found."
 
 
-class InvalidSignature(ApplicationError):
+class InvalidSignature(Refusal):
     message = "The signature is not valid."
 
 
-class MalformedNotification(ApplicationError):
+class MalformedNotification(Refusal):
     message = "The notification is not valid JSON of the expected shape."
 
 
-class InvalidDeliveryLink(ApplicationError):
+class InvalidDeliveryLink(Refusal):
     message = "This delivery link is not valid or has expired."
 
 
-class ConcurrencyConflict(ApplicationError):
-    """A save lost a race with another transaction; retry from a fresh read."""
-
-    message = "The record changed meanwhile."
-
-
-class StorageUnavailable(ApplicationError):
-    message = "Key storage is unavailable."
-
-
-class SupplierUnavailable(ApplicationError):
-    message = "The key supplier is unavailable."
-
-
-class KeysNotReady(SupplierUnavailable):
-    """The supplier took the order but its keys are still pending: retry later (SPEC §7)."""
-
-    message = "The supplier's keys are not ready yet."
-
-
-class SupplierRefused(OutOfStock):
-    """The supplier will never deliver this item (refused or canceled the order, sent an unreadable
-    key): the fulfilment fails with this reason, for the operator."""
-
-    message = "The supplier cannot deliver this item."
-
-
-class Conflict(ApplicationError):
+class Conflict(Refusal):
     message = "This conflicts with what exists."
 
 
-class TooManyRequests(ApplicationError):
+class TooManyRequests(Refusal):
     """A rate limit was reached; it opens again after `retry_after` seconds."""
 
     message = "Too many requests; try again later."
@@ -66,20 +44,71 @@ class TooManyRequests(ApplicationError):
         self.retry_after = retry_after
 
 
-class QueueUnavailable(ApplicationError):
+class SupplierRefused(Refusal):
+    """The supplier will never deliver this item (refused or canceled the order, sent an unreadable
+    key): the fulfilment fails with this reason, for the operator."""
+
+    message = "The supplier cannot deliver this item."
+
+
+class NoSupplierConfigured(Refusal):
+    """The product comes from a supplier this deployment does not run (Kinguin without an API key,
+    say): the fulfilment fails with this reason, where the operator sees it."""
+
+    message = "No supplier is configured for this product."
+
+
+# A lost race.
+
+
+class ConcurrencyConflict(BitLootError):
+    """A save lost a race with another transaction; retry from a fresh read."""
+
+    message = "The record changed meanwhile."
+
+
+# Outages.
+
+
+class Unavailable(BitLootError):
+    """Something the service depends on could not be asked, or failed: nothing was refused, and the
+    same request may succeed once it is back. The message names no host, key or credential."""
+
+    message = "A service this request needs is unavailable."
+
+
+class StorageUnavailable(Unavailable):
+    message = "Key storage is unavailable."
+
+
+class SupplierUnavailable(Unavailable):
+    message = "The key supplier is unavailable."
+
+
+class KeysNotReady(SupplierUnavailable):
+    """The supplier took the order but its keys are still pending: retry later (SPEC §7)."""
+
+    message = "The supplier's keys are not ready yet."
+
+
+class QueueUnavailable(Unavailable):
     message = "The job queue is unavailable."
 
 
-class PaymentProviderUnavailable(ApplicationError):
+class PaymentProviderUnavailable(Unavailable):
     """The payment provider could not be reached, failed, or refused our request. The message never
     holds an API key or the provider's raw answer."""
 
     message = "The payment provider is unavailable; please try again shortly."
 
 
-class EmailNotSent(ApplicationError):
+# Email.
+
+
+class EmailNotSent(BitLootError):
     """The mail server could not be reached or refused the message. The message (a short reason such
-    as "connection refused" or "SMTP 550") never holds a password, a link token or a key."""
+    as "connection refused" or "SMTP 550") never holds a password, a link token or a key. Temporary,
+    unless it is an `EmailRejected`."""
 
     message = "The email could not be sent."
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bitloot.domain.errors import IllegalTransition, InvalidValue, NotFulfilledYet, RevealsBlocked
-from bitloot.domain.lifecycle import FulfillmentStatus, OrderStatus, can_transition, customer_status
 from bitloot.domain.money import Money
+from bitloot.domain.order_status import FulfillmentStatus, OrderStatus, can_transition, customer_status
 
 MAX_QUANTITY_PER_ITEM = 20
 MAX_ITEMS_PER_ORDER = 10

@@ -5,8 +5,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from bitloot.domain.lifecycle import OrderStatus, can_transition
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus, can_transition
 
 
 class PaymentStatus(StrEnum):

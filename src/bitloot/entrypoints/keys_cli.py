@@ -8,14 +8,10 @@ from datetime import timedelta
 
 from dishka import AsyncContainer
 
+from bitloot.application.batches import DEFAULT_BATCH_SIZE
 from bitloot.application.ports.crypto import KeyVault
-from bitloot.application.use_cases.key_lifecycle import (
-    DEFAULT_BATCH_SIZE,
-    PurgeCounts,
-    PurgeRevealedKeys,
-    RotateDataKeys,
-    RotationCounts,
-)
+from bitloot.application.use_cases.purge_revealed_keys import PurgeCounts, PurgeRevealedKeys
+from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys, RotationCounts
 
 
 def add_keys_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

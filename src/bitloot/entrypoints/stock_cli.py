@@ -25,7 +25,7 @@ from bitloot.application.use_cases.import_stock import (
     RefusalReason,
     RefusedLine,
 )
-from bitloot.domain.errors import DomainError
+from bitloot.domain.errors import BitLootError, InvalidValue
 
 REASONS = {
     RefusalReason.BLANK: "blank line",
@@ -95,7 +95,7 @@ async def _import(container: AsyncContainer, product: str, file: Path) -> int:
                     refused += [RefusedLine(done + n, RefusalReason.BLANK) for n in range(1, len(batch) + 1)]
                 done += len(batch)
                 _bar(done, total, imported, len(refused))
-    except DomainError as exc:
+    except BitLootError as exc:
         print(f"import stopped after line {done}: {exc}", file=sys.stderr)
         return 2
     print(f"imported {imported} keys ({available} available now), refused {len(refused)} lines")
@@ -137,7 +137,7 @@ async def _product_id(container: AsyncContainer, product: str) -> str | None:
         uow = await request.get(UnitOfWork)
         try:
             found = await uow.products.get(product) or await uow.products.get_by_sku(product)
-        except DomainError:  # an id the database cannot hold is no product's
+        except InvalidValue:  # an id the database cannot hold is no product's
             found = None
         await uow.rollback()
     return None if found is None else found.id

@@ -14,8 +14,8 @@ from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.audit import RevealEvent, RevealOutcome
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import SealedKey, StockKey
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product, SupplierKind
 

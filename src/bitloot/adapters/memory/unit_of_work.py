@@ -36,8 +36,8 @@ from bitloot.domain.audit import RevealEvent
 from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
 from bitloot.domain.webhook import WebhookDelivery

@@ -9,8 +9,8 @@ from typing import Protocol
 
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.keys import SealedKey, StockKey
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
 

@@ -28,9 +28,18 @@ class SuppliedKey:
 
 class KeySupplier(Protocol):
     """Obtains the keys of one order item. Idempotent on `request.item_id`: a second call after a
-    crash or a redelivered job returns the same keys and never buys or allocates new ones.
-    Raises `OutOfStock` or `SupplierUnavailable`."""
+    crash or a redelivered job returns the same keys and never buys or allocates new ones."""
 
     kind: SupplierKind
 
-    async def obtain(self, request: SupplyRequest) -> list[SuppliedKey]: ...
+    async def obtain(self, request: SupplyRequest) -> list[SuppliedKey]:
+        """The item's keys. Commits the unit of work it shares with the caller: what it takes for
+        the item (stock units allocated to it, the supplier's order placed for it) is recorded in a
+        transaction of its own before it answers, and no transaction stays open while a supplier is
+        called; so the caller stages nothing before calling it, and starts a new transaction after.
+
+        Raises `OutOfStock` or `SupplierRefused` when the item can never be supplied this way,
+        `KeysNotReady` when the supplier's keys are still pending, `SupplierUnavailable` or
+        `StorageUnavailable` in an outage, and `KeyIntegrityError` for a stock unit that fails to
+        open."""
+        ...

@@ -1,6 +1,5 @@
-"""The webhook inbox and the replay of its deliveries."""
+"""The webhook inbox."""
 
-from collections.abc import Mapping
 from typing import Protocol
 
 from bitloot.domain.webhook import WebhookDelivery
@@ -23,17 +22,3 @@ class WebhookInbox(Protocol):
     async def list_for_order(self, order_id: str) -> list[WebhookDelivery]:
         """The deliveries that named this order, oldest first."""
         ...
-
-
-class WebhookReplayer(Protocol):
-    """Runs a stored delivery of one provider again through the use case that handles its webhooks."""
-
-    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        """Verify the stored delivery again, handle it, and return the new delivery recorded for the
-        replay (`replayed_from` = `delivery.id`). Raises `InvalidSignature` when it no longer
-        verifies, having written nothing."""
-        ...
-
-
-# One replayer per provider name ("nowpayments", "kinguin"); the composition root fills it.
-WebhookReplayers = Mapping[str, WebhookReplayer]

@@ -45,6 +45,14 @@ class FingerprintCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class _Recorded:
+    """What one page's transaction recorded: the number of new fingerprints, and the shared keys."""
+
+    recorded: int
+    shared: list[SharedKey]
+
+
+@dataclass(frozen=True, slots=True)
 class _Opened:
     fingerprint: KeyFingerprint
     # What holds the key, by ids (a stock unit's with the order it was sold to).
@@ -94,7 +102,12 @@ class FingerprintExistingKeys:
         if not rows:
             return None
         opened = [key for row in rows if (key := await self._open(row, counts)) is not None]
-        await in_transaction(self._uow, lambda: self._record(opened, counts))
+        page = await in_transaction(self._uow, lambda: self._record(opened))
+        # Counted once the transaction committed.
+        for pair in page.shared:
+            log.warning("%s holds the same key as %s", pair.duplicate, pair.holder)
+        counts.shared += page.shared
+        counts.recorded += page.recorded
         counts.batches += 1
         return rows[-1].id
 
@@ -128,9 +141,9 @@ class FingerprintExistingKeys:
             return None
         return _Opened(replace(fingerprint, value=self._fingerprints.of(material)), described)
 
-    async def _record(self, opened: list[_Opened], counts: FingerprintCounts) -> None:
-        """Record the page's fingerprints; a key already recorded, or met earlier in the page, is a
-        shared key. Counted once the transaction committed."""
+    async def _record(self, opened: list[_Opened]) -> _Recorded:
+        """Stage the page's fingerprints; a key already recorded, or met earlier in the page, is a
+        shared key."""
         first: dict[str, _Opened] = {}
         repeated: list[_Opened] = []
         for key in opened:
@@ -139,7 +152,6 @@ class FingerprintExistingKeys:
             else:
                 first[key.fingerprint.value] = key
         held = await self._uow.fingerprints.add_many([key.fingerprint for key in first.values()])
-        await self._uow.commit()
         shared = [
             SharedKey(key.described, held[value].describe()) for value, key in first.items() if value in held
         ]
@@ -147,7 +159,4 @@ class FingerprintExistingKeys:
             value = key.fingerprint.value
             holder = held[value].describe() if value in held else first[value].described
             shared.append(SharedKey(key.described, holder))
-        for pair in shared:
-            log.warning("%s holds the same key as %s", pair.duplicate, pair.holder)
-        counts.shared += shared
-        counts.recorded += len(first) - len(held)
+        return _Recorded(len(first) - len(held), shared)

@@ -12,10 +12,13 @@ from bitloot.application.blob_cleanup import delete_quietly
 from bitloot.application.errors import (
     ConcurrencyConflict,
     KeysNotReady,
+    NoSupplierConfigured,
     StorageUnavailable,
+    SupplierRefused,
     SupplierUnavailable,
 )
 from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
+from bitloot.application.order_claim import NotClaimed, Unclaimed, claim_order, release_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.storage import SealedBlobStore
@@ -23,11 +26,10 @@ from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, Supply
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS
 from bitloot.domain.delivery_email import DeliveryEmail
-from bitloot.domain.errors import InvalidValue, OutOfStock
+from bitloot.domain.errors import OutOfStock
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.product import Product, SupplierKind
 
@@ -48,6 +50,14 @@ class FulfillOutcome(StrEnum):
 
 class _KeyAlreadyOurs(Exception):
     """A supplier's key whose fingerprint is recorded already; the message names ids, never the key."""
+
+
+# What a run answers when it has no order to work on.
+_NOT_CLAIMED = {
+    Unclaimed.NO_SUCH_ORDER: FulfillOutcome.NOT_FOUND,
+    Unclaimed.NOTHING_TO_DO: FulfillOutcome.SKIPPED,
+    Unclaimed.TAKEN: FulfillOutcome.SKIPPED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +102,14 @@ class FulfillOrder:
         # (re-queued while the first still runs) must find the lease taken and skip.
         self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
         for _ in range(ATTEMPTS):
-            order = await self._claim(order_id)
-            if not isinstance(order, Order):
-                return order
+            claim = await claim_order(
+                self._uow, self._clock, order_id, self._lease_owner, self._settings.lease
+            )
+            if isinstance(claim, NotClaimed):
+                return _NOT_CLAIMED[claim.why]
             try:
-                async with self._heartbeat.keep(order, self._settings.lease) as lease:
-                    return await self._fulfill(order, lease)
+                async with self._heartbeat.keep(claim.order, self._settings.lease) as lease:
+                    return await self._fulfill(claim.order, lease)
             except ConcurrencyConflict:
                 # Another transaction took a stock unit we wanted, or the order changed (say, another
                 # worker took over an expired lease): start again from a fresh read, under the lease.
@@ -116,7 +128,8 @@ class FulfillOrder:
                     async with self._discard_on_conflict(written):
                         await self._uow.commit()  # each item's keys are durable on their own
                     written.clear()
-        except OutOfStock as exc:
+        except (OutOfStock, SupplierRefused, NoSupplierConfigured) as exc:
+            # The item can never be supplied this way: the order fails, with the reason for the operator.
             return await self._fail(order, str(exc))
         except _KeyAlreadyOurs as exc:
             return await self._hold(order, str(exc), written)
@@ -124,7 +137,7 @@ class FulfillOrder:
             # The supplier has taken the order and its keys are pending: give the lease back, so the
             # next job (the supplier's webhook's, or the reconciler's) goes ahead at once.
             log.info("order %s: %s; will retry", order.id, exc)
-            await self._release(order)
+            await release_order(self._uow, self._clock, order.id, self._lease_owner)
             return FulfillOutcome.RETRY_LATER
         except (SupplierUnavailable, StorageUnavailable) as exc:
             log.warning("order %s: %s; will retry after the lease expires", order.id, exc)
@@ -153,31 +166,6 @@ class FulfillOrder:
             await delete_quietly(self._store, written)
             raise
 
-    async def _claim(self, order_id: str) -> Order | FulfillOutcome:
-        try:
-            order = await self._uow.orders.get(order_id)
-        except InvalidValue:  # an id no order can have (a poison message): drop the job
-            await self._uow.rollback()
-            log.warning("a fulfilment job for an id no order can have was dropped")
-            return FulfillOutcome.NOT_FOUND
-        if order is None:
-            return FulfillOutcome.NOT_FOUND
-        if not order.claim(self._lease_owner, self._clock.now(), self._settings.lease):
-            if order.status is not OrderStatus.FULFILLING:
-                # Nothing left to do for this order (fulfilled, refunded, never paid): close its request.
-                await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
-                await self._uow.commit()
-            else:
-                await self._uow.rollback()
-            return FulfillOutcome.SKIPPED
-        try:
-            await self._uow.orders.save(order)
-            await self._uow.commit()
-        except ConcurrencyConflict:
-            await self._uow.rollback()
-            return FulfillOutcome.SKIPPED
-        return order
-
     async def _fulfill_item(
         self,
         order: Order,
@@ -193,7 +181,7 @@ class FulfillOrder:
         if supplier is None:
             # A product of a supplier this deployment does not run (Kinguin, say): fail the order where
             # the operator sees it, instead of a KeyError that leaves it `fulfilling` on every retry.
-            raise OutOfStock(f"No {product.supplier.value} supplier is configured.")
+            raise NoSupplierConfigured(f"No {product.supplier.value} supplier is configured.")
         supplied = await supplier.obtain(SupplyRequest(order.id, item.id, product, item.quantity))
         # The supplier step can take long. A worker whose heartbeat found the order taken over
         # meanwhile stops here, before it writes any blob; a take-over the heartbeat has not seen yet
@@ -263,19 +251,6 @@ class FulfillOrder:
         raise _KeyAlreadyOurs(
             f"Held: the supplier's key for item {item.id} is already ours ({held.describe()})."
         )
-
-    async def _release(self, order: Order) -> None:
-        """Give the lease back, unless another worker took the order over meanwhile."""
-        await self._uow.rollback()
-        fresh = await self._uow.orders.get(order.id)
-        if fresh is None or not fresh.release(self._lease_owner, self._clock.now()):
-            await self._uow.rollback()
-            return
-        try:
-            await self._uow.orders.save(fresh)
-            await self._uow.commit()
-        except ConcurrencyConflict:
-            await self._uow.rollback()
 
     async def _fail(self, order: Order, reason: str) -> FulfillOutcome:
         await self._uow.rollback()

@@ -6,7 +6,7 @@ from datetime import datetime
 from bitloot.application.access import may_see
 from bitloot.application.errors import NotFound
 from bitloot.application.ports.read_models import OrderProgressReader
-from bitloot.domain.lifecycle import FulfillmentStatus, OrderStatus, customer_status
+from bitloot.domain.order_status import FulfillmentStatus, OrderStatus, customer_status
 
 
 @dataclass(frozen=True, slots=True)

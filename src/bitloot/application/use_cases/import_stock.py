@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bitloot.application.blob_cleanup import delete_quietly
-from bitloot.application.errors import ConcurrencyConflict, NotFound
+from bitloot.application.errors import NotFound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.storage import SealedBlobStore
@@ -86,7 +86,19 @@ class ImportStock:
         if not any(key.strip() for key in keys):
             raise InvalidValue("There is no key to import: every line is blank.")
         candidates, refused = self._screen(keys, first_line)
-        return await in_transaction(self._uow, lambda: self._import(product, candidates, refused))
+        written: list[str] = []  # the blobs of the attempt in progress
+
+        async def discard_blobs() -> None:
+            # Another import took one of these keys first: no row refers to these blobs.
+            await delete_quietly(self._store, written)
+            written.clear()
+
+        imported, refusals = await in_transaction(
+            self._uow, lambda: self._import(product, candidates, refused, written), on_conflict=discard_blobs
+        )
+        available = await self._uow.stock.count_available(product.id)
+        await self._uow.rollback()
+        return ImportResult(imported, available, tuple(sorted(refusals, key=lambda r: r.line)))
 
     def _screen(self, keys: Sequence[str], first_line: int) -> tuple[list[_Candidate], list[RefusedLine]]:
         """What a batch refuses by itself: blank and overlong lines, and a key it holds twice."""
@@ -111,10 +123,11 @@ class ImportStock:
         return candidates, refused
 
     async def _import(
-        self, product: Product, candidates: list[_Candidate], refused: list[RefusedLine]
-    ) -> ImportResult:
-        """Blobs are written before the rows that point at them, so a crash leaves at worst an
-        unreferenced blob, never a row without its blob."""
+        self, product: Product, candidates: list[_Candidate], refused: list[RefusedLine], written: list[str]
+    ) -> tuple[int, list[RefusedLine]]:
+        """Stage the fingerprints and rows of the keys not held yet; the number staged and the lines
+        refused. Blobs are written before the rows that point at them (their paths go to `written`),
+        so a crash leaves at worst an unreferenced blob, never a row without its blob."""
         now = self._clock.now()
         unit_ids = {candidate.line: new_id() for candidate in candidates}
         held = await self._uow.fingerprints.add_many(
@@ -130,21 +143,14 @@ class ImportStock:
                 reason = RefusalReason.DELIVERED if holder.delivered else RefusalReason.IN_STOCK
                 refusals.append(RefusedLine(candidate.line, reason))
         rows: list[StockKey] = []
-        try:
-            for candidate in candidates:
-                if candidate.fingerprint in held:
-                    continue
-                rows.append(await self._seal(product, unit_ids[candidate.line], candidate.material, now))
-            if rows:
-                await self._uow.stock.add_many(rows)
-            await self._uow.commit()
-        except ConcurrencyConflict:
-            # Another import took one of these keys first: no row refers to these blobs.
-            await delete_quietly(self._store, [row.blob_path for row in rows])
-            raise
-        available = await self._uow.stock.count_available(product.id)
-        await self._uow.rollback()
-        return ImportResult(len(rows), available, tuple(sorted(refusals, key=lambda r: r.line)))
+        for candidate in candidates:
+            if candidate.fingerprint in held:
+                continue
+            rows.append(await self._seal(product, unit_ids[candidate.line], candidate.material, now))
+            written.append(rows[-1].blob_path)
+        if rows:
+            await self._uow.stock.add_many(rows)
+        return len(rows), refusals
 
     async def _seal(self, product: Product, key_id: str, material: KeyMaterial, now: datetime) -> StockKey:
         envelope = self._vault.seal(material, stock_key_context(product.id, key_id))

@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 
 MAX_PAGE = 200
 

@@ -9,7 +9,7 @@ from bitloot.application.errors import PaymentProviderUnavailable
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.payments import PaymentLookup
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
+from bitloot.application.use_cases.apply_payment_notification import ApplyPaymentNotification
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentOutcome
 
@@ -47,7 +47,7 @@ class ReconcilePayments:
         self,
         uow: UnitOfWork,
         lookup: PaymentLookup,
-        notifications: HandlePaymentNotification,
+        notifications: ApplyPaymentNotification,
         clock: Clock,
         settings: PaymentReconcileSettings,
     ) -> None:
@@ -62,7 +62,7 @@ class ReconcilePayments:
         reference and were placed between `horizon` and `grace` ago, oldest first, after
         `resume_after` (the cursor of the previous round), so successive rounds sweep every due order.
 
-        Each payment the provider reports goes through `HandlePaymentNotification.apply_verified`, the
+        Each payment the provider reports goes through `ApplyPaymentNotification`, the
         same rules as an IPN: a `finished` one that matches pays the order and queues its fulfilment,
         `waiting` changes nothing, and an answer already recorded is recognised by its dedupe key.
         When the provider cannot be asked, the round stops there (the rest waits for the next round,
@@ -89,7 +89,7 @@ class ReconcilePayments:
                 )
                 return PaymentSweep(asked, recorded, applied, resume_after=cursor, interrupted=True)
             for verified in answers:
-                result = await self._notifications.apply_verified(verified)
+                result = await self._notifications.execute(verified)
                 if not result.duplicate:
                     recorded += 1
                 if result.outcome is PaymentOutcome.APPLIED:

@@ -5,7 +5,7 @@ from bitloot.application.errors import Conflict, NotFound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 
 
 class RetryFulfillment:

@@ -3,7 +3,6 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn
 
 from bitloot.application.access import order_for_token
 from bitloot.application.errors import NotFound
@@ -18,8 +17,8 @@ from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealO
 from bitloot.domain.errors import KeyIntegrityError, KeyPurged, RevealsBlocked
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,13 @@ class RevealResult:
     reveal_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A reveal refused after its audit events were staged: they are committed, then `error` raised."""
+
+    error: RevealsBlocked | KeyIntegrityError
+
+
 class RevealKeys:
     def __init__(
         self,
@@ -83,7 +89,10 @@ class RevealKeys:
         """
         order_id, channel = await self._authorize(request.credential)
         await self._limits.admit(OrderAction.REVEAL, order_id)
-        return await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
+        revealed = await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
+        if isinstance(revealed, _Refused):
+            raise revealed.error
+        return revealed
 
     async def _authorize(
         self, credential: AccessTokenCredential | LinkCredential
@@ -93,7 +102,11 @@ class RevealKeys:
         order = await order_for_token(self._uow, credential.order_id, credential.access_token)
         return order.id, RevealChannel.API
 
-    async def _reveal(self, order_id: str, channel: RevealChannel, request: RevealRequest) -> RevealResult:
+    async def _reveal(
+        self, order_id: str, channel: RevealChannel, request: RevealRequest
+    ) -> RevealResult | _Refused:
+        """Open the keys and stage their audit events and the order's reveal count; or, for a refused
+        reveal, stage only the audit events that tell the operator why."""
         order = await self._uow.orders.get(order_id)
         if order is None:
             raise NotFound
@@ -104,7 +117,7 @@ class RevealKeys:
             if request.item_id is None or key.item_id == request.item_id
         ]
         if order.status is OrderStatus.REFUNDED:
-            await self._refuse_refunded(order, keys, channel, request.client)
+            return await self._refuse_refunded(order, keys, channel, request.client)
         order.record_reveal(now)
         if not keys:
             raise NotFound("No such item in this order.")
@@ -112,39 +125,35 @@ class RevealKeys:
             raise KeyPurged
         revealed = []
         for key in keys:
-            material = await self._open(order, key, channel, request.client)
+            try:
+                material = await self._open(order, key)
+            except KeyIntegrityError as exc:
+                # Only the tamper event is kept: nothing of this reveal counts.
+                await self._audit(order, key, channel, RevealOutcome.TAMPER_DETECTED, request.client)
+                log.error("sealed key %s of order %s failed to open", key.id, order.id)
+                return _Refused(exc)
             revealed.append(RevealedKey(key.item_id, key.product_id, material, now))
+        for key in keys:
             await self._audit(order, key, channel, RevealOutcome.REVEALED, request.client)
         await self._uow.orders.save(order)
-        await self._uow.commit()
         return RevealResult(order_id=order.id, keys=revealed, reveal_count=order.reveal_count)
 
     async def _refuse_refunded(
         self, order: Order, keys: list[SealedKey], channel: RevealChannel, client: ClientInfo
-    ) -> NoReturn:
+    ) -> _Refused:
         """A refund after delivery blocks the keys for good; an attempt with a good credential is
         audited, a key at a time, so the operator sees who still tries to use them."""
         for key in keys:
             await self._audit(order, key, channel, RevealOutcome.REFUSED_REFUNDED, client)
-        await self._uow.commit()
         log.warning("a reveal of refunded order %s was refused", order.id)
-        raise RevealsBlocked
+        return _Refused(RevealsBlocked())
 
-    async def _open(
-        self, order: Order, key: SealedKey, channel: RevealChannel, client: ClientInfo
-    ) -> KeyMaterial:
+    async def _open(self, order: Order, key: SealedKey) -> KeyMaterial:
         blob = await self._store.get(key.blob_path)
-        try:
-            if blob is None:
-                raise KeyIntegrityError
-            envelope = Envelope(blob, key.wrapped_key, key.key_version, key.blob_sha256)
-            return self._vault.open(envelope, order_key_context(order.id, key.item_id, key.id))
-        except KeyIntegrityError:
-            await self._uow.rollback()
-            await self._audit(order, key, channel, RevealOutcome.TAMPER_DETECTED, client)
-            await self._uow.commit()
-            log.error("sealed key %s of order %s failed to open", key.id, order.id)
-            raise
+        if blob is None:
+            raise KeyIntegrityError
+        envelope = Envelope(blob, key.wrapped_key, key.key_version, key.blob_sha256)
+        return self._vault.open(envelope, order_key_context(order.id, key.item_id, key.id))
 
     async def _audit(
         self, order: Order, key: SealedKey, channel: RevealChannel, outcome: RevealOutcome, client: ClientInfo

@@ -129,22 +129,13 @@ class SendDeliveryEmails:
             return _Outcome.RETRY
 
         # Accepted by the mail server: record it at once (see the module docstring for the window).
-        async def mark_sent() -> None:
-            await self._uow.emails.mark_sent(email.id, self._clock.now())
-            await self._uow.commit()
-
-        await in_transaction(self._uow, mark_sent)
+        await in_transaction(self._uow, lambda: self._uow.emails.mark_sent(email.id, self._clock.now()))
         log.info("order %s: delivery email sent", email.order_id)
         return _Outcome.SENT
 
     async def _give_up(self, email: DeliveryEmail, error: str, why: str) -> None:
         now = self._clock.now()
-
-        async def give_up() -> None:
-            await self._uow.emails.give_up(email.id, error, now)
-            await self._uow.commit()
-
-        await in_transaction(self._uow, give_up)
+        await in_transaction(self._uow, lambda: self._uow.emails.give_up(email.id, error, now))
         log.warning(
             "order %s: delivery email given up, %s (attempt %d: %s)",
             email.order_id,
@@ -157,12 +148,7 @@ class SendDeliveryEmails:
         failures = email.attempts + 1
         now = self._clock.now()
         retry_at = now + retry_delay(failures)
-
-        async def mark_failed() -> None:
-            await self._uow.emails.mark_failed(email.id, error, retry_at, now)
-            await self._uow.commit()
-
-        await in_transaction(self._uow, mark_failed)
+        await in_transaction(self._uow, lambda: self._uow.emails.mark_failed(email.id, error, retry_at, now))
         log.warning(
             "order %s: delivery email failed (attempt %d: %s); next try at %s",
             email.order_id,

@@ -14,7 +14,7 @@ from bitloot.application.use_cases.list_orders import ListOrders
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
 from bitloot.application.use_cases.replay_webhook import ReplayWebhook
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import SupplierKind
 from bitloot.domain.webhook import WebhookProvider
 from bitloot.entrypoints.http import presenters

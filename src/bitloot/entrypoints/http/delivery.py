@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from bitloot.application.errors import TooManyRequests
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.reveal_keys import LinkCredential, RevealKeys, RevealRequest
-from bitloot.domain.errors import DomainError
+from bitloot.domain.errors import BitLootError
 from bitloot.domain.keys import TEXT_KEY
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http.client import client_info
@@ -29,7 +29,7 @@ class DeliveryController(Controller):
         links). 410 for a forged or expired link."""
         try:
             summary = await use_case.execute(token)
-        except DomainError as exc:
+        except BitLootError as exc:
             return _error_page(exc)
         rows = [
             [
@@ -71,7 +71,7 @@ class DeliveryController(Controller):
             limited = page("Please wait", "<p>Too many requests; try again in a minute.</p>", 429)
             limited.headers["Retry-After"] = str(exc.retry_after)
             return limited
-        except DomainError as exc:
+        except BitLootError as exc:
             if wants_json:
                 raise
             return _error_page(exc)
@@ -90,6 +90,6 @@ def _key_html(text: str, content_type: str) -> str:
     return f"<img alt='key' src='data:{escape(content_type)};base64,{escape(text)}'>"
 
 
-def _error_page(exc: DomainError) -> Response[str]:
+def _error_page(exc: BitLootError) -> Response[str]:
     status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 400)
     return page("Sorry", f"<p>{escape(str(exc))}</p>", status_code=int(status))

@@ -32,9 +32,11 @@ STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (domain.RevealsBlocked, HTTPStatus.GONE),
     (domain.NotFulfilledYet, HTTPStatus.CONFLICT),
     (domain.OutOfStock, HTTPStatus.CONFLICT),
+    (app.SupplierRefused, HTTPStatus.CONFLICT),
+    (app.NoSupplierConfigured, HTTPStatus.CONFLICT),
     (domain.IllegalTransition, HTTPStatus.CONFLICT),
     (domain.InvalidValue, HTTPStatus.BAD_REQUEST),
-    (domain.DomainError, HTTPStatus.BAD_REQUEST),
+    (domain.BitLootError, HTTPStatus.BAD_REQUEST),
 )
 
 
@@ -47,7 +49,7 @@ def problem(
     return Response(body, status_code=status.value, media_type=PROBLEM_JSON, headers=headers)
 
 
-def domain_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+def service_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST)
     if isinstance(exc, app.TooManyRequests):
         return problem(status, str(exc), {"Retry-After": str(exc.retry_after)})
@@ -71,7 +73,7 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
 
 
 EXCEPTION_HANDLERS = {
-    domain.DomainError: domain_error_handler,
+    domain.BitLootError: service_error_handler,
     HTTPException: http_error_handler,
     Exception: unexpected_error_handler,
 }

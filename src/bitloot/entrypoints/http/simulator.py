@@ -13,7 +13,7 @@ from litestar.params import FromPath, URLEncodedBody
 
 from bitloot.adapters.payments.simulator import SIMULATED_STATUSES, simulated_ipn
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
-from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
+from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.domain.payment import PaymentStatus
 from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.pages import button_form, page
@@ -52,7 +52,7 @@ class SimulatorController(Controller):
         order_id: FromPath[str],
         request: Request[Any, Any, Any],
         details: FromDishka[GetOrderDetails],
-        notifications: FromDishka[HandlePaymentNotification],
+        notifications: FromDishka[ReceivePaymentWebhook],
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[str]:
         """Pay an order through the local simulator: sends a correctly signed NOWPayments IPN for it."""

@@ -8,9 +8,12 @@ from dishka import Provider, Scope, provide
 
 from bitloot.adapters.health import CallableProbe
 from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.kinguin import KinguinEvents
+from bitloot.application.ports.payments import PaymentWebhook
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.storage import SealedBlobStore
-from bitloot.application.ports.webhooks import WebhookReplayers
+from bitloot.application.use_cases.apply_kinguin_event import ApplyKinguinEvent
+from bitloot.application.use_cases.apply_payment_notification import ApplyPaymentNotification
 from bitloot.application.use_cases.check_health import CheckHealth
 from bitloot.application.use_cases.create_product import CreateProduct
 from bitloot.application.use_cases.fingerprint_existing_keys import FingerprintExistingKeys
@@ -19,20 +22,26 @@ from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummar
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
 from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
-from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
-from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
-from bitloot.application.use_cases.key_lifecycle import PurgeRevealedKeys, RotateDataKeys
 from bitloot.application.use_cases.list_orders import ListOrders
 from bitloot.application.use_cases.list_products import ListProducts
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
 from bitloot.application.use_cases.place_order import PlaceOrder
+from bitloot.application.use_cases.purge_revealed_keys import PurgeRevealedKeys
+from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
+from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
 from bitloot.application.use_cases.reconcile_payments import ReconcilePayments
-from bitloot.application.use_cases.replay_webhook import ReplayWebhook
+from bitloot.application.use_cases.replay_webhook import (
+    KinguinWebhookReplayer,
+    PaymentWebhookReplayer,
+    ReplayWebhook,
+    WebhookReplayers,
+)
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
+from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
 from bitloot.entrypoints.ioc.persistence import DatabaseHealth
@@ -49,8 +58,10 @@ class UseCasesProvider(Provider):
     get_fulfillment_status = provide(GetFulfillmentStatus, scope=Scope.APP)
 
     # What the providers' webhooks, the fulfillment jobs and the reconciler run
-    handle_payment_notification = provide(HandlePaymentNotification)
-    handle_kinguin_event = provide(HandleKinguinEvent)
+    receive_payment_webhook = provide(ReceivePaymentWebhook)
+    apply_payment_notification = provide(ApplyPaymentNotification)
+    receive_kinguin_webhook = provide(ReceiveKinguinWebhook)
+    apply_kinguin_event = provide(ApplyKinguinEvent)
     fulfill_order = provide(FulfillOrder)
     send_delivery_emails = provide(SendDeliveryEmails)
     reconcile_fulfillments = provide(ReconcileFulfillments)
@@ -73,10 +84,17 @@ class UseCasesProvider(Provider):
 
     @provide
     def webhook_replayers(
-        self, nowpayments: HandlePaymentNotification, kinguin: HandleKinguinEvent
+        self,
+        payment_webhook: PaymentWebhook,
+        notifications: ApplyPaymentNotification,
+        kinguin_events: KinguinEvents,
+        kinguin: ApplyKinguinEvent,
     ) -> WebhookReplayers:
         """One replayer per provider whose deliveries the inbox keeps."""
-        return {"nowpayments": nowpayments, "kinguin": kinguin}
+        return {
+            "nowpayments": PaymentWebhookReplayer(payment_webhook, notifications),
+            "kinguin": KinguinWebhookReplayer(kinguin_events, kinguin),
+        }
 
     @provide(scope=Scope.APP)
     def check_health(

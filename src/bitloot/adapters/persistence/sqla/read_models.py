@@ -8,7 +8,7 @@ from bitloot.adapters.persistence.sqla.engine import read_only_engine
 from bitloot.adapters.persistence.sqla.repositories.base import is_data_exception
 from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS, ORDERS
 from bitloot.application.ports.read_models import ItemProgress, OrderProgress
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 
 _PROGRESS = (
     select(

@@ -7,7 +7,7 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, post
 
 from bitloot.application.errors import InvalidSignature
-from bitloot.application.use_cases.handle_kinguin_event import HandleKinguinEvent
+from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
 from bitloot.entrypoints.http.webhooks.shared import MAX_WEBHOOK_BYTES, sender
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ class KinguinWebhookController(Controller):
 
     @post("/webhooks/kinguin", status_code=204, request_max_body_size=MAX_WEBHOOK_BYTES)
     async def kinguin_event(
-        self, request: Request[Any, Any, Any], use_case: FromDishka[HandleKinguinEvent]
+        self, request: Request[Any, Any, Any], use_case: FromDishka[ReceiveKinguinWebhook]
     ) -> None:
         """Kinguin events (`X-Event-Name`: `order.status`, `product.update`), authenticated by the
         shared secret in `X-Event-Secret`: 401 for a missing or wrong one (nothing written), 400 for a

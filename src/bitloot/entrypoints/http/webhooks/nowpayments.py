@@ -7,7 +7,7 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, post
 
 from bitloot.application.errors import InvalidSignature
-from bitloot.application.use_cases.handle_payment_notification import HandlePaymentNotification
+from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.entrypoints.http.webhooks.shared import MAX_WEBHOOK_BYTES, sender
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ class PaymentWebhookController(Controller):
 
     @post("/payments/ipn", status_code=200, request_max_body_size=MAX_WEBHOOK_BYTES)
     async def nowpayments_ipn(
-        self, request: Request[Any, Any, Any], use_case: FromDishka[HandlePaymentNotification]
+        self, request: Request[Any, Any, Any], use_case: FromDishka[ReceivePaymentWebhook]
     ) -> dict[str, object]:
         """NOWPayments IPN: 401 for a bad signature (nothing written), 400 for a body that is not
         JSON, 200 once recorded, including repeats and notifications for unknown orders."""

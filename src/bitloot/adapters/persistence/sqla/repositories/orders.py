@@ -13,9 +13,9 @@ from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.base import exact
 from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS, ORDERS
 from bitloot.application.errors import ConcurrencyConflict
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.money import Money
 from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.order_status import OrderStatus
 
 
 class SqlaOrderRepository(SqlRepository):

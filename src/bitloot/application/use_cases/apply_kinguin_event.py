@@ -1,15 +1,14 @@
-"""Kinguin tells us about an order or a product (SPEC §7 webhooks)."""
+"""An authenticated Kinguin event about an order or a product is applied and kept in the webhook inbox
+(SPEC §7 webhooks): one that just arrived (`ReceiveKinguinWebhook`), or an operator's replay."""
 
 import logging
 from dataclasses import dataclass
 from typing import Final
 
 from bitloot.application.dispatch import dispatch_fulfillment
-from bitloot.application.errors import InvalidSignature
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.kinguin import (
     KinguinEvent,
-    KinguinEvents,
     OrderStatusEvent,
     OtherEvent,
     ProductUpdateEvent,
@@ -17,11 +16,10 @@ from bitloot.application.ports.kinguin import (
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
 from bitloot.domain.kinguin import COMPLETED, KinguinOrder
-from bitloot.domain.lifecycle import OrderStatus
-from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery, WebhookProvider
+from bitloot.domain.order_status import OrderStatus
+from bitloot.domain.webhook import WebhookDelivery, WebhookProvider
 
 log = logging.getLogger(__name__)
 
@@ -52,53 +50,37 @@ class KinguinEventResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Received:
+class ReceivedKinguinEvent:
+    """A delivery as it reached us, to be kept in the inbox with what handling it did."""
+
     event_name: str
     raw_body: bytes
-    replayed_from: str | None
+    # The stored delivery an operator replays; None for a delivery from Kinguin.
+    replayed_from: str | None = None
 
 
-class HandleKinguinEvent:
-    def __init__(self, uow: UnitOfWork, events: KinguinEvents, queue: FulfillmentQueue, clock: Clock) -> None:
+class ApplyKinguinEvent:
+    def __init__(self, uow: UnitOfWork, queue: FulfillmentQueue, clock: Clock) -> None:
         self._uow = uow
-        self._events = events
         self._queue = queue
         self._clock = clock
 
-    async def execute(
-        self, event_name: str | None, secret: str | None, raw_body: bytes
-    ) -> KinguinEventResult:
-        """Authenticate, record and apply one delivery.
+    async def execute(self, event: KinguinEvent, received: ReceivedKinguinEvent) -> KinguinEventResult:
+        """Apply one authenticated event and keep `received` in the webhook inbox, in one transaction.
 
-        A wrong or missing secret writes nothing (`InvalidSignature`). `order.status` is applied only
-        when its `updatedAt` is newer than the status held; a `completed` order requests the
-        fulfilment of the order owning the item (outbox, then the queue after commit), so keys that
-        were pending are fetched now instead of at the reconciler's next round. `product.update` sets
-        the availability of the products sold as that Kinguin product, again only when newer. The
-        delivery is kept in the webhook inbox in the same transaction.
+        `order.status` is applied only when its `updatedAt` is newer than the status held; a
+        `completed` order requests the fulfilment of the order owning the item (outbox, then the
+        queue after commit), so keys that were pending are fetched now instead of at the reconciler's
+        next round. `product.update` sets the availability of the products sold as that Kinguin
+        product, again only when newer.
         """
-        if len(raw_body) > MAX_BODY_BYTES:
-            raise InvalidValue("The event body is too large.")
-        event = self._events.read(event_name, secret, raw_body)
-        return await self._handle(event, _Received((event_name or "")[:64], raw_body, None))
-
-    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        """`WebhookReplayer` for Kinguin. Kinguin sends its secret itself, which is never stored, so a
-        stored delivery cannot be verified again: only one authenticated when it arrived is replayed."""
-        if delivery.provider != PROVIDER or not delivery.signature_valid:
-            raise InvalidSignature
-        event = self._events.read_verified(delivery.event, delivery.raw_body)
-        result = await self._handle(event, _Received(delivery.event, delivery.raw_body, delivery.id))
-        assert result.delivery is not None  # noqa: S101 - `_handle` always records the delivery
-        return result.delivery
-
-    async def _handle(self, event: KinguinEvent, received: _Received) -> KinguinEventResult:
         result = await in_transaction(self._uow, lambda: self._apply(event, received))
         if result.fulfillment_requested and result.order_id is not None:
             await dispatch_fulfillment(self._uow, self._queue, result.order_id, self._clock.now())
         return result
 
-    async def _apply(self, event: KinguinEvent, received: _Received) -> KinguinEventResult:
+    async def _apply(self, event: KinguinEvent, received: ReceivedKinguinEvent) -> KinguinEventResult:
+        """Stage what the event changes and its inbox entry."""
         if isinstance(event, OrderStatusEvent):
             result = await self._order_status(event)
         elif isinstance(event, ProductUpdateEvent):
@@ -124,7 +106,6 @@ class HandleKinguinEvent:
             replayed_from=received.replayed_from,
         )
         await self._uow.webhooks.add(delivery)
-        await self._uow.commit()
         return KinguinEventResult(result.outcome, result.order_id, result.fulfillment_requested, delivery)
 
     async def _order_status(self, event: OrderStatusEvent) -> KinguinEventResult:

@@ -1,4 +1,4 @@
-"""The order lifecycle (SPEC §4): a forward-only state machine.
+"""The order statuses and the moves between them (SPEC §4): a forward-only state machine.
 
 A transition not listed here raises `IllegalTransition`; a notification that arrives late or out of
 order therefore never moves an order backwards. The one way back into work is the operator's retry of

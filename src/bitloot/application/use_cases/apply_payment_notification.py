@@ -1,4 +1,6 @@
-"""NOWPayments tells us about a payment (SPEC §6)."""
+"""A payment notification whose origin is established is recorded and applied (SPEC §6): one that came
+in a verified webhook delivery (`ReceivePaymentWebhook`, or an operator's replay), or the provider's
+own API answering the reconciler (`ReconcilePayments`)."""
 
 import logging
 from dataclasses import dataclass
@@ -6,15 +8,14 @@ from datetime import datetime
 
 from bitloot.application.dispatch import dispatch_fulfillment
 from bitloot.application.ports.clock import Clock
-from bitloot.application.ports.payments import PaymentWebhook, VerifiedNotification
+from bitloot.application.ports.payments import VerifiedNotification
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
-from bitloot.domain.lifecycle import OrderStatus
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentDecision, PaymentOutcome, PaymentRecord, decide
-from bitloot.domain.webhook import DUPLICATE, MAX_BODY_BYTES, WebhookDelivery, WebhookProvider
+from bitloot.domain.webhook import DUPLICATE, WebhookDelivery, WebhookProvider
 
 log = logging.getLogger(__name__)
 
@@ -26,58 +27,38 @@ class NotificationResult:
     outcome: PaymentOutcome | None
     duplicate: bool = False
     order_status: OrderStatus | None = None
-    # The inbox entry written for a webhook delivery (None for a notice from the provider's API).
+    # The inbox entry written for a webhook delivery (None for an answer of the provider's API).
     delivery: WebhookDelivery | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class _Received:
-    """A delivery as it reached us, to be kept in the inbox with what handling it did."""
+class ReceivedWebhook:
+    """A webhook delivery as it reached us, to be kept in the inbox with what handling it did."""
 
     raw_body: bytes
     signature: str | None
-    replayed_from: str | None
+    # The stored delivery an operator replays; None for a delivery from the provider.
+    replayed_from: str | None = None
 
 
-class HandlePaymentNotification:
-    def __init__(
-        self, uow: UnitOfWork, webhook: PaymentWebhook, queue: FulfillmentQueue, clock: Clock
-    ) -> None:
+class ApplyPaymentNotification:
+    def __init__(self, uow: UnitOfWork, queue: FulfillmentQueue, clock: Clock) -> None:
         self._uow = uow
-        self._webhook = webhook
         self._queue = queue
         self._clock = clock
 
     async def execute(
-        self, raw_body: bytes, signature: str | None, *, replayed_from: str | None = None
+        self, verified: VerifiedNotification, received: ReceivedWebhook | None = None
     ) -> NotificationResult:
-        """Authenticate, record and apply one webhook delivery.
+        """Record and apply one notification whose origin is established; `received` is the webhook
+        delivery it came in, kept in the inbox (None for an answer of the provider's API).
 
-        A bad signature writes nothing. The delivery (inbox), the payment record, the order's new
-        state and, for a paid order, the fulfilment request (outbox) commit together before the caller
-        answers; a repeat of a recorded payload only adds its delivery, outcome `duplicate`. The queue
-        is told after commit, and a queue outage is left to the reconciler. The state machine makes
-        late or reordered notifications harmless. `replayed_from` names the stored delivery an
-        operator replays.
+        The delivery (inbox), the payment record, the order's new state and, for a paid order, the
+        fulfilment request (outbox) commit together before the caller answers; a repeat of a
+        recorded payload only adds its delivery, outcome `duplicate`. The queue is told after commit,
+        and a queue outage is left to the reconciler. The state machine makes late or reordered
+        notifications harmless.
         """
-        if len(raw_body) > MAX_BODY_BYTES:
-            # Refused before anything is read or written (the HTTP layer answers 413 before this).
-            raise InvalidValue("The notification body is too large.")
-        verified = self._webhook.read(raw_body, signature)
-        return await self._record(verified, _Received(raw_body, signature, replayed_from))
-
-    async def apply_verified(self, verified: VerifiedNotification) -> NotificationResult:
-        """Record and apply a notification whose origin is already established (a verified webhook,
-        or the provider's own API answering our question). No webhook delivery is kept for it."""
-        return await self._record(verified, None)
-
-    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        """`WebhookReplayer` for NOWPayments: the stored body and signature, verified again."""
-        result = await self.execute(delivery.raw_body, delivery.signature, replayed_from=delivery.id)
-        assert result.delivery is not None  # noqa: S101 - `execute` always records its delivery
-        return result.delivery
-
-    async def _record(self, verified: VerifiedNotification, received: _Received | None) -> NotificationResult:
         result = await in_transaction(self._uow, lambda: self._apply(verified, received))
         if result.outcome is PaymentOutcome.APPLIED and result.order_status is OrderStatus.PAID:
             await dispatch_fulfillment(
@@ -85,12 +66,14 @@ class HandlePaymentNotification:
             )
         return result
 
-    async def _apply(self, verified: VerifiedNotification, received: _Received | None) -> NotificationResult:
+    async def _apply(
+        self, verified: VerifiedNotification, received: ReceivedWebhook | None
+    ) -> NotificationResult:
+        """Stage the payment record, the order's move and what it owes, and the inbox entry."""
         note = verified.notification
         now = self._clock.now()
         if await self._uow.payments.has(verified.dedupe_key):
             delivery = await self._keep(verified, received, DUPLICATE, now)
-            await self._uow.commit()
             return NotificationResult(outcome=None, duplicate=True, delivery=delivery)
         order = await self._uow.orders.get(note.order_id)
         decision = PaymentDecision(PaymentOutcome.UNMATCHED) if order is None else decide(order, note)
@@ -114,7 +97,6 @@ class HandlePaymentNotification:
             )
         )
         delivery = await self._keep(verified, received, decision.outcome.value, now)
-        await self._uow.commit()
         if decision.outcome is not PaymentOutcome.APPLIED:
             log.info("payment notification for order %s: %s", note.order_id, decision.outcome)
         return NotificationResult(
@@ -122,7 +104,7 @@ class HandlePaymentNotification:
         )
 
     async def _keep(
-        self, verified: VerifiedNotification, received: _Received | None, outcome: str, now: datetime
+        self, verified: VerifiedNotification, received: ReceivedWebhook | None, outcome: str, now: datetime
     ) -> WebhookDelivery | None:
         """Stage the inbox entry of a webhook delivery, in the transaction of what it did."""
         if received is None:

@@ -1,4 +1,5 @@
-"""HandlePaymentNotification (SPEC §6, §9): authenticate, record, apply, hand over through the outbox."""
+"""ReceivePaymentWebhook and ApplyPaymentNotification (SPEC §6, §9): authenticate, record, apply, hand
+over through the outbox."""
 
 import asyncio
 import copy
@@ -15,8 +16,8 @@ from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
-from bitloot.domain.lifecycle import OrderStatus
 from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.product import Product
 from tests.unit.conftest import IPN_SECRET, World
