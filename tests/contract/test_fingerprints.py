@@ -1,6 +1,6 @@
-"""Key fingerprints on every adapter (SPEC §10): a value is recorded once, race-free across sessions;
-what holds a refused key is told; the keys of an older database are fingerprinted by a resumable pass
-that reports the keys found twice."""
+"""Key fingerprints on every adapter (docs/stock-integrity.md): a value is recorded once, race-free across
+sessions; what holds a refused key is told; the keys of an older database are fingerprinted by a resumable
+pass that reports the keys found twice."""
 
 import asyncio
 from dataclasses import replace

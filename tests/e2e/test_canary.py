@@ -1,4 +1,4 @@
-"""SPEC §8: a plaintext key never reaches logs, error bodies, Redis, the result backend or any database
+"""docs/vault.md: a plaintext key never reaches logs, error bodies, Redis, the result backend or any database
 column other than its sealed form. A canary key goes through the whole production flow; then every
 place it must not be is searched for it."""
 

@@ -1,5 +1,5 @@
-"""Crash recovery in seconds (SPEC §9), with the shipped timings: a worker SIGKILLed while it holds many
-jobs in flight has every one of its orders fulfilled by another worker within 15 s of the kill.
+"""Crash recovery in seconds (docs/reliability.md), with the shipped timings: a worker SIGKILLed while it
+holds many jobs in flight has every one of its orders fulfilled by another worker within 15 s of the kill.
 
 The stalling worker's supplier steps hang, so its jobs stay in flight, each with a live lease kept by
 its heartbeat (nobody takes them over while it lives, however long past the first lease). Once it

@@ -1,4 +1,4 @@
-"""SPEC §9 under crashes: a worker SIGKILLed at each step leaves no order lost and no key doubled.
+"""docs/reliability.md under crashes: a worker SIGKILLed at each step leaves no order lost and no key doubled.
 
 Only the faulty worker runs at first, so it is the one that takes the job and dies; a healthy worker
 started afterwards must finish the order through the reconciler (lease 3 s, grace 2 s, every 1 s)."""

@@ -1,5 +1,5 @@
-"""SPEC §9 under more faults, each on real processes: after it, every paid order ends fulfilled (or in
-an explicit failed state), no unit has two keys, and stock moved by exactly the units sold."""
+"""docs/reliability.md under more faults, each on real processes: after it, every paid order ends fulfilled
+(or in an explicit failed state), no unit has two keys, and stock moved by exactly the units sold."""
 
 import asyncio
 import json

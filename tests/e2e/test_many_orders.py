@@ -1,4 +1,4 @@
-"""SPEC §9 on real processes: one API and two workers fulfil 200 paid orders, each IPN delivered
+"""docs/reliability.md on real processes: one API and two workers fulfil 200 paid orders, each IPN delivered
 twice, and every unit gets exactly one key while no key goes to two units."""
 
 import asyncio

@@ -1,4 +1,4 @@
-"""SPEC §9 under outages of the services around the API and workers."""
+"""docs/reliability.md under outages of the services around the API and workers."""
 
 import asyncio
 import secrets

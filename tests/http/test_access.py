@@ -1,4 +1,5 @@
-"""Order endpoints need the order's access token; a wrong token and an unknown order look alike (SPEC §5)."""
+"""Order endpoints need the order's access token; a wrong token and an unknown order look alike
+(docs/http-api.md)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager

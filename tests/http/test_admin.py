@@ -1,4 +1,4 @@
-"""Operator endpoints behind the admin token (SPEC §5)."""
+"""Operator endpoints behind the admin token (docs/http-api.md)."""
 
 import json
 from typing import Any

@@ -1,5 +1,5 @@
 """Requests that really overlap inside the app (the `live_shop` fixture): no key sold twice, no lost
-update, no 500 from a race (SPEC §7, §9)."""
+update, no 500 from a race (docs/suppliers.md, docs/reliability.md)."""
 
 import asyncio
 from typing import Any

@@ -1,4 +1,4 @@
-"""Download links, the delivery page and revealing keys (SPEC §5, §8)."""
+"""Download links, the delivery page and revealing keys (docs/http-api.md, docs/vault.md)."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

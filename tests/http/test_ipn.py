@@ -1,4 +1,4 @@
-"""NOWPayments IPNs through `POST /payments/ipn` (SPEC §6, §9)."""
+"""NOWPayments IPNs through `POST /payments/ipn` (docs/payments.md, docs/reliability.md)."""
 
 import asyncio
 import json

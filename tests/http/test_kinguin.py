@@ -1,5 +1,6 @@
-"""Kinguin through the HTTP API (SPEC §5, §7): a Kinguin product sold, paid, its keys pending until
-Kinguin's webhook says the order completed; the webhook's secret; availability from `product.update`."""
+"""Kinguin through the HTTP API (docs/http-api.md, docs/suppliers.md): a Kinguin product sold, paid, its keys
+pending until Kinguin's webhook says the order completed; the webhook's secret; availability from
+`product.update`."""
 
 import asyncio
 import base64

@@ -1,4 +1,4 @@
-"""Plaintext keys never reach the logs, whatever happens (SPEC §8)."""
+"""Plaintext keys never reach the logs, whatever happens (docs/vault.md)."""
 
 import logging
 from urllib.parse import urlsplit

@@ -1,4 +1,4 @@
-"""The public catalog and placing orders (SPEC §5)."""
+"""The public catalog and placing orders (docs/http-api.md)."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta

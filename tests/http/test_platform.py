@@ -1,4 +1,5 @@
-"""OpenAPI, health, unknown routes, the payment simulator and production configuration (SPEC §3, §5)."""
+"""OpenAPI, health, unknown routes, the payment simulator and production configuration (docs/runtime-modes.md,
+docs/http-api.md)."""
 
 import asyncio
 import base64

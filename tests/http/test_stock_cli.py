@@ -1,5 +1,5 @@
 """`bitloot stock import` and `bitloot stock fingerprint`, run as the operator runs them: in a process
-of their own, against an embedded data folder (SPEC §10)."""
+of their own, against an embedded data folder (docs/stock-integrity.md)."""
 
 import os
 import sqlite3

@@ -1,4 +1,5 @@
-"""A sealed blob altered, truncated, removed or swapped on disk is detected (SPEC §8, §9)."""
+"""A sealed blob altered, truncated, removed or swapped on disk is detected (docs/vault.md,
+docs/reliability.md)."""
 
 import shutil
 from collections.abc import Callable
@@ -21,7 +22,7 @@ async def fulfilled(shop: Shop, key: str, sku: str) -> dict[str, Any]:
 
 
 async def blob_of(shop: Shop, order: dict[str, Any]) -> Path:
-    """The sealed blob of the order's one key, found on disk where SPEC §8 puts it."""
+    """The sealed blob of the order's one key, found on disk where docs/vault.md puts it."""
     [key] = (await order_details(shop, order["id"]))["keys"]
     return existing(shop.settings.storage_dir / "keys" / str(order["id"]) / str(key["id"]))
 

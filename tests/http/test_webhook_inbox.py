@@ -1,5 +1,5 @@
 """The operator's webhook inbox: `GET /admin/webhooks[/{id}]` and `POST /admin/webhooks/{id}/replay`
-(SPEC §5, §6)."""
+(docs/http-api.md, docs/payments.md)."""
 
 import json
 from typing import Any

@@ -1,4 +1,4 @@
-"""Each fault of the fault suite (issue 5, SPEC §9), the protection that handles it, the smallest
+"""Each fault of the fault suite (issue 5, docs/reliability.md), the protection that handles it, the smallest
 edit of `src/bitloot` that removes that protection, and the tests that must then fail."""
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The canonical JSON NOWPayments signs, and the IPN signatures taken over it (SPEC §6).
+"""The canonical JSON NOWPayments signs, and the IPN signatures taken over it (docs/payments.md).
 
 `parse_json` reads a body as `JSON.parse` does and `js_canonical_json` prints it as Node's
 `JSON.stringify(sortObject(...))`: printing what was parsed and parsing it again gives the same value, the

@@ -1,5 +1,5 @@
 """Random streams of payment notifications and Kinguin events, duplicated and reordered, interleaved
-with fulfilment jobs, on the in-memory world (SPEC §4, §6, §7).
+with fulfilment jobs, on the in-memory world (docs/lifecycle.md, docs/payments.md, docs/suppliers.md).
 
 After every step: an order's status only moves along the lifecycle (a state reached is never left for one
 it could not legally reach); an order that never received a valid `finished` is never paid, fulfilled or

@@ -1,5 +1,5 @@
 """The vault opens exactly what it sealed and refuses any change to the blob, the wrapped key, a nonce,
-the master key version or the context (SPEC §8)."""
+the master key version or the context (docs/vault.md)."""
 
 import hashlib
 from dataclasses import replace

@@ -1,5 +1,5 @@
-"""FulfillOrder (SPEC §8, §9): sealed, bound keys; exactly one key per paid unit through reruns, races,
-lease take-overs, crashes, stock-outs and storage outages."""
+"""FulfillOrder (docs/vault.md, docs/reliability.md): sealed, bound keys; exactly one key per paid unit
+through reruns, races, lease take-overs, crashes, stock-outs and storage outages."""
 
 import asyncio
 from collections import Counter

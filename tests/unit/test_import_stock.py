@@ -1,5 +1,5 @@
-"""ImportStock (SPEC §10): a key string is taken in at most once, ever. A retried import, a repeated
-line, the same key for another product, a key already delivered, blank and overlong lines: each
+"""ImportStock (docs/stock-integrity.md): a key string is taken in at most once, ever. A retried import, a
+repeated line, the same key for another product, a key already delivered, blank and overlong lines: each
 refused by line number, never by the key, while the rest of the batch is imported."""
 
 import asyncio

@@ -1,4 +1,4 @@
-"""RotateDataKeys and PurgeRevealedKeys (SPEC §8, the key lifecycle) on the in-memory world."""
+"""RotateDataKeys and PurgeRevealedKeys (docs/vault.md, the key lifecycle) on the in-memory world."""
 
 from dataclasses import replace
 from datetime import timedelta

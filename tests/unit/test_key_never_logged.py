@@ -1,4 +1,5 @@
-"""SPEC §8: plaintext keys never reach a log. The whole flow, its failures included, under DEBUG logging."""
+"""docs/vault.md: plaintext keys never reach a log. The whole flow, its failures included, under DEBUG
+logging."""
 
 import logging
 from datetime import timedelta

@@ -1,5 +1,5 @@
-"""ReceiveKinguinWebhook and ApplyKinguinEvent (SPEC §7 webhooks): the shared secret, unordered events
-resolved by `updatedAt`, a completed Kinguin order moving its fulfilment on, and availability from
+"""ReceiveKinguinWebhook and ApplyKinguinEvent (docs/suppliers.md webhooks): the shared secret, unordered
+events resolved by `updatedAt`, a completed Kinguin order moving its fulfilment on, and availability from
 `product.update`."""
 
 import json

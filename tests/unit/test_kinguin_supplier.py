@@ -1,5 +1,5 @@
-"""The Kinguin supplier (SPEC §7) against a fake Kinguin server: one Kinguin order per order item, also
-across crashes; pending keys; text and image keys; Kinguin's limits; outages and refusals."""
+"""The Kinguin supplier (docs/suppliers.md) against a fake Kinguin server: one Kinguin order per order item,
+also across crashes; pending keys; text and image keys; Kinguin's limits; outages and refusals."""
 
 import base64
 import logging
@@ -327,7 +327,7 @@ async def test_without_a_kinguin_supplier_the_order_fails_for_the_operator(world
     assert world.db.orders[placed.order.id].failure_reason == "No kinguin supplier is configured."
 
 
-# --- a key Kinguin delivers that the shop already holds or delivered (SPEC §10) ------------------------
+# --- a key Kinguin delivers that the shop already holds or delivered (docs/stock-integrity.md)  -------------
 
 DUPLICATE = "KGN-DUPLICATE-0001"
 

@@ -1,4 +1,4 @@
-"""The order aggregate (SPEC §4): the forward-only state machine, the customer view, the fulfilment
+"""The order aggregate (docs/lifecycle.md): the forward-only state machine, the customer view, the fulfilment
 lease, completion, reveals, and the money it is priced in."""
 
 import copy
@@ -23,7 +23,7 @@ T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 LATER = T0 + timedelta(minutes=5)
 LEASE = timedelta(minutes=2)
 
-# The lifecycle written out by hand from SPEC §4, independently of `TRANSITIONS`: every legal move.
+# The lifecycle written out by hand from docs/lifecycle.md, independently of `TRANSITIONS`: every legal move.
 LEGAL: frozenset[tuple[OrderStatus, OrderStatus]] = frozenset(
     {
         (S.AWAITING_PAYMENT, S.UNDERPAID),

@@ -1,4 +1,4 @@
-"""`domain.payment.decide` (SPEC §6): what one NOWPayments notification does to an order."""
+"""`domain.payment.decide` (docs/payments.md): what one NOWPayments notification does to an order."""
 
 import copy
 from dataclasses import replace

@@ -1,5 +1,5 @@
-"""ReceivePaymentWebhook and ApplyPaymentNotification (SPEC §6, §9): authenticate, record, apply, hand
-over through the outbox."""
+"""ReceivePaymentWebhook and ApplyPaymentNotification (docs/payments.md, docs/reliability.md): authenticate,
+record, apply, hand over through the outbox."""
 
 import asyncio
 import copy

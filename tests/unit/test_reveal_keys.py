@@ -1,4 +1,5 @@
-"""RevealKeys (SPEC §5, §8, §9): who may see which key, the audit trail, and tamper detection."""
+"""RevealKeys (docs/http-api.md, docs/vault.md, docs/reliability.md): who may see which key, the audit trail,
+and tamper detection."""
 
 import dataclasses
 from datetime import timedelta

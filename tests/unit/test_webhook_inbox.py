@@ -1,6 +1,6 @@
-"""The webhook inbox and replay (SPEC §5, §6): every authenticated delivery is kept with its outcome in
-the transaction of the payment it records, and an operator's replay changes nothing that already
-happened."""
+"""The webhook inbox and replay (docs/http-api.md, docs/payments.md): every authenticated delivery is kept
+with its outcome in the transaction of the payment it records, and an operator's replay changes nothing that
+already happened."""
 
 import asyncio
 import copy

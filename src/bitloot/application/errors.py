@@ -86,7 +86,7 @@ class SupplierUnavailable(Unavailable):
 
 
 class KeysNotReady(SupplierUnavailable):
-    """The supplier took the order but its keys are still pending: retry later (SPEC §7)."""
+    """The supplier took the order but its keys are still pending: retry later (docs/suppliers.md)."""
 
     message = "The supplier's keys are not ready yet."
 

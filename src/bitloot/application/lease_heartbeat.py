@@ -1,4 +1,4 @@
-"""The heartbeat that keeps a fulfilment lease alive while its job runs (SPEC §9).
+"""The heartbeat that keeps a fulfilment lease alive while its job runs (docs/reliability.md).
 
 The lease is short (`BITLOOT_LEASE_SECONDS`), so the orders of a worker that died are free again
 within seconds; a job that is alive renews it every third of its length, however long it runs.

@@ -1,4 +1,4 @@
-"""Taking a paid order for one fulfilment run, and giving it back (SPEC §9).
+"""Taking a paid order for one fulfilment run, and giving it back (docs/reliability.md).
 
 A lease taken in a transaction of its own, and kept alive by the job's heartbeat while it runs
 (`lease_heartbeat.py`), lets one run at a time work on an order; a dead run's lease expires and

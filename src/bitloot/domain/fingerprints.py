@@ -1,4 +1,5 @@
-"""Key fingerprints (SPEC §10): what makes "this key is already ours" a fact the database checks.
+"""Key fingerprints (docs/stock-integrity.md): what makes "this key is already ours" a fact the database
+checks.
 
 A fingerprint is a keyed hash of a key as imported, after trimming surrounding whitespace and Unicode
 NFC; the hash itself is the crypto adapter's. Recorded fingerprints are unique: a key string the shop

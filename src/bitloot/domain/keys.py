@@ -80,7 +80,7 @@ class StockKey:
 
 
 def order_key_context(order_id: str, item_id: str, key_id: str) -> str:
-    """Associated data that binds a sealed key to its order, item and key id (SPEC §8)."""
+    """Associated data that binds a sealed key to its order, item and key id (docs/vault.md)."""
     return f"order|{order_id}|{item_id}|{key_id}"
 
 

@@ -1,4 +1,4 @@
-"""Orders placed with Kinguin on behalf of our order items (SPEC §7)."""
+"""Orders placed with Kinguin on behalf of our order items (docs/suppliers.md)."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -118,7 +118,7 @@ class Order:
 
     def hold(self, reason: str, now: datetime) -> None:
         """Stop for the operator (`needs_attention`): a supplier sent a key the shop already holds or
-        delivered, which must not be given to this customer (SPEC §10)."""
+        delivered, which must not be given to this customer (docs/stock-integrity.md)."""
         self.transition_to(OrderStatus.NEEDS_ATTENTION, now)
         self.failure_reason = reason
         self._release_lease()

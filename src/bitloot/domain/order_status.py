@@ -1,4 +1,4 @@
-"""The order statuses and the moves between them (SPEC §4): a forward-only state machine.
+"""The order statuses and the moves between them (docs/lifecycle.md): a forward-only state machine.
 
 A transition not listed here raises `IllegalTransition`; a notification that arrives late or out of
 order therefore never moves an order backwards. The one way back into work is the operator's retry of
@@ -16,8 +16,8 @@ class OrderStatus(StrEnum):
     FULFILLING = "fulfilling"
     FULFILLED = "fulfilled"
     FAILED = "failed"
-    # A supplier sent a key the shop already holds or delivered (SPEC §10): the item is held, the key
-    # given to no one, until the operator acts (retry or refund).
+    # A supplier sent a key the shop already holds or delivered (docs/stock-integrity.md): the item is held,
+    # the key given to no one, until the operator acts (retry or refund).
     NEEDS_ATTENTION = "needs_attention"
     EXPIRED = "expired"
     PAYMENT_FAILED = "payment_failed"

@@ -1,4 +1,4 @@
-"""Payment notifications and what they mean for an order (SPEC §6)."""
+"""Payment notifications and what they mean for an order (docs/payments.md)."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""`bitloot keys rotate` and `bitloot keys purge`: the key lifecycle commands (SPEC §8).
+"""`bitloot keys rotate` and `bitloot keys purge`: the key lifecycle commands (docs/vault.md).
 
 They print progress and a summary (counts and versions, never key material) and build the same
 container as the service, so they act on the configured database and object storage."""

@@ -1,4 +1,4 @@
-"""`bitloot stock import PRODUCT FILE` and `bitloot stock fingerprint` (SPEC §10).
+"""`bitloot stock import PRODUCT FILE` and `bitloot stock fingerprint` (docs/stock-integrity.md).
 
 Both print ids, counts and line numbers, never a key, and build the same container as the service,
 so they act on the configured database and object storage."""

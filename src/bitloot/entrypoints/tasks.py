@@ -40,7 +40,7 @@ def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBro
     """Redis streams when `BITLOOT_BROKER_URL` is set, else an in-process broker whose jobs run in the
     API process (`await_inplace` runs each before `kiq` returns, for tests).
 
-    On Redis the broker is a fast trigger, not the record (SPEC §9): a job whose worker died is
+    On Redis the broker is a fast trigger, not the record (docs/reliability.md): a job whose worker died is
     re-queued by the reconciler from the database well before the stream's own redelivery, which
     happens only after `redelivery_idle_seconds` and only when new traffic arrives. The autoclaim lock
     has a timeout so a killed worker cannot hold it forever; every socket call is bounded.

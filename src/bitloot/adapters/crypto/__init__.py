@@ -1,1 +1,1 @@
-"""Key vault adapters: the versioned master keyring and AES-256-GCM envelope encryption (SPEC §8)."""
+"""Key vault adapters: the versioned master keyring and AES-256-GCM envelope encryption (docs/vault.md)."""

@@ -1,4 +1,4 @@
-"""The `KeyVault` port with AES-256-GCM envelope encryption (SPEC §8).
+"""The `KeyVault` port with AES-256-GCM envelope encryption (docs/vault.md).
 
 Blob (object storage): `FORMAT (1 byte) | nonce (12) | AES-GCM(data key, plaintext, aad)`, where the
 plaintext is `len(content type) (2 bytes, big-endian) | content type (UTF-8) | secret`, so the content

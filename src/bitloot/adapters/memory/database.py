@@ -33,5 +33,5 @@ class MemoryDatabase:
     kinguin: KinguinState = field(default_factory=KinguinState)
     webhooks: dict[str, WebhookDelivery] = field(default_factory=dict)
     emails: dict[str, DeliveryEmail] = field(default_factory=dict)
-    # Key fingerprints by value (SPEC §10).
+    # Key fingerprints by value (docs/stock-integrity.md).
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Sealing keys (SPEC §8)."""
+"""Sealing keys (docs/vault.md)."""
 
 from typing import Protocol
 
@@ -28,8 +28,8 @@ class KeyVault(Protocol):
 
 
 class KeyFingerprints(Protocol):
-    """The fingerprint of a key (SPEC §10): HMAC-SHA256, under a secret of its own, of the key as
-    imported after trimming and Unicode NFC (`fingerprint_input`); lowercase hex, 64 characters.
-    The same key always gives the same fingerprint, and the fingerprint does not give the key away."""
+    """The fingerprint of a key (docs/stock-integrity.md): HMAC-SHA256, under a secret of its own, of the key
+    as imported after trimming and Unicode NFC (`fingerprint_input`); lowercase hex, 64 characters. The same
+    key always gives the same fingerprint, and the fingerprint does not give the key away."""
 
     def of(self, material: KeyMaterial) -> str: ...

@@ -1,4 +1,5 @@
-"""The record of key fingerprints (SPEC §10): one row per key string the shop holds or delivered."""
+"""The record of key fingerprints (docs/stock-integrity.md): one row per key string the shop holds or
+delivered."""
 
 from collections.abc import Sequence
 from typing import Protocol

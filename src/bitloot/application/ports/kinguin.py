@@ -1,4 +1,4 @@
-"""Kinguin: the record of the orders we placed there, and its webhook events (SPEC §7)."""
+"""Kinguin: the record of the orders we placed there, and its webhook events (docs/suppliers.md)."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,5 +1,5 @@
 """An authenticated Kinguin event about an order or a product is applied and kept in the webhook inbox
-(SPEC §7 webhooks): one that just arrived (`ReceiveKinguinWebhook`), or an operator's replay."""
+(docs/suppliers.md webhooks): one that just arrived (`ReceiveKinguinWebhook`), or an operator's replay."""
 
 import logging
 from dataclasses import dataclass

@@ -1,6 +1,6 @@
-"""A payment notification whose origin is established is recorded and applied (SPEC §6): one that came
-in a verified webhook delivery (`ReceivePaymentWebhook`, or an operator's replay), or the provider's
-own API answering the reconciler (`ReconcilePayments`)."""
+"""A payment notification whose origin is established is recorded and applied (docs/payments.md): one that
+came in a verified webhook delivery (`ReceivePaymentWebhook`, or an operator's replay), or the provider's own
+API answering the reconciler (`ReconcilePayments`)."""
 
 import logging
 from dataclasses import dataclass
@@ -116,7 +116,7 @@ class ApplyPaymentNotification:
             event=note.status.value,
             raw_body=received.raw_body,
             signature=received.signature,
-            # Only authenticated deliveries reach this point (SPEC §6: a bad one writes nothing).
+            # Only authenticated deliveries reach this point (docs/payments.md: a bad one writes nothing).
             signature_valid=True,
             dedupe_key=verified.dedupe_key,
             outcome=outcome,

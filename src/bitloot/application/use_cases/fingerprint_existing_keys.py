@@ -1,5 +1,5 @@
-"""Fingerprint the keys a database held before fingerprints existed (SPEC §10, migration 0007), and
-report the key strings found more than once.
+"""Fingerprint the keys a database held before fingerprints existed (docs/stock-integrity.md, migration 0007),
+and report the key strings found more than once.
 
 Stock units first, then keys a supplier (Kinguin) delivered; own-stock deliveries are covered by their
 unit. Each page is read, its keys opened outside the transaction, and their fingerprints recorded in

@@ -1,4 +1,4 @@
-"""A worker turns a paid order into sealed keys (SPEC §1 step 3-4, §9)."""
+"""A worker turns a paid order into sealed keys (docs/README.md, docs/reliability.md)."""
 
 import logging
 import secrets
@@ -44,7 +44,8 @@ class FulfillOutcome(StrEnum):
     SKIPPED = "skipped"
     # A supplier or storage outage: the lease will expire and the order be tried again.
     RETRY_LATER = "retry_later"
-    # A supplier sent a key the shop already holds or delivered: held for the operator (SPEC §10).
+    # A supplier sent a key the shop already holds or delivered: held for the operator
+    # (docs/stock-integrity.md).
     NEEDS_ATTENTION = "needs_attention"
 
 
@@ -231,8 +232,8 @@ class FulfillOrder:
         self, order: Order, item: OrderItem, key: SuppliedKey, sealed_id: str
     ) -> None:
         """A supplier's key is fingerprinted as it is delivered, in the transaction that records it.
-        One the shop already holds or delivered (SPEC §10) raises `_KeyAlreadyOurs`: the item is held
-        and the key given to no one. The same key of the same item recorded meanwhile by another run
+        One the shop already holds or delivered (docs/stock-integrity.md) raises `_KeyAlreadyOurs`: the item
+        is held and the key given to no one. The same key of the same item recorded meanwhile by another run
         is a lost race (`ConcurrencyConflict`), not a second delivery."""
         fingerprint = KeyFingerprint(
             self._fingerprints.of(key.material),

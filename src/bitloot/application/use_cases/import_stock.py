@@ -1,5 +1,5 @@
 """The operator imports keys into own stock; each is sealed before it is stored, and a key string the
-shop already holds or has delivered is refused, line by line (SPEC §7, §10)."""
+shop already holds or has delivered is refused, line by line (docs/suppliers.md, docs/stock-integrity.md)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""Crypto-shredding (SPEC §8): revealed keys past the retention period are made impossible to open, in
+"""Crypto-shredding (docs/vault.md): revealed keys past the retention period are made impossible to open, in
 batches of one transaction each, so a run that stops anywhere is finished by the next one; running it
 again changes nothing more."""
 

@@ -1,4 +1,4 @@
-"""Kinguin tells us about an order or a product through its webhook (SPEC §7 webhooks)."""
+"""Kinguin tells us about an order or a product through its webhook (docs/suppliers.md webhooks)."""
 
 from bitloot.application.ports.kinguin import KinguinEvents
 from bitloot.application.use_cases.apply_kinguin_event import (

@@ -1,4 +1,4 @@
-"""NOWPayments tells us about a payment through its webhook, the IPN (SPEC §6)."""
+"""NOWPayments tells us about a payment through its webhook, the IPN (docs/payments.md)."""
 
 from bitloot.application.ports.payments import PaymentWebhook
 from bitloot.application.use_cases.apply_payment_notification import (

@@ -1,4 +1,4 @@
-"""Re-queue fulfilment work the broker lost or a dead worker left behind (SPEC §9)."""
+"""Re-queue fulfilment work the broker lost or a dead worker left behind (docs/reliability.md)."""
 
 import logging
 from dataclasses import dataclass

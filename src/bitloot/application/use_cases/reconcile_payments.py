@@ -1,5 +1,6 @@
 """Ask the payment provider about orders still waiting for their money: an IPN that never reached us
-(lost, blocked, or sent while we were down) must not leave a paid order unfulfilled (SPEC §6, §9)."""
+(lost, blocked, or sent while we were down) must not leave a paid order unfulfilled (docs/payments.md,
+docs/reliability.md)."""
 
 import logging
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The operator replays a stored webhook delivery (SPEC §5). The replay authenticates the stored
+"""The operator replays a stored webhook delivery (docs/http-api.md). The replay authenticates the stored
 delivery again as its provider allows, applies it through the use case that applies that provider's
 events, and is recorded as a delivery of its own (`replayed_from`); the dedupe key and the state
 machine make it harmless."""

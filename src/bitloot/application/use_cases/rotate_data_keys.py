@@ -1,4 +1,4 @@
-"""Key rotation (SPEC §8): rewrap every data key under the active master key version, in batches of
+"""Key rotation (docs/vault.md): rewrap every data key under the active master key version, in batches of
 one transaction each, so a run that stops anywhere is finished by the next one; running it again
 changes nothing more."""
 

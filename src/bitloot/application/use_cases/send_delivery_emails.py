@@ -1,4 +1,4 @@
-"""Send the emails the email outbox holds: the delivery link, never a key (SPEC §1 step 5).
+"""Send the emails the email outbox holds: the delivery link, never a key (docs/README.md step 5).
 
 Runs right after a fulfilment commits (in the same job, best effort) and in every reconciler round,
 so an email is sent once the mail server answers again, whatever crashed or failed meanwhile.

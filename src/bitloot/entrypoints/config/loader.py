@@ -1,4 +1,4 @@
-"""`load_settings`: the `BITLOOT_*` environment (SPEC §3) read and validated once, at start.
+"""`load_settings`: the `BITLOOT_*` environment (docs/runtime-modes.md) read and validated once, at start.
 
 Embedded mode (the default) needs nothing set: SQLite, a local object folder and generated secrets in
 the data folder. Production (`BITLOOT_ENV=production`) refuses to start without each secret. Either

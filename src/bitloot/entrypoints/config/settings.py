@@ -22,7 +22,8 @@ class Secrets:
     link_secret: bytes = field(repr=False)
     ipn_secret: bytes = field(repr=False)
     admin_token: str = field(repr=False)
-    # Keys the HMAC-SHA256 fingerprints that make "this key is already ours" a database fact (SPEC §10).
+    # Keys the HMAC-SHA256 fingerprints that make "this key is already ours" a database fact (docs/stock-
+    # integrity.md).
     fingerprint_secret: bytes = field(repr=False)
 
 

@@ -1,4 +1,4 @@
-"""Operator endpoints (SPEC §5), behind the admin token."""
+"""Operator endpoints (docs/http-api.md), behind the admin token."""
 
 from typing import Annotated
 

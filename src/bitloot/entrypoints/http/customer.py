@@ -1,4 +1,4 @@
-"""Customer endpoints (SPEC §5): catalog, orders, fulfilment status, delivery link, reveal."""
+"""Customer endpoints (docs/http-api.md): catalog, orders, fulfilment status, delivery link, reveal."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""NOWPayments, the payment provider (SPEC §6), one concern per module.
+"""NOWPayments, the payment provider (docs/payments.md), one concern per module.
 
 - `settings`: what the adapter is configured with;
 - `transport`: the HTTP client, API key and bearer token, time bounds and retries;

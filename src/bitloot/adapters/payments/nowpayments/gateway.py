@@ -1,4 +1,4 @@
-"""NOWPayments' REST API (SPEC §6) as the shop's `PaymentGateway` and `PaymentLookup`.
+"""NOWPayments' REST API (docs/payments.md) as the shop's `PaymentGateway` and `PaymentLookup`.
 
 `NowPaymentsGateway` opens an invoice for each new order (`invoices`) and asks what became of an
 order's payments (`lookups`), over one `transport` per process (base `BITLOOT_NOWPAYMENTS_BASE_URL`,

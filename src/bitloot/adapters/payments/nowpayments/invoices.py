@@ -1,4 +1,4 @@
-"""A NOWPayments invoice for each new order (SPEC §6): where the customer pays.
+"""A NOWPayments invoice for each new order (docs/payments.md): where the customer pays.
 
 `POST /v1/invoice` with `price_amount` (the order total, its exact digits as a JSON number),
 `price_currency` (lowercase), `order_id` (our order id, echoed in every IPN), `order_description`,

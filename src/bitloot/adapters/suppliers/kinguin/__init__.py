@@ -1,4 +1,4 @@
-"""Kinguin, the key supplier (SPEC §7), one concern per module.
+"""Kinguin, the key supplier (docs/suppliers.md), one concern per module.
 
 - `settings`: what the adapter is configured with;
 - `transport`: the HTTP client, API key, time bounds and retries;

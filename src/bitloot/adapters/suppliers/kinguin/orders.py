@@ -1,4 +1,4 @@
-"""Kinguin's orders API (SPEC §7), as `KinguinClient`: place and find orders, read their keys.
+"""Kinguin's orders API (docs/suppliers.md), as `KinguinClient`: place and find orders, read their keys.
 
 Requests go through `transport` (bounded, GETs retried, a POST made once); answers are read by the
 rules of `payload`. Kinguin saying no to an order (a 4xx other than those below) is `SupplierRefused`;

@@ -1,4 +1,4 @@
-"""Keys bought from Kinguin (SPEC §7), one Kinguin order per order item.
+"""Keys bought from Kinguin (docs/suppliers.md), one Kinguin order per order item.
 
 Idempotent on the item, also across crashes: the Kinguin order is looked up in our records first,
 then at Kinguin by `orderExternalId` (= the item id: a worker may have died after Kinguin took the

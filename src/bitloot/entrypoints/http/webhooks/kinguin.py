@@ -1,4 +1,4 @@
-"""Kinguin's webhook (SPEC §5, §7): persisted before it is answered."""
+"""Kinguin's webhook (docs/http-api.md, docs/suppliers.md): persisted before it is answered."""
 
 import logging
 from typing import Any

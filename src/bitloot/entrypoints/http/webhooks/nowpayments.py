@@ -1,4 +1,4 @@
-"""NOWPayments' IPN (SPEC §6): persisted before it is answered."""
+"""NOWPayments' IPN (docs/payments.md): persisted before it is answered."""
 
 import logging
 from typing import Any
@@ -27,7 +27,7 @@ class PaymentWebhookController(Controller):
         try:
             result = await use_case.execute(body, signature)
         except InvalidSignature:
-            # SPEC §6: nothing written but a log line. Neither the body nor the signature is logged.
+            # docs/payments.md: nothing written but a log line. Neither the body nor the signature is logged.
             log.warning(
                 "refused an IPN with a %s signature (%d bytes) from %s",
                 "missing" if not signature else "bad",

@@ -1,5 +1,5 @@
 """Key fingerprints (the `KeyFingerprintRepository` port): recording a key string at most once
-(SPEC §10), and how a row maps to a `KeyFingerprint`."""
+(docs/stock-integrity.md), and how a row maps to a `KeyFingerprint`."""
 
 from collections.abc import Sequence
 from typing import Any

@@ -1,4 +1,4 @@
-"""Key fingerprints (migration 0007, SPEC §10).
+"""Key fingerprints (migration 0007, docs/stock-integrity.md).
 
 One table for every key string the shop holds or has delivered, whatever holds it (a stock unit, or
 a key a supplier such as Kinguin delivered), so that refusing a key twice is one constraint: the

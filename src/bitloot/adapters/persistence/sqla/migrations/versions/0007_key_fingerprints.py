@@ -1,4 +1,4 @@
-"""Key fingerprints: every key string the shop holds or delivered, recorded once (SPEC §10)
+"""Key fingerprints: every key string the shop holds or delivered, recorded once (docs/stock-integrity.md)
 
 The structure only: fingerprinting the keys a database already holds needs the master keys to open
 them and the fingerprint secret, which a migration does not have. `bitloot stock fingerprint` does
