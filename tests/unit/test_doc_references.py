@@ -3,7 +3,6 @@ path the docs and the README name (`src/...`, `tests/...`), so a move that stran
 here rather than in a newcomer's hands."""
 
 import re
-import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -12,15 +11,13 @@ CITED_DOC = re.compile(r"\bdocs/[\w.-]+\.md\b")
 NAMED_PATH = re.compile(r"(?<![\w/.])((?:src|tests|bench|deploy)/[\w./-]*\w)")
 
 
-def tracked(*patterns: str) -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", *patterns],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return [ROOT / name for name in listed if (ROOT / name).is_file()]
+def tracked(*names: str) -> list[Path]:
+    """The files under each named folder (or the named file), without caches."""
+    found: list[Path] = []
+    for name in names:
+        path = ROOT / name
+        found.extend([path] if path.is_file() else sorted(path.rglob("*")))
+    return [path for path in found if path.is_file() and "__pycache__" not in path.parts]
 
 
 def test_every_cited_docs_page_exists() -> None:
