@@ -108,6 +108,8 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         # Every body, read by any route, passes the JSON nesting cap first (400 when too deep).
         request_class=CheckedBodyRequest,
         debug=False,
+        # The process configures logging (entrypoints/logging_setup.py), in one format for all.
+        logging_config=None,
         before_send=[security_headers(settings.public_base_url.startswith("https://"))],
     )
     app.state.settings = settings
