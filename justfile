@@ -4,7 +4,7 @@ set dotenv-load := false
 
 # Run the service on embedded defaults (SQLite, local keys folder, in-process jobs) on 127.0.0.1:8000
 serve *ARGS:
-    uv run bitloot serve {{ARGS}}
+    exec uv run bitloot serve {{ARGS}}
 
 # Run a fulfilment worker (needs BITLOOT_BROKER_URL=redis://...; embedded jobs run inside `just serve`)
 worker *ARGS:

@@ -5,7 +5,7 @@ order's access token makes the status call succeed (issue 10)."""
 import re
 
 import httpx
-from playwright.sync_api import ViewportSize, expect
+from playwright.sync_api import ConsoleMessage, ViewportSize, expect
 
 from tests.browser.conftest import OfflinePage, Server
 
@@ -81,3 +81,42 @@ def test_swagger_ui_works_offline_and_authorize_with_an_order_token_opens_the_st
     offline_page.screenshot("schema-status-200")
     assert offline_page.refused == [], "the page asked for something beyond this server"
     assert violations == []
+
+
+# Redoc's side menu always asks for Redocly's logo from their CDN; the page's policy refuses it (the
+# browser says so in the console, and Redoc leaves the logo out). Nothing else may be refused.
+REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+def test_redoc_works_offline_and_shows_the_operations(offline_page: OfflinePage) -> None:
+    page = offline_page.page
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" or "Content Security Policy" in message.text:
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    page.goto(offline_page.base_url + "/schema/redoc")
+
+    expect(page.locator(".api-info h1")).to_contain_text("BitLoot fulfillment", timeout=20_000)
+    for operation in (
+        "post /orders",
+        "get /fulfillment/{order_id}/status",
+        "post /fulfillment/{order_id}/reveal",
+        "post /admin/products",
+        "post /admin/products/{product_id}/keys",
+    ):
+        expect(page.get_by_role("button", name=operation, exact=True)).to_be_attached()
+    # The search index runs in a worker of its own (the policy's `worker-src blob:`).
+    page.get_by_placeholder("Search...").fill("ImportKeys")
+    expect(page.locator("[data-role='search:results']")).to_contain_text("ImportKeys")
+    page.get_by_placeholder("Search...").fill("")
+    # Redoc's page is every operation one after the other: the first screen says enough.
+    offline_page.screenshot("redoc", full_page=False)
+    page.set_viewport_size(PHONE)
+    offline_page.screenshot("redoc-390", full_page=False)
+    assert offline_page.refused == [], "the page asked for something beyond this server"
+    assert [p for p in problems if not (REDOCLY_LOGO in p and "img-src 'self' data:" in p)] == []

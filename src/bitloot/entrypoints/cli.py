@@ -8,12 +8,25 @@ from collections.abc import Sequence
 
 from bitloot.entrypoints.config import ConfigurationError, Settings, load_settings
 from bitloot.entrypoints.keys_cli import add_keys_commands, run_keys_command
+from bitloot.entrypoints.logging_setup import configure_logging
 from bitloot.entrypoints.stock_cli import add_stock_commands, run_stock_command
 
 log = logging.getLogger("bitloot")
 
 
+# What a shell reports for a command ended by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Ctrl-C at any point ends the command quietly with `INTERRUPTED` (see also `console.py`)."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        return INTERRUPTED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="bitloot", description="BitLoot fulfillment service")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP API (embedded defaults: SQLite, in-process jobs)")
@@ -34,7 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_keys_commands(commands)
     add_stock_commands(commands)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
+    if args.command == "serve":
+        from bitloot.entrypoints.serve import address_problem
+
+        if problem := address_problem(args.host, args.port):
+            print(problem, file=sys.stderr)
+            return 2
     try:
         if args.command == "demo":
             from bitloot.entrypoints.demo import run_demo
@@ -54,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             migrate(settings)
         return asyncio.run(_keys(settings, args))
     prepare(settings)
+    from bitloot.entrypoints.serve import serve_http
+
     return serve_http(args.host, args.port, args.workers)
 
 
@@ -108,24 +129,6 @@ def run_worker_process(settings: Settings, provider_paths: Sequence[str]) -> int
         module_name, _, attribute = path.partition(":")
         providers.append(getattr(importlib.import_module(module_name), attribute)())
     uvloop.run(run_worker(settings, *providers))
-    return 0
-
-
-def serve_http(host: str, port: int, workers: int = 1) -> int:
-    from granian import Granian
-    from granian.constants import Interfaces, Loops
-
-    log.info("serving on http://%s:%d (OpenAPI at /schema)", host, port)
-    Granian(
-        "bitloot.entrypoints.http.app:app_from_environment",
-        factory=True,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=workers,
-        loop=Loops.uvloop,
-        log_access=False,
-    ).serve()
     return 0
 
 

@@ -18,7 +18,7 @@ from taskiq import AsyncBroker
 
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
-from bitloot.entrypoints.http.api_docs import SECURITY_SCHEMES, OfflineSwaggerUI, asset_routers
+from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, asset_routers, doc_pages
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
@@ -96,18 +96,18 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             title="BitLoot fulfillment",
             version="0.1.0",
             path="/schema",
-            render_plugins=[OfflineSwaggerUI()],
+            render_plugins=doc_pages(),
             components=SECURITY_SCHEMES,
             use_handler_docstrings=True,
-            description="Orders, NOWPayments and Kinguin webhooks, fulfilment status, delivery links, "
-            "audited reveals and the operator's API. Customer calls take the order's access token, "
-            "operator calls the admin token: press Authorize to try them.",
+            description=DESCRIPTION,
         ),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         request_max_body_size=MAX_BODY_BYTES,
         # Every body, read by any route, passes the JSON nesting cap first (400 when too deep).
         request_class=CheckedBodyRequest,
         debug=False,
+        # The process configures logging (entrypoints/logging_setup.py), in one format for all.
+        logging_config=None,
         before_send=[security_headers(settings.public_base_url.startswith("https://"))],
     )
     app.state.settings = settings

@@ -16,7 +16,18 @@ from bitloot.entrypoints.http import schemas as s
 from bitloot.entrypoints.http.api_docs import ORDER_TOKEN
 from bitloot.entrypoints.http.auth import bearer_token
 from bitloot.entrypoints.http.client import client_info
-from bitloot.entrypoints.http.limits import RATE_LIMITED_RESPONSES, RateGuard
+from bitloot.entrypoints.http.error_responses import (
+    NO_TOKEN,
+    NOT_FULFILLED,
+    OUT_OF_STOCK,
+    PURGED,
+    RATE_LIMITED,
+    REFUNDED,
+    UNKNOWN_ITEM,
+    UNKNOWN_ORDER,
+    problem_responses,
+)
+from bitloot.entrypoints.http.limits import RateGuard
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -33,7 +44,7 @@ class CatalogController(Controller):
 class OrdersController(Controller):
     tags = ["orders"]
 
-    @post("/orders", status_code=201, responses=RATE_LIMITED_RESPONSES)
+    @post("/orders", status_code=201, responses=problem_responses(OUT_OF_STOCK, RATE_LIMITED))
     async def place_order(
         self,
         data: JSONBody[s.PlaceOrderIn],
@@ -57,7 +68,7 @@ class FulfillmentController(Controller):
     tags = ["fulfillment"]
     security = [{ORDER_TOKEN: []}]
 
-    @get("/status")
+    @get("/status", responses=problem_responses(NO_TOKEN, UNKNOWN_ORDER))
     async def status(
         self,
         order_id: FromPath[str],
@@ -68,7 +79,10 @@ class FulfillmentController(Controller):
         item. A wrong token and an unknown order answer the same 404."""
         return presenters.status_out(await use_case.execute(order_id, bearer_token(request)))
 
-    @get("/download-link", responses=RATE_LIMITED_RESPONSES)
+    @get(
+        "/download-link",
+        responses=problem_responses(NO_TOKEN, UNKNOWN_ORDER, NOT_FULFILLED, REFUNDED, RATE_LIMITED),
+    )
     async def download_link(
         self,
         order_id: FromPath[str],
@@ -88,7 +102,13 @@ class FulfillmentController(Controller):
         )
         return Response(body, headers=NO_STORE)
 
-    @post("/reveal", status_code=200, responses=RATE_LIMITED_RESPONSES)
+    @post(
+        "/reveal",
+        status_code=200,
+        responses=problem_responses(
+            NO_TOKEN, UNKNOWN_ORDER, UNKNOWN_ITEM, NOT_FULFILLED, REFUNDED, PURGED, RATE_LIMITED
+        ),
+    )
     async def reveal(
         self,
         order_id: FromPath[str],

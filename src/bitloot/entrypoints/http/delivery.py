@@ -14,7 +14,14 @@ from bitloot.domain.errors import BitLootError
 from bitloot.domain.keys import TEXT_KEY
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http.client import client_info
-from bitloot.entrypoints.http.limits import RATE_LIMITED_RESPONSES, RateGuard, RateLimited
+from bitloot.entrypoints.http.error_responses import (
+    LINK_INVALID,
+    PURGED,
+    RATE_LIMITED,
+    REFUNDED,
+    problem_responses,
+)
+from bitloot.entrypoints.http.limits import RateGuard, RateLimited
 from bitloot.entrypoints.http.pages import PAGE_HEADERS, button_form, page, table
 from bitloot.entrypoints.http.problems import STATUS_OF
 
@@ -49,7 +56,9 @@ class DeliveryController(Controller):
         )
         return page("Your BitLoot order", body)
 
-    @post("/reveal", status_code=200, responses=RATE_LIMITED_RESPONSES)
+    @post(
+        "/reveal", status_code=200, responses=problem_responses(LINK_INVALID, REFUNDED, PURGED, RATE_LIMITED)
+    )
     async def reveal(
         self,
         token: FromPath[str],

@@ -7,33 +7,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
 from litestar import Request
 from litestar.exceptions import TooManyRequestsException
-from litestar.openapi import ResponseSpec
 
 from bitloot.application.ports.rate_limit import RateLimiter
 from bitloot.entrypoints.config.tuning import RateLimits
 from bitloot.entrypoints.http.client_address import ClientAddresses
-
-
-class RateLimitedProblem(msgspec.Struct):
-    """The body of a 429: RFC 9457 problem details."""
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-
-
-# For the OpenAPI document of the limited operations.
-RATE_LIMITED_RESPONSES = {
-    429: ResponseSpec(
-        data_container=RateLimitedProblem,
-        description="Too many requests; retry after `Retry-After` seconds",
-        media_type="application/problem+json",
-    )
-}
 
 
 class RateLimited(TooManyRequestsException):

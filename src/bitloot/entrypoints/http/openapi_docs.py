@@ -2,17 +2,28 @@
 (found by the schemathesis suite, tests/http/test_schemathesis.py):
 
 - every error is RFC 9457 problem details as `application/problem+json` (problems.py), not Litestar's
-  default `{"status_code", "detail", "extra"}` as `application/json`;
+  default `{"status_code", "detail", "extra"}` as `application/json`; a 429 says when to retry
+  (`Retry-After`, which `ResponseSpec` cannot declare);
 - a request body with a field it does not know is refused (`forbid_unknown_fields`), so its schema says
   `additionalProperties: false`; a `Decimal` field takes a decimal string, which its schema now spells;
 - the delivery-link pages (`/d/...`) answer HTML, errors included; only their POST answers JSON to a
-  client that asks for it.
+  client that asks for it;
+- the main bodies carry an example (openapi_examples.py), which Litestar has no place for on a struct.
 """
 
 import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Reference, Schema
+from litestar.openapi.spec import (
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Reference,
+    Schema,
+)
 
+from bitloot.entrypoints.http.openapi_examples import EXAMPLES
 from bitloot.entrypoints.http.problems import PROBLEM_JSON
 from bitloot.entrypoints.http.schemas import RequestSchema
 
@@ -47,6 +58,12 @@ PROBLEM_SCHEMA = Schema(
 )
 
 
+RETRY_AFTER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.INTEGER, minimum=1),
+    description="Seconds until the limit lets this client (or this order) in again.",
+)
+
+
 def document_responses(app: Litestar) -> None:
     """Correct `app`'s OpenAPI document in place; call once all routes are registered."""
     openapi = app.openapi_schema
@@ -56,6 +73,10 @@ def document_responses(app: Litestar) -> None:
         if isinstance(component, Schema):
             component.additional_properties = False
             _decimal_patterns(struct, component)
+    for body, example in EXAMPLES.items():
+        component = (components or {}).get(body.__name__)
+        if isinstance(component, Schema):
+            component.examples = [example]
     for path, item in (openapi.paths or {}).items():
         page = path.startswith(PAGE_PREFIX)
         if item.get is not None:
@@ -71,6 +92,8 @@ def _correct(operation: Operation, page: bool, html_only: bool) -> None:
             continue
         if int(code) >= 400:
             _as_problem(response)
+        if int(code) == 429:
+            response.headers = {**(response.headers or {}), "Retry-After": RETRY_AFTER}
         if page:
             content = response.content if response.content is not None else {}
             content.setdefault(HTML, OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)))

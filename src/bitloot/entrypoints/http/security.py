@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
-from bitloot.entrypoints.http.api_docs import DOC_PAGES, DOCS_CSP
+from bitloot.entrypoints.http.api_docs import DOC_PAGE_POLICIES
 
 # Responses that carry tokens, keys or operator data are never stored by a browser or a proxy.
 NO_STORE_PREFIXES = ("/fulfillment", "/d/", "/admin")
@@ -26,8 +26,8 @@ def security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]
         path = scope["path"]
         if path.startswith(NO_STORE_PREFIXES) or path == "/d":
             headers["Cache-Control"] = "no-store"
-        if path in DOC_PAGES:
-            headers["Content-Security-Policy"] = DOCS_CSP
+        if policy := DOC_PAGE_POLICIES.get(path):
+            headers["Content-Security-Policy"] = policy
         if https:
             headers["Strict-Transport-Security"] = HSTS
 
