@@ -119,3 +119,19 @@ async def test_redoc_loads_nothing_from_elsewhere(shop: Shop) -> None:
         assert (await shop.client.get(asset)).status_code == 200
     home = await shop.client.get("/")
     assert 'href="/schema/redoc"' in home.text
+
+
+async def test_every_operation_has_a_written_summary_and_a_description(shop: Shop) -> None:
+    document = await openapi_document(shop)
+    operations = [
+        (method.upper(), path, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert operations
+    for method, path, operation in operations:
+        summary = operation.get("summary", "")
+        # A sentence for a reader, not Litestar's default (the handler's name in CamelCase).
+        assert " " in summary or summary in {"Health"}, (method, path, summary)
+        assert len(operation.get("description", "")) > len(summary), (method, path)

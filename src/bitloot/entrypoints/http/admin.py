@@ -31,7 +31,7 @@ class AdminController(Controller):
     tags = ["operator"]
     security = [{ADMIN_TOKEN: []}]
 
-    @post("/products", status_code=201)
+    @post("/products", status_code=201, summary="Create a product")
     async def create_product(
         self, data: JSONBody[s.ProductIn], use_case: FromDishka[CreateProduct]
     ) -> s.ProductOut:
@@ -49,7 +49,7 @@ class AdminController(Controller):
         )
         return presenters.product_out(product, for_operator=True)
 
-    @post("/products/{product_id:str}/keys", status_code=201)
+    @post("/products/{product_id:str}/keys", status_code=201, summary="Import keys into stock")
     async def import_keys(
         self, product_id: FromPath[str], data: JSONBody[s.KeysIn], use_case: FromDishka[ImportStock]
     ) -> s.ImportOut:
@@ -63,7 +63,7 @@ class AdminController(Controller):
             refused=[s.RefusedLineOut(line=r.line, reason=r.reason.value) for r in result.refused],
         )
 
-    @get("/orders")
+    @get("/orders", summary="List orders")
     async def list_orders(
         self,
         use_case: FromDishka[ListOrders],
@@ -73,7 +73,7 @@ class AdminController(Controller):
         """The newest orders, optionally of one status."""
         return [presenters.admin_order_out(o) for o in await use_case.execute(status, limit)]
 
-    @get("/orders/{order_id:str}")
+    @get("/orders/{order_id:str}", summary="One order in full")
     async def order_details(
         self, order_id: FromPath[str], use_case: FromDishka[GetOrderDetails]
     ) -> s.AdminOrderDetailOut:
@@ -81,7 +81,7 @@ class AdminController(Controller):
         email and reveal audit trail."""
         return presenters.order_detail_out(await use_case.execute(order_id))
 
-    @post("/orders/{order_id:str}/retry", status_code=202)
+    @post("/orders/{order_id:str}/retry", status_code=202, summary="Retry fulfillment")
     async def retry(
         self, order_id: FromPath[str], use_case: FromDishka[RetryFulfillment]
     ) -> Response[dict[str, str]]:
@@ -89,7 +89,7 @@ class AdminController(Controller):
         await use_case.execute(order_id)
         return Response({"orderId": order_id, "status": "queued"}, status_code=202)
 
-    @get("/webhooks")
+    @get("/webhooks", summary="List webhook deliveries")
     async def webhooks(
         self,
         use_case: FromDishka[ListWebhookDeliveries],
@@ -99,14 +99,14 @@ class AdminController(Controller):
         """The webhook inbox, newest first."""
         return [presenters.webhook_delivery_out(d) for d in await use_case.execute(provider, limit)]
 
-    @get("/webhooks/{delivery_id:str}")
+    @get("/webhooks/{delivery_id:str}", summary="One webhook delivery")
     async def webhook_delivery(
         self, delivery_id: FromPath[str], use_case: FromDishka[GetWebhookDelivery]
     ) -> s.WebhookDeliveryDetailOut:
         """One stored delivery with its body as text; never its signature header."""
         return presenters.webhook_delivery_detail_out(await use_case.execute(delivery_id))
 
-    @post("/webhooks/{delivery_id:str}/replay", status_code=200)
+    @post("/webhooks/{delivery_id:str}/replay", status_code=200, summary="Replay a webhook delivery")
     async def replay_webhook(
         self, delivery_id: FromPath[str], use_case: FromDishka[ReplayWebhook]
     ) -> s.WebhookDeliveryOut:

@@ -35,7 +35,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 class CatalogController(Controller):
     tags = ["catalog"]
 
-    @get("/products")
+    @get("/products", summary="The catalog")
     async def list_products(self, use_case: FromDishka[ListProducts]) -> list[s.ProductOut]:
         """The public catalog: each product with its price and the units available now."""
         return [presenters.product_out(p) for p in await use_case.execute()]
@@ -44,7 +44,12 @@ class CatalogController(Controller):
 class OrdersController(Controller):
     tags = ["orders"]
 
-    @post("/orders", status_code=201, responses=problem_responses(OUT_OF_STOCK, RATE_LIMITED))
+    @post(
+        "/orders",
+        status_code=201,
+        summary="Place an order",
+        responses=problem_responses(OUT_OF_STOCK, RATE_LIMITED),
+    )
     async def place_order(
         self,
         data: JSONBody[s.PlaceOrderIn],
@@ -68,7 +73,7 @@ class FulfillmentController(Controller):
     tags = ["fulfillment"]
     security = [{ORDER_TOKEN: []}]
 
-    @get("/status", responses=problem_responses(NO_TOKEN, UNKNOWN_ORDER))
+    @get("/status", summary="Fulfillment status", responses=problem_responses(NO_TOKEN, UNKNOWN_ORDER))
     async def status(
         self,
         order_id: FromPath[str],
@@ -81,6 +86,7 @@ class FulfillmentController(Controller):
 
     @get(
         "/download-link",
+        summary="A delivery link",
         responses=problem_responses(NO_TOKEN, UNKNOWN_ORDER, NOT_FULFILLED, REFUNDED, RATE_LIMITED),
     )
     async def download_link(
@@ -105,6 +111,7 @@ class FulfillmentController(Controller):
     @post(
         "/reveal",
         status_code=200,
+        summary="Reveal keys",
         responses=problem_responses(
             NO_TOKEN, UNKNOWN_ORDER, UNKNOWN_ITEM, NOT_FULFILLED, REFUNDED, PURGED, RATE_LIMITED
         ),

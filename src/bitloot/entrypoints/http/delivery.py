@@ -30,7 +30,7 @@ class DeliveryController(Controller):
     path = "/d/{token:str}"
     tags = ["delivery"]
 
-    @get("/")
+    @get("/", summary="The delivery page")
     async def show(self, token: FromPath[str], use_case: FromDishka[GetDeliverySummary]) -> Response[str]:
         """The delivery page of a signed link: the order and its products, never a key (mail scanners open
         links). 410 for a forged or expired link."""
@@ -57,7 +57,10 @@ class DeliveryController(Controller):
         return page("Your BitLoot order", body)
 
     @post(
-        "/reveal", status_code=200, responses=problem_responses(LINK_INVALID, REFUNDED, PURGED, RATE_LIMITED)
+        "/reveal",
+        status_code=200,
+        summary="Reveal keys through a delivery link",
+        responses=problem_responses(LINK_INVALID, REFUNDED, PURGED, RATE_LIMITED),
     )
     async def reveal(
         self,

@@ -9,7 +9,7 @@ from bitloot.entrypoints.http.schemas import HealthOut
 SERVICE = "bitloot-fulfillment"
 
 
-@get(["/fulfillment/health", "/health"], tags=["health"])
+@get(["/fulfillment/health", "/health"], tags=["health"], summary="Health")
 async def health(use_case: FromDishka[CheckHealth]) -> Response[HealthOut]:
     """200 when database, storage and queue all answer; 503 naming the one that did not."""
     report = await use_case.execute()

@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 class KinguinWebhookController(Controller):
     tags = ["webhooks"]
 
-    @post("/webhooks/kinguin", status_code=204, request_max_body_size=MAX_WEBHOOK_BYTES)
+    @post(
+        "/webhooks/kinguin", status_code=204, summary="Kinguin event", request_max_body_size=MAX_WEBHOOK_BYTES
+    )
     async def kinguin_event(
         self, request: Request[Any, Any, Any], use_case: FromDishka[ReceiveKinguinWebhook]
     ) -> None:

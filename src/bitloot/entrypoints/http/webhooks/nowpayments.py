@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 class PaymentWebhookController(Controller):
     tags = ["webhooks"]
 
-    @post("/payments/ipn", status_code=200, request_max_body_size=MAX_WEBHOOK_BYTES)
+    @post(
+        "/payments/ipn", status_code=200, summary="NOWPayments IPN", request_max_body_size=MAX_WEBHOOK_BYTES
+    )
     async def nowpayments_ipn(
         self, request: Request[Any, Any, Any], use_case: FromDishka[ReceivePaymentWebhook]
     ) -> dict[str, object]:
