@@ -18,7 +18,7 @@ from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.application.errors import InvalidSignature, MalformedNotification, PaymentProviderUnavailable
 from bitloot.application.ports.payments import VerifiedNotification
-from tests.unit.test_nowpayments_client import make_order
+from tests.unit.adapters.test_nowpayments_client import make_order
 
 SECRET = b"unit-test-ipn-secret"
 WEBHOOK = NowPaymentsWebhook(SECRET)

@@ -29,7 +29,7 @@ from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
 from tests.unit.conftest import IPN_SECRET, World
-from tests.unit.test_receive_payment_webhook import any_world, ipn, paid_ready_order
+from tests.unit.use_cases.test_receive_payment_webhook import any_world, ipn, paid_ready_order
 
 __all__ = ["any_world"]  # the fixture, used by name below
 
