@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from tests.infra.ports import free_ports, wait_for_port
+from tests.support.ipn import ipn_request_for
 
 PYTHON = sys.executable
 
@@ -211,19 +211,16 @@ class Shopper:
         return order
 
     def ipn(self, order: dict[str, Any], status: str = "finished") -> tuple[bytes, dict[str, str]]:
-        payload = {
-            "payment_id": int(order["id"].replace("-", "")[:12], 16),
-            "payment_status": status,
-            "price_amount": float(order["total"]),
-            "price_currency": order["currency"].lower(),
-            "pay_amount": 0.001,
-            "actually_paid": 0.001,
-            "pay_currency": "btc",
-            "order_id": order["id"],
-            "fee": {"currency": "btc", "depositFee": 0, "withdrawalFee": 0, "serviceFee": 0},
-        }
-        body, signature = sign_ipn(payload, self.cluster.ipn_secret)
-        return body, {"x-nowpayments-sig": signature, "content-type": "application/json"}
+        # A payment id of the order's own: many orders are paid in one run.
+        payment_id = int(order["id"].replace("-", "")[:12], 16)
+        return ipn_request_for(
+            order,
+            self.cluster.ipn_secret,
+            status,
+            payment_id=payment_id,
+            pay_amount=0.001,
+            actually_paid=0.001,
+        )
 
     async def pay(self, order: dict[str, Any]) -> httpx.Response:
         body, headers = self.ipn(order)

@@ -13,12 +13,12 @@ from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.clock import FrozenClock
-from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.clock import Clock
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
+from tests.support.ipn import ipn_request_for
 
 
 @dataclass
@@ -58,22 +58,7 @@ class Shop:
         self, order: dict[str, Any], status: str = "finished", **changes: Any
     ) -> tuple[bytes, dict[str, str]]:
         """A signed IPN for `order`, as NOWPayments would post it."""
-        payload: dict[str, Any] = {
-            "payment_id": 5077125051,
-            "payment_status": status,
-            "pay_address": "bc1qexample",
-            "price_amount": float(order["total"]),
-            "price_currency": order["currency"].lower(),
-            "pay_amount": 0.00032,
-            "actually_paid": 0.00032,
-            "pay_currency": "btc",
-            "order_id": order["id"],
-            "order_description": "BitLoot order",
-            "fee": {"currency": "btc", "depositFee": 0, "withdrawalFee": 0, "serviceFee": 0},
-            **changes,
-        }
-        body, signature = sign_ipn(payload, self.settings.secrets.ipn_secret)
-        return body, {"x-nowpayments-sig": signature, "content-type": "application/json"}
+        return ipn_request_for(order, self.settings.secrets.ipn_secret, status, **changes)
 
     async def pay(self, order: dict[str, Any], status: str = "finished") -> None:
         body, headers = self.ipn(order, status)

@@ -20,12 +20,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import embedded_settings
+from tests.support.ipn import ipn_request_for
 
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -62,23 +62,8 @@ def _seed(client: TestClient[Any], settings: Settings) -> Known:
     order = client.post(
         "/orders", json={"email": "fuzz@example.com", "items": [{"productId": product["id"], "quantity": 1}]}
     ).json()
-    payload = {
-        "payment_id": 5077125051,
-        "payment_status": "finished",
-        "pay_address": "bc1qfuzz",
-        "price_amount": float(order["total"]),
-        "price_currency": order["currency"].lower(),
-        "pay_amount": 0.00032,
-        "actually_paid": 0.00032,
-        "pay_currency": "btc",
-        "order_id": order["id"],
-    }
-    body, signature = sign_ipn(payload, settings.secrets.ipn_secret)
-    paid = client.post(
-        "/payments/ipn",
-        content=body,
-        headers={"x-nowpayments-sig": signature, "content-type": "application/json"},
-    )
+    body, headers = ipn_request_for(order, settings.secrets.ipn_secret, pay_address="bc1qfuzz")
+    paid = client.post("/payments/ipn", content=body, headers=headers)
     assert paid.status_code == 200, paid.text
     bearer = {"Authorization": f"Bearer {order['accessToken']}"}
     link = client.get(f"/fulfillment/{order['id']}/download-link", headers=bearer)
