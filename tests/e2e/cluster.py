@@ -11,11 +11,13 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.factories.http import keys_body, order_body, product_body
 from tests.infra.ports import free_ports, wait_for_port
 from tests.support.ipn import ipn_request_for
 
@@ -187,7 +189,7 @@ class Shopper:
         sku = sku or f"SKU-{secrets.token_hex(4)}"
         created = await self.http.post(
             "/admin/products",
-            json={"sku": sku, "name": sku, "price": price, "currency": "EUR"},
+            json=product_body(sku=sku, name=sku, price=Decimal(price)),
             headers=self.cluster.admin,
         )
         created.raise_for_status()
@@ -195,7 +197,7 @@ class Shopper:
         for start in range(0, len(keys), 1000):
             imported = await self.http.post(
                 f"/admin/products/{product['id']}/keys",
-                json={"keys": list(keys[start : start + 1000])},
+                json=keys_body(list(keys[start : start + 1000])),
                 headers=self.cluster.admin,
             )
             imported.raise_for_status()
@@ -203,8 +205,7 @@ class Shopper:
 
     async def order(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
         placed = await self.http.post(
-            "/orders",
-            json={"email": "e2e@example.com", "items": [{"productId": product_id, "quantity": quantity}]},
+            "/orders", json=order_body(product_id, quantity, email="e2e@example.com")
         )
         placed.raise_for_status()
         order: dict[str, Any] = placed.json()

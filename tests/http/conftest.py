@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ from bitloot.application.ports.clock import Clock
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
+from tests.factories.http import keys_body, order_body, product_body
 from tests.support.ipn import ipn_request_for
 
 
@@ -32,23 +34,20 @@ class Shop:
 
     async def product(self, keys: list[str], sku: str = "GAME-1", price: str = "19.99") -> dict[str, Any]:
         created = await self.client.post(
-            "/admin/products",
-            json={"sku": sku, "name": f"Game {sku}", "price": price, "currency": "EUR"},
-            headers=self.admin,
+            "/admin/products", json=product_body(sku=sku, price=Decimal(price)), headers=self.admin
         )
         assert created.status_code == 201, created.text
         product: dict[str, Any] = created.json()
         if keys:
             imported = await self.client.post(
-                f"/admin/products/{product['id']}/keys", json={"keys": keys}, headers=self.admin
+                f"/admin/products/{product['id']}/keys", json=keys_body(keys), headers=self.admin
             )
             assert imported.status_code == 201, imported.text
         return product
 
     async def order(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
         placed = await self.client.post(
-            "/orders",
-            json={"email": "player@example.com", "items": [{"productId": product_id, "quantity": quantity}]},
+            "/orders", json=order_body(product_id, quantity, email="player@example.com")
         )
         assert placed.status_code == 201, placed.text
         order: dict[str, Any] = placed.json()

@@ -7,6 +7,7 @@ token (or a real delivery link, product or webhook delivery), so that the happy 
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
+from tests.factories.http import keys_body, order_body, product_body
 from tests.http.conftest import embedded_settings
 from tests.support.ipn import ipn_request_for
 
@@ -54,14 +56,14 @@ def _seed(client: TestClient[Any], settings: Settings) -> Known:
     admin = {"Authorization": f"Bearer {settings.secrets.admin_token}"}
     product = client.post(
         "/admin/products",
-        json={"sku": "FUZZ-1", "name": "Fuzz game", "price": "19.99", "currency": "EUR"},
+        json=product_body(sku="FUZZ-1", name="Fuzz game", price=Decimal("19.99")),
         headers=admin,
     ).json()
     keys = [f"FUZZ-KEY-{n}" for n in range(40)]
-    assert client.post(f"/admin/products/{product['id']}/keys", json={"keys": keys}, headers=admin).is_success
-    order = client.post(
-        "/orders", json={"email": "fuzz@example.com", "items": [{"productId": product["id"], "quantity": 1}]}
-    ).json()
+    assert client.post(
+        f"/admin/products/{product['id']}/keys", json=keys_body(keys), headers=admin
+    ).is_success
+    order = client.post("/orders", json=order_body(product["id"], email="fuzz@example.com")).json()
     body, headers = ipn_request_for(order, settings.secrets.ipn_secret, pay_address="bc1qfuzz")
     paid = client.post("/payments/ipn", content=body, headers=headers)
     assert paid.status_code == 200, paid.text

@@ -27,6 +27,7 @@ from bitloot.domain.ids import new_id
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
+from tests.factories.domain import WebhookDeliveryFactory
 from tests.support.racing import concurrently
 from tests.unit.conftest import IPN_SECRET, World
 from tests.unit.use_cases.test_receive_payment_webhook import paid_ready_order
@@ -306,15 +307,10 @@ class RecordingReplayer:
 
 
 async def kinguin_delivery(world: World) -> WebhookDelivery:
-    delivery = WebhookDelivery(
-        id=new_id(),
+    delivery = WebhookDeliveryFactory.build(
         provider="kinguin",
-        event="order.status",
         raw_body=b'{"orderId":"K1","status":"completed"}',
-        signature=None,
-        signature_valid=True,
         dedupe_key=None,
-        outcome="applied",
         order_id=None,
         received_at=world.clock.now(),
     )
@@ -394,17 +390,6 @@ async def test_order_details_list_the_orders_deliveries_oldest_first(world: Worl
 
 
 def test_body_text_replaces_what_is_not_utf8() -> None:
-    delivery = WebhookDelivery(
-        id=new_id(),
-        provider="nowpayments",
-        event="finished",
-        raw_body=b'{"a":"\xff"}',
-        signature=None,
-        signature_valid=True,
-        dedupe_key=None,
-        outcome="applied",
-        order_id=None,
-        received_at=World().clock.now(),
-    )
+    delivery = WebhookDeliveryFactory.build(raw_body=b'{"a":"\xff"}')
     assert delivery.body_text() == '{"a":"\ufffd"}'
     assert delivery.body_size == 9
