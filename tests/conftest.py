@@ -11,8 +11,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.factories.seed import reseed
 from tests.infra import postgres_server, redis_server
 from tests.infra.seaweed import SeaweedS3, start_seaweed
+
+
+@pytest.fixture(autouse=True)
+def reproducible_test_data() -> None:
+    """Each test's factory data is the same whether it runs alone or in the whole suite."""
+    reseed()
 
 
 @pytest.fixture(scope="session")

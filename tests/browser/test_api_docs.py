@@ -8,6 +8,7 @@ import httpx
 from playwright.sync_api import ConsoleMessage, ViewportSize, expect
 
 from tests.browser.conftest import OfflinePage, Server
+from tests.factories.http import order_body
 
 DESKTOP = ViewportSize(width=1280, height=900)
 PHONE = ViewportSize(width=390, height=844)
@@ -16,10 +17,7 @@ PHONE = ViewportSize(width=390, height=844)
 def placed_order(server: Server) -> dict[str, str]:
     with httpx.Client(base_url=server.base_url, timeout=10) as client:
         product = client.get("/products").json()[0]
-        placed = client.post(
-            "/orders",
-            json={"email": "newcomer@example.com", "items": [{"productId": product["id"], "quantity": 1}]},
-        )
+        placed = client.post("/orders", json=order_body(product["id"], email="newcomer@example.com"))
         assert placed.status_code == 201, placed.text
         order: dict[str, str] = placed.json()
         return order

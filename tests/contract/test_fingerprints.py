@@ -19,7 +19,6 @@ from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import (
     KeyMaterial,
-    SealedKey,
     StockKey,
     order_key_context,
     order_key_path,
@@ -38,6 +37,7 @@ from tests.contract.factories import (
     make_stock,
     store,
 )
+from tests.factories.domain import SealedKeyFactory, StockKeyFactory
 
 SECRET = b"contract-fingerprint-secret-0123"
 
@@ -226,15 +226,8 @@ async def test_an_older_database_where_two_units_share_a_key_is_fingerprinted_an
         unit_id = new_id()
         envelope = vault.seal(KeyMaterial.text(key), stock_key_context(of.id, unit_id))
         await blobs.put(stock_key_path(of.id, unit_id), envelope.blob)
-        return StockKey(
-            unit_id,
-            of.id,
-            stock_key_path(of.id, unit_id),
-            envelope.wrapped_key,
-            1,
-            envelope.blob_sha256,
-            "text/plain",
-            T0,
+        return StockKeyFactory.build(
+            id=unit_id, product_id=of.id, wrapped_key=envelope.wrapped_key, blob_sha256=envelope.blob_sha256
         )
 
     shared_a, plain, shared_b, twin = (
@@ -246,18 +239,14 @@ async def test_an_older_database_where_two_units_share_a_key_is_fingerprinted_an
     sealed_id = new_id()
     envelope = vault.seal(KeyMaterial.text("OLD-KINGUIN"), order_key_context(order.id, item.id, sealed_id))
     await blobs.put(order_key_path(order.id, sealed_id), envelope.blob)
-    delivered = SealedKey(
-        sealed_id,
-        order.id,
-        item.id,
-        other.id,
-        "kg:old",
-        order_key_path(order.id, sealed_id),
-        envelope.wrapped_key,
-        1,
-        envelope.blob_sha256,
-        "text/plain",
-        T0,
+    delivered = SealedKeyFactory.build(
+        id=sealed_id,
+        order_id=order.id,
+        item_id=item.id,
+        product_id=other.id,
+        source_key_id="kg:old",
+        wrapped_key=envelope.wrapped_key,
+        blob_sha256=envelope.blob_sha256,
     )
     uow = uow_factory()
     await uow.stock.add_many([shared_a, plain, shared_b, twin])

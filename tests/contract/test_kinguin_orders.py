@@ -4,7 +4,6 @@ Kinguin order per item, and availability reports applied newest first."""
 import asyncio
 from dataclasses import replace
 
-from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.kinguin import KinguinOrder
 from bitloot.domain.product import SupplierKind
 from tests.contract.conftest import UowFactory
@@ -17,6 +16,7 @@ from tests.contract.factories import (
     make_product,
     store,
 )
+from tests.support.racing import committed
 
 
 async def _order_with_item(uow_factory: UowFactory) -> tuple[str, str]:
@@ -86,13 +86,8 @@ async def test_of_two_units_recording_the_same_item_one_wins(uow_factory: UowFac
 
     async def record(kinguin_order_id: str) -> bool:
         uow = uow_factory()
-        try:
-            await uow.kinguin_orders.add(KinguinOrder(item_id, order_id, kinguin_order_id, "processing"))
-            await uow.commit()
-        except ConcurrencyConflict:
-            await uow.rollback()
-            return False
-        return True
+        recorded = KinguinOrder(item_id, order_id, kinguin_order_id, "processing")
+        return await committed(uow, lambda: uow.kinguin_orders.add(recorded))
 
     results = await asyncio.gather(record("KG1"), record("KG2"))
     assert sorted(results) == [False, True]

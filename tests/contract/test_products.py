@@ -3,7 +3,6 @@
 import asyncio
 from dataclasses import replace
 
-from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.product import Product, SupplierKind
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
@@ -15,6 +14,7 @@ from tests.contract.factories import (
     make_stock,
     store,
 )
+from tests.support.racing import committed
 
 
 async def test_a_product_round_trips_by_id_and_by_sku(uow_factory: UowFactory) -> None:
@@ -162,14 +162,8 @@ async def test_of_two_concurrent_units_adding_one_sku_exactly_one_wins(uow_facto
 
     async def add(product: Product) -> bool:
         uow = uow_factory()
-        try:
-            await uow.products.add(product)
-            await asyncio.sleep(0.01)  # let the other unit stage its insert too
-            await uow.commit()
-        except ConcurrencyConflict:
-            await uow.rollback()
-            return False
-        return True
+        # Held open a moment: the other unit stages its insert too.
+        return await committed(uow, lambda: uow.products.add(product), hold=0.01)
 
     outcomes = await asyncio.gather(*(add(product) for product in contenders))
 

@@ -11,6 +11,7 @@ import pytest
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
 from bitloot.adapters.ratelimit.redis import RedisRateLimiter
 from bitloot.application.ports.rate_limit import RateLimiter
+from tests.support.racing import concurrently
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -52,7 +53,7 @@ async def test_a_new_window_starts_over(limiter: RateLimiter) -> None:
 
 
 async def test_concurrent_hits_are_all_counted(limiter: RateLimiter) -> None:
-    decisions = await asyncio.gather(*(limiter.hit("k:burst", 10, 60) for _ in range(40)))
+    decisions = await concurrently(40, lambda: limiter.hit("k:burst", 10, 60))
 
     assert sum(d.allowed for d in decisions) == 10
 

@@ -1,41 +1,15 @@
 """The webhook inbox (`UnitOfWork.webhooks`): deliveries kept as received, in the transaction of what
 handling them did."""
 
-import os
 from dataclasses import replace
-from datetime import datetime
 
 import pytest
 
 from bitloot.domain.errors import InvalidValue
-from bitloot.domain.ids import new_id
-from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery, WebhookProvider
+from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import assert_same_fields, at, expect_conflict, make_payment
-
-
-def make_delivery(
-    *,
-    provider: WebhookProvider = "nowpayments",
-    order_id: str | None = "order-1",
-    received_at: datetime | None = None,
-    raw_body: bytes = b'{"payment_status":"finished","order_id":"order-1"}',
-    outcome: str = "applied",
-    replayed_from: str | None = None,
-) -> WebhookDelivery:
-    return WebhookDelivery(
-        id=new_id(),
-        provider=provider,
-        event="finished" if provider == "nowpayments" else "order.status",
-        raw_body=raw_body,
-        signature="ab" * 64 if provider == "nowpayments" else None,
-        signature_valid=True,
-        dedupe_key=os.urandom(32).hex(),
-        outcome=outcome,
-        order_id=order_id,
-        received_at=received_at or at(0),
-        replayed_from=replayed_from,
-    )
+from tests.factories.domain import WebhookDeliveryFactory
 
 
 async def read(uow_factory: UowFactory, delivery_id: str) -> WebhookDelivery | None:
@@ -47,9 +21,9 @@ async def read(uow_factory: UowFactory, delivery_id: str) -> WebhookDelivery | N
 
 async def test_a_delivery_is_kept_exactly_as_received(uow_factory: UowFactory) -> None:
     # Every byte value, and a body of the largest size kept.
-    binary = make_delivery(raw_body=bytes(range(256)) * 4, order_id=None, outcome="unmatched")
-    largest = make_delivery(raw_body=b"x" * MAX_BODY_BYTES, replayed_from=binary.id)
-    kinguin = replace(make_delivery(provider="kinguin"), signature_valid=False, dedupe_key=None)
+    binary = WebhookDeliveryFactory.build(raw_body=bytes(range(256)) * 4, order_id=None, outcome="unmatched")
+    largest = WebhookDeliveryFactory.build(raw_body=b"x" * MAX_BODY_BYTES, replayed_from=binary.id)
+    kinguin = WebhookDeliveryFactory.build(provider="kinguin", signature_valid=False, dedupe_key=None)
     uow = uow_factory()
     for delivery in (binary, largest, kinguin):
         await uow.webhooks.add(delivery)
@@ -64,7 +38,7 @@ async def test_a_delivery_is_kept_exactly_as_received(uow_factory: UowFactory) -
 
 
 async def test_a_delivery_is_written_only_by_commit(uow_factory: UowFactory) -> None:
-    delivery = make_delivery()
+    delivery = WebhookDeliveryFactory.build()
     uow = uow_factory()
     await uow.webhooks.add(delivery)
     # The unit sees its own staged delivery.
@@ -80,7 +54,7 @@ async def test_a_delivery_is_written_only_by_commit(uow_factory: UowFactory) -> 
 
 
 async def test_a_delivery_id_is_recorded_once(uow_factory: UowFactory) -> None:
-    first = make_delivery()
+    first = WebhookDeliveryFactory.build()
     uow = uow_factory()
     await uow.webhooks.add(first)
     await uow.commit()
@@ -99,11 +73,11 @@ async def test_the_delivery_commits_with_the_payment_or_not_at_all(uow_factory: 
     the retry that follows must not find an orphan delivery."""
     winner = uow_factory()
     await winner.payments.add(make_payment("order-1", dedupe_key="same-payload"))
-    await winner.webhooks.add(make_delivery())
+    await winner.webhooks.add(WebhookDeliveryFactory.build())
     await winner.commit()
 
     loser = uow_factory()
-    orphan = make_delivery(outcome="applied")
+    orphan = WebhookDeliveryFactory.build(outcome="applied")
 
     async def write() -> None:
         await loser.webhooks.add(orphan)
@@ -120,7 +94,8 @@ async def test_the_delivery_commits_with_the_payment_or_not_at_all(uow_factory: 
 async def test_recent_deliveries_are_newest_first_limited_and_by_provider(uow_factory: UowFactory) -> None:
     offsets = [3, 0, 5, 1, 4, 2]
     deliveries = {
-        n: make_delivery(provider="kinguin" if n % 2 else "nowpayments", received_at=at(n)) for n in offsets
+        n: WebhookDeliveryFactory.build(provider="kinguin" if n % 2 else "nowpayments", received_at=at(n))
+        for n in offsets
     }
     uow = uow_factory()
     for n in offsets:
@@ -140,7 +115,7 @@ async def test_recent_deliveries_are_newest_first_limited_and_by_provider(uow_fa
 
 
 async def test_deliveries_received_at_the_same_time_list_by_id(uow_factory: UowFactory) -> None:
-    deliveries = [make_delivery(received_at=at(1)) for _ in range(4)]
+    deliveries = [WebhookDeliveryFactory.build(received_at=at(1)) for _ in range(4)]
     uow = uow_factory()
     for delivery in deliveries:
         await uow.webhooks.add(delivery)
@@ -154,9 +129,9 @@ async def test_deliveries_received_at_the_same_time_list_by_id(uow_factory: UowF
 
 
 async def test_deliveries_of_an_order_come_oldest_first(uow_factory: UowFactory) -> None:
-    mine = [make_delivery(order_id="order-1", received_at=at(n)) for n in (20, 0, 10)]
-    other = make_delivery(order_id="order-2", received_at=at(5))
-    nameless = make_delivery(order_id=None, received_at=at(7))
+    mine = [WebhookDeliveryFactory.build(order_id="order-1", received_at=at(n)) for n in (20, 0, 10)]
+    other = WebhookDeliveryFactory.build(order_id="order-2", received_at=at(5))
+    nameless = WebhookDeliveryFactory.build(order_id=None, received_at=at(7))
     uow = uow_factory()
     for delivery in [*mine, other, nameless]:
         await uow.webhooks.add(delivery)
@@ -172,15 +147,15 @@ async def test_deliveries_of_an_order_come_oldest_first(uow_factory: UowFactory)
 
 def test_a_delivery_refuses_a_body_over_64_kib_or_an_unknown_provider() -> None:
     with pytest.raises(InvalidValue):
-        make_delivery(raw_body=b"x" * (MAX_BODY_BYTES + 1))
+        WebhookDeliveryFactory.build(raw_body=b"x" * (MAX_BODY_BYTES + 1))
     with pytest.raises(InvalidValue):
-        make_delivery(provider="paypal")  # type: ignore[arg-type]
+        WebhookDeliveryFactory.build(provider="paypal")
     with pytest.raises(InvalidValue):
-        make_delivery(outcome="")
+        WebhookDeliveryFactory.build(outcome="")
 
 
 def test_the_body_and_signature_stay_out_of_the_repr() -> None:
-    delivery = make_delivery(raw_body=b'{"secret-looking":"body"}')
+    delivery = WebhookDeliveryFactory.build(raw_body=b'{"secret-looking":"body"}')
     text = repr(delivery)
     assert "secret-looking" not in text
     assert "ab" * 64 not in text

@@ -11,13 +11,15 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
+from tests.factories.http import keys_body, order_body, product_body
 from tests.infra.ports import free_ports, wait_for_port
+from tests.support.ipn import ipn_request_for
 
 PYTHON = sys.executable
 
@@ -187,7 +189,7 @@ class Shopper:
         sku = sku or f"SKU-{secrets.token_hex(4)}"
         created = await self.http.post(
             "/admin/products",
-            json={"sku": sku, "name": sku, "price": price, "currency": "EUR"},
+            json=product_body(sku=sku, name=sku, price=Decimal(price)),
             headers=self.cluster.admin,
         )
         created.raise_for_status()
@@ -195,7 +197,7 @@ class Shopper:
         for start in range(0, len(keys), 1000):
             imported = await self.http.post(
                 f"/admin/products/{product['id']}/keys",
-                json={"keys": list(keys[start : start + 1000])},
+                json=keys_body(list(keys[start : start + 1000])),
                 headers=self.cluster.admin,
             )
             imported.raise_for_status()
@@ -203,27 +205,23 @@ class Shopper:
 
     async def order(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
         placed = await self.http.post(
-            "/orders",
-            json={"email": "e2e@example.com", "items": [{"productId": product_id, "quantity": quantity}]},
+            "/orders", json=order_body(product_id, quantity, email="e2e@example.com")
         )
         placed.raise_for_status()
         order: dict[str, Any] = placed.json()
         return order
 
     def ipn(self, order: dict[str, Any], status: str = "finished") -> tuple[bytes, dict[str, str]]:
-        payload = {
-            "payment_id": int(order["id"].replace("-", "")[:12], 16),
-            "payment_status": status,
-            "price_amount": float(order["total"]),
-            "price_currency": order["currency"].lower(),
-            "pay_amount": 0.001,
-            "actually_paid": 0.001,
-            "pay_currency": "btc",
-            "order_id": order["id"],
-            "fee": {"currency": "btc", "depositFee": 0, "withdrawalFee": 0, "serviceFee": 0},
-        }
-        body, signature = sign_ipn(payload, self.cluster.ipn_secret)
-        return body, {"x-nowpayments-sig": signature, "content-type": "application/json"}
+        # A payment id of the order's own: many orders are paid in one run.
+        payment_id = int(order["id"].replace("-", "")[:12], 16)
+        return ipn_request_for(
+            order,
+            self.cluster.ipn_secret,
+            status,
+            payment_id=payment_id,
+            pay_amount=0.001,
+            actually_paid=0.001,
+        )
 
     async def pay(self, order: dict[str, Any]) -> httpx.Response:
         body, headers = self.ipn(order)

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,12 +14,13 @@ from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.clock import FrozenClock
-from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.clock import Clock
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
+from tests.factories.http import keys_body, order_body, product_body
+from tests.support.ipn import ipn_request_for
 
 
 @dataclass
@@ -32,23 +34,20 @@ class Shop:
 
     async def product(self, keys: list[str], sku: str = "GAME-1", price: str = "19.99") -> dict[str, Any]:
         created = await self.client.post(
-            "/admin/products",
-            json={"sku": sku, "name": f"Game {sku}", "price": price, "currency": "EUR"},
-            headers=self.admin,
+            "/admin/products", json=product_body(sku=sku, price=Decimal(price)), headers=self.admin
         )
         assert created.status_code == 201, created.text
         product: dict[str, Any] = created.json()
         if keys:
             imported = await self.client.post(
-                f"/admin/products/{product['id']}/keys", json={"keys": keys}, headers=self.admin
+                f"/admin/products/{product['id']}/keys", json=keys_body(keys), headers=self.admin
             )
             assert imported.status_code == 201, imported.text
         return product
 
     async def order(self, product_id: str, quantity: int = 1) -> dict[str, Any]:
         placed = await self.client.post(
-            "/orders",
-            json={"email": "player@example.com", "items": [{"productId": product_id, "quantity": quantity}]},
+            "/orders", json=order_body(product_id, quantity, email="player@example.com")
         )
         assert placed.status_code == 201, placed.text
         order: dict[str, Any] = placed.json()
@@ -58,22 +57,7 @@ class Shop:
         self, order: dict[str, Any], status: str = "finished", **changes: Any
     ) -> tuple[bytes, dict[str, str]]:
         """A signed IPN for `order`, as NOWPayments would post it."""
-        payload: dict[str, Any] = {
-            "payment_id": 5077125051,
-            "payment_status": status,
-            "pay_address": "bc1qexample",
-            "price_amount": float(order["total"]),
-            "price_currency": order["currency"].lower(),
-            "pay_amount": 0.00032,
-            "actually_paid": 0.00032,
-            "pay_currency": "btc",
-            "order_id": order["id"],
-            "order_description": "BitLoot order",
-            "fee": {"currency": "btc", "depositFee": 0, "withdrawalFee": 0, "serviceFee": 0},
-            **changes,
-        }
-        body, signature = sign_ipn(payload, self.settings.secrets.ipn_secret)
-        return body, {"x-nowpayments-sig": signature, "content-type": "application/json"}
+        return ipn_request_for(order, self.settings.secrets.ipn_secret, status, **changes)
 
     async def pay(self, order: dict[str, Any], status: str = "finished") -> None:
         body, headers = self.ipn(order, status)

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories.http import product_body
 from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, order_details, webhooks
 
 SOME_ID = "0190d8d0-0000-7000-8000-000000000000"
@@ -38,9 +39,7 @@ async def test_admin_endpoints_refuse_a_missing_or_wrong_token(
 ) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
 
-    answer = await call(
-        shop, method, url, headers, json={"sku": "X", "name": "X", "price": "1", "currency": "EUR"}
-    )
+    answer = await call(shop, method, url, headers, json=product_body())
 
     assert_problem(answer, 401)
     assert answer.headers["www-authenticate"].lower().startswith("bearer")

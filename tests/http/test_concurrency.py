@@ -5,6 +5,7 @@ import asyncio
 from typing import Any
 
 from tests.http.conftest import Shop, available, fulfillment_status, order_details
+from tests.support.racing import concurrently
 
 
 async def test_two_orders_paid_at_once_for_the_last_key_get_it_once(live_shop: Shop) -> None:
@@ -55,11 +56,8 @@ async def test_concurrent_reveals_are_all_counted(live_shop: Shop) -> None:
     order = await shop.order(product["id"])
     await shop.pay(order)
 
-    answers = await asyncio.gather(
-        *(
-            shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=shop.bearer(order))
-            for _ in range(10)
-        )
+    answers = await concurrently(
+        10, lambda: shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=shop.bearer(order))
     )
 
     assert [a.status_code for a in answers] == [200] * 10, [a.text for a in answers]
@@ -81,8 +79,8 @@ async def test_concurrent_retries_of_a_failed_order_fulfill_it_once(live_shop: S
         f"/admin/products/{product['id']}/keys", json={"keys": ["KEY-R-1", "KEY-R-2"]}, headers=shop.admin
     )
 
-    answers: list[Any] = await asyncio.gather(
-        *(shop.client.post(f"/admin/orders/{second['id']}/retry", headers=shop.admin) for _ in range(5))
+    answers: list[Any] = await concurrently(
+        5, lambda: shop.client.post(f"/admin/orders/{second['id']}/retry", headers=shop.admin)
     )
 
     assert {a.status_code for a in answers} <= {202, 409}, [(a.status_code, a.text) for a in answers]

@@ -1,6 +1,5 @@
 """NOWPayments IPNs through `POST /payments/ipn` (docs/payments.md, docs/reliability.md)."""
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, order_details, webhooks
+from tests.support.racing import concurrently
 
 
 async def post_ipn(shop: Shop, body: bytes, headers: dict[str, str]) -> Any:
@@ -285,7 +285,7 @@ async def test_twenty_concurrent_identical_ipns_fulfill_once_with_one_key(live_s
     order = await shop.order(product["id"], quantity=1)
     body, headers = shop.ipn(order)
 
-    answers = await asyncio.gather(*(post_ipn(shop, body, headers) for _ in range(20)))
+    answers = await concurrently(20, lambda: post_ipn(shop, body, headers))
 
     assert [a.status_code for a in answers] == [200] * 20, [a.text for a in answers if a.status_code != 200]
     assert sum(not a.json()["duplicate"] for a in answers) == 1

@@ -7,6 +7,7 @@ token (or a real delivery link, product or webhook delivery), so that the happy 
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,13 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
+from tests.factories.http import keys_body, order_body, product_body
 from tests.http.conftest import embedded_settings
+from tests.support.ipn import ipn_request_for
 
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -54,31 +56,16 @@ def _seed(client: TestClient[Any], settings: Settings) -> Known:
     admin = {"Authorization": f"Bearer {settings.secrets.admin_token}"}
     product = client.post(
         "/admin/products",
-        json={"sku": "FUZZ-1", "name": "Fuzz game", "price": "19.99", "currency": "EUR"},
+        json=product_body(sku="FUZZ-1", name="Fuzz game", price=Decimal("19.99")),
         headers=admin,
     ).json()
     keys = [f"FUZZ-KEY-{n}" for n in range(40)]
-    assert client.post(f"/admin/products/{product['id']}/keys", json={"keys": keys}, headers=admin).is_success
-    order = client.post(
-        "/orders", json={"email": "fuzz@example.com", "items": [{"productId": product["id"], "quantity": 1}]}
-    ).json()
-    payload = {
-        "payment_id": 5077125051,
-        "payment_status": "finished",
-        "pay_address": "bc1qfuzz",
-        "price_amount": float(order["total"]),
-        "price_currency": order["currency"].lower(),
-        "pay_amount": 0.00032,
-        "actually_paid": 0.00032,
-        "pay_currency": "btc",
-        "order_id": order["id"],
-    }
-    body, signature = sign_ipn(payload, settings.secrets.ipn_secret)
-    paid = client.post(
-        "/payments/ipn",
-        content=body,
-        headers={"x-nowpayments-sig": signature, "content-type": "application/json"},
-    )
+    assert client.post(
+        f"/admin/products/{product['id']}/keys", json=keys_body(keys), headers=admin
+    ).is_success
+    order = client.post("/orders", json=order_body(product["id"], email="fuzz@example.com")).json()
+    body, headers = ipn_request_for(order, settings.secrets.ipn_secret, pay_address="bc1qfuzz")
+    paid = client.post("/payments/ipn", content=body, headers=headers)
     assert paid.status_code == 200, paid.text
     bearer = {"Authorization": f"Bearer {order['accessToken']}"}
     link = client.get(f"/fulfillment/{order['id']}/download-link", headers=bearer)

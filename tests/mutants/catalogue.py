@@ -127,8 +127,8 @@ MUTANTS = (
             ),
         ),
         tests=(
-            "tests/unit/test_kinguin_supplier.py::test_a_worker_killed_between_placing_and_recording_never_places_a_second_order",
-            "tests/unit/test_kinguin_supplier.py::test_an_order_whose_answer_was_lost_is_found_again_not_placed_again",
+            "tests/unit/adapters/test_kinguin_supplier.py::test_a_worker_killed_between_placing_and_recording_never_places_a_second_order",
+            "tests/unit/adapters/test_kinguin_supplier.py::test_an_order_whose_answer_was_lost_is_found_again_not_placed_again",
         ),
     ),
     Mutant(

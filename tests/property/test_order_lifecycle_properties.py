@@ -22,6 +22,7 @@ from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderReque
 from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import TRANSITIONS, OrderStatus
+from tests.support.ipn import ipn_payload
 from tests.unit.conftest import IPN_SECRET, World
 
 KINGUIN_SECRET = "property-kinguin-secret"
@@ -120,17 +121,16 @@ def ipn_body(order: Order, ipn: Ipn) -> tuple[bytes, str]:
     price, currency = float(total.amount), total.currency.lower()
     status = ipn.kind.partition("_")[0] if ipn.kind.startswith("finished") else ipn.kind
     paid = 0.5 if ipn.kind in ("partially_paid", "finished_underpaid") else 1.0
-    payload: dict[str, Any] = {
-        "payment_id": ipn.payment_id,
-        "payment_status": status,
-        "pay_address": "bc1qproperty",
-        "price_amount": price + 1 if ipn.kind == "finished_wrong_amount" else price,
-        "price_currency": "usd" if ipn.kind == "finished_wrong_currency" and currency != "usd" else currency,
-        "pay_amount": 1.0,
-        "actually_paid": paid,
-        "pay_currency": "btc",
-        "order_id": order.id,
-    }
+    payload = ipn_payload(
+        order.id,
+        price + 1 if ipn.kind == "finished_wrong_amount" else price,
+        "usd" if ipn.kind == "finished_wrong_currency" and currency != "usd" else currency,
+        status,
+        payment_id=ipn.payment_id,
+        pay_address="bc1qproperty",
+        pay_amount=1.0,
+        actually_paid=paid,
+    )
     if ipn.kind == "finished_repeated_deposit":
         payload["parent_payment_id"] = ipn.payment_id + 1
     return sign_ipn(payload, IPN_SECRET)

@@ -1,5 +1,6 @@
 """Use cases on in-memory adapters: a small world whose parts really behave."""
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,7 +21,7 @@ from bitloot.adapters.memory.queue import RecordingQueue
 from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
 from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
-from bitloot.adapters.payments.simulator import SimulatorPaymentGateway, simulated_ipn
+from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
 from bitloot.adapters.ratelimit.order_limits import CountedOrderLimits
 from bitloot.adapters.suppliers.kinguin.orders import KinguinClient
@@ -42,8 +43,10 @@ from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, Pl
 from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSettings, SendDeliveryEmails
+from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
+from tests.support.ipn import ipn_for
 
 IPN_SECRET = b"test-ipn-secret"
 LINK_SECRET = b"l" * 32
@@ -139,11 +142,16 @@ class World:
             PlaceOrderRequest("player@example.com", [OrderLine(product.id, quantity)])
         )
 
+    def ipn(
+        self, order: Order, status: PaymentStatus = PaymentStatus.FINISHED, **changes: object
+    ) -> tuple[bytes, str]:
+        """A correctly signed IPN for `order` (a fresh payment id each time), changed before signing."""
+        return ipn_for(order, IPN_SECRET, status, **changes)
+
     async def pay(
         self, placed: PlacedOrder, status: PaymentStatus = PaymentStatus.FINISHED
     ) -> NotificationResult:
-        body, signature = simulated_ipn(placed.order, status, IPN_SECRET)
-        return await self.payment_use_case().execute(body, signature)
+        return await self.payment_use_case().execute(*self.ipn(placed.order, status))
 
     async def fulfilled_order(self, keys: Sequence[str] = ("KEY-1",), quantity: int = 1) -> PlacedOrder:
         product = await self.product(keys=keys)
@@ -156,3 +164,43 @@ class World:
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+# --- racing: use cases that really interleave ---------------------------------------------------------
+
+
+class YieldingUnitOfWork(InMemoryUnitOfWork):
+    """Gives other tasks a turn right before each commit, so concurrent use cases really interleave:
+    every one of them reads and decides before any of them commits (as separate transactions would)."""
+
+    async def commit(self) -> None:
+        await asyncio.sleep(0)
+        await super().commit()
+
+
+class YieldingBlobStore(InMemoryBlobStore):
+    """A store with network-like pauses: every call lets other tasks run."""
+
+    async def put(self, path: str, blob: bytes) -> None:
+        await asyncio.sleep(0)
+        await super().put(path, blob)
+
+    async def get(self, path: str) -> bytes | None:
+        await asyncio.sleep(0)
+        return await super().get(path)
+
+
+@dataclass
+class RacyWorld(World):
+    """A world whose units and blob store yield, so `asyncio.gather` over its use cases is a race."""
+
+    store: InMemoryBlobStore = field(default_factory=YieldingBlobStore)
+
+    def uow(self) -> InMemoryUnitOfWork:
+        return YieldingUnitOfWork(self.db)
+
+
+@pytest.fixture(params=["sequential", "interleaved"])
+def any_world(request: pytest.FixtureRequest) -> World:
+    """Each racing test twice: on a world whose use cases run one step each, and on a racy one."""
+    return World() if request.param == "sequential" else RacyWorld()

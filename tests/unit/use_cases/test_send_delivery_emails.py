@@ -4,13 +4,11 @@ exponential backoff while the mail server fails, and given up (`failed`) when it
 still failing three days after it was owed."""
 
 import asyncio
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from bitloot.adapters.memory.email_sender import RecordingEmailSender
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
@@ -25,7 +23,8 @@ from bitloot.domain.delivery_email import (
     retry_delay,
     short_error,
 )
-from tests.unit.conftest import BASE_URL, World
+from tests.support.racing import concurrently
+from tests.unit.conftest import BASE_URL, RacyWorld, World
 
 LINK_TTL = timedelta(minutes=15)
 
@@ -69,20 +68,6 @@ class RejectingEmailSender(RecordingEmailSender):
             self.attempts += 1
             raise EmailRejected(self.REASON)
         await super().order_fulfilled(order_id, email, link)
-
-
-class YieldingUnitOfWork(InMemoryUnitOfWork):
-    """Lets other tasks run right before each commit, so concurrent senders really interleave."""
-
-    async def commit(self) -> None:
-        await asyncio.sleep(0)
-        await super().commit()
-
-
-@dataclass
-class RacyWorld(World):
-    def uow(self) -> InMemoryUnitOfWork:
-        return YieldingUnitOfWork(self.db)
 
 
 # --- the outbox row -----------------------------------------------------------------------------------
@@ -362,7 +347,7 @@ async def test_concurrent_senders_send_each_email_once(senders: int) -> None:
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    reports = await asyncio.gather(*(world.send_delivery_emails_use_case().execute() for _ in range(senders)))
+    reports = await concurrently(senders, lambda: world.send_delivery_emails_use_case().execute())
 
     assert sum(r.sent for r in reports) == 3
     assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in orders)

@@ -14,7 +14,7 @@ from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.domain.payment import PaymentStatus
 
 VECTORS: list[dict[str, str]] = json.loads(
-    (Path(__file__).parent.parent / "vectors" / "ipn_vectors.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[2] / "vectors" / "ipn_vectors.json").read_text(encoding="utf-8")
 )
 BY_NAME = {vector["name"]: vector for vector in VECTORS}
 SECRET = b"unit-test-ipn-secret"

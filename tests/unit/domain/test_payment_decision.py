@@ -1,14 +1,13 @@
 """`domain.payment.decide` (docs/payments.md): what one NOWPayments notification does to an order."""
 
 import copy
-from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from bitloot.domain.money import Money
-from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import (
     PaymentDecision,
@@ -17,6 +16,7 @@ from bitloot.domain.payment import (
     PaymentStatus,
     decide,
 )
+from tests.factories.domain import OrderFactory, OrderItemFactory, PaymentNotificationFactory
 
 S = OrderStatus
 P = PaymentStatus
@@ -26,30 +26,14 @@ T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 def make_order(status: OrderStatus = S.AWAITING_PAYMENT, order_id: str = "order-1") -> Order:
     # Total: 2 x 19.99 = 39.98 EUR.
-    return Order(
-        id=order_id,
-        email="player@example.com",
-        currency="EUR",
-        items=[OrderItem("item-1", "product-1", 2, Money.of("19.99", "EUR"))],
-        access_token_hash="0" * 64,
-        created_at=T0,
-        updated_at=T0,
-        status=status,
-    )
+    item = OrderItemFactory.build(quantity=2, unit_price=Money.of("19.99", "EUR"))
+    return OrderFactory.build(id=order_id, items=[item], status=status)
 
 
 def note(status: PaymentStatus = P.FINISHED, **changes: object) -> PaymentNotification:
-    base = PaymentNotification(
-        payment_id="5077125051",
-        order_id="order-1",
-        status=status,
-        price_amount=Decimal("39.98"),
-        price_currency="eur",
-        pay_amount=Decimal("0.0012"),
-        actually_paid=Decimal("0.0012"),
-        pay_currency="btc",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    """A notification paying order-1's 39.98 EUR in full."""
+    fields = {"order_id": "order-1", "price_amount": Decimal("39.98"), "price_currency": "eur", **changes}
+    return PaymentNotificationFactory.build(status=status, **fields)
 
 
 def decided(status: OrderStatus, notification: PaymentNotification) -> PaymentDecision:

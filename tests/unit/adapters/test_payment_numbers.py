@@ -18,7 +18,7 @@ from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.application.errors import InvalidSignature, MalformedNotification, PaymentProviderUnavailable
 from bitloot.application.ports.payments import VerifiedNotification
-from tests.unit.test_nowpayments_client import make_order
+from tests.factories.domain import OrderFactory
 
 SECRET = b"unit-test-ipn-secret"
 WEBHOOK = NowPaymentsWebhook(SECRET)
@@ -157,7 +157,7 @@ def payment_answer(order_id: str, **written: bytes) -> bytes:
 
 
 async def looked_up(answer: bytes) -> list[VerifiedNotification]:
-    order = make_order()
+    order = OrderFactory.build()
 
     def handler(_: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=answer.replace(b"{order}", order.id.encode()))

@@ -2,7 +2,6 @@
 with its outcome in the transaction of the payment it records, and an operator's replay changes nothing that
 already happened."""
 
-import asyncio
 import copy
 import json
 from dataclasses import dataclass, field, replace
@@ -28,10 +27,10 @@ from bitloot.domain.ids import new_id
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
+from tests.factories.domain import WebhookDeliveryFactory
+from tests.support.racing import concurrently
 from tests.unit.conftest import IPN_SECRET, World
-from tests.unit.test_receive_payment_webhook import any_world, ipn, paid_ready_order
-
-__all__ = ["any_world"]  # the fixture, used by name below
+from tests.unit.use_cases.test_receive_payment_webhook import paid_ready_order
 
 
 def replay_use_case(world: World, *extra: tuple[str, WebhookReplayer]) -> ReplayWebhook:
@@ -63,7 +62,7 @@ class Snapshot:
 
 async def test_a_valid_ipn_is_kept_with_its_outcome_and_its_payment(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
 
     result = await world.payment_use_case().execute(body, signature)
 
@@ -84,7 +83,7 @@ async def test_a_valid_ipn_is_kept_with_its_outcome_and_its_payment(world: World
 
 async def test_a_repeated_ipn_is_kept_as_a_duplicate_and_records_no_second_payment(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
     respelled = json.dumps(json.loads(body), indent=2).encode()
 
     await world.payment_use_case().execute(body, signature)
@@ -115,7 +114,7 @@ async def test_each_outcome_is_kept_with_the_delivery(
 ) -> None:
     _, placed = await paid_ready_order(world)
 
-    await world.payment_use_case().execute(*ipn(placed.order, status, **changes))
+    await world.payment_use_case().execute(*world.ipn(placed.order, status, **changes))
 
     [delivery] = world.db.webhooks.values()
     [payment] = world.db.payments.values()
@@ -125,8 +124,8 @@ async def test_each_outcome_is_kept_with_the_delivery(
 
 async def test_an_ipn_for_an_unknown_or_no_order_is_kept_as_unmatched(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    await world.payment_use_case().execute(*ipn(placed.order, order_id="not-ours"))
-    payload = json.loads(ipn(placed.order, payment_id=77)[0])
+    await world.payment_use_case().execute(*world.ipn(placed.order, order_id="not-ours"))
+    payload = json.loads(world.ipn(placed.order, payment_id=77)[0])
     del payload["order_id"]
     await world.payment_use_case().execute(*sign_ipn(payload, IPN_SECRET))
 
@@ -139,7 +138,7 @@ async def test_an_ipn_for_an_unknown_or_no_order_is_kept_as_unmatched(world: Wor
 
 async def test_a_bad_signature_or_a_malformed_body_keeps_nothing(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
     forged = "0" * len(signature)
 
     with pytest.raises(InvalidSignature):
@@ -149,7 +148,7 @@ async def test_a_bad_signature_or_a_malformed_body_keeps_nothing(world: World) -
     with pytest.raises(MalformedNotification):
         await world.payment_use_case().execute(b"{not json", signature)
     with pytest.raises(MalformedNotification):
-        await world.payment_use_case().execute(*ipn(placed.order, payment_status="paid-ish"))
+        await world.payment_use_case().execute(*world.ipn(placed.order, payment_status="paid-ish"))
 
     assert world.db.webhooks == {}
     assert world.db.payments == {}
@@ -157,7 +156,7 @@ async def test_a_bad_signature_or_a_malformed_body_keeps_nothing(world: World) -
 
 async def test_a_body_over_64_kib_is_refused_before_anything_is_written(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order, padding="x" * MAX_BODY_BYTES)
+    body, signature = world.ipn(placed.order, padding="x" * MAX_BODY_BYTES)
     assert len(body) > MAX_BODY_BYTES
 
     with pytest.raises(InvalidValue):
@@ -170,7 +169,7 @@ async def test_a_body_over_64_kib_is_refused_before_anything_is_written(world: W
 
 async def test_a_notice_from_the_providers_api_is_applied_without_an_inbox_entry(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    verified = world.webhook.read(*ipn(placed.order))
+    verified = world.webhook.read(*world.ipn(placed.order))
 
     result = await world.apply_payment_use_case().execute(verified)
     again = await world.apply_payment_use_case().execute(verified)
@@ -190,9 +189,9 @@ async def test_twenty_concurrent_identical_ipns_keep_one_applied_and_nineteen_du
     attempt is dropped with it, so each request leaves exactly one delivery."""
     world = any_world
     _, placed = await paid_ready_order(world, keys=5)
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
 
-    results = await asyncio.gather(*(world.payment_use_case().execute(body, signature) for _ in range(20)))
+    results = await concurrently(20, lambda: world.payment_use_case().execute(body, signature))
 
     outcomes = sorted(d.outcome for d in world.db.webhooks.values())
     assert outcomes == ["applied"] + ["duplicate"] * 19
@@ -308,15 +307,10 @@ class RecordingReplayer:
 
 
 async def kinguin_delivery(world: World) -> WebhookDelivery:
-    delivery = WebhookDelivery(
-        id=new_id(),
+    delivery = WebhookDeliveryFactory.build(
         provider="kinguin",
-        event="order.status",
         raw_body=b'{"orderId":"K1","status":"completed"}',
-        signature=None,
-        signature_valid=True,
         dedupe_key=None,
-        outcome="applied",
         order_id=None,
         received_at=world.clock.now(),
     )
@@ -396,17 +390,6 @@ async def test_order_details_list_the_orders_deliveries_oldest_first(world: Worl
 
 
 def test_body_text_replaces_what_is_not_utf8() -> None:
-    delivery = WebhookDelivery(
-        id=new_id(),
-        provider="nowpayments",
-        event="finished",
-        raw_body=b'{"a":"\xff"}',
-        signature=None,
-        signature_valid=True,
-        dedupe_key=None,
-        outcome="applied",
-        order_id=None,
-        received_at=World().clock.now(),
-    )
+    delivery = WebhookDeliveryFactory.build(raw_body=b'{"a":"\xff"}')
     assert delivery.body_text() == '{"a":"\ufffd"}'
     assert delivery.body_size == 9

@@ -30,34 +30,6 @@ from tests.unit.conftest import BASE_URL, World
 LEASE = timedelta(minutes=2)
 
 
-class YieldingUnitOfWork(InMemoryUnitOfWork):
-    """Lets other tasks run right before each commit, so concurrent workers really interleave."""
-
-    async def commit(self) -> None:
-        await asyncio.sleep(0)
-        await super().commit()
-
-
-class YieldingBlobStore(InMemoryBlobStore):
-    """A store with network-like pauses: every call lets other tasks run."""
-
-    async def put(self, path: str, blob: bytes) -> None:
-        await asyncio.sleep(0)
-        await super().put(path, blob)
-
-    async def get(self, path: str) -> bytes | None:
-        await asyncio.sleep(0)
-        return await super().get(path)
-
-
-@dataclass
-class RacyWorld(World):
-    store: InMemoryBlobStore = field(default_factory=YieldingBlobStore)
-
-    def uow(self) -> InMemoryUnitOfWork:
-        return YieldingUnitOfWork(self.db)
-
-
 class StoreThatDiesAfter(InMemoryBlobStore):
     """Accepts `puts` writes, then goes down: a crash between writing blobs and recording them."""
 
@@ -70,11 +42,6 @@ class StoreThatDiesAfter(InMemoryBlobStore):
             raise StorageUnavailable
         self.puts_left -= 1
         await super().put(path, blob)
-
-
-@pytest.fixture(params=["sequential", "interleaved"])
-def any_world(request: pytest.FixtureRequest) -> World:
-    return World() if request.param == "sequential" else RacyWorld()
 
 
 def key_names(prefix: str, count: int) -> list[str]:

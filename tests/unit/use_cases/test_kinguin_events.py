@@ -30,8 +30,8 @@ from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from bitloot.domain.webhook import WebhookDelivery
 from tests.providers.kinguin_server import FakeKey, KinguinServer, running_kinguin
+from tests.unit.adapters.test_kinguin_supplier import KINGUIN_ID, settings_for, stock
 from tests.unit.conftest import World
-from tests.unit.test_kinguin_supplier import KINGUIN_ID, settings_for, stock
 
 SECRET = "kinguin-webhook-secret"
 T1 = datetime(2026, 1, 1, 12, 5, tzinfo=UTC)

@@ -4,53 +4,20 @@ record, apply, hand over through the outbox."""
 import asyncio
 import copy
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
-from bitloot.adapters.payments.simulator import simulated_ipn
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
-from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.product import Product
+from tests.support.racing import concurrently
 from tests.unit.conftest import IPN_SECRET, World
-
-
-class YieldingUnitOfWork(InMemoryUnitOfWork):
-    """Gives other tasks a turn right before each commit, so concurrent use cases really interleave:
-    every one of them reads and decides before any of them commits (as separate transactions would)."""
-
-    async def commit(self) -> None:
-        await asyncio.sleep(0)
-        await super().commit()
-
-
-@dataclass
-class RacyWorld(World):
-    def uow(self) -> InMemoryUnitOfWork:
-        return YieldingUnitOfWork(self.db)
-
-
-@pytest.fixture(params=["sequential", "interleaved"])
-def any_world(request: pytest.FixtureRequest) -> World:
-    return World() if request.param == "sequential" else RacyWorld()
-
-
-def ipn(order: Order, status: PaymentStatus = PaymentStatus.FINISHED, **changes: object) -> tuple[bytes, str]:
-    """A correctly signed IPN for `order`, with some fields changed before signing."""
-    body, signature = simulated_ipn(order, status, IPN_SECRET)
-    if not changes:
-        return body, signature
-    payload = json.loads(body)
-    payload.update(changes)
-    return sign_ipn(payload, IPN_SECRET)
 
 
 async def paid_ready_order(world: World, keys: int = 1, quantity: int = 1) -> tuple[Product, PlacedOrder]:
@@ -98,7 +65,7 @@ async def test_a_finished_ipn_pays_the_order_and_queues_it_once(world: World) ->
 @pytest.mark.parametrize("case", ["wrong", "missing", "empty", "other-secret", "body-changed", "truncated"])
 async def test_a_bad_signature_writes_nothing(world: World, case: str) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
     if case == "wrong":
         signature = ("0" if signature[0] != "0" else "1") + signature[1:]
     elif case == "other-secret":
@@ -133,7 +100,7 @@ async def test_a_signed_body_of_the_wrong_shape_is_malformed(world: World) -> No
     _, placed = await paid_ready_order(world)
     before = copy.deepcopy(world.db)
     for changes in ({"payment_status": "paid-ish"}, {"price_amount": "lots"}, {"actually_paid": -1}):
-        body, signature = ipn(placed.order, **changes)
+        body, signature = world.ipn(placed.order, **changes)
         with pytest.raises(MalformedNotification):
             await world.payment_use_case().execute(body, signature)
     assert world.db == before
@@ -145,7 +112,7 @@ async def test_a_signed_body_of_the_wrong_shape_is_malformed(world: World) -> No
 
 async def test_the_same_ipn_twice_is_a_duplicate_the_second_time(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
 
     first = await world.payment_use_case().execute(body, signature)
     second = await world.payment_use_case().execute(body, signature)
@@ -160,7 +127,7 @@ async def test_the_same_ipn_twice_is_a_duplicate_the_second_time(world: World) -
 
 async def test_the_same_payload_spelled_differently_is_still_a_duplicate(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
     respelled = json.dumps(dict(reversed(list(json.loads(body).items()))), indent=2).encode()
 
     await world.payment_use_case().execute(body, signature)
@@ -175,9 +142,9 @@ async def test_twenty_concurrent_identical_ipns_apply_once_and_sell_one_key(any_
     world = any_world
     product, placed = await paid_ready_order(world, keys=5)
     order_id = placed.order.id
-    body, signature = ipn(placed.order)
+    body, signature = world.ipn(placed.order)
 
-    results = await asyncio.gather(*(world.payment_use_case().execute(body, signature) for _ in range(20)))
+    results = await concurrently(20, lambda: world.payment_use_case().execute(body, signature))
 
     assert [r.outcome for r in results].count(PaymentOutcome.APPLIED) == 1
     assert sum(r.duplicate for r in results) == 19
@@ -206,9 +173,9 @@ async def test_a_different_notification_for_a_paid_order_is_recorded_but_changes
     world: World,
 ) -> None:
     _, placed = await paid_ready_order(world)
-    await world.payment_use_case().execute(*ipn(placed.order, payment_id=1001))
+    await world.payment_use_case().execute(*world.ipn(placed.order, payment_id=1001))
     # Another `finished` IPN for the same order (a new payment id): recorded, not applied twice.
-    second = await world.payment_use_case().execute(*ipn(placed.order, payment_id=1002))
+    second = await world.payment_use_case().execute(*world.ipn(placed.order, payment_id=1002))
 
     assert second.outcome is PaymentOutcome.NO_CHANGE
     assert second.duplicate is False
@@ -222,7 +189,7 @@ async def test_a_different_notification_for_a_paid_order_is_recorded_but_changes
 async def test_a_notification_for_an_unknown_order_is_recorded_as_unmatched(world: World) -> None:
     elsewhere = World()
     stranger = await elsewhere.order(await elsewhere.product(keys=["X"]))
-    body, signature = ipn(stranger.order)
+    body, signature = world.ipn(stranger.order)
 
     result = await world.payment_use_case().execute(body, signature)
 
@@ -238,7 +205,7 @@ async def test_a_notification_for_an_unknown_order_is_recorded_as_unmatched(worl
 
 async def test_a_notification_without_an_order_id_is_unmatched(world: World) -> None:
     _, placed = await paid_ready_order(world)
-    payload = json.loads(ipn(placed.order)[0])
+    payload = json.loads(world.ipn(placed.order)[0])
     del payload["order_id"]
     body, signature = sign_ipn(payload, IPN_SECRET)
 
@@ -278,7 +245,7 @@ async def test_a_finished_ipn_that_does_not_add_up_is_recorded_not_applied(
     world: World, changes: dict[str, object], outcome: PaymentOutcome
 ) -> None:
     _, placed = await paid_ready_order(world)
-    body, signature = ipn(placed.order, PaymentStatus.FINISHED, **changes)
+    body, signature = world.ipn(placed.order, PaymentStatus.FINISHED, **changes)
 
     result = await world.payment_use_case().execute(body, signature)
 
@@ -344,7 +311,7 @@ async def test_a_late_finished_after_fulfillment_is_stale_and_a_refund_applies(w
     order_id = placed.order.id
 
     # A new payment id: the simulator's ids are only unique per millisecond.
-    late = await world.payment_use_case().execute(*ipn(placed.order, payment_id=1003))
+    late = await world.payment_use_case().execute(*world.ipn(placed.order, payment_id=1003))
     assert late.outcome is PaymentOutcome.STALE
     assert world.db.orders[order_id].status is OrderStatus.FULFILLED
     assert world.queue.enqueued == [order_id]

@@ -14,10 +14,10 @@ import pytest
 from bitloot.adapters.payments.nowpayments.gateway import NowPaymentsGateway
 from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
 from bitloot.application.errors import PaymentProviderUnavailable
-from bitloot.domain.ids import new_id
 from bitloot.domain.money import Money
-from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentStatus
+from tests.factories.domain import OrderFactory, OrderItemFactory
 from tests.infra.ports import free_ports
 from tests.providers.nowpayments_server import NowPaymentsServer, running_nowpayments
 
@@ -26,15 +26,8 @@ NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def make_order(unit_price: str = "19.99", quantity: int = 1, currency: str = "EUR") -> Order:
-    return Order(
-        id=new_id(),
-        email="player@example.com",
-        currency=currency,
-        items=[OrderItem(new_id(), new_id(), quantity, Money.of(unit_price, currency))],
-        access_token_hash="0" * 64,
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    item = OrderItemFactory.build(quantity=quantity, unit_price=Money.of(unit_price, currency))
+    return OrderFactory.build(items=[item], created_at=NOW)
 
 
 def fast_settings(server: NowPaymentsServer, *, login: bool = True, **changes: object) -> NowPaymentsSettings:

@@ -17,6 +17,7 @@ from bitloot.domain.errors import (
 from bitloot.domain.money import Money
 from bitloot.domain.order import MAX_ITEMS_PER_ORDER, MAX_QUANTITY_PER_ITEM, Order, OrderItem
 from bitloot.domain.order_status import TRANSITIONS, FulfillmentStatus, OrderStatus, customer_status
+from tests.factories.domain import OrderFactory, OrderItemFactory
 
 S = OrderStatus
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -58,16 +59,8 @@ def eur(amount: str) -> Money:
 
 
 def make_order(status: OrderStatus = S.AWAITING_PAYMENT, items: int = 1) -> Order:
-    return Order(
-        id="order-1",
-        email="player@example.com",
-        currency="EUR",
-        items=[OrderItem(f"item-{n}", f"product-{n}", 1, eur("10.00")) for n in range(items)],
-        access_token_hash="0" * 64,
-        created_at=T0,
-        updated_at=T0,
-        status=status,
-    )
+    lines = [OrderItemFactory.build(id=f"item-{n}", unit_price=eur("10.00")) for n in range(items)]
+    return OrderFactory.build(id="order-1", items=lines, created_at=T0, status=status)
 
 
 def status_of(order: Order) -> OrderStatus:

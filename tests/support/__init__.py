@@ -1,0 +1,1 @@
+"""Helpers shared by several test suites: racing units and requests, signed NOWPayments IPNs."""
