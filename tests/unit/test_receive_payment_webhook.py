@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
 from bitloot.adapters.payments.simulator import simulated_ipn
 from bitloot.application.errors import InvalidSignature, MalformedNotification
@@ -20,6 +19,7 @@ from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.product import Product
+from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.unit.conftest import IPN_SECRET, World
 
 

@@ -9,8 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from bitloot.adapters.memory.email_sender import RecordingEmailSender
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
@@ -25,6 +23,8 @@ from bitloot.domain.delivery_email import (
     retry_delay,
     short_error,
 )
+from tests.fakes.email_sender import RecordingEmailSender
+from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.unit.conftest import BASE_URL, World
 
 LINK_TTL = timedelta(minutes=15)
