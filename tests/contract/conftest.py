@@ -17,9 +17,6 @@ from typing import TypeVar, cast
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bitloot.adapters.memory.database import MemoryDatabase
-from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
@@ -27,6 +24,9 @@ from bitloot.adapters.persistence.sqla.tables import Base
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.application.ports.unit_of_work import UnitOfWork
+from tests.fakes.read_models import MemoryOrderProgressReader
+from tests.fakes.state import MemoryDatabase
+from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.infra.postgres_server import create_database, drop_database
 
 UowFactory = Callable[[], UnitOfWork]

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bitloot.adapters.memory.blob_store import InMemoryBlobStore
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.adapters.storage.s3 import S3BlobStore, S3Settings
 from bitloot.application.errors import StorageUnavailable
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
+from tests.fakes.blob_store import InMemoryBlobStore
 from tests.infra.ports import free_ports
 from tests.infra.seaweed import SeaweedS3
 from tests.infra.tcp_proxy import tcp_proxy

@@ -7,11 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
 from bitloot.adapters.crypto.keyring import MasterKeyring
-from bitloot.adapters.memory.blob_store import InMemoryBlobStore
 from bitloot.application.errors import StorageUnavailable
 from bitloot.application.use_cases.fingerprint_existing_keys import FingerprintExistingKeys
 from bitloot.application.use_cases.import_stock import ImportStock, RefusalReason
@@ -38,6 +36,8 @@ from tests.contract.factories import (
     store,
 )
 from tests.factories.domain import SealedKeyFactory, StockKeyFactory
+from tests.fakes.blob_store import InMemoryBlobStore
+from tests.fakes.clock import FrozenClock
 
 SECRET = b"contract-fingerprint-secret-0123"
 

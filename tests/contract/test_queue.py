@@ -11,10 +11,10 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 
-from bitloot.adapters.memory.queue import RecordingQueue
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK, TaskiqFulfillmentQueue
 from bitloot.application.errors import QueueUnavailable
 from bitloot.application.ports.queue import FulfillmentQueue
+from tests.fakes.queue import RecordingQueue
 from tests.infra.ports import free_ports
 
 

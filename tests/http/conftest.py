@@ -13,13 +13,13 @@ import pytest
 from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.clock import Clock
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.factories.http import keys_body, order_body, product_body
+from tests.fakes.clock import FrozenClock
 from tests.support.ipn import ipn_request_for
 
 

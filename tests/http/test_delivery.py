@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bitloot.adapters.clock import FrozenClock
+from tests.fakes.clock import FrozenClock
 from tests.http.conftest import PROBLEM_JSON, ClockProvider, Shop, assert_problem, open_shop, order_details
 
 KEYS = ["KEY-DELIVER-AAAA-1111", "KEY-DELIVER-BBBB-2222"]

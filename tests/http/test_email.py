@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.email.smtp_sender import SUBJECT, SmtpEmailSender, SmtpSettings
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
@@ -37,6 +36,7 @@ from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
+from tests.fakes.clock import FrozenClock
 from tests.http.conftest import ClockProvider, Shop, fulfillment_status
 from tests.providers.smtp_server import SENDER, Captured, SmtpTestServer, smtp_server
 

@@ -14,7 +14,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.payments.nowpayments.gateway import NowPaymentsGateway
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.persistence.sqla.migrate import upgrade
@@ -24,6 +23,7 @@ from bitloot.entrypoints.config import ConfigurationError, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.reconciler import PaymentCursor, reconcile_payments_round
 from bitloot.entrypoints.tasks import build_broker
+from tests.fakes.clock import FrozenClock
 from tests.http.conftest import (
     ClockProvider,
     Shop,

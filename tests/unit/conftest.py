@@ -8,18 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from bitloot.adapters.clock import FrozenClock
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
 from bitloot.adapters.crypto.keyring import MasterKeyring
 from bitloot.adapters.email.address_rules import EmailValidatorAddresses
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
-from bitloot.adapters.memory.blob_store import InMemoryBlobStore
-from bitloot.adapters.memory.database import MemoryDatabase
-from bitloot.adapters.memory.email_sender import RecordingEmailSender
-from bitloot.adapters.memory.queue import RecordingQueue
-from bitloot.adapters.memory.read_models import MemoryOrderProgressReader
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
@@ -46,6 +39,13 @@ from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSett
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
+from tests.fakes.blob_store import InMemoryBlobStore
+from tests.fakes.clock import FrozenClock
+from tests.fakes.email_sender import RecordingEmailSender
+from tests.fakes.queue import RecordingQueue
+from tests.fakes.read_models import MemoryOrderProgressReader
+from tests.fakes.state import MemoryDatabase
+from tests.fakes.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from tests.support.ipn import ipn_for
 
 IPN_SECRET = b"test-ipn-secret"

@@ -1,19 +1,8 @@
-"""Clocks: the real one and one that tests move by hand."""
+"""The real clock (tests move a `FrozenClock` of their own by hand)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class FrozenClock:
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, delta: timedelta) -> None:
-        self._now += delta

@@ -9,9 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from bitloot.adapters.memory.blob_store import InMemoryBlobStore
-from bitloot.adapters.memory.email_sender import SentNotice
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.errors import Conflict, NotFound, StorageUnavailable
 from bitloot.application.ports.suppliers import SupplyRequest
@@ -25,6 +22,9 @@ from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_cont
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import FulfillmentStatus, OrderStatus
 from bitloot.domain.product import Product, SupplierKind
+from tests.fakes.blob_store import InMemoryBlobStore
+from tests.fakes.email_sender import SentNotice
+from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.unit.conftest import BASE_URL, World
 
 LEASE = timedelta(minutes=2)

@@ -10,7 +10,6 @@ import unicodedata
 import pytest
 
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
-from bitloot.adapters.memory.blob_store import InMemoryBlobStore
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.import_stock import (
     MAX_KEY_CHARACTERS,
@@ -20,6 +19,7 @@ from bitloot.application.use_cases.import_stock import (
 )
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.keys import KeyMaterial
+from tests.fakes.blob_store import InMemoryBlobStore
 from tests.unit.conftest import FINGERPRINT_SECRET, World
 
 R = RefusalReason

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from bitloot.adapters.memory.email_sender import RecordingEmailSender
 from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
@@ -23,6 +22,7 @@ from bitloot.domain.delivery_email import (
     retry_delay,
     short_error,
 )
+from tests.fakes.email_sender import RecordingEmailSender
 from tests.support.racing import concurrently
 from tests.unit.conftest import BASE_URL, RacyWorld, World
 

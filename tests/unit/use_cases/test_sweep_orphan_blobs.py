@@ -9,10 +9,6 @@ from typing import cast
 import pytest
 from dishka import AsyncContainer
 
-from bitloot.adapters.clock import FrozenClock
-from bitloot.adapters.memory.blob_references import MemoryBlobReferences
-from bitloot.adapters.memory.blob_store import InMemoryBlobStore
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.application.errors import StorageUnavailable
 from bitloot.application.ports.storage import StoredBlob
 from bitloot.application.use_cases.sweep_orphan_blobs import (
@@ -24,6 +20,10 @@ from bitloot.application.use_cases.sweep_orphan_blobs import (
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import order_key_path, stock_key_path
 from bitloot.entrypoints.reconciler import OrphanSweep, sweep_orphan_blobs_round
+from tests.fakes.blob_references import MemoryBlobReferences
+from tests.fakes.blob_store import InMemoryBlobStore
+from tests.fakes.clock import FrozenClock
+from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.unit.conftest import World
 
 

@@ -9,8 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from bitloot.adapters.memory.database import MemoryDatabase
-from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook, sign_ipn
 from bitloot.application.errors import Conflict, InvalidSignature, MalformedNotification, NotFound
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
@@ -28,6 +26,8 @@ from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
 from tests.factories.domain import WebhookDeliveryFactory
+from tests.fakes.state import MemoryDatabase
+from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.support.racing import concurrently
 from tests.unit.conftest import IPN_SECRET, World
 from tests.unit.use_cases.test_receive_payment_webhook import paid_ready_order

@@ -1,23 +1,17 @@
 """In-memory key fingerprints, with the SQL adapter's semantics: a value is recorded once. Two units
 of work cannot wait for each other here, so the one that commits second is refused at commit."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
-
-if TYPE_CHECKING:
-    from bitloot.adapters.memory.database import MemoryDatabase
-    from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from tests.fakes.state import MemoryDatabase, StagingUnit
 
 
 class MemoryKeyFingerprints:
-    def __init__(self, db: MemoryDatabase, uow: InMemoryUnitOfWork) -> None:
+    def __init__(self, db: MemoryDatabase, uow: StagingUnit) -> None:
         self._db = db
         self._uow = uow
 

@@ -8,19 +8,20 @@ writes at once, without awaiting in between, so no other task sees half of a com
 import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 
-from bitloot.adapters.memory.blob_references import MemoryBlobReferences
-from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
-from bitloot.adapters.memory.email_outbox import (
+from bitloot.application.errors import ConcurrencyConflict
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.order_status import OrderStatus
+from tests.fakes.blob_references import MemoryBlobReferences
+from tests.fakes.email_outbox import (
     MemoryEmailOutbox,
     apply_emails,
     check_email_claims,
 )
-from bitloot.adapters.memory.fingerprints import MemoryKeyFingerprints, check_fingerprints
-from bitloot.adapters.memory.kinguin import KinguinStaged, MemoryKinguinOrders, apply_kinguin, check_kinguin
-from bitloot.adapters.memory.repositories import (
+from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
+from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
+from tests.fakes.repositories import (
     MemoryFulfillmentRequests,
     MemoryKeys,
     MemoryOrders,
@@ -29,43 +30,8 @@ from bitloot.adapters.memory.repositories import (
     MemoryReveals,
     MemoryStock,
 )
-from bitloot.adapters.memory.webhooks import MemoryWebhookInbox
-from bitloot.application.errors import ConcurrencyConflict
-from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.audit import RevealEvent
-from bitloot.domain.delivery_email import DeliveryEmail
-from bitloot.domain.fingerprints import KeyFingerprint
-from bitloot.domain.keys import SealedKey, StockKey
-from bitloot.domain.order import Order
-from bitloot.domain.order_status import OrderStatus
-from bitloot.domain.payment import PaymentRecord
-from bitloot.domain.product import Product
-from bitloot.domain.webhook import WebhookDelivery
-
-
-@dataclass
-class Staged:
-    orders: dict[str, Order] = field(default_factory=dict)
-    # The version each staged order was read at, checked at commit.
-    order_versions: dict[str, int | None] = field(default_factory=dict)
-    products: dict[str, Product] = field(default_factory=dict)
-    stock: dict[str, StockKey] = field(default_factory=dict)
-    keys: dict[str, SealedKey] = field(default_factory=dict)
-    # Changes to recorded keys (rotation, purge), unlike `keys`, which holds new ones.
-    key_updates: dict[str, SealedKey] = field(default_factory=dict)
-    payments: dict[str, PaymentRecord] = field(default_factory=dict)
-    reveals: list[RevealEvent] = field(default_factory=list)
-    requests: dict[str, FulfillmentRequestRow] = field(default_factory=dict)
-    kinguin: KinguinStaged = field(default_factory=KinguinStaged)
-    webhooks: dict[str, WebhookDelivery] = field(default_factory=dict)
-    emails: dict[str, DeliveryEmail] = field(default_factory=dict)
-    # The `next_attempt_at` each claimed email was read at, checked at commit.
-    email_claims: dict[str, datetime] = field(default_factory=dict)
-    # Stock units each item held in committed state when this unit allocated for it.
-    item_units: dict[str, set[str]] = field(default_factory=dict)
-    fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
-    # Lease renewals (order id: owner, new expiry), applied at commit on top of the orders.
-    lease_renewals: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+from tests.fakes.state import MemoryDatabase, Staged
+from tests.fakes.webhooks import MemoryWebhookInbox
 
 
 class InMemoryUnitOfWork:

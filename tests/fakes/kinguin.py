@@ -2,41 +2,18 @@
 an item has one Kinguin order (a second `add` conflicts, now or at commit), and an availability report
 not newer than the last one applied changes nothing."""
 
-from __future__ import annotations
-
 import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.kinguin import KinguinOrder
 from bitloot.domain.product import Product, SupplierKind
-
-if TYPE_CHECKING:
-    from bitloot.adapters.memory.database import MemoryDatabase
-    from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
-
-
-@dataclass
-class KinguinState:
-    """Committed: Kinguin orders by item id, and the supplier's time of each product's availability."""
-
-    orders: dict[str, KinguinOrder] = field(default_factory=dict)
-    availability_at: dict[str, datetime] = field(default_factory=dict)
-
-
-@dataclass
-class KinguinStaged:
-    orders: dict[str, KinguinOrder] = field(default_factory=dict)
-    # Items whose order this unit added (the others in `orders` are saves of committed ones).
-    added: set[str] = field(default_factory=set)
-    # Product id -> (available, supplier's time).
-    availability: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+from tests.fakes.state import KinguinStaged, MemoryDatabase, StagingUnit
 
 
 class MemoryKinguinOrders:
-    def __init__(self, db: MemoryDatabase, uow: InMemoryUnitOfWork) -> None:
+    def __init__(self, db: MemoryDatabase, uow: StagingUnit) -> None:
         self._db = db
         self._uow = uow
 

@@ -1,7 +1,7 @@
 """Read models over the committed state of a `MemoryDatabase`."""
 
-from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.application.ports.read_models import ItemProgress, OrderProgress
+from tests.fakes.state import MemoryDatabase
 
 
 class MemoryOrderProgressReader:

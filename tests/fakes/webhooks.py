@@ -1,19 +1,12 @@
 """The in-memory webhook inbox: committed deliveries merged with its unit of work's staged ones."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.webhook import WebhookDelivery
-
-if TYPE_CHECKING:
-    from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from tests.fakes.state import MemoryDatabase, StagingUnit
 
 
 class MemoryWebhookInbox:
-    def __init__(self, db: MemoryDatabase, uow: InMemoryUnitOfWork) -> None:
+    def __init__(self, db: MemoryDatabase, uow: StagingUnit) -> None:
         self._db = db
         self._uow = uow
 

@@ -1,15 +1,10 @@
 """In-memory repositories: read committed state merged with their unit of work's staged writes."""
 
-from __future__ import annotations
-
 import copy
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from bitloot.adapters.memory.database import FulfillmentRequestRow, MemoryDatabase
-from bitloot.adapters.memory.kinguin import stage_availability, with_staged_availability
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.audit import RevealEvent, RevealOutcome
 from bitloot.domain.errors import OutOfStock
@@ -18,15 +13,14 @@ from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product, SupplierKind
+from tests.fakes.kinguin import stage_availability, with_staged_availability
+from tests.fakes.state import FulfillmentRequestRow, MemoryDatabase, StagingUnit
 
 PENDING, DISPATCHED, DONE = "pending", "dispatched", "done"
 
-if TYPE_CHECKING:
-    from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
-
 
 class _Repository:
-    def __init__(self, db: MemoryDatabase, uow: InMemoryUnitOfWork) -> None:
+    def __init__(self, db: MemoryDatabase, uow: StagingUnit) -> None:
         self._db = db
         self._uow = uow
 
@@ -113,7 +107,8 @@ class MemoryProducts(_Repository):
     async def _with_availability(self, product: Product) -> Product:
         if product.supplier is not SupplierKind.STOCK:
             return with_staged_availability(self._uow.staged.kinguin, product)
-        return replace(product, available=await self._uow.stock.count_available(product.id))
+        stock = MemoryStock(self._db, self._uow)
+        return replace(product, available=await stock.count_available(product.id))
 
 
 class MemoryStock(_Repository):

@@ -1,18 +1,12 @@
 """Which blobs the in-memory database refers to: committed rows and this unit's staged ones."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from bitloot.adapters.memory.database import MemoryDatabase
-
-if TYPE_CHECKING:
-    from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from tests.fakes.state import MemoryDatabase, StagingUnit
 
 
 class MemoryBlobReferences:
-    def __init__(self, db: MemoryDatabase, uow: InMemoryUnitOfWork) -> None:
+    def __init__(self, db: MemoryDatabase, uow: StagingUnit) -> None:
         self._db = db
         self._uow = uow
 

@@ -5,23 +5,17 @@ A claim is staged with the `next_attempt_at` it was read at; `commit()` refuses 
 conditional UPDATE finds no row once the first claim committed.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from bitloot.adapters.memory.database import MemoryDatabase
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
-
-if TYPE_CHECKING:
-    from bitloot.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from tests.fakes.state import MemoryDatabase, StagingUnit
 
 
 class MemoryEmailOutbox:
-    def __init__(self, db: MemoryDatabase, uow: InMemoryUnitOfWork) -> None:
+    def __init__(self, db: MemoryDatabase, uow: StagingUnit) -> None:
         self._db = db
         self._uow = uow
 
