@@ -109,8 +109,8 @@ def test_redoc_works_offline_and_shows_the_operations(offline_page: OfflinePage)
     ):
         expect(page.get_by_role("button", name=operation, exact=True)).to_be_attached()
     # The search index runs in a worker of its own (the policy's `worker-src blob:`).
-    page.get_by_placeholder("Search...").fill("ImportKeys")
-    expect(page.locator("[data-role='search:results']")).to_contain_text("ImportKeys")
+    page.get_by_placeholder("Search...").fill("Import keys")
+    expect(page.locator("[data-role='search:results']")).to_contain_text("Import keys into stock")
     page.get_by_placeholder("Search...").fill("")
     # Redoc's page is every operation one after the other: the first screen says enough.
     offline_page.screenshot("redoc", full_page=False)

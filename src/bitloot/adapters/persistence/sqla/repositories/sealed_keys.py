@@ -1,6 +1,7 @@
 """Sealed keys (the `SealedKeyRepository` port): recording delivered keys, re-wrapping them and
 crypto-shredding them after the retention period, and how a row maps to a `SealedKey`."""
 
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import RowMapping, select, update
@@ -84,17 +85,5 @@ def sealed_key_from_row(row: RowMapping) -> SealedKey:
     return SealedKey(**{name: row[name] for name in _FIELDS})
 
 
-_FIELDS = (
-    "id",
-    "order_id",
-    "item_id",
-    "product_id",
-    "source_key_id",
-    "blob_path",
-    "wrapped_key",
-    "key_version",
-    "blob_sha256",
-    "content_type",
-    "created_at",
-    "purged_at",
-)
+# The row's columns carry the entity's field names (tables/sealed_keys.py).
+_FIELDS = tuple(field.name for field in fields(SealedKey))

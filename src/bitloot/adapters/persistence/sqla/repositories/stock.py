@@ -2,6 +2,7 @@
 how a row maps to a `StockKey`."""
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 from sqlalchemy import RowMapping, func, insert, select, update
 
@@ -101,15 +102,5 @@ def stock_key_from_row(row: RowMapping) -> StockKey:
     return StockKey(**{name: row[name] for name in _FIELDS})
 
 
-_FIELDS = (
-    "id",
-    "product_id",
-    "blob_path",
-    "wrapped_key",
-    "key_version",
-    "blob_sha256",
-    "content_type",
-    "created_at",
-    "order_id",
-    "item_id",
-)
+# The row's columns carry the entity's field names (tables/catalog.py).
+_FIELDS = tuple(field.name for field in fields(StockKey))

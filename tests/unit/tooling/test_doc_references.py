@@ -5,7 +5,7 @@ here rather than in a newcomer's hands."""
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CITED_DOC = re.compile(r"\bdocs/[\w.-]+\.md\b")
 # A repository path in backticks or a Markdown link: src/... or tests/..., optionally with ::test or *.
 NAMED_PATH = re.compile(r"(?<![\w/.])((?:src|tests|bench|deploy)/[\w./-]*\w)")
