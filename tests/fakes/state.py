@@ -15,6 +15,7 @@ from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.keys import SealedKey, StockKey
 from bitloot.domain.kinguin import KinguinOrder
+from bitloot.domain.operator_audit import OperatorAction
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
@@ -50,6 +51,7 @@ class MemoryDatabase:
     emails: dict[str, DeliveryEmail] = field(default_factory=dict)
     # Key fingerprints by value (docs/stock-integrity.md).
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
+    operator_actions: list[OperatorAction] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Staged:
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
     # Lease renewals (order id: owner, new expiry), applied at commit on top of the orders.
     lease_renewals: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    operator_actions: list[OperatorAction] = field(default_factory=list)
 
 
 class StagingUnit(Protocol):

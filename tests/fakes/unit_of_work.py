@@ -21,6 +21,7 @@ from tests.fakes.email_outbox import (
 )
 from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
 from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
+from tests.fakes.operator_audit import MemoryOperatorAuditLog
 from tests.fakes.repositories import (
     MemoryFulfillmentRequests,
     MemoryKeys,
@@ -51,6 +52,7 @@ class InMemoryUnitOfWork:
         self.emails = MemoryEmailOutbox(db, self)
         self.fingerprints = MemoryKeyFingerprints(db, self)
         self.blob_references = MemoryBlobReferences(db, self)
+        self.operator_actions = MemoryOperatorAuditLog(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()
@@ -77,6 +79,7 @@ class InMemoryUnitOfWork:
         db.webhooks.update(staged.webhooks)
         apply_emails(db, staged.emails)
         db.fingerprints.update(staged.fingerprints)
+        db.operator_actions.extend(staged.operator_actions)
         self.committed += 1
 
     async def rollback(self) -> None:

@@ -7,6 +7,7 @@ from bitloot.application.ports.blob_references import BlobReferences
 from bitloot.application.ports.email_outbox import EmailOutbox
 from bitloot.application.ports.fingerprints import KeyFingerprintRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
+from bitloot.application.ports.operator_audit import OperatorAuditLog
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
     OrderRepository,
@@ -61,6 +62,9 @@ class UnitOfWork(Protocol):
 
     @property
     def blob_references(self) -> BlobReferences: ...
+
+    @property
+    def operator_actions(self) -> OperatorAuditLog: ...
 
     async def commit(self) -> None: ...
 

@@ -6,6 +6,8 @@ from alembic import command
 from alembic.config import Config
 
 SCRIPTS = Path(__file__).parent / "migrations"
+# Where Alembic records the revision a database is at.
+VERSION_TABLE = "alembic_versions"
 
 
 def alembic_config(url: str) -> Config:

@@ -13,6 +13,7 @@ from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import 
     SqlaFulfillmentRequestRepository,
 )
 from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
+from bitloot.adapters.persistence.sqla.repositories.operator_audit import SqlaOperatorAuditLog
 from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.payments import SqlaPaymentRepository
 from bitloot.adapters.persistence.sqla.repositories.products import SqlaProductRepository
@@ -39,6 +40,7 @@ class SqlaUnitOfWork:
         self.emails = SqlaEmailOutbox(session)
         self.fingerprints = SqlaKeyFingerprintRepository(session)
         self.blob_references = SqlaBlobReferences(session)
+        self.operator_actions = SqlaOperatorAuditLog(session)
 
     async def commit(self) -> None:
         try:

@@ -6,9 +6,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine
+from bitloot.adapters.persistence.sqla.migrate import VERSION_TABLE
 from bitloot.adapters.persistence.sqla.tables import Base
-
-VERSION_TABLE = "alembic_versions"
 
 
 def _run(connection: Connection) -> None:
