@@ -237,7 +237,7 @@ MUTANTS = (
     Mutant(
         name="withdraw-takes-allocated-units",
         fault="an operator withdraws a unit an order is being given at that moment",
-        protection="withdrawing is a conditional UPDATE that takes only units neither allocated nor withdrawn",
+        protection="withdrawing is a conditional UPDATE: it takes only units neither allocated nor withdrawn",
         path="adapters/persistence/sqla/repositories/stock.py",
         edits=(
             ("STOCK_KEYS.c.id.in_(list(unit_ids)), *_AVAILABLE)", "STOCK_KEYS.c.id.in_(list(unit_ids)))"),
