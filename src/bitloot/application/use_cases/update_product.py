@@ -3,6 +3,7 @@ its redemption instructions; never its SKU or supplier. Audited (`product_update
 that changed; docs/console.md)."""
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
@@ -33,11 +34,13 @@ def _pick(wanted: T | Keep, current: T) -> T:
 
 @dataclass(frozen=True, slots=True)
 class UpdateProductRequest:
-    """What to change; `KEEP` (the default) leaves a field alone. `redemption=None` removes it."""
+    """What to change; `KEEP` (the default) leaves a field alone. `redemption=None` removes it. A
+    price amount or a currency sent alone keeps the other one."""
 
     product_id: str
     name: str | Keep = KEEP
-    price: Money | Keep = KEEP
+    price: Decimal | Keep = KEEP
+    currency: str | Keep = KEEP
     listed: bool | Keep = KEEP
     low_stock_threshold: int | Keep = KEEP
     redemption: Redemption | Keep | None = KEEP
@@ -69,7 +72,9 @@ class UpdateProduct:
         updated = replace(
             product,
             name=_pick(name, product.name),
-            price=_pick(request.price, product.price),
+            price=Money(
+                _pick(request.price, product.price.amount), _pick(request.currency, product.price.currency)
+            ),
             listed=_pick(request.listed, product.listed),
             low_stock_threshold=_pick(request.low_stock_threshold, product.low_stock_threshold),
             redemption=_pick(request.redemption, product.redemption),
