@@ -1,5 +1,7 @@
-"""stock care: products listed or not, low-stock thresholds and redemption instructions; withdrawn
-stock units; indexes for the operator's unit pages and counts per state (docs/stock-integrity.md)
+"""stock care: listed products, low-stock thresholds, redemption, withdrawn units (docs/stock-integrity.md)
+
+Products gain `listed`, `low_stock_threshold` and redemption instructions; stock units gain who
+withdrew them, when and why; two indexes serve the operator's unit pages and the counts per state.
 
 Revision ID: 0011
 Revises: 0009
