@@ -38,6 +38,7 @@ from tests.contract.factories import (
 from tests.factories.domain import SealedKeyFactory, StockKeyFactory
 from tests.fakes.blob_store import InMemoryBlobStore
 from tests.fakes.clock import FrozenClock
+from tests.support.actors import CLI
 
 SECRET = b"contract-fingerprint-secret-0123"
 
@@ -177,9 +178,9 @@ async def test_two_concurrent_imports_of_one_key_make_one_unit(uow_factory: UowF
     keys = [f"RACE-{n}-{new_id()}" for n in range(4)]
 
     results = await asyncio.gather(
-        importer(uow_factory, blobs, vault).execute(product.id, keys),
-        importer(uow_factory, blobs, vault).execute(product.id, keys),
-        importer(uow_factory, blobs, vault).execute(other.id, list(reversed(keys))),
+        importer(uow_factory, blobs, vault).execute(product.id, keys, CLI),
+        importer(uow_factory, blobs, vault).execute(product.id, keys, CLI),
+        importer(uow_factory, blobs, vault).execute(other.id, list(reversed(keys)), CLI),
     )
 
     assert sum(result.imported for result in results) == len(keys)
@@ -292,6 +293,6 @@ async def test_an_older_database_where_two_units_share_a_key_is_fingerprinted_an
     # From now on the database refuses those keys.
     result = await ImportStock(
         uow_factory(), vault, blobs, FrozenClock(), HmacKeyFingerprints(SECRET)
-    ).execute(product.id, ["OLD-SHARED", "OLD-PLAIN", "OLD-KINGUIN", "NEW-ONE"])
+    ).execute(product.id, ["OLD-SHARED", "OLD-PLAIN", "OLD-KINGUIN", "NEW-ONE"], CLI)
     assert result.imported == 1
     assert [r.line for r in result.refused] == [1, 2, 3]

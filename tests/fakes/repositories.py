@@ -15,6 +15,7 @@ from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product, SupplierKind
 from tests.fakes.kinguin import stage_availability, with_staged_availability
 from tests.fakes.state import FulfillmentRequestRow, MemoryDatabase, StagingUnit
+from tests.fakes.stock_views import MemoryStockViews
 
 PENDING, DISPATCHED, DONE = "pending", "dispatched", "done"
 
@@ -89,17 +90,44 @@ class MemoryProducts(_Repository):
         return next((p for p in await self.list() if p.sku == sku), None)
 
     async def list(self) -> Sequence[Product]:
-        merged = {**self._db.products, **self._uow.staged.products}
+        merged = self._merged()
         return [await self._with_availability(p) for p in sorted(merged.values(), key=lambda p: p.sku)]
 
     async def get_many(self, product_ids: Sequence[str]) -> dict[str, Product]:
-        merged = {**self._db.products, **self._uow.staged.products}
+        merged = self._merged()
         return {pid: await self._with_availability(merged[pid]) for pid in product_ids if pid in merged}
+
+    async def save(self, product: Product) -> None:
+        stored = self._merged().get(product.id)
+        if stored is None:
+            return
+        saved = replace(
+            stored,
+            name=product.name,
+            price=product.price,
+            listed=product.listed,
+            low_stock_threshold=product.low_stock_threshold,
+            redemption=product.redemption,
+        )
+        if product.id in self._uow.staged.products:
+            self._uow.staged.products[product.id] = saved
+        else:
+            self._uow.staged.product_updates[product.id] = saved
+
+    async def low_stock(self) -> Sequence[Product]:
+        return [
+            p
+            for p in await self.list()
+            if p.supplier is SupplierKind.STOCK and p.listed and p.available <= p.low_stock_threshold
+        ]
+
+    def _merged(self) -> dict[str, Product]:
+        return {**self._db.products, **self._uow.staged.products, **self._uow.staged.product_updates}
 
     async def set_supplier_availability(
         self, supplier_product_id: str, quantity: int, updated_at: datetime
     ) -> int:
-        products = list({**self._db.products, **self._uow.staged.products}.values())
+        products = list(self._merged().values())
         return stage_availability(
             self._db, self._uow.staged.kinguin, products, supplier_product_id, quantity, updated_at
         )
@@ -111,17 +139,17 @@ class MemoryProducts(_Repository):
         return replace(product, available=await stock.count_available(product.id))
 
 
-class MemoryStock(_Repository):
+class MemoryStock(MemoryStockViews, _Repository):
     async def add_many(self, keys: Sequence[StockKey]) -> None:
         self._uow.staged.stock.update({key.id: key for key in keys})
 
     async def count_available(self, product_id: str) -> int:
-        return sum(1 for unit in self._units() if unit.product_id == product_id and unit.item_id is None)
+        return sum(1 for unit in self._units() if unit.product_id == product_id and _free(unit))
 
     async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
         units = sorted(self._units(), key=lambda unit: unit.id)
         mine = [unit for unit in units if unit.item_id == item_id]
-        free = [unit for unit in units if unit.product_id == product_id and unit.item_id is None]
+        free = [unit for unit in units if unit.product_id == product_id and _free(unit)]
         missing = quantity - len(mine)
         if missing > len(free):
             raise OutOfStock
@@ -157,6 +185,11 @@ class MemoryStock(_Repository):
 
     def _units(self) -> list[StockKey]:
         return list({**self._db.stock, **self._uow.staged.stock}.values())
+
+
+def _free(unit: StockKey) -> bool:
+    """Neither allocated nor withdrawn."""
+    return unit.item_id is None and unit.withdrawn_at is None
 
 
 class MemoryKeys(_Repository):

@@ -87,6 +87,10 @@ class Staged:
     # Lease renewals (order id: owner, new expiry), applied at commit on top of the orders.
     lease_renewals: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     operator_actions: list[OperatorAction] = field(default_factory=list)
+    # Changes of stored products (`ProductRepository.save`), unlike `products`, which holds new ones.
+    product_updates: dict[str, Product] = field(default_factory=dict)
+    # Stock units this unit withdrew; at commit each must still be unwithdrawn and unallocated.
+    withdrawn_units: set[str] = field(default_factory=set)
 
 
 class StagingUnit(Protocol):

@@ -32,6 +32,7 @@ from tests.fakes.repositories import (
     MemoryStock,
 )
 from tests.fakes.state import MemoryDatabase, Staged
+from tests.fakes.stock_views import apply_product_updates, check_withdrawals
 from tests.fakes.webhooks import MemoryWebhookInbox
 
 
@@ -80,6 +81,7 @@ class InMemoryUnitOfWork:
         apply_emails(db, staged.emails)
         db.fingerprints.update(staged.fingerprints)
         db.operator_actions.extend(staged.operator_actions)
+        apply_product_updates(db, staged.product_updates)
         self.committed += 1
 
     async def rollback(self) -> None:
@@ -114,6 +116,7 @@ class InMemoryUnitOfWork:
             current_unit = db.stock.get(unit.id)
             if current_unit is not None and current_unit.item_id not in (None, unit.item_id):
                 raise ConcurrencyConflict
+        check_withdrawals(db, staged)
 
 
 class InMemoryUnitOfWorkFactory:

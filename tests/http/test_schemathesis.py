@@ -114,6 +114,12 @@ def _operations() -> list[str]:
         "POST /admin/orders/{order_id}/retry",
         "GET /admin/webhooks/{delivery_id}",
         "GET /admin/webhooks",
+        "GET /admin/products",
+        "GET /admin/products/{product_id}",
+        "PATCH /admin/products/{product_id}",
+        "GET /admin/products/{product_id}/stock",
+        "POST /admin/products/{product_id}/stock/withdraw",
+        "GET /admin/stock/low",
         "GET /fulfillment/health",
         "GET /health",
     ]

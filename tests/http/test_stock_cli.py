@@ -34,6 +34,17 @@ def stock_units(data_dir: Path) -> int:
     return int(count)
 
 
+def audited_imports(data_dir: Path, product_id: str) -> list[tuple[str, str | None, str]]:
+    with sqlite3.connect(data_dir / "bitloot.db") as db:
+        rows = db.execute(
+            "SELECT actor_label, client_ip, detail FROM operator_actions"
+            " WHERE kind = 'stock_imported' AND target_id = ? ORDER BY at, id",
+            (product_id,),
+        ).fetchall()
+    db.close()
+    return [(str(label), ip, str(detail)) for label, ip, detail in rows]
+
+
 async def test_stock_import_reads_a_big_file_in_batches_and_reports_refused_lines(tmp_path: Path) -> None:
     async with open_shop(tmp_path) as shop:
         await shop.product([f"{SECRET_PREFIX}-IN-STOCK"], sku="OTHER")
@@ -58,6 +69,11 @@ async def test_stock_import_reads_a_big_file_in_batches_and_reports_refused_line
     assert "[" + "#" * 30 + "]" in done.stderr
     assert SECRET_PREFIX not in done.stdout + done.stderr
     assert stock_units(tmp_path) == 1497
+    # Each batch is audited as the command line, with its counts (docs/console.md).
+    assert audited_imports(tmp_path, product["id"]) == [
+        ("command line", None, "imported 999, refused 1"),
+        ("command line", None, "imported 497, refused 3"),
+    ]
 
     # Run again (after a timeout, say): nothing imported, every key line refused as in stock.
     again = run_stock(tmp_path, "import", product["id"], str(keys_file))

@@ -212,4 +212,39 @@ MUTANTS = (
             "tests/property/test_json_nesting_properties.py::test_the_cap_refuses_exactly_what_nests_deeper_than_the_limit",
         ),
     ),
+    Mutant(
+        name="allocation-takes-withdrawn-units",
+        fault="an operator withdraws units while orders are being fulfilled",
+        protection="allocation skips withdrawn units, in its pick and in its conditional UPDATE",
+        path="adapters/persistence/sqla/repositories/stock.py",
+        edits=(
+            (
+                "            .where(STOCK_KEYS.c.product_id == product_id, *_AVAILABLE)\n"
+                "            .order_by(STOCK_KEYS.c.id)",
+                "            .where(STOCK_KEYS.c.product_id == product_id, STOCK_KEYS.c.item_id.is_(None))\n"
+                "            .order_by(STOCK_KEYS.c.id)",
+            ),
+            (
+                ".where(STOCK_KEYS.c.id.in_(free_ids), *_AVAILABLE)",
+                ".where(STOCK_KEYS.c.id.in_(free_ids), STOCK_KEYS.c.item_id.is_(None))",
+            ),
+        ),
+        tests=(
+            "tests/contract/test_stock_care.py::test_allocation_never_hands_out_a_withdrawn_unit",
+            "tests/contract/test_stock_care.py::test_a_withdrawal_racing_an_allocation_never_lets_both_take_a_unit",
+        ),
+    ),
+    Mutant(
+        name="withdraw-takes-allocated-units",
+        fault="an operator withdraws a unit an order is being given at that moment",
+        protection="withdrawing is a conditional UPDATE: it takes only units neither allocated nor withdrawn",
+        path="adapters/persistence/sqla/repositories/stock.py",
+        edits=(
+            ("STOCK_KEYS.c.id.in_(list(unit_ids)), *_AVAILABLE)", "STOCK_KEYS.c.id.in_(list(unit_ids)))"),
+        ),
+        tests=(
+            "tests/contract/test_stock_care.py::test_withdraw_takes_only_available_units_of_the_product",
+            "tests/contract/test_stock_care.py::test_a_withdrawal_racing_an_allocation_never_lets_both_take_a_unit",
+        ),
+    ),
 )

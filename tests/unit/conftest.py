@@ -46,6 +46,7 @@ from tests.fakes.queue import RecordingQueue
 from tests.fakes.read_models import MemoryOrderProgressReader
 from tests.fakes.state import MemoryDatabase
 from tests.fakes.unit_of_work import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
+from tests.support.actors import CLI
 from tests.support.ipn import ipn_for
 
 IPN_SECRET = b"test-ipn-secret"
@@ -127,11 +128,11 @@ class World:
         )
 
     async def product(self, sku: str = "GAME-1", price: str = "19.99", keys: Sequence[str] = ()) -> Product:
-        product = await CreateProduct(self.uow()).execute(
-            CreateProductRequest(sku, f"Game {sku}", Decimal(price), "EUR", SupplierKind.STOCK)
+        product = await CreateProduct(self.uow(), self.clock).execute(
+            CreateProductRequest(sku, f"Game {sku}", Decimal(price), "EUR", SupplierKind.STOCK), CLI
         )
         if keys:
-            await self.import_stock().execute(product.id, list(keys))
+            await self.import_stock().execute(product.id, list(keys), CLI)
         return product
 
     def import_stock(self) -> ImportStock:

@@ -65,7 +65,9 @@ class SealedKey:
 
 @dataclass(frozen=True, slots=True)
 class StockKey:
-    """A key the operator imported, sealed at import; `item_id` is set once it is allocated."""
+    """A key the operator imported, sealed at import; `item_id` is set once it is allocated, and
+    `withdrawn_at` once the operator took it off sale (a withdrawn unit is never allocated, an
+    allocated one never withdrawn; its sealed blob is kept, docs/stock-integrity.md)."""
 
     id: str
     product_id: str
@@ -77,6 +79,10 @@ class StockKey:
     created_at: datetime
     order_id: str | None = None
     item_id: str | None = None
+    withdrawn_at: datetime | None = None
+    # Who withdrew it, as the operator audit names them (an operator's email, "admin token", ...).
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 def order_key_context(order_id: str, item_id: str, key_id: str) -> str:

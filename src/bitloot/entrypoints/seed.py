@@ -9,6 +9,7 @@ from dishka import AsyncContainer
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
 from bitloot.application.use_cases.import_stock import ImportStock
+from bitloot.domain.operator_audit import Actor
 from bitloot.domain.product import SupplierKind
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,11 @@ async def seed_demo_catalog(container: AsyncContainer) -> bool:
             product = await (await request.get(CreateProduct)).execute(
                 CreateProductRequest(
                     sku=sku, name=name, price=price, currency="EUR", supplier=SupplierKind.STOCK
-                )
+                ),
+                Actor.command_line(),
             )
         async with container() as request:
             keys = [demo_key() for _ in range(KEYS_PER_PRODUCT)]
-            await (await request.get(ImportStock)).execute(product.id, keys)
+            await (await request.get(ImportStock)).execute(product.id, keys, Actor.command_line())
     log.info("seeded a demo catalog of %d products with %d keys each", len(DEMO_PRODUCTS), KEYS_PER_PRODUCT)
     return True

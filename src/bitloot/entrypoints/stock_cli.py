@@ -26,6 +26,7 @@ from bitloot.application.use_cases.import_stock import (
     RefusedLine,
 )
 from bitloot.domain.errors import BitLootError, InvalidValue
+from bitloot.domain.operator_audit import Actor
 
 REASONS = {
     RefusalReason.BLANK: "blank line",
@@ -88,7 +89,9 @@ async def _import(container: AsyncContainer, product: str, file: Path) -> int:
                 if any(line.strip() for line in batch):
                     async with container() as request:
                         use_case = await request.get(ImportStock)
-                        result = await use_case.execute(product_id, batch, first_line=done + 1)
+                        result = await use_case.execute(
+                            product_id, batch, Actor.command_line(), first_line=done + 1
+                        )
                     imported, available = imported + result.imported, result.available
                     refused += result.refused
                 else:

@@ -23,6 +23,7 @@ from bitloot.domain.audit import ClientInfo
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from tests.providers.kinguin_server import API_KEY, FakeKey, KinguinServer, running_kinguin
+from tests.support.actors import CLI
 from tests.unit.conftest import World
 
 KINGUIN_ID = "1949"
@@ -66,10 +67,11 @@ async def kinguin(world: World, server: KinguinServer) -> AsyncIterator[World]:
 
 
 async def kinguin_product(world: World, kinguin_id: str = KINGUIN_ID) -> Product:
-    return await CreateProduct(world.uow()).execute(
+    return await CreateProduct(world.uow(), world.clock).execute(
         CreateProductRequest(
             f"KG-{kinguin_id}", "A Kinguin game", Decimal("9.99"), "EUR", SupplierKind.KINGUIN, kinguin_id
-        )
+        ),
+        CLI,
     )
 
 

@@ -25,6 +25,7 @@ from bitloot.domain.product import Product, SupplierKind
 from tests.fakes.blob_store import InMemoryBlobStore
 from tests.fakes.email_sender import SentNotice
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
+from tests.support.actors import CLI
 from tests.unit.conftest import BASE_URL, World
 
 LEASE = timedelta(minutes=2)
@@ -333,7 +334,7 @@ async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfills_it
     assert keys_of(world, second.order.id) == []
     assert len(await emails_sent(world)) == 1
 
-    await world.import_stock().execute(product.id, ["RESTOCKED"])
+    await world.import_stock().execute(product.id, ["RESTOCKED"], CLI)
     queued_before = len(world.queue.enqueued)
     await RetryFulfillment(world.uow(), world.queue, world.clock).execute(second.order.id)
     assert world.queue.enqueued[queued_before:] == [second.order.id]
@@ -364,7 +365,7 @@ async def test_a_retry_keeps_the_items_already_delivered(world: World) -> None:
     [game_key] = keys_of(world, placed.order.id)
     assert game_key.item_id == game_item.id
 
-    await world.import_stock().execute(dlc.id, ["D-2"])
+    await world.import_stock().execute(dlc.id, ["D-2"], CLI)
     await RetryFulfillment(world.uow(), world.queue, world.clock).execute(placed.order.id)
     assert await world.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.FULFILLED
 

@@ -20,6 +20,7 @@ from bitloot.application.use_cases.import_stock import (
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.keys import KeyMaterial
 from tests.fakes.blob_store import InMemoryBlobStore
+from tests.support.actors import CLI
 from tests.unit.conftest import FINGERPRINT_SECRET, World
 
 R = RefusalReason
@@ -33,8 +34,8 @@ async def test_a_retried_import_imports_nothing_and_refuses_every_line_as_in_sto
     product = await world.product()
     keys = ["RETRY-AAAA-1", "RETRY-BBBB-2", "RETRY-CCCC-3"]
 
-    first = await world.import_stock().execute(product.id, keys)
-    again = await world.import_stock().execute(product.id, keys)
+    first = await world.import_stock().execute(product.id, keys, CLI)
+    again = await world.import_stock().execute(product.id, keys, CLI)
 
     assert (first.imported, first.available, first.refused) == (3, 3, ())
     assert (again.imported, again.available) == (0, 3)
@@ -49,7 +50,7 @@ async def test_a_line_repeated_in_the_batch_is_refused_and_the_rest_imported(wor
     assert composed != decomposed
 
     result = await world.import_stock().execute(
-        product.id, ["REP-1", "REP-2", "REP-1", f"  {composed}\t", decomposed, " REP-2 "]
+        product.id, ["REP-1", "REP-2", "REP-1", f"  {composed}\t", decomposed, " REP-2 "], CLI
     )
 
     assert result.imported == 3
@@ -65,7 +66,9 @@ async def test_the_same_key_for_another_product_is_refused(world: World) -> None
     game = await world.product("GAME-1", keys=["SHARED-KEY-1"])
     other = await world.product("GAME-2")
 
-    result = await world.import_stock().execute(other.id, ["OTHER-KEY-1", "shared-key-1", "SHARED-KEY-1"])
+    result = await world.import_stock().execute(
+        other.id, ["OTHER-KEY-1", "shared-key-1", "SHARED-KEY-1"], CLI
+    )
 
     # Keys are compared exactly (after trimming and NFC): another case is another key.
     assert result.imported == 2
@@ -78,7 +81,9 @@ async def test_blank_and_overlong_lines_are_refused_by_line(world: World) -> Non
     product = await world.product()
     longest, too_long = "L" * MAX_KEY_CHARACTERS, "T" * (MAX_KEY_CHARACTERS + 1)
 
-    result = await world.import_stock().execute(product.id, ["OK-1", "", "   ", longest, too_long, "OK-2"])
+    result = await world.import_stock().execute(
+        product.id, ["OK-1", "", "   ", longest, too_long, "OK-2"], CLI
+    )
 
     assert result.imported == 3
     assert result.refused == (
@@ -93,7 +98,7 @@ async def test_a_batch_of_only_blank_lines_is_an_error(world: World, keys: list[
     product = await world.product()
 
     with pytest.raises(InvalidValue):
-        await world.import_stock().execute(product.id, keys)
+        await world.import_stock().execute(product.id, keys, CLI)
     assert units(world) == 0
 
 
@@ -102,7 +107,7 @@ async def test_a_key_already_delivered_is_refused_as_delivered(world: World) -> 
     product_id = placed.order.items[0].product_id
     await world.product("GAME-2", keys=["SPARE-KEY-2"])
 
-    result = await world.import_stock().execute(product_id, ["SOLD-KEY-1", "SPARE-KEY-2", "NEW-KEY-3"])
+    result = await world.import_stock().execute(product_id, ["SOLD-KEY-1", "SPARE-KEY-2", "NEW-KEY-3"], CLI)
 
     assert result.imported == 1
     assert result.refused == (RefusedLine(1, R.DELIVERED), RefusedLine(2, R.IN_STOCK))
@@ -112,7 +117,7 @@ async def test_line_numbers_start_at_first_line_and_nothing_names_a_key(world: W
     product = await world.product(keys=["SECRET-IN-STOCK-1"])
 
     result = await world.import_stock().execute(
-        product.id, ["SECRET-IN-STOCK-1", "", "SECRET-NEW-2"], first_line=1001
+        product.id, ["SECRET-IN-STOCK-1", "", "SECRET-NEW-2"], CLI, first_line=1001
     )
 
     assert result.refused == (RefusedLine(1001, R.IN_STOCK), RefusedLine(1002, R.BLANK))
@@ -150,7 +155,7 @@ async def test_two_concurrent_imports_of_one_batch_make_each_unit_once(world: Wo
         return ImportStock(world.uow(), world.vault, world.store, world.clock, world.fingerprints)
 
     first, second = await asyncio.gather(
-        importer().execute(product.id, keys), importer().execute(product.id, keys)
+        importer().execute(product.id, keys, CLI), importer().execute(product.id, keys, CLI)
     )
 
     assert first.imported + second.imported == 5
@@ -162,7 +167,7 @@ async def test_two_concurrent_imports_of_one_batch_make_each_unit_once(world: Wo
 
 async def test_an_imported_key_is_still_sold_exactly_once(world: World) -> None:
     product = await world.product(keys=["ONE-KEY"])
-    await world.import_stock().execute(product.id, ["ONE-KEY"])
+    await world.import_stock().execute(product.id, ["ONE-KEY"], CLI)
     first = await world.order(product)
     await world.pay(first)
 

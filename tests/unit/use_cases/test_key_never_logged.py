@@ -17,6 +17,7 @@ from bitloot.application.use_cases.reveal_keys import (
 from bitloot.domain.audit import ClientInfo
 from bitloot.domain.errors import KeyIntegrityError
 from bitloot.domain.payment import PaymentStatus
+from tests.support.actors import CLI
 from tests.unit.conftest import World
 
 KEYS = ["LOGME-AAAA-1111", "LOGME-BBBB-2222", "LOGME-CCCC-3333"]
@@ -72,7 +73,7 @@ async def test_no_key_reaches_any_log_record(
     assert revealed == {KEYS[0].encode(), KEYS[1].encode()}
 
     # A stock-out, a storage outage, a queue outage, a restock and a retry.
-    await importer.execute(product.id, [KEYS[2]])
+    await importer.execute(product.id, [KEYS[2]], CLI)
     short = await world.order(product, quantity=1)
     rival = await world.order(product, quantity=1)
     await world.pay(short)
@@ -81,7 +82,7 @@ async def test_no_key_reaches_any_log_record(
     world.queue.unavailable = False
     assert await world.fulfill_use_case().execute(short.order.id) is FulfillOutcome.FULFILLED
     assert await world.fulfill_use_case().execute(rival.order.id) is FulfillOutcome.FAILED
-    await world.import_stock().execute(product.id, [RESTOCK])
+    await world.import_stock().execute(product.id, [RESTOCK], CLI)
     await RetryFulfillment(world.uow(), world.queue, world.clock).execute(rival.order.id)
     world.store.unavailable = True
     assert await world.fulfill_use_case().execute(rival.order.id) is FulfillOutcome.RETRY_LATER

@@ -30,6 +30,7 @@ from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from bitloot.domain.webhook import WebhookDelivery
 from tests.providers.kinguin_server import FakeKey, KinguinServer, running_kinguin
+from tests.support.actors import CLI
 from tests.unit.adapters.test_kinguin_supplier import KINGUIN_ID, settings_for, stock
 from tests.unit.conftest import World
 
@@ -86,8 +87,9 @@ async def send(world: World, name: str, body: bytes, secret: str | None = SECRET
 
 
 async def kinguin_product(world: World, sku: str = "KG-1", kinguin_id: str = KINGUIN_ID) -> Product:
-    return await CreateProduct(world.uow()).execute(
-        CreateProductRequest(sku, "A Kinguin game", Decimal("9.99"), "EUR", SupplierKind.KINGUIN, kinguin_id)
+    return await CreateProduct(world.uow(), world.clock).execute(
+        CreateProductRequest(sku, "A Kinguin game", Decimal("9.99"), "EUR", SupplierKind.KINGUIN, kinguin_id),
+        CLI,
     )
 
 

@@ -16,6 +16,7 @@ from bitloot.domain.errors import InvalidValue, OutOfStock, Refusal
 from bitloot.domain.money import Money
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
+from tests.support.actors import CLI
 from tests.unit.conftest import BASE_URL, World
 
 EMAIL = "player@example.com"
@@ -209,8 +210,8 @@ async def test_a_product_without_stock_is_refused(world: World) -> None:
 
 async def test_products_priced_in_different_currencies_are_refused(world: World) -> None:
     game = await world.product(keys=["A1"])
-    dollar_game = await CreateProduct(world.uow()).execute(
-        CreateProductRequest("US-1", "US game", Decimal("9.99"), "USD", SupplierKind.KINGUIN, "kg-1")
+    dollar_game = await CreateProduct(world.uow(), world.clock).execute(
+        CreateProductRequest("US-1", "US game", Decimal("9.99"), "USD", SupplierKind.KINGUIN, "kg-1"), CLI
     )
     request = PlaceOrderRequest(EMAIL, [OrderLine(game.id, 1), OrderLine(dollar_game.id, 1)])
 
@@ -218,8 +219,9 @@ async def test_products_priced_in_different_currencies_are_refused(world: World)
 
 
 async def test_a_kinguin_product_is_not_held_to_own_stock(world: World) -> None:
-    kinguin = await CreateProduct(world.uow()).execute(
-        CreateProductRequest("KG-1", "Kinguin game", Decimal("7.00"), "EUR", SupplierKind.KINGUIN, "kg-1")
+    kinguin = await CreateProduct(world.uow(), world.clock).execute(
+        CreateProductRequest("KG-1", "Kinguin game", Decimal("7.00"), "EUR", SupplierKind.KINGUIN, "kg-1"),
+        CLI,
     )
     placed = await place(world, (kinguin, 3))
 

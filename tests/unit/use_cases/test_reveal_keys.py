@@ -20,6 +20,7 @@ from bitloot.domain.audit import ClientInfo, RevealChannel, RevealEvent, RevealO
 from bitloot.domain.errors import KeyIntegrityError, NotFulfilledYet, RevealsBlocked
 from bitloot.domain.keys import KeyMaterial, SealedKey
 from bitloot.domain.payment import PaymentStatus
+from tests.support.actors import CLI
 from tests.unit.conftest import World
 
 CLIENT = ClientInfo("203.0.113.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
@@ -315,7 +316,7 @@ async def test_no_result_or_record_prints_a_key(world: World) -> None:
     secrets = ["PRINT-ME-NOT-0001", "PRINT-ME-NOT-0002"]
     product = await world.product(keys=secrets)
     spare = await world.product("SPARE-1")
-    imported = await world.import_stock().execute(spare.id, ["SPARE-KEY"])
+    imported = await world.import_stock().execute(spare.id, ["SPARE-KEY"], CLI)
     placed = await world.order(product, 2)
     paid = await world.pay(placed)
     await world.fulfill_use_case().execute(placed.order.id)

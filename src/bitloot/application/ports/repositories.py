@@ -13,6 +13,7 @@ from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
+from bitloot.domain.stock import StockCounts, StockCursor, StockState, StockUnitView
 
 
 class OrderRepository(Protocol):
@@ -72,16 +73,28 @@ class ProductRepository(Protocol):
         Returns how many products changed."""
         ...
 
+    async def save(self, product: Product) -> None:
+        """Store the operator's changes of a stored product: name, price, listed, low-stock threshold
+        and redemption (never its id, SKU or supplier, nor `available`)."""
+        ...
+
+    async def low_stock(self) -> Sequence[Product]:
+        """Listed own-stock products whose available units are at or below their threshold, with
+        `available` counted; by SKU. One query."""
+        ...
+
 
 class StockRepository(Protocol):
     async def add_many(self, keys: Sequence[StockKey]) -> None: ...
 
-    async def count_available(self, product_id: str) -> int: ...
+    async def count_available(self, product_id: str) -> int:
+        """Units neither allocated nor withdrawn."""
+        ...
 
     async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
         """Give `item_id` `quantity` units of `product_id`. Idempotent: units already allocated to the
         item are returned first, and only the missing ones are taken. Two transactions never take the
-        same unit. Raises `OutOfStock` when too few are left."""
+        same unit, and a withdrawn unit is never taken. Raises `OutOfStock` when too few are left."""
         ...
 
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
@@ -101,6 +114,30 @@ class StockRepository(Protocol):
     async def erase(self, unit_id: str, item_id: str) -> bool:
         """Erase the wrapped data key (to empty bytes) of the unit allocated to `item_id` (key purge);
         False when there is no such unit or it is erased already. Rotation skips erased units."""
+        ...
+
+    async def units(
+        self, product_id: str, state: StockState | None, after: StockCursor | None, limit: int
+    ) -> list[StockUnitView]:
+        """The product's units (of `state` when given), oldest first by (import time, id), strictly
+        after `after` when given, at most `limit`."""
+        ...
+
+    async def views(self, unit_ids: Sequence[str]) -> dict[str, StockUnitView]:
+        """The units of these ids that exist, by id, whatever their product."""
+        ...
+
+    async def counts(self, product_ids: Sequence[str] | None = None) -> dict[str, StockCounts]:
+        """Units per state of each product that has any (of `product_ids` when given), in one query."""
+        ...
+
+    async def withdraw(
+        self, product_id: str, unit_ids: Sequence[str], at: datetime, by: str, reason: str
+    ) -> list[str]:
+        """Withdraw those of `unit_ids` that are `product_id`'s and still available (not allocated, not
+        withdrawn) at the moment of writing, and answer their ids. Race-free with `allocate`: a unit
+        allocated meanwhile is not withdrawn, and `allocate` never hands out a withdrawn unit. The
+        unit keeps its sealed blob and its fingerprint."""
         ...
 
 

@@ -1,5 +1,6 @@
 """The operator imports keys into own stock; each is sealed before it is stored, and a key string the
-shop already holds or has delivered is refused, line by line (docs/suppliers.md, docs/stock-integrity.md)."""
+shop already holds or has delivered is refused, line by line (docs/suppliers.md, docs/stock-integrity.md).
+Each import is audited (`stock_imported`, with the counts) in its own transaction."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from bitloot.domain.errors import InvalidValue
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import KeyMaterial, StockKey, stock_key_context, stock_key_path
+from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
 from bitloot.domain.product import Product, SupplierKind
 
 MAX_KEYS_PER_IMPORT = 1000
@@ -69,7 +71,9 @@ class ImportStock:
         self._clock = clock
         self._fingerprints = fingerprints
 
-    async def execute(self, product_id: str, keys: Sequence[str], first_line: int = 1) -> ImportResult:
+    async def execute(
+        self, product_id: str, keys: Sequence[str], actor: Actor, first_line: int = 1
+    ) -> ImportResult:
         """Import what can be imported and answer which lines were refused: blank, too long, repeated
         within `keys`, or already the shop's (in stock, or delivered, for any product). Importing the
         same keys again imports nothing. `first_line` numbers the first key (a part of a bigger file).
@@ -94,7 +98,9 @@ class ImportStock:
             written.clear()
 
         imported, refusals = await in_transaction(
-            self._uow, lambda: self._import(product, candidates, refused, written), on_conflict=discard_blobs
+            self._uow,
+            lambda: self._import(product, candidates, refused, written, actor),
+            on_conflict=discard_blobs,
         )
         available = await self._uow.stock.count_available(product.id)
         await self._uow.rollback()
@@ -123,7 +129,12 @@ class ImportStock:
         return candidates, refused
 
     async def _import(
-        self, product: Product, candidates: list[_Candidate], refused: list[RefusedLine], written: list[str]
+        self,
+        product: Product,
+        candidates: list[_Candidate],
+        refused: list[RefusedLine],
+        written: list[str],
+        actor: Actor,
     ) -> tuple[int, list[RefusedLine]]:
         """Stage the fingerprints and rows of the keys not held yet; the number staged and the lines
         refused. Blobs are written before the rows that point at them (their paths go to `written`),
@@ -150,6 +161,17 @@ class ImportStock:
             written.append(rows[-1].blob_path)
         if rows:
             await self._uow.stock.add_many(rows)
+        await self._uow.operator_actions.add(
+            OperatorAction(
+                id=new_id(),
+                actor=actor,
+                kind=ActionKind.STOCK_IMPORTED,
+                target_kind=TargetKind.PRODUCT,
+                target_id=product.id,
+                at=now,
+                detail=f"imported {len(rows)}, refused {len(refusals)}",
+            )
+        )
         return len(rows), refusals
 
     async def _seal(self, product: Product, key_id: str, material: KeyMaterial, now: datetime) -> StockKey:

@@ -11,7 +11,8 @@ class ListProducts:
         self._uow = uow
 
     async def execute(self) -> Sequence[Product]:
-        """Every product, with units in stock (own stock) or the last quantity the supplier reported."""
+        """Every listed product (an unlisted one is not on sale), with units in stock (own stock) or
+        the last quantity the supplier reported."""
         products = await self._uow.products.list()
         await self._uow.rollback()
-        return products
+        return [product for product in products if product.listed]

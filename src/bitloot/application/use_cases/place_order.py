@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from bitloot.application.errors import Conflict
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.email_addresses import EmailAddressRules
 from bitloot.application.ports.payments import PaymentGateway
@@ -43,7 +44,8 @@ class PlaceOrder:
 
     async def execute(self, request: PlaceOrderRequest) -> PlacedOrder:
         """Prices come from the catalog, never from the customer. An own-stock product must have the
-        units in stock now; they are allocated only once the order is paid."""
+        units in stock now; they are allocated only once the order is paid. An unlisted product is not on
+        sale (`Conflict`)."""
         email = self._addresses.normalized(request.email)
         product_ids = [line.product_id for line in request.lines]
         if len(set(product_ids)) != len(product_ids):
@@ -55,6 +57,8 @@ class PlaceOrder:
             product = products.get(line.product_id)
             if product is None:
                 raise InvalidValue(f"Unknown product {line.product_id}.")
+            if not product.listed:
+                raise Conflict(f"{product.sku} is not on sale.")
             if product.supplier is SupplierKind.STOCK and product.available < line.quantity:
                 raise OutOfStock(f"Only {product.available} of {product.sku} left in stock.")
             items.append(OrderItem(new_id(), product.id, line.quantity, product.price))

@@ -1,9 +1,9 @@
 """Operator endpoints (docs/http-api.md), behind the admin token."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
@@ -19,8 +19,10 @@ from bitloot.domain.product import SupplierKind
 from bitloot.domain.webhook import WebhookProvider
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http import schemas as s
+from bitloot.entrypoints.http.actor import automation_actor
 from bitloot.entrypoints.http.api_docs import ADMIN_TOKEN
 from bitloot.entrypoints.http.auth import admin_guard
+from bitloot.entrypoints.http.client_address import ClientAddresses
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
@@ -33,7 +35,11 @@ class AdminController(Controller):
 
     @post("/products", status_code=201, summary="Create a product")
     async def create_product(
-        self, data: JSONBody[s.ProductIn], use_case: FromDishka[CreateProduct]
+        self,
+        data: JSONBody[s.ProductIn],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[CreateProduct],
+        addresses: FromDishka[ClientAddresses],
     ) -> s.ProductOut:
         """Create a catalog product: own stock (`supplier: stock`, keys imported afterwards) or Kinguin
         (`supplierProductId` is Kinguin's product id). 409 when the SKU is taken."""
@@ -45,18 +51,24 @@ class AdminController(Controller):
                 currency=data.currency,
                 supplier=SupplierKind(data.supplier),
                 supplier_product_id=data.supplier_product_id,
-            )
+            ),
+            automation_actor(request, addresses),
         )
         return presenters.product_out(product, for_operator=True)
 
     @post("/products/{product_id:str}/keys", status_code=201, summary="Import keys into stock")
     async def import_keys(
-        self, product_id: FromPath[str], data: JSONBody[s.KeysIn], use_case: FromDishka[ImportStock]
+        self,
+        product_id: FromPath[str],
+        data: JSONBody[s.KeysIn],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[ImportStock],
+        addresses: FromDishka[ClientAddresses],
     ) -> s.ImportOut:
         """Imports the keys it can; answers which lines it refused and why (never the key): a key the
         shop already holds or delivered, for any product, a repeat within the request, a blank or an
         overlong line. Sending the same keys again imports nothing."""
-        result = await use_case.execute(product_id, list(data.keys))
+        result = await use_case.execute(product_id, list(data.keys), automation_actor(request, addresses))
         return s.ImportOut(
             imported=result.imported,
             available=result.available,

@@ -19,6 +19,7 @@ from bitloot.entrypoints.http.client import client_info
 from bitloot.entrypoints.http.error_responses import (
     NO_TOKEN,
     NOT_FULFILLED,
+    NOT_ON_SALE,
     OUT_OF_STOCK,
     PURGED,
     RATE_LIMITED,
@@ -48,7 +49,7 @@ class OrdersController(Controller):
         "/orders",
         status_code=201,
         summary="Place an order",
-        responses=problem_responses(OUT_OF_STOCK, RATE_LIMITED),
+        responses=problem_responses(OUT_OF_STOCK, NOT_ON_SALE, RATE_LIMITED),
     )
     async def place_order(
         self,
@@ -58,7 +59,8 @@ class OrdersController(Controller):
         guard: FromDishka[RateGuard],
     ) -> Response[s.PlacedOrderOut]:
         """Place an order. The answer carries the order's access token, shown only this once (it is stored
-        as a hash), and the URL where the customer pays. Rate-limited per client."""
+        as a hash), and the URL where the customer pays. A product the shop took off sale is refused
+        (409). Rate-limited per client."""
         await guard.place_order(request)
         placed = await use_case.execute(
             PlaceOrderRequest(data.email, [OrderLine(line.product_id, line.quantity) for line in data.items])

@@ -60,6 +60,11 @@ OUT_OF_STOCK = DocumentedError(
     "Fewer keys in stock than a line asks for",
     "Only 2 of ELDEN-RING-PC left in stock.",
 )
+NOT_ON_SALE = DocumentedError(
+    HTTPStatus.CONFLICT,
+    "A line names a product the shop took off sale (unlisted)",
+    "ELDEN-RING-PC is not on sale.",
+)
 REFUNDED = DocumentedError(
     HTTPStatus.GONE,
     "The order was refunded: its keys are blocked for good",

@@ -6,12 +6,14 @@ from typing import Any
 
 import msgspec
 
+from bitloot.entrypoints.http import admin_products_schemas as ap
 from bitloot.entrypoints.http import schemas as s
 
 # Ids as `domain.ids.new_id` makes them.
 _ORDER = "01935c4e-8f3a-7c21-9b4d-5e6f7a8b9c0d"
 _PRODUCT = "01935c40-1d2e-7f3a-8b4c-5d6e7f8a9b0c"
 _ITEM = "01935c4e-8f3b-7d42-a1b2-c3d4e5f6a7b8"
+_UNIT = "01935c3f-0000-7abc-8def-0123456789ab"
 _PLACED_AT = "2026-01-31T12:00:00Z"
 _FULFILLED_AT = "2026-01-31T12:03:10Z"
 
@@ -83,4 +85,44 @@ EXAMPLES: dict[type[msgspec.Struct], dict[str, Any]] = {
     },
     s.KeysIn: {"keys": ["AAAAA-BBBBB-CCCCC", "DDDDD-EEEEE-FFFFF", "AAAAA-BBBBB-CCCCC"]},
     s.ImportOut: {"imported": 2, "available": 27, "refused": [{"line": 3, "reason": "repeated_in_batch"}]},
+    ap.AdminProductOut: {
+        "id": _PRODUCT,
+        "sku": "ELDEN-RING-PC",
+        "name": "Elden Ring (PC, Steam)",
+        "price": "59.99",
+        "currency": "EUR",
+        "supplier": "stock",
+        "supplierProductId": None,
+        "listed": True,
+        "lowStockThreshold": 5,
+        "available": 25,
+        "stock": {"available": 25, "reserved": 1, "sold": 73, "withdrawn": 2},
+        "redemption": {
+            "platform": "Steam",
+            "steps": "Open Steam, choose Games > Activate a Product on Steam, and enter the key.",
+            "activationUrl": "https://store.steampowered.com/account/registerkey",
+        },
+    },
+    ap.ProductPatchIn: {"price": "54.99", "listed": False, "lowStockThreshold": 10},
+    ap.StockPageOut: {
+        "units": [
+            {
+                "id": _UNIT,
+                "productId": _PRODUCT,
+                "state": "sold",
+                "importedAt": "2026-01-30T09:00:00Z",
+                "orderId": _ORDER,
+                "withdrawnAt": None,
+                "withdrawnBy": None,
+                "withdrawnReason": None,
+            }
+        ],
+        "next": "MjAyNi0wMS0zMFQwOTowMDowMCswMDowMHwwMTkzNWMzZi0wMDAwLTdhYmMtOGRlZi0wMTIzNDU2Nzg5YWI",
+    },
+    ap.WithdrawIn: {"unitIds": [_UNIT], "reason": "The batch was leaked on a forum."},
+    ap.WithdrawOut: {
+        "withdrawn": 0,
+        "available": 25,
+        "units": [{"unitId": _UNIT, "outcome": "refused", "reason": "already sold"}],
+    },
 }

@@ -21,11 +21,15 @@ from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.get_product_stock import GetProductStock
 from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
+from bitloot.application.use_cases.list_low_stock import ListLowStock
 from bitloot.application.use_cases.list_orders import ListOrders
+from bitloot.application.use_cases.list_product_stock import ListProductStock
 from bitloot.application.use_cases.list_products import ListProducts
+from bitloot.application.use_cases.list_stock_units import ListStockUnits
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
 from bitloot.application.use_cases.place_order import PlaceOrder
 from bitloot.application.use_cases.purge_revealed_keys import PurgeRevealedKeys
@@ -44,6 +48,8 @@ from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
+from bitloot.application.use_cases.update_product import UpdateProduct
+from bitloot.application.use_cases.withdraw_stock import WithdrawStock
 from bitloot.entrypoints.ioc.persistence import DatabaseHealth
 
 
@@ -81,6 +87,13 @@ class UseCasesProvider(Provider):
     replay_webhook = provide(ReplayWebhook)
     rotate_data_keys = provide(RotateDataKeys)
     purge_revealed_keys = provide(PurgeRevealedKeys)
+    # Products and stock (docs/stock-integrity.md)
+    update_product = provide(UpdateProduct)
+    withdraw_stock = provide(WithdrawStock)
+    list_stock_units = provide(ListStockUnits)
+    list_product_stock = provide(ListProductStock)
+    get_product_stock = provide(GetProductStock)
+    list_low_stock = provide(ListLowStock)
 
     @provide
     def webhook_replayers(

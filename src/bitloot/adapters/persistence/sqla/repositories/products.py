@@ -14,6 +14,7 @@ from bitloot.adapters.persistence.sqla.tables.base import exact
 from bitloot.adapters.persistence.sqla.tables.catalog import PRODUCTS, STOCK_KEYS
 from bitloot.domain.money import Money
 from bitloot.domain.product import Product, SupplierKind
+from bitloot.domain.redemption import Redemption
 
 
 class SqlaProductRepository(SqlRepository):
@@ -50,22 +51,48 @@ class SqlaProductRepository(SqlRepository):
         result = await self._execute(statement)
         return int(result.rowcount)
 
+    async def save(self, product: Product) -> None:
+        changes = {name: value for name, value in _values(product).items() if name in _EDITABLE}
+        await self._execute(update(PRODUCTS).where(PRODUCTS.c.id == product.id).values(changes))
+
+    async def low_stock(self) -> Sequence[Product]:
+        query = (
+            select(PRODUCTS)
+            .where(
+                PRODUCTS.c.supplier == SupplierKind.STOCK.value,
+                PRODUCTS.c.listed.is_(True),
+                _free_units() <= PRODUCTS.c.low_stock_threshold,
+            )
+            .order_by(PRODUCTS.c.sku)
+        )
+        return await self._load(query)
+
     async def _load(self, query: Select[Any]) -> builtins.list[Product]:
         """Products with the free units of own stock counted in the same query."""
-        free = (
-            select(func.count())
-            .where(STOCK_KEYS.c.product_id == PRODUCTS.c.id, STOCK_KEYS.c.item_id.is_(None))
-            .scalar_subquery()
-            .label("stock_available")
+        rows = (
+            (await self._execute(query.add_columns(_free_units().label("stock_available")))).mappings().all()
         )
-        rows = (await self._execute(query.add_columns(free))).mappings().all()
         return [
             _from_row(row, row["stock_available"] if row["supplier"] == "stock" else None) for row in rows
         ]
 
 
+def _free_units() -> Any:
+    """The count of a product's units neither allocated nor withdrawn (a correlated subquery)."""
+    return (
+        select(func.count())
+        .where(
+            STOCK_KEYS.c.product_id == PRODUCTS.c.id,
+            STOCK_KEYS.c.item_id.is_(None),
+            STOCK_KEYS.c.withdrawn_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
 def _from_row(row: RowMapping, available: int | None = None) -> Product:
     supplier = SupplierKind(row["supplier"])
+    platform = row["redemption_platform"]
     return Product(
         id=row["id"],
         sku=row["sku"],
@@ -74,10 +101,16 @@ def _from_row(row: RowMapping, available: int | None = None) -> Product:
         supplier=supplier,
         supplier_product_id=row["supplier_product_id"],
         available=row["supplier_available"] if available is None else available,
+        listed=bool(row["listed"]),
+        low_stock_threshold=row["low_stock_threshold"],
+        redemption=None
+        if platform is None
+        else Redemption(platform, row["redemption_steps"] or "", row["redemption_url"]),
     )
 
 
 def _values(product: Product) -> dict[str, Any]:
+    redemption = product.redemption
     return {
         "id": product.id,
         "sku": product.sku,
@@ -87,4 +120,24 @@ def _values(product: Product) -> dict[str, Any]:
         "supplier": product.supplier.value,
         "supplier_product_id": product.supplier_product_id,
         "supplier_available": product.available if product.supplier is not SupplierKind.STOCK else 0,
+        "listed": product.listed,
+        "low_stock_threshold": product.low_stock_threshold,
+        "redemption_platform": redemption.platform if redemption else None,
+        "redemption_steps": redemption.steps if redemption else None,
+        "redemption_url": redemption.activation_url if redemption else None,
     }
+
+
+# What `save` writes: what the operator may change (docs/http-api.md, PATCH /admin/products/{id}).
+_EDITABLE = frozenset(
+    {
+        "name",
+        "price",
+        "currency",
+        "listed",
+        "low_stock_threshold",
+        "redemption_platform",
+        "redemption_steps",
+        "redemption_url",
+    }
+)

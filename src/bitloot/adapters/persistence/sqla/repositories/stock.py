@@ -1,12 +1,15 @@
-"""Own stock (the `StockRepository` port): importing, counting, allocating and re-wrapping units, and
-how a row maps to a `StockKey`."""
+"""Own stock (the `StockRepository` port): importing, counting, allocating, withdrawing and re-wrapping
+units, and how a row maps to a `StockKey`. The operator's reads (states, pages, counts) live in
+stock_views.py."""
 
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import datetime
 
 from sqlalchemy import RowMapping, func, insert, select, update
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.repositories.stock_views import StockViews
 from bitloot.adapters.persistence.sqla.tables.catalog import STOCK_KEYS
 from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS
 from bitloot.application.errors import ConcurrencyConflict
@@ -14,15 +17,13 @@ from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import StockKey
 
 
-class SqlaStockRepository(SqlRepository):
+class SqlaStockRepository(StockViews, SqlRepository):
     async def add_many(self, keys: Sequence[StockKey]) -> None:
         rows = [{name: getattr(key, name) for name in STOCK_KEYS.c.keys()} for key in keys]  # noqa: SIM118
         await self._execute(insert(STOCK_KEYS), rows)
 
     async def count_available(self, product_id: str) -> int:
-        query = select(func.count()).where(
-            STOCK_KEYS.c.product_id == product_id, STOCK_KEYS.c.item_id.is_(None)
-        )
+        query = select(func.count()).where(STOCK_KEYS.c.product_id == product_id, *_AVAILABLE)
         return int((await self._execute(query)).scalar_one())
 
     async def allocate(self, product_id: str, order_id: str, item_id: str, quantity: int) -> list[StockKey]:
@@ -38,7 +39,7 @@ class SqlaStockRepository(SqlRepository):
             return mine
         free_query = (
             select(STOCK_KEYS.c.id)
-            .where(STOCK_KEYS.c.product_id == product_id, STOCK_KEYS.c.item_id.is_(None))
+            .where(STOCK_KEYS.c.product_id == product_id, *_AVAILABLE)
             .order_by(STOCK_KEYS.c.id)
             .limit(missing)
         )
@@ -49,7 +50,9 @@ class SqlaStockRepository(SqlRepository):
             raise OutOfStock
         taken = await self._execute(
             update(STOCK_KEYS)
-            .where(STOCK_KEYS.c.id.in_(free_ids), STOCK_KEYS.c.item_id.is_(None))
+            # Conditional: a unit withdrawn or allocated since the pick is not taken
+            # (docs/stock-integrity.md).
+            .where(STOCK_KEYS.c.id.in_(free_ids), *_AVAILABLE)
             .values(order_id=order_id, item_id=item_id)
             .returning(*STOCK_KEYS.c)
         )
@@ -57,6 +60,19 @@ class SqlaStockRepository(SqlRepository):
         if len(taken_rows) != missing:
             raise ConcurrencyConflict
         return mine + sorted(taken_rows, key=lambda unit: unit.id)
+
+    async def withdraw(
+        self, product_id: str, unit_ids: Sequence[str], at: datetime, by: str, reason: str
+    ) -> list[str]:
+        # Conditional, like `allocate`'s: on PostgreSQL a unit an allocation holds is waited for and
+        # then skipped, as it is no longer free; one this UPDATE holds is skipped by `allocate`.
+        result = await self._execute(
+            update(STOCK_KEYS)
+            .where(STOCK_KEYS.c.product_id == product_id, STOCK_KEYS.c.id.in_(list(unit_ids)), *_AVAILABLE)
+            .values(withdrawn_at=at, withdrawn_by=by, withdrawn_reason=reason)
+            .returning(STOCK_KEYS.c.id)
+        )
+        return sorted(result.scalars())
 
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
         query = (
@@ -101,6 +117,9 @@ def stock_key_from_row(row: RowMapping) -> StockKey:
     """A unit of own stock; the key fingerprint repository reads units too."""
     return StockKey(**{name: row[name] for name in _FIELDS})
 
+
+# Neither allocated nor withdrawn.
+_AVAILABLE = (STOCK_KEYS.c.item_id.is_(None), STOCK_KEYS.c.withdrawn_at.is_(None))
 
 # The row's columns carry the entity's field names (tables/catalog.py).
 _FIELDS = tuple(field.name for field in fields(StockKey))

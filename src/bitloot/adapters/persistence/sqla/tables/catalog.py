@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Amount, Base, Id, table_of
@@ -23,18 +23,33 @@ class ProductRow(Base):
     supplier_available: Mapped[int] = mapped_column(default=0)
     # The supplier's time of the availability held (Kinguin's `updatedAt`); older reports are ignored.
     supplier_updated_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    # Migration 0011: on sale or not, the low-stock threshold, how to redeem (domain/redemption.py).
+    listed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    low_stock_threshold: Mapped[int] = mapped_column(default=5, server_default="5")
+    redemption_platform: Mapped[str | None] = mapped_column(String(40))
+    redemption_steps: Mapped[str | None] = mapped_column(String(2000))
+    redemption_url: Mapped[str | None] = mapped_column(String(500))
 
 
 class StockKeyRow(SealedEnvelopeColumns, Base):
-    """A unit of own stock; `order_id` and `item_id` are set once it is allocated."""
+    """A unit of own stock; `order_id` and `item_id` are set once it is allocated, the `withdrawn_*`
+    columns (migration 0011) once an operator withdrew it; never both."""
 
     __tablename__ = "stock_keys"
-    __table_args__ = (Index("ix_stock_keys_free", "product_id", "item_id", "id"),)
+    __table_args__ = (
+        Index("ix_stock_keys_free", "product_id", "item_id", "id"),
+        # The operator's pages of a product's units, oldest first, and the counts per state.
+        Index("ix_stock_keys_product_created", "product_id", "created_at", "id"),
+        Index("ix_stock_keys_product_state", "product_id", "withdrawn_at", "item_id"),
+    )
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     order_id: Mapped[str | None] = mapped_column(Id)
     item_id: Mapped[str | None] = mapped_column(Id, index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(320))
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 PRODUCTS = table_of(ProductRow)
