@@ -265,6 +265,30 @@ async def test_a_withdrawal_racing_an_allocation_never_lets_both_take_a_unit(
     assert {u for u, v in views.items() if v.state is StockState.WITHDRAWN} == set(withdrawn)
 
 
+async def test_two_withdrawals_racing_over_the_same_units_take_each_unit_once(
+    uow_factory: UowFactory,
+) -> None:
+    # Two operators withdraw overlapping units at once, naming them in opposite orders: each unit is
+    # answered as withdrawn to one of them only, so each audit record counts what it really took.
+    product = make_product()
+    await store(uow_factory(), products=[product])
+    units = make_stock(product, 4)
+    await stock_of(uow_factory, product, units)
+    unit_ids = sorted(u.id for u in units)
+
+    first, second = await asyncio.gather(
+        _withdraw(uow_factory, product.id, unit_ids[:3]),
+        _withdraw(uow_factory, product.id, list(reversed(unit_ids[1:]))),
+    )
+
+    assert not set(first) & set(second), "a unit was withdrawn twice"
+    assert sorted(first + second) == unit_ids
+    uow = uow_factory()
+    counts = await uow.stock.counts([product.id])
+    await uow.rollback()
+    assert counts[product.id] == StockCounts(withdrawn=4)
+
+
 async def test_low_stock_is_listed_own_stock_at_or_below_its_threshold(uow_factory: UowFactory) -> None:
     low = make_product(sku="A-LOW", low_stock_threshold=2)
     at_zero = make_product(sku="B-ZERO", low_stock_threshold=0)

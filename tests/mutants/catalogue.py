@@ -245,6 +245,7 @@ MUTANTS = (
         tests=(
             "tests/contract/test_stock_care.py::test_withdraw_takes_only_available_units_of_the_product",
             "tests/contract/test_stock_care.py::test_a_withdrawal_racing_an_allocation_never_lets_both_take_a_unit",
+            "tests/contract/test_stock_care.py::test_two_withdrawals_racing_over_the_same_units_take_each_unit_once",
         ),
     ),
 )
