@@ -33,6 +33,8 @@ from tests.fakes.repositories import (
 )
 from tests.fakes.state import MemoryDatabase, Staged
 from tests.fakes.webhooks import MemoryWebhookInbox
+from tests.fakes.operations_overview import MemoryOperationsOverview
+from tests.fakes.order_search import MemoryOrderSearch
 
 
 class InMemoryUnitOfWork:
@@ -53,6 +55,8 @@ class InMemoryUnitOfWork:
         self.fingerprints = MemoryKeyFingerprints(db, self)
         self.blob_references = MemoryBlobReferences(db, self)
         self.operator_actions = MemoryOperatorAuditLog(db, self)
+        self.order_search = MemoryOrderSearch(db, self)
+        self.overview = MemoryOperationsOverview(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()

@@ -18,6 +18,8 @@ from bitloot.application.ports.repositories import (
     StockRepository,
 )
 from bitloot.application.ports.webhooks import WebhookInbox
+from bitloot.application.ports.operations_overview import OperationsOverview
+from bitloot.application.ports.order_search import OrderSearch
 
 
 class UnitOfWork(Protocol):
@@ -65,6 +67,12 @@ class UnitOfWork(Protocol):
 
     @property
     def operator_actions(self) -> OperatorAuditLog: ...
+
+    @property
+    def order_search(self) -> OrderSearch: ...
+
+    @property
+    def overview(self) -> OperationsOverview: ...
 
     async def commit(self) -> None: ...
 

@@ -21,6 +21,8 @@ from bitloot.adapters.persistence.sqla.repositories.reveal_audit import SqlaReve
 from bitloot.adapters.persistence.sqla.repositories.sealed_keys import SqlaSealedKeyRepository
 from bitloot.adapters.persistence.sqla.repositories.stock import SqlaStockRepository
 from bitloot.adapters.persistence.sqla.repositories.webhooks import SqlaWebhookInbox
+from bitloot.adapters.persistence.sqla.repositories.operations_overview import SqlaOperationsOverview
+from bitloot.adapters.persistence.sqla.repositories.order_search import SqlaOrderSearch
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.application.ports.unit_of_work import UnitOfWork
 
@@ -41,6 +43,8 @@ class SqlaUnitOfWork:
         self.fingerprints = SqlaKeyFingerprintRepository(session)
         self.blob_references = SqlaBlobReferences(session)
         self.operator_actions = SqlaOperatorAuditLog(session)
+        self.order_search = SqlaOrderSearch(session)
+        self.overview = SqlaOperationsOverview(session)
 
     async def commit(self) -> None:
         try:
