@@ -29,9 +29,15 @@ class MemoryOperationsOverview:
         paid_at: dict[str, datetime] = {}
         for record in self._payments():
             if record.outcome is PaymentOutcome.APPLIED and record.status is PaymentStatus.FINISHED:
-                paid_at[record.order_id] = min(record.received_at, paid_at.get(record.order_id, record.received_at))
+                paid_at[record.order_id] = min(
+                    record.received_at, paid_at.get(record.order_id, record.received_at)
+                )
         late = sorted(
-            (OrderMark(o.id, paid_at.get(o.id, o.created_at)) for o in self._orders() if o.status in _WAITING),
+            (
+                OrderMark(o.id, paid_at.get(o.id, o.created_at))
+                for o in self._orders()
+                if o.status in _WAITING
+            ),
             key=lambda mark: (mark.at, mark.order_id),
         )
         late = [mark for mark in late if mark.at < paid_before]
@@ -39,7 +45,9 @@ class MemoryOperationsOverview:
 
     async def latest_in(self, status: OrderStatus, limit: int) -> Sequence[OrderMark]:
         chosen = sorted(
-            (o for o in self._orders() if o.status is status), key=lambda o: (o.updated_at, o.id), reverse=True
+            (o for o in self._orders() if o.status is status),
+            key=lambda o: (o.updated_at, o.id),
+            reverse=True,
         )
         return [OrderMark(o.id, o.updated_at) for o in chosen[: max(limit, 0)]]
 

@@ -17,7 +17,8 @@ class MemoryOrderSearch:
     ) -> Sequence[OrderSummary]:
         orders = {**self._db.orders, **self._uow.staged.orders}.values()
         paid_by = {
-            r.order_id for r in {**self._db.payments, **self._uow.staged.payments}.values()
+            r.order_id
+            for r in {**self._db.payments, **self._uow.staged.payments}.values()
             if r.payment_id == criteria.text
         }
         chosen = [o for o in orders if _matches(o, criteria, paid_by, after)]

@@ -21,7 +21,9 @@ from tests.fakes.email_outbox import (
 )
 from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
 from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
+from tests.fakes.operations_overview import MemoryOperationsOverview
 from tests.fakes.operator_audit import MemoryOperatorAuditLog
+from tests.fakes.order_search import MemoryOrderSearch
 from tests.fakes.repositories import (
     MemoryFulfillmentRequests,
     MemoryKeys,
@@ -33,8 +35,6 @@ from tests.fakes.repositories import (
 )
 from tests.fakes.state import MemoryDatabase, Staged
 from tests.fakes.webhooks import MemoryWebhookInbox
-from tests.fakes.operations_overview import MemoryOperationsOverview
-from tests.fakes.order_search import MemoryOrderSearch
 
 
 class InMemoryUnitOfWork:

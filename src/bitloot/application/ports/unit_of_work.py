@@ -7,7 +7,9 @@ from bitloot.application.ports.blob_references import BlobReferences
 from bitloot.application.ports.email_outbox import EmailOutbox
 from bitloot.application.ports.fingerprints import KeyFingerprintRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
+from bitloot.application.ports.operations_overview import OperationsOverview
 from bitloot.application.ports.operator_audit import OperatorAuditLog
+from bitloot.application.ports.order_search import OrderSearch
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
     OrderRepository,
@@ -18,8 +20,6 @@ from bitloot.application.ports.repositories import (
     StockRepository,
 )
 from bitloot.application.ports.webhooks import WebhookInbox
-from bitloot.application.ports.operations_overview import OperationsOverview
-from bitloot.application.ports.order_search import OrderSearch
 
 
 class UnitOfWork(Protocol):

@@ -18,6 +18,7 @@ from taskiq import AsyncBroker
 
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
+from bitloot.entrypoints.http.admin_orders import AdminOrdersController
 from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, asset_routers, doc_pages
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
@@ -56,6 +57,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         PaymentWebhookController,
         KinguinWebhookController,
         AdminController,
+        AdminOrdersController,
         health,
         paid,
         cancelled,

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from bitloot.entrypoints.http import schemas as s
+from bitloot.entrypoints.http.admin_orders_schemas import EXAMPLES as ADMIN_ORDERS_EXAMPLES
 
 # Ids as `domain.ids.new_id` makes them.
 _ORDER = "01935c4e-8f3a-7c21-9b4d-5e6f7a8b9c0d"
@@ -84,3 +85,6 @@ EXAMPLES: dict[type[msgspec.Struct], dict[str, Any]] = {
     s.KeysIn: {"keys": ["AAAAA-BBBBB-CCCCC", "DDDDD-EEEEE-FFFFF", "AAAAA-BBBBB-CCCCC"]},
     s.ImportOut: {"imported": 2, "available": 27, "refused": [{"line": 3, "reason": "repeated_in_batch"}]},
 }
+
+# The operator's order search, timeline and overview (admin_orders_schemas.py).
+EXAMPLES.update(ADMIN_ORDERS_EXAMPLES)

@@ -13,7 +13,9 @@ from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import 
     SqlaFulfillmentRequestRepository,
 )
 from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
+from bitloot.adapters.persistence.sqla.repositories.operations_overview import SqlaOperationsOverview
 from bitloot.adapters.persistence.sqla.repositories.operator_audit import SqlaOperatorAuditLog
+from bitloot.adapters.persistence.sqla.repositories.order_search import SqlaOrderSearch
 from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.payments import SqlaPaymentRepository
 from bitloot.adapters.persistence.sqla.repositories.products import SqlaProductRepository
@@ -21,8 +23,6 @@ from bitloot.adapters.persistence.sqla.repositories.reveal_audit import SqlaReve
 from bitloot.adapters.persistence.sqla.repositories.sealed_keys import SqlaSealedKeyRepository
 from bitloot.adapters.persistence.sqla.repositories.stock import SqlaStockRepository
 from bitloot.adapters.persistence.sqla.repositories.webhooks import SqlaWebhookInbox
-from bitloot.adapters.persistence.sqla.repositories.operations_overview import SqlaOperationsOverview
-from bitloot.adapters.persistence.sqla.repositories.order_search import SqlaOrderSearch
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.application.ports.unit_of_work import UnitOfWork
 
