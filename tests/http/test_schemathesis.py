@@ -116,6 +116,9 @@ def _operations() -> list[str]:
         "GET /admin/webhooks",
         "GET /fulfillment/health",
         "GET /health",
+        "GET /admin/orders/search",
+        "GET /admin/orders/{order_id}/timeline",
+        "GET /admin/overview",
     ]
 
 

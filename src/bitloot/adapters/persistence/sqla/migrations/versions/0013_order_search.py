@@ -1,5 +1,6 @@
-"""order search: orders paged by (created_at, id), emails matched ignoring case, payments found by
-the provider's payment id (docs/console.md)
+"""order search indexes: orders by (created_at, id) and lower(email), payments by payment id
+
+The operator's order search pages newest first and matches emails ignoring case (docs/console.md).
 
 Revision ID: 0013
 Revises: 0009
