@@ -3,6 +3,7 @@ every adapter: each kind of query, the filters, keyset paging without gaps or re
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from bitloot.application.ports.order_search import OrderCriteria, OrderCursor
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -146,7 +147,7 @@ async def test_overview_figures(uow_factory: UowFactory) -> None:
         orders=[late, late_by_payment, recent, failed_old, failed_new, held, done],
     )
     uow = uow_factory()
-    applied = dict(status=PaymentStatus.FINISHED, outcome=PaymentOutcome.APPLIED)
+    applied: dict[str, Any] = {"status": PaymentStatus.FINISHED, "outcome": PaymentOutcome.APPLIED}
     await uow.payments.add(make_payment(late_by_payment.id, received_at=at(100), **applied))
     await uow.payments.add(make_payment(recent.id, received_at=at(550), **applied))
     await uow.fulfillment_requests.add(late.id, at(30))
