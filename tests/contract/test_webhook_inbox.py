@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from bitloot.application.ports.webhooks import DeliveryFilter
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
 from tests.contract.conftest import UowFactory
@@ -160,3 +161,37 @@ def test_the_body_and_signature_stay_out_of_the_repr() -> None:
     assert "secret-looking" not in text
     assert "ab" * 64 not in text
     assert delivery.id in text
+
+
+async def test_the_inbox_filters_by_outcome_and_time_and_pages_by_time_then_id(
+    uow_factory: UowFactory,
+) -> None:
+    deliveries = [
+        WebhookDeliveryFactory.build(received_at=at(n // 3), outcome="duplicate" if n % 2 else "applied")
+        for n in range(9)
+    ]
+    uow = uow_factory()
+    for delivery in deliveries:
+        await uow.webhooks.add(delivery)
+    await uow.commit()
+    newest_first = sorted(deliveries, key=lambda d: (d.received_at, d.id), reverse=True)
+
+    async def listed(where: DeliveryFilter, limit: int = 20) -> list[str]:
+        uow = uow_factory()
+        found = await uow.webhooks.list_recent(limit, None, where)
+        await uow.rollback()
+        return [d.id for d in found]
+
+    assert await listed(DeliveryFilter(outcome="duplicate")) == [
+        d.id for d in newest_first if d.outcome == "duplicate"
+    ]
+    assert await listed(DeliveryFilter(received_from=at(1), received_to=at(2))) == [
+        d.id for d in newest_first if d.received_at == at(1)
+    ]
+    paged: list[str] = []
+    before = None
+    while page := await listed(DeliveryFilter(before=before), limit=2):
+        paged.extend(page)
+        last = next(d for d in deliveries if d.id == page[-1])
+        before = (last.received_at, last.id)
+    assert paged == [d.id for d in newest_first]

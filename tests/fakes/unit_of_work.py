@@ -21,7 +21,9 @@ from tests.fakes.email_outbox import (
 )
 from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
 from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
+from tests.fakes.operations_overview import MemoryOperationsOverview
 from tests.fakes.operator_audit import MemoryOperatorAuditLog
+from tests.fakes.order_search import MemoryOrderSearch
 from tests.fakes.repositories import (
     MemoryFulfillmentRequests,
     MemoryKeys,
@@ -54,6 +56,8 @@ class InMemoryUnitOfWork:
         self.fingerprints = MemoryKeyFingerprints(db, self)
         self.blob_references = MemoryBlobReferences(db, self)
         self.operator_actions = MemoryOperatorAuditLog(db, self)
+        self.order_search = MemoryOrderSearch(db, self)
+        self.overview = MemoryOperationsOverview(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()

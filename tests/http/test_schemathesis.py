@@ -122,6 +122,9 @@ def _operations() -> list[str]:
         "GET /admin/stock/low",
         "GET /fulfillment/health",
         "GET /health",
+        "GET /admin/orders/search",
+        "GET /admin/orders/{order_id}/timeline",
+        "GET /admin/overview",
     ]
 
 

@@ -248,4 +248,15 @@ MUTANTS = (
             "tests/contract/test_stock_care.py::test_two_withdrawals_racing_over_the_same_units_take_each_unit_once",
         ),
     ),
+    Mutant(
+        name="retry-checks-stock-first",
+        fault="the operator retries an order whose own-stock product has too few keys",
+        protection="the retry checks stock first and refuses with what is missing (409), queueing nothing",
+        path="application/use_cases/retry_fulfillment.py",
+        edits=(("                if available < needed:", "                if available < 0:"),),
+        tests=(
+            "tests/http/test_admin.py::test_failed_order_retried_without_new_stock_is_refused_with_the_reason",
+            "tests/unit/use_cases/test_retry_fulfillment.py::test_a_retry_without_enough_stock_says_what_is_missing",
+        ),
+    ),
 )

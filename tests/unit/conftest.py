@@ -34,6 +34,7 @@ from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrder, PlaceOrderRequest
 from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
+from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSettings, SendDeliveryEmails
 from bitloot.domain.order import Order
@@ -109,6 +110,16 @@ class World:
             FulfillmentSettings(worker_id=worker, lease=lease),
             self.fingerprints,
         )
+
+    def retry_use_case(self) -> RetryFulfillment:
+        """The operator's retry, knowing the suppliers `fulfill_use_case` runs."""
+        uow = self.uow()
+        suppliers: dict[SupplierKind, KeySupplier] = {
+            SupplierKind.STOCK: OwnStockSupplier(uow, self.vault, self.store)
+        }
+        if self.kinguin is not None:
+            suppliers[SupplierKind.KINGUIN] = KinguinSupplier(uow, self.kinguin)
+        return RetryFulfillment(uow, self.queue, self.clock, suppliers)
 
     def heartbeat(self) -> LeaseHeartbeat:
         return LeaseHeartbeat(InMemoryUnitOfWorkFactory(self.db), self.clock)

@@ -14,11 +14,11 @@ from bitloot.application.errors import Conflict, NotFound, StorageUnavailable
 from bitloot.application.ports.suppliers import SupplyRequest
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
-from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
 from bitloot.domain.audit import ClientInfo
 from bitloot.domain.errors import KeyIntegrityError
 from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
+from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import FulfillmentStatus, OrderStatus
 from bitloot.domain.product import Product, SupplierKind
@@ -336,7 +336,7 @@ async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfills_it
 
     await world.import_stock().execute(product.id, ["RESTOCKED"], CLI)
     queued_before = len(world.queue.enqueued)
-    await RetryFulfillment(world.uow(), world.queue, world.clock).execute(second.order.id)
+    await world.retry_use_case().execute(second.order.id, Actor.command_line())
     assert world.queue.enqueued[queued_before:] == [second.order.id]
     assert world.db.requests[second.order.id].state == "dispatched"
 
@@ -366,7 +366,7 @@ async def test_a_retry_keeps_the_items_already_delivered(world: World) -> None:
     assert game_key.item_id == game_item.id
 
     await world.import_stock().execute(dlc.id, ["D-2"], CLI)
-    await RetryFulfillment(world.uow(), world.queue, world.clock).execute(placed.order.id)
+    await world.retry_use_case().execute(placed.order.id, CLI)
     assert await world.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.FULFILLED
 
     keys = keys_of(world, placed.order.id)
@@ -378,9 +378,9 @@ async def test_a_retry_keeps_the_items_already_delivered(world: World) -> None:
 async def test_only_a_failed_order_is_retried(world: World) -> None:
     placed = await world.fulfilled_order()
     with pytest.raises(Conflict):
-        await RetryFulfillment(world.uow(), world.queue, world.clock).execute(placed.order.id)
+        await world.retry_use_case().execute(placed.order.id, Actor.command_line())
     with pytest.raises(NotFound):
-        await RetryFulfillment(world.uow(), world.queue, world.clock).execute("no-such-order")
+        await world.retry_use_case().execute("no-such-order", Actor.command_line())
 
 
 async def test_unknown_and_unpaid_orders_are_left_alone(world: World) -> None:

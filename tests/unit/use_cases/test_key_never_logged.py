@@ -8,7 +8,6 @@ import pytest
 
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
-from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import (
     AccessTokenCredential,
     LinkCredential,
@@ -83,7 +82,7 @@ async def test_no_key_reaches_any_log_record(
     assert await world.fulfill_use_case().execute(short.order.id) is FulfillOutcome.FULFILLED
     assert await world.fulfill_use_case().execute(rival.order.id) is FulfillOutcome.FAILED
     await world.import_stock().execute(product.id, [RESTOCK], CLI)
-    await RetryFulfillment(world.uow(), world.queue, world.clock).execute(rival.order.id)
+    await world.retry_use_case().execute(rival.order.id, CLI)
     world.store.unavailable = True
     assert await world.fulfill_use_case().execute(rival.order.id) is FulfillOutcome.RETRY_LATER
     world.store.unavailable = False

@@ -26,6 +26,7 @@ from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
 from bitloot.application.use_cases.replay_webhook import KinguinWebhookReplayer
+from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from bitloot.domain.webhook import WebhookDelivery
@@ -289,7 +290,7 @@ async def test_a_stored_delivery_replays_through_the_same_rules(world: World) ->
     assert first.delivery is not None
 
     replayer = KinguinWebhookReplayer(KinguinWebhook(SECRET.encode()), apply_events(world))
-    replayed = await replayer.replay(first.delivery)
+    replayed = await replayer.replay(first.delivery, Actor.command_line())
 
     assert replayed.replayed_from == first.delivery.id
     assert replayed.outcome == STALE

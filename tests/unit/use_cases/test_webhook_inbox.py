@@ -22,6 +22,7 @@ from bitloot.application.use_cases.replay_webhook import (
 )
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
+from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.webhook import MAX_BODY_BYTES, WebhookDelivery
@@ -31,6 +32,8 @@ from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.support.racing import concurrently
 from tests.unit.conftest import IPN_SECRET, World
 from tests.unit.use_cases.test_receive_payment_webhook import paid_ready_order
+
+ACTOR = Actor.command_line()
 
 
 def replay_use_case(world: World, *extra: tuple[str, WebhookReplayer]) -> ReplayWebhook:
@@ -44,7 +47,8 @@ def deliveries(world: World) -> list[WebhookDelivery]:
 
 @dataclass
 class Snapshot:
-    """Everything a notification could change, except the inbox itself."""
+    """Everything a notification could change, except the inbox itself and the operator audit
+    (a replay is audited: tests/unit/use_cases/test_replay_audit.py)."""
 
     db: MemoryDatabase
     enqueued: list[str]
@@ -54,6 +58,7 @@ class Snapshot:
     def of(cls, world: World) -> "Snapshot":
         db = copy.deepcopy(world.db)
         db.webhooks = {}
+        db.operator_actions = []
         return cls(db, list(world.queue.enqueued), len(world.email_sender.sent))
 
 
@@ -211,10 +216,10 @@ async def test_replaying_a_stored_ipn_twice_changes_nothing_the_second_time(worl
     [original] = world.db.webhooks.values()
 
     world.clock.advance(timedelta(seconds=1))
-    first = await replay_use_case(world).execute(original.id)
+    first = await replay_use_case(world).execute(original.id, ACTOR)
     after_first = Snapshot.of(world)
     world.clock.advance(timedelta(seconds=1))
-    second = await replay_use_case(world).execute(original.id)
+    second = await replay_use_case(world).execute(original.id, ACTOR)
 
     assert Snapshot.of(world) == after_first
     assert world.db.orders[order_id].status is OrderStatus.FULFILLED
@@ -245,7 +250,7 @@ async def test_replaying_an_earlier_partially_paid_after_finished_does_not_move_
     assert world.db.orders[order_id].status is OrderStatus.PAID
     before = Snapshot.of(world)
 
-    replayed = await replay_use_case(world).execute(partial.id)
+    replayed = await replay_use_case(world).execute(partial.id, ACTOR)
 
     assert replayed.outcome == "duplicate"
     assert replayed.event == "partially_paid"
@@ -264,7 +269,7 @@ async def test_a_replay_whose_signature_no_longer_verifies_is_refused_and_writes
     rotated = PaymentWebhookReplayer(NowPaymentsWebhook(b"the-new-secret"), world.apply_payment_use_case())
 
     with pytest.raises(Conflict):
-        await ReplayWebhook(world.uow(), {"nowpayments": rotated}).execute(original.id)
+        await ReplayWebhook(world.uow(), {"nowpayments": rotated}).execute(original.id, ACTOR)
 
     assert world.db == before
 
@@ -278,7 +283,7 @@ async def test_a_stored_delivery_changed_by_hand_no_longer_replays(world: World)
     before = copy.deepcopy(world.db)
 
     with pytest.raises(Conflict):
-        await replay_use_case(world).execute(original.id)
+        await replay_use_case(world).execute(original.id, ACTOR)
 
     assert world.db == before
     assert world.db.orders[placed.order.id].status is OrderStatus.UNDERPAID
@@ -286,7 +291,7 @@ async def test_a_stored_delivery_changed_by_hand_no_longer_replays(world: World)
 
 async def test_replaying_an_unknown_delivery_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
-        await replay_use_case(world).execute(new_id())
+        await replay_use_case(world).execute(new_id(), ACTOR)
     assert world.db.webhooks == {}
 
 
@@ -297,7 +302,7 @@ class RecordingReplayer:
     db: MemoryDatabase
     replayed: list[str] = field(default_factory=list)
 
-    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
+    async def replay(self, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
         self.replayed.append(delivery.id)
         again = replace(delivery, id=new_id(), outcome="stale", replayed_from=delivery.id)
         uow = InMemoryUnitOfWork(self.db)
@@ -324,7 +329,7 @@ async def test_a_delivery_is_replayed_by_its_providers_replayer(world: World) ->
     delivery = await kinguin_delivery(world)
     kinguin = RecordingReplayer(world.db)
 
-    replayed = await replay_use_case(world, ("kinguin", kinguin)).execute(delivery.id)
+    replayed = await replay_use_case(world, ("kinguin", kinguin)).execute(delivery.id, ACTOR)
 
     assert kinguin.replayed == [delivery.id]
     assert replayed.replayed_from == delivery.id
@@ -335,7 +340,7 @@ async def test_a_provider_without_a_replayer_cannot_be_replayed(world: World) ->
     delivery = await kinguin_delivery(world)
 
     with pytest.raises(Conflict):
-        await replay_use_case(world).execute(delivery.id)
+        await replay_use_case(world).execute(delivery.id, ACTOR)
 
     assert list(world.db.webhooks) == [delivery.id]
 
@@ -352,7 +357,7 @@ async def test_the_inbox_lists_newest_first_and_one_delivery_with_its_body(world
     kinguin = await kinguin_delivery(world)
     world.clock.advance(timedelta(seconds=1))
     [partial] = [d for d in world.db.webhooks.values() if d.event == "partially_paid"]
-    replayed = await replay_use_case(world).execute(partial.id)
+    replayed = await replay_use_case(world).execute(partial.id, ACTOR)
 
     listed = await ListWebhookDeliveries(world.uow()).execute()
     nowpayments = await ListWebhookDeliveries(world.uow()).execute("nowpayments", limit=2)

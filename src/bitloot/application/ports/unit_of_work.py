@@ -7,7 +7,9 @@ from bitloot.application.ports.blob_references import BlobReferences
 from bitloot.application.ports.email_outbox import EmailOutbox
 from bitloot.application.ports.fingerprints import KeyFingerprintRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
+from bitloot.application.ports.operations_overview import OperationsOverview
 from bitloot.application.ports.operator_audit import OperatorAuditLog
+from bitloot.application.ports.order_search import OrderSearch
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
     OrderRepository,
@@ -65,6 +67,12 @@ class UnitOfWork(Protocol):
 
     @property
     def operator_actions(self) -> OperatorAuditLog: ...
+
+    @property
+    def order_search(self) -> OrderSearch: ...
+
+    @property
+    def overview(self) -> OperationsOverview: ...
 
     async def commit(self) -> None: ...
 

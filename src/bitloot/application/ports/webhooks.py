@@ -1,8 +1,21 @@
 """The webhook inbox."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bitloot.domain.webhook import WebhookDelivery
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFilter:
+    """Narrows `list_recent`: one outcome, received in [`received_from`, `received_to`), strictly
+    older than `before` (the (received_at, id) of the previous page's last delivery)."""
+
+    outcome: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    before: tuple[datetime, str] | None = None
 
 
 class WebhookInbox(Protocol):
@@ -15,8 +28,10 @@ class WebhookInbox(Protocol):
 
     async def get(self, delivery_id: str) -> WebhookDelivery | None: ...
 
-    async def list_recent(self, limit: int, provider: str | None = None) -> list[WebhookDelivery]:
-        """Newest first (by `received_at`, then id), of one provider or all."""
+    async def list_recent(
+        self, limit: int, provider: str | None = None, where: DeliveryFilter | None = None
+    ) -> list[WebhookDelivery]:
+        """Newest first (by `received_at`, then id), of one provider or all, narrowed by `where`."""
         ...
 
     async def list_for_order(self, order_id: str) -> list[WebhookDelivery]:

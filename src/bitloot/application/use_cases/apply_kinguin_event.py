@@ -15,9 +15,11 @@ from bitloot.application.ports.kinguin import (
 )
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.replay_audit import stage_replay_audit
 from bitloot.application.retry import in_transaction
 from bitloot.domain.ids import new_id
 from bitloot.domain.kinguin import COMPLETED, KinguinOrder
+from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.webhook import WebhookDelivery, WebhookProvider
 
@@ -57,6 +59,8 @@ class ReceivedKinguinEvent:
     raw_body: bytes
     # The stored delivery an operator replays; None for a delivery from Kinguin.
     replayed_from: str | None = None
+    # Who replays it: the replay is audited in its own transaction (docs/console.md).
+    actor: Actor | None = None
 
 
 class ApplyKinguinEvent:
@@ -106,6 +110,7 @@ class ApplyKinguinEvent:
             replayed_from=received.replayed_from,
         )
         await self._uow.webhooks.add(delivery)
+        await stage_replay_audit(self._uow, received.actor, delivery)
         return KinguinEventResult(result.outcome, result.order_id, result.fulfillment_requested, delivery)
 
     async def _order_status(self, event: OrderStatusEvent) -> KinguinEventResult:

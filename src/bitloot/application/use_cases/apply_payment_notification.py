@@ -11,8 +11,10 @@ from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.payments import VerifiedNotification
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.replay_audit import stage_replay_audit
 from bitloot.application.retry import in_transaction
 from bitloot.domain.ids import new_id
+from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentDecision, PaymentOutcome, PaymentRecord, decide
 from bitloot.domain.webhook import DUPLICATE, WebhookDelivery, WebhookProvider
@@ -39,6 +41,8 @@ class ReceivedWebhook:
     signature: str | None
     # The stored delivery an operator replays; None for a delivery from the provider.
     replayed_from: str | None = None
+    # Who replays it: the replay is audited in its own transaction (docs/console.md).
+    actor: Actor | None = None
 
 
 class ApplyPaymentNotification:
@@ -125,4 +129,5 @@ class ApplyPaymentNotification:
             replayed_from=received.replayed_from,
         )
         await self._uow.webhooks.add(delivery)
+        await stage_replay_audit(self._uow, received.actor, delivery)
         return delivery

@@ -14,6 +14,7 @@ from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.apply_kinguin_event import PROVIDER as KINGUIN
 from bitloot.application.use_cases.apply_kinguin_event import ApplyKinguinEvent, ReceivedKinguinEvent
 from bitloot.application.use_cases.apply_payment_notification import ApplyPaymentNotification, ReceivedWebhook
+from bitloot.domain.operator_audit import Actor
 from bitloot.domain.webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -22,10 +23,10 @@ log = logging.getLogger(__name__)
 class WebhookReplayer(Protocol):
     """Runs a stored delivery of one provider again."""
 
-    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
+    async def replay(self, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
         """Verify the stored delivery again, apply it, and return the new delivery recorded for the
-        replay (`replayed_from` = `delivery.id`). Raises `InvalidSignature` when it no longer
-        verifies, having written nothing."""
+        replay (`replayed_from` = `delivery.id`), with `actor`'s audit record in its transaction.
+        Raises `InvalidSignature` when it no longer verifies, having written nothing."""
         ...
 
 
@@ -40,9 +41,11 @@ class PaymentWebhookReplayer:
         self._webhook = webhook
         self._notifications = notifications
 
-    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
+    async def replay(self, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
         verified = self._webhook.read(delivery.raw_body, delivery.signature)
-        received = ReceivedWebhook(delivery.raw_body, delivery.signature, replayed_from=delivery.id)
+        received = ReceivedWebhook(
+            delivery.raw_body, delivery.signature, replayed_from=delivery.id, actor=actor
+        )
         result = await self._notifications.execute(verified, received)
         assert result.delivery is not None  # noqa: S101 - a received delivery is always recorded
         return result.delivery
@@ -56,11 +59,13 @@ class KinguinWebhookReplayer:
         self._events = events
         self._apply = apply
 
-    async def replay(self, delivery: WebhookDelivery) -> WebhookDelivery:
+    async def replay(self, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
         if delivery.provider != KINGUIN or not delivery.signature_valid:
             raise InvalidSignature
         event = self._events.read_verified(delivery.event, delivery.raw_body)
-        received = ReceivedKinguinEvent(delivery.event, delivery.raw_body, replayed_from=delivery.id)
+        received = ReceivedKinguinEvent(
+            delivery.event, delivery.raw_body, replayed_from=delivery.id, actor=actor
+        )
         result = await self._apply.execute(event, received)
         assert result.delivery is not None  # noqa: S101 - `ApplyKinguinEvent` always records the delivery
         return result.delivery
@@ -71,8 +76,9 @@ class ReplayWebhook:
         self._uow = uow
         self._replayers = replayers
 
-    async def execute(self, delivery_id: str) -> WebhookDelivery:
-        """The delivery recorded for the replay. Raises `NotFound` for an unknown delivery, and
+    async def execute(self, delivery_id: str, actor: Actor) -> WebhookDelivery:
+        """The delivery recorded for the replay, audited (`webhook_replayed`, the replayed delivery
+        as target) in the replay's transaction. Raises `NotFound` for an unknown delivery, and
         `Conflict` when its provider cannot be replayed or its signature no longer verifies (then
         nothing is written)."""
         delivery = await self._uow.webhooks.get(delivery_id)
@@ -83,7 +89,7 @@ class ReplayWebhook:
         if replayer is None:
             raise Conflict(f"Deliveries from {delivery.provider} cannot be replayed.")
         try:
-            replayed = await replayer.replay(delivery)
+            replayed = await replayer.replay(delivery, actor)
         except InvalidSignature:
             # A rotated secret, or a row changed by hand; the signature itself is never logged.
             log.warning(

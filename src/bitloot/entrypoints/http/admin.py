@@ -1,5 +1,6 @@
 """Operator endpoints (docs/http-api.md), behind the admin token."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from dishka.integrations.litestar import FromDishka
@@ -14,6 +15,7 @@ from bitloot.application.use_cases.list_orders import ListOrders
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
 from bitloot.application.use_cases.replay_webhook import ReplayWebhook
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
+from bitloot.domain.errors import InvalidValue
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import SupplierKind
 from bitloot.domain.webhook import WebhookProvider
@@ -25,6 +27,8 @@ from bitloot.entrypoints.http.auth import admin_guard
 from bitloot.entrypoints.http.client_address import ClientAddresses
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+# The webhook inbox's next page (its body stays a list, as it always was).
+NEXT_CURSOR = "X-Next-Cursor"
 
 
 class AdminController(Controller):
@@ -95,10 +99,17 @@ class AdminController(Controller):
 
     @post("/orders/{order_id:str}/retry", status_code=202, summary="Retry fulfillment")
     async def retry(
-        self, order_id: FromPath[str], use_case: FromDishka[RetryFulfillment]
+        self,
+        request: Request[Any, Any, Any],
+        order_id: FromPath[str],
+        use_case: FromDishka[RetryFulfillment],
+        addresses: FromDishka[ClientAddresses],
     ) -> Response[dict[str, str]]:
-        """Queue a failed order (or one held for the operator) for fulfilment again."""
-        await use_case.execute(order_id)
+        """Queue a failed order (or one held for the operator) for fulfilment again, audited. 409 with
+        the reason when the retry would fail again: the order is not failed or held, an own-stock
+        product has too few keys ("2 keys of GAME-1 needed, 0 in stock: import keys first"), or the
+        product's supplier is not configured."""
+        await use_case.execute(order_id, automation_actor(request, addresses))
         return Response({"orderId": order_id, "status": "queued"}, status_code=202)
 
     @get("/webhooks", summary="List webhook deliveries")
@@ -107,9 +118,28 @@ class AdminController(Controller):
         use_case: FromDishka[ListWebhookDeliveries],
         provider: FromQuery[WebhookProvider | None] = None,
         limit: Limit = 50,
-    ) -> list[s.WebhookDeliveryOut]:
-        """The webhook inbox, newest first."""
-        return [presenters.webhook_delivery_out(d) for d in await use_case.execute(provider, limit)]
+        outcome: FromQuery[str | None] = None,
+        received_from: Annotated[datetime | None, QueryParameter(name="receivedFrom")] = None,
+        received_to: Annotated[datetime | None, QueryParameter(name="receivedTo")] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[list[s.WebhookDeliveryOut]]:
+        """The webhook inbox, newest first; of one `provider`, one `outcome`, received in
+        [`receivedFrom`, `receivedTo`) when given. When more deliveries follow, the `X-Next-Cursor`
+        header holds the cursor of the next page (pass it as `cursor`); a cursor this API did not
+        give is a 400."""
+        for moment in (received_from, received_to):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidValue("A date needs its time zone (such as Z).")
+        page = await use_case.page(
+            provider,
+            limit,
+            outcome=outcome,
+            received_from=received_from,
+            received_to=received_to,
+            cursor=cursor,
+        )
+        headers = {NEXT_CURSOR: page.next} if page.next else {}
+        return Response([presenters.webhook_delivery_out(d) for d in page.deliveries], headers=headers)
 
     @get("/webhooks/{delivery_id:str}", summary="One webhook delivery")
     async def webhook_delivery(
@@ -120,8 +150,14 @@ class AdminController(Controller):
 
     @post("/webhooks/{delivery_id:str}/replay", status_code=200, summary="Replay a webhook delivery")
     async def replay_webhook(
-        self, delivery_id: FromPath[str], use_case: FromDishka[ReplayWebhook]
+        self,
+        request: Request[Any, Any, Any],
+        delivery_id: FromPath[str],
+        use_case: FromDishka[ReplayWebhook],
+        addresses: FromDishka[ClientAddresses],
     ) -> s.WebhookDeliveryOut:
         """Run a stored delivery again through the same use case; answers the delivery recorded for
-        the replay, with its outcome (`duplicate` when the payload was already handled)."""
-        return presenters.webhook_delivery_out(await use_case.execute(delivery_id))
+        the replay, with its outcome (`duplicate` when the payload was already handled). Audited
+        (`webhook_replayed`) in the replay's transaction."""
+        replayed = await use_case.execute(delivery_id, automation_actor(request, addresses))
+        return presenters.webhook_delivery_out(replayed)

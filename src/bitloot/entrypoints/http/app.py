@@ -18,6 +18,7 @@ from taskiq import AsyncBroker
 
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
+from bitloot.entrypoints.http.admin_orders import AdminOrdersController
 from bitloot.entrypoints.http.admin_products import AdminProductsController
 from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, asset_routers, doc_pages
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
@@ -57,6 +58,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         PaymentWebhookController,
         KinguinWebhookController,
         AdminController,
+        AdminOrdersController,
         health,
         paid,
         cancelled,

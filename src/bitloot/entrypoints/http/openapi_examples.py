@@ -8,6 +8,7 @@ import msgspec
 
 from bitloot.entrypoints.http import admin_products_schemas as ap
 from bitloot.entrypoints.http import schemas as s
+from bitloot.entrypoints.http.admin_orders_schemas import EXAMPLES as ADMIN_ORDERS_EXAMPLES
 
 # Ids as `domain.ids.new_id` makes them.
 _ORDER = "01935c4e-8f3a-7c21-9b4d-5e6f7a8b9c0d"
@@ -126,3 +127,6 @@ EXAMPLES: dict[type[msgspec.Struct], dict[str, Any]] = {
         "units": [{"unitId": _UNIT, "outcome": "refused", "reason": "already sold"}],
     },
 }
+
+# The operator's order search, timeline and overview (admin_orders_schemas.py).
+EXAMPLES.update(ADMIN_ORDERS_EXAMPLES)

@@ -21,6 +21,8 @@ from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.get_order_timeline import GetOrderTimeline
+from bitloot.application.use_cases.get_overview import GetOverview, NoExtras, OverviewExtras
 from bitloot.application.use_cases.get_product_stock import GetProductStock
 from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
 from bitloot.application.use_cases.import_stock import ImportStock
@@ -46,6 +48,7 @@ from bitloot.application.use_cases.replay_webhook import (
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys
+from bitloot.application.use_cases.search_orders import SearchOrders
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
 from bitloot.application.use_cases.update_product import UpdateProduct
@@ -94,6 +97,11 @@ class UseCasesProvider(Provider):
     list_product_stock = provide(ListProductStock)
     get_product_stock = provide(GetProductStock)
     list_low_stock = provide(ListLowStock)
+    search_orders = provide(SearchOrders)
+    get_order_timeline = provide(GetOrderTimeline)
+    get_overview = provide(GetOverview)
+    # Other parts of the console replace this with readers of key reports and low stock.
+    overview_extras = provide(NoExtras, provides=OverviewExtras, scope=Scope.APP)
 
     @provide
     def webhook_replayers(

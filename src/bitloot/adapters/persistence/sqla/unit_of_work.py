@@ -13,7 +13,9 @@ from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import 
     SqlaFulfillmentRequestRepository,
 )
 from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
+from bitloot.adapters.persistence.sqla.repositories.operations_overview import SqlaOperationsOverview
 from bitloot.adapters.persistence.sqla.repositories.operator_audit import SqlaOperatorAuditLog
+from bitloot.adapters.persistence.sqla.repositories.order_search import SqlaOrderSearch
 from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.payments import SqlaPaymentRepository
 from bitloot.adapters.persistence.sqla.repositories.products import SqlaProductRepository
@@ -41,6 +43,8 @@ class SqlaUnitOfWork:
         self.fingerprints = SqlaKeyFingerprintRepository(session)
         self.blob_references = SqlaBlobReferences(session)
         self.operator_actions = SqlaOperatorAuditLog(session)
+        self.order_search = SqlaOrderSearch(session)
+        self.overview = SqlaOperationsOverview(session)
 
     async def commit(self) -> None:
         try:

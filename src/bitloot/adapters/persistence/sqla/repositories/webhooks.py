@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import ColumnElement, RowMapping, and_, insert, or_, select
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.webhooks import WEBHOOK_DELIVERIES
+from bitloot.application.ports.webhooks import DeliveryFilter
 from bitloot.domain.webhook import PROVIDERS, WebhookDelivery, WebhookProvider
 
 _FIELDS = (
@@ -32,12 +33,16 @@ class SqlaWebhookInbox(SqlRepository):
         found = (await self._execute(query)).mappings().first()
         return None if found is None else _from_row(found)
 
-    async def list_recent(self, limit: int, provider: str | None = None) -> list[WebhookDelivery]:
+    async def list_recent(
+        self, limit: int, provider: str | None = None, where: DeliveryFilter | None = None
+    ) -> list[WebhookDelivery]:
         if limit <= 0:
             return []
         query = select(WEBHOOK_DELIVERIES)
         if provider is not None:
             query = query.where(WEBHOOK_DELIVERIES.c.provider == provider)
+        if where is not None:
+            query = query.where(*_narrowed(where))
         query = query.order_by(WEBHOOK_DELIVERIES.c.received_at.desc(), WEBHOOK_DELIVERIES.c.id.desc()).limit(
             limit
         )
@@ -50,6 +55,21 @@ class SqlaWebhookInbox(SqlRepository):
             .order_by(WEBHOOK_DELIVERIES.c.received_at, WEBHOOK_DELIVERIES.c.id)
         )
         return [_from_row(row) for row in (await self._execute(query)).mappings()]
+
+
+def _narrowed(where: DeliveryFilter) -> list[ColumnElement[bool]]:
+    c = WEBHOOK_DELIVERIES.c
+    conditions: list[ColumnElement[bool]] = []
+    if where.outcome is not None:
+        conditions.append(c.outcome == where.outcome)
+    if where.received_from is not None:
+        conditions.append(c.received_at >= where.received_from)
+    if where.received_to is not None:
+        conditions.append(c.received_at < where.received_to)
+    if where.before is not None:
+        at, delivery_id = where.before
+        conditions.append(or_(c.received_at < at, and_(c.received_at == at, c.id < delivery_id)))
+    return conditions
 
 
 def _from_row(row: RowMapping) -> WebhookDelivery:

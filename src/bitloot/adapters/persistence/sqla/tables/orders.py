@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Amount, Base, Id, table_of
@@ -12,6 +12,8 @@ from bitloot.adapters.persistence.sqla.tables.base import Amount, Base, Id, tabl
 
 class OrderRow(Base):
     __tablename__ = "orders"
+    # Migration 0013: the operator's order search pages by (created_at, id) (docs/console.md).
+    __table_args__ = (Index("ix_orders_created_at_id", "created_at", "id"),)
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     currency: Mapped[str] = mapped_column(String(12))
@@ -43,4 +45,6 @@ class OrderItemRow(Base):
 
 
 ORDERS = table_of(OrderRow)
+# Migration 0013: the operator's order search matches an email ignoring case.
+Index("ix_orders_email_lower", func.lower(ORDERS.c.email))
 ORDER_ITEMS = table_of(OrderItemRow)

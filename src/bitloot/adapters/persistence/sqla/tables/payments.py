@@ -17,7 +17,8 @@ class PaymentRow(Base):
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
     # As the provider sent it; not a foreign key, since unmatched notifications are kept too.
     order_id: Mapped[str] = mapped_column(String(100), index=True)
-    payment_id: Mapped[str] = mapped_column(String(100))
+    # Indexed (migration 0013): the operator searches orders by the provider's payment id.
+    payment_id: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(24))
     outcome: Mapped[str] = mapped_column(String(24))
     actually_paid: Mapped[Decimal] = mapped_column(Amount)

@@ -1,0 +1,24 @@
+"""The audit record of an operator's webhook replay (docs/console.md), staged with the delivery the
+replay records, so both commit together or neither does."""
+
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.ids import new_id
+from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.webhook import WebhookDelivery
+
+
+async def stage_replay_audit(uow: UnitOfWork, actor: Actor | None, replayed: WebhookDelivery) -> None:
+    """Nothing to record for a delivery from the provider (no `actor`, no `replayed_from`)."""
+    if actor is None or replayed.replayed_from is None:
+        return
+    await uow.operator_actions.add(
+        OperatorAction(
+            id=new_id(),
+            actor=actor,
+            kind=ActionKind.WEBHOOK_REPLAYED,
+            target_kind=TargetKind.WEBHOOK,
+            target_id=replayed.replayed_from,
+            at=replayed.received_at,
+            detail=f"replayed as {replayed.id}: {replayed.outcome}",
+        )
+    )

@@ -1,0 +1,235 @@
+"""Where an order's timeline entries come from (docs/console.md). Each source reads one kind of
+record through the unit of work, in one statement, and turns it into entries; `GetOrderTimeline`
+merges them in time order. A new kind of record (key reports, replacements, resent emails) plugs in
+by adding its source to `TIMELINE_SOURCES`."""
+
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.operator_audit import TargetKind
+from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
+from bitloot.domain.order_timeline import EntryKind, TimelineEntry
+from bitloot.domain.payment import PaymentOutcome, PaymentStatus
+
+# A source: the entries one kind of record gives for an order.
+TimelineSource = Callable[[UnitOfWork, Order], Awaitable[Iterable[TimelineEntry]]]
+
+
+async def placed(_: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    total = order.total
+    entries = [
+        TimelineEntry(
+            order.created_at,
+            EntryKind.PLACED,
+            "Order placed",
+            detail={
+                "email": order.email,
+                "total": f"{total.amount} {total.currency}",
+                "items": str(len(order.items)),
+            },
+        )
+    ]
+    if order.payment_reference is not None:
+        # The invoice is created while the order is placed.
+        entries.append(
+            TimelineEntry(
+                order.created_at,
+                EntryKind.PAYMENT_REQUESTED,
+                "Payment requested",
+                detail={"paymentReference": order.payment_reference},
+            )
+        )
+    return entries
+
+
+async def webhooks(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    return [
+        TimelineEntry(
+            d.received_at,
+            EntryKind.WEBHOOK,
+            f"{d.provider} webhook: {d.event}" + (" (replay)" if d.replayed_from else ""),
+            outcome=d.outcome,
+            detail={
+                "deliveryId": d.id,
+                "provider": d.provider,
+                "signatureValid": "yes" if d.signature_valid else "no",
+                **({"replayOf": d.replayed_from} if d.replayed_from else {}),
+            },
+        )
+        for d in await uow.webhooks.list_for_order(order.id)
+    ]
+
+
+async def payments(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for record in await uow.payments.list_for_order(order.id):
+        entries.append(
+            TimelineEntry(
+                record.received_at,
+                EntryKind.PAYMENT,
+                f"Payment {record.status.value}",
+                outcome=record.outcome.value,
+                detail={
+                    "paymentId": record.payment_id,
+                    "provider": record.provider,
+                    "actuallyPaid": f"{record.actually_paid} {record.pay_currency}",
+                },
+            )
+        )
+        if record.outcome is PaymentOutcome.APPLIED:
+            target = _PAYMENT_STATES.get(record.status)
+            if target is not None:
+                entries.append(_state(record.received_at, target, "from the payment record"))
+    return entries
+
+
+_PAYMENT_STATES = {
+    PaymentStatus.FINISHED: OrderStatus.PAID,
+    PaymentStatus.PARTIALLY_PAID: OrderStatus.UNDERPAID,
+    PaymentStatus.FAILED: OrderStatus.PAYMENT_FAILED,
+    PaymentStatus.EXPIRED: OrderStatus.EXPIRED,
+    PaymentStatus.REFUNDED: OrderStatus.REFUNDED,
+}
+
+
+def _state(at: datetime, status: OrderStatus, derived_from: str, reason: str | None = None) -> TimelineEntry:
+    detail = {"status": status.value, "derivedFrom": derived_from}
+    if reason:
+        detail["reason"] = reason
+    return TimelineEntry(at, EntryKind.STATE, f"Now {status.value}", outcome=status.value, detail=detail)
+
+
+async def states(_: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    """What the order's own fields tell: items fulfilled, fulfilled, and the current state when it
+    is one no other record shows (failed or held with the reason, refunded, expired...)."""
+    entries = [
+        TimelineEntry(
+            item.fulfilled_at,
+            EntryKind.ITEM_FULFILLED,
+            "Item fulfilled",
+            detail={"itemId": item.id, "productId": item.product_id, "quantity": str(item.quantity)},
+        )
+        for item in order.items
+        if item.fulfilled_at is not None
+    ]
+    if order.fulfilled_at is not None:
+        entries.append(_state(order.fulfilled_at, OrderStatus.FULFILLED, "fulfilled_at"))
+    if order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.FULFILLED):
+        entries.append(_state(order.updated_at, order.status, "current state", order.failure_reason))
+    return entries
+
+
+async def fulfillment_request(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    """The outbox keeps one request per order, so this is its latest state, not every attempt; the
+    retries themselves show as operator actions."""
+    request = await uow.overview.request_of(order.id)
+    if request is None:
+        return []
+    return [
+        TimelineEntry(
+            request.updated_at,
+            EntryKind.FULFILLMENT_REQUEST,
+            f"Fulfilment request {request.state}",
+            outcome=request.state,
+        )
+    ]
+
+
+async def keys(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    """Metadata only: the key itself is never read here."""
+    return [
+        TimelineEntry(
+            key.created_at,
+            EntryKind.KEY_DELIVERED,
+            "Key delivered",
+            outcome="purged" if key.purged_at else "delivered",
+            detail={
+                "keyId": key.id,
+                "itemId": key.item_id,
+                "productId": key.product_id,
+                **({"purgedAt": key.purged_at.isoformat()} if key.purged_at else {}),
+            },
+        )
+        for key in await uow.keys.list_for_order(order.id)
+    ]
+
+
+async def emails(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    email = await uow.emails.get_for_order(order.id)
+    if email is None:
+        return []
+    owed = TimelineEntry(
+        email.created_at,
+        EntryKind.EMAIL,
+        "Delivery email owed",
+        outcome="pending",
+        detail={"to": email.email},
+    )
+    if email.updated_at == email.created_at and email.attempts == 0:
+        return [owed]
+    detail = {"attempts": str(email.attempts)}
+    if email.last_error:
+        detail["lastError"] = email.last_error
+    return [
+        owed,
+        TimelineEntry(
+            email.updated_at,
+            EntryKind.EMAIL,
+            f"Delivery email {email.status.value}",
+            email.status.value,
+            detail,
+        ),
+    ]
+
+
+async def reveals(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    return [
+        TimelineEntry(
+            event.at,
+            EntryKind.REVEAL,
+            f"Reveal through {event.channel.value}",
+            outcome=event.outcome.value,
+            detail={
+                "keyId": event.key_id,
+                "itemId": event.item_id,
+                "channel": event.channel.value,
+                "ip": event.client.ip or "",
+                "userAgent": event.client.user_agent or "",
+            },
+        )
+        for event in await uow.reveals.list_for_order(order.id)
+    ]
+
+
+async def operator_actions(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    return [
+        TimelineEntry(
+            action.at,
+            EntryKind.OPERATOR_ACTION,
+            action.kind.value.replace("_", " ").capitalize(),
+            detail={
+                "actor": action.actor.label,
+                "actorKind": action.actor.kind.value,
+                "clientIp": action.actor.client_ip or "",
+                "detail": action.detail,
+            },
+        )
+        for action in await uow.operator_actions.for_target(TargetKind.ORDER, order.id)
+    ]
+
+
+# In this order: entries of one instant keep it (placed before the payment request, a payment
+# record before the state it applied, a key before the email it owes).
+TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
+    placed,
+    webhooks,
+    payments,
+    fulfillment_request,
+    states,
+    keys,
+    emails,
+    reveals,
+    operator_actions,
+)
