@@ -20,6 +20,7 @@ from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
 from bitloot.domain.webhook import WebhookDelivery
+from tests.fakes.operator_state import OperatorsCommitted, OperatorsStaged
 
 
 @dataclass
@@ -52,6 +53,7 @@ class MemoryDatabase:
     # Key fingerprints by value (docs/stock-integrity.md).
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
     operator_actions: list[OperatorAction] = field(default_factory=list)
+    operators: OperatorsCommitted = field(default_factory=OperatorsCommitted)
 
 
 @dataclass
@@ -87,6 +89,7 @@ class Staged:
     # Lease renewals (order id: owner, new expiry), applied at commit on top of the orders.
     lease_renewals: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     operator_actions: list[OperatorAction] = field(default_factory=list)
+    operators: OperatorsStaged = field(default_factory=OperatorsStaged)
 
 
 class StagingUnit(Protocol):

@@ -22,6 +22,12 @@ from tests.fakes.email_outbox import (
 from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
 from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
 from tests.fakes.operator_audit import MemoryOperatorAuditLog
+from tests.fakes.operators import (
+    MemoryConsoleSessions,
+    MemoryOperators,
+    apply_operators,
+    check_operators,
+)
 from tests.fakes.repositories import (
     MemoryFulfillmentRequests,
     MemoryKeys,
@@ -53,6 +59,8 @@ class InMemoryUnitOfWork:
         self.fingerprints = MemoryKeyFingerprints(db, self)
         self.blob_references = MemoryBlobReferences(db, self)
         self.operator_actions = MemoryOperatorAuditLog(db, self)
+        self.operators = MemoryOperators(db, self)
+        self.console_sessions = MemoryConsoleSessions(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()
@@ -80,6 +88,7 @@ class InMemoryUnitOfWork:
         apply_emails(db, staged.emails)
         db.fingerprints.update(staged.fingerprints)
         db.operator_actions.extend(staged.operator_actions)
+        apply_operators(db.operators, staged.operators)
         self.committed += 1
 
     async def rollback(self) -> None:
@@ -104,6 +113,7 @@ class InMemoryUnitOfWork:
             raise ConcurrencyConflict
         check_email_claims(db, staged.email_claims)
         check_fingerprints(db, staged.fingerprints)
+        check_operators(db.operators, staged.operators)
         delivered = {(k.item_id, k.source_key_id) for k in db.keys.values()}
         if any(k.id in db.keys or (k.item_id, k.source_key_id) in delivered for k in staged.keys.values()):
             raise ConcurrencyConflict

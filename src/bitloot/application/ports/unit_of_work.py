@@ -8,6 +8,7 @@ from bitloot.application.ports.email_outbox import EmailOutbox
 from bitloot.application.ports.fingerprints import KeyFingerprintRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
 from bitloot.application.ports.operator_audit import OperatorAuditLog
+from bitloot.application.ports.operators import ConsoleSessionRepository, OperatorRepository
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
     OrderRepository,
@@ -65,6 +66,12 @@ class UnitOfWork(Protocol):
 
     @property
     def operator_actions(self) -> OperatorAuditLog: ...
+
+    @property
+    def operators(self) -> OperatorRepository: ...
+
+    @property
+    def console_sessions(self) -> ConsoleSessionRepository: ...
 
     async def commit(self) -> None: ...
 

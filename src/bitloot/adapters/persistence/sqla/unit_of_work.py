@@ -14,6 +14,10 @@ from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import 
 )
 from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.operator_audit import SqlaOperatorAuditLog
+from bitloot.adapters.persistence.sqla.repositories.operators import (
+    SqlaConsoleSessionRepository,
+    SqlaOperatorRepository,
+)
 from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.payments import SqlaPaymentRepository
 from bitloot.adapters.persistence.sqla.repositories.products import SqlaProductRepository
@@ -41,6 +45,8 @@ class SqlaUnitOfWork:
         self.fingerprints = SqlaKeyFingerprintRepository(session)
         self.blob_references = SqlaBlobReferences(session)
         self.operator_actions = SqlaOperatorAuditLog(session)
+        self.operators = SqlaOperatorRepository(session)
+        self.console_sessions = SqlaConsoleSessionRepository(session)
 
     async def commit(self) -> None:
         try:
