@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from dishka import Provider, Scope, provide
+from dishka import AsyncContainer, Provider, Scope, provide
 
 from bitloot.adapters.crypto.argon2_passwords import Argon2PasswordHasher
 from bitloot.application.ports.passwords import PasswordHasher
@@ -101,6 +101,19 @@ class ConsoleShop:
     shop: Shop
     clock: FrozenClock
 
+    @asynccontextmanager
+    async def request(self) -> AsyncIterator[AsyncContainer]:
+        """A request scope of the shop's composition root, on the test's own loop (its own engine
+        on the same database), to set up what a test needs through the use cases."""
+        container = container_for(
+            self.shop.settings, build_broker(self.shop.settings), ClockProvider(self.clock), CheapPasswords()
+        )
+        try:
+            async with container() as request:
+                yield request
+        finally:
+            await container.close()
+
     async def add_operator(
         self, role: Role, email: str | None = None, password: str | None = None
     ) -> tuple[str, str]:
@@ -108,14 +121,8 @@ class ConsoleShop:
         (email, password)."""
         email = email or f"{role}-{secrets.token_hex(3)}@shop.example"
         password = password or secrets.token_urlsafe(16)
-        container = container_for(
-            self.shop.settings, build_broker(self.shop.settings), ClockProvider(self.clock), CheapPasswords()
-        )
-        try:
-            async with container() as request:
-                await (await request.get(AddOperator)).execute(email, role, Actor.command_line(), password)
-        finally:
-            await container.close()
+        async with self.request() as request:
+            await (await request.get(AddOperator)).execute(email, role, Actor.command_line(), password)
         return email, password
 
     def browser(self) -> ConsoleUser:

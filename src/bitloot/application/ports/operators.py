@@ -9,8 +9,8 @@ from bitloot.domain.operators import Operator
 
 class OperatorRepository(Protocol):
     async def add(self, operator: Operator) -> None:
-        """Stage a new operator. Two operators never share an email: the commit of a second one
-        raises `ConcurrencyConflict`."""
+        """Stage a new operator. Two operators never share an email: adding or committing a second
+        one raises `ConcurrencyConflict`."""
         ...
 
     async def get(self, operator_id: str) -> Operator | None: ...
@@ -29,7 +29,9 @@ class OperatorRepository(Protocol):
 
 
 class ConsoleSessionRepository(Protocol):
-    async def add(self, session: ConsoleSession) -> None: ...
+    async def add(self, session: ConsoleSession) -> None:
+        """Stage a new session; one of no operator raises `ConcurrencyConflict` (at add or commit)."""
+        ...
 
     async def get(self, session_id: str) -> ConsoleSession | None: ...
 

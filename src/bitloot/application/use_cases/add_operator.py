@@ -44,20 +44,21 @@ class AddOperator:
             created_at=now,
             password_changed_at=now,
         )
-        await self._uow.operators.add(operator)
-        await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.OPERATOR_ADDED,
-                target_kind=TargetKind.OPERATOR,
-                target_id=operator.id,
-                at=now,
-                detail=f"{email} as {role}",
-            )
-        )
         try:
+            await self._uow.operators.add(operator)
+            await self._uow.operator_actions.add(
+                OperatorAction(
+                    id=new_id(),
+                    actor=actor,
+                    kind=ActionKind.OPERATOR_ADDED,
+                    target_kind=TargetKind.OPERATOR,
+                    target_id=operator.id,
+                    at=now,
+                    detail=f"{email} as {role}",
+                )
+            )
             await self._uow.commit()
-        except ConcurrencyConflict:
+        except ConcurrencyConflict:  # another add of this email committed first
+            await self._uow.rollback()
             raise OperatorExists from None
         return AddedOperator(operator, shown)
