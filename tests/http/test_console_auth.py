@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from bitloot.application.use_cases.list_operator_actions import ListOperatorActions
@@ -17,10 +18,9 @@ SESSION = "bitloot_console"
 SIGNED_IN_AT = FrozenClock().now()
 
 
-def redirected_to_sign_in(answer: object, next_path: str | None = None) -> bool:
-    location = answer.headers.get("location", "")  # type: ignore[attr-defined]
+def redirected_to_sign_in(answer: httpx.Response, next_path: str | None = None) -> bool:
     expected = "/console/login" + (f"?next={next_path}" if next_path else "")
-    return answer.status_code == 303 and location == expected  # type: ignore[attr-defined]
+    return answer.status_code == 303 and answer.headers.get("location", "") == expected
 
 
 async def audit_kinds(console_shop: ConsoleShop) -> list[ActionKind]:
