@@ -4,10 +4,12 @@ page makes to anything but this server is refused and recorded, so a page that n
 fails its test. Screenshots go to `test-output/screenshots/` for review."""
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,14 +50,13 @@ class OfflinePage:
         return path
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Per module, like the browser: Playwright's sync API runs an event loop of its own, which must
-    be gone before the asyncio tests of the next folders start."""
-    data_dir = tmp_path_factory.mktemp("browser-shop")
+@contextmanager
+def running_server(data_dir: Path, **settings: str) -> Iterator[Server]:
+    """`bitloot serve` on embedded defaults in `data_dir`, with extra `BITLOOT_*` settings."""
     (port,) = free_ports(1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BITLOOT_")}
     env |= {"BITLOOT_DATA_DIR": str(data_dir), "BITLOOT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    env |= {f"BITLOOT_{name}": value for name, value in settings.items()}
     log = (data_dir / "serve.log").open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "bitloot.entrypoints.cli", "serve", "--port", str(port)],
@@ -70,6 +71,75 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Per module, like the browser: Playwright's sync API runs an event loop of its own, which must
+    be gone before the asyncio tests of the next folders start."""
+    with running_server(tmp_path_factory.mktemp("browser-shop")) as started:
+        yield started
+
+
+# --- operators of the console (docs/console.md, "Adding a console page") --------------------------
+
+
+@dataclass(frozen=True)
+class Operator:
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Operators:
+    owner: Operator
+    support: Operator
+
+
+def add_operator(data_dir: Path, email: str, role: str) -> Operator:
+    """`bitloot operators add EMAIL --role ROLE --password-stdin` against the server's data folder."""
+    password = secrets.token_urlsafe(18)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BITLOOT_")}
+    env["BITLOOT_DATA_DIR"] = str(data_dir)
+    done = subprocess.run(  # noqa: S603 - our own CLI
+        [
+            sys.executable,
+            "-m",
+            "bitloot.entrypoints.cli",
+            "operators",
+            "add",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        env=env,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return Operator(email, password)
+
+
+@pytest.fixture(scope="module")
+def operators(server: Server) -> Operators:
+    """An owner and a support operator of the module's server."""
+    return Operators(
+        owner=add_operator(server.data_dir, "owner@shop.example", "owner"),
+        support=add_operator(server.data_dir, "support@shop.example", "support"),
+    )
+
+
+def sign_in(page: Page, base_url: str, operator: Operator) -> None:
+    """Fill in and send the sign-in form as a person would; ends on the console's landing page."""
+    page.goto(base_url + "/console/login")
+    page.get_by_label("Email").fill(operator.email)
+    page.get_by_label("Password").fill(operator.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/console")
 
 
 @pytest.fixture(scope="module")

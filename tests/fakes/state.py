@@ -20,6 +20,7 @@ from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
 from bitloot.domain.webhook import WebhookDelivery
+from tests.fakes.operator_state import OperatorsCommitted, OperatorsStaged
 
 
 @dataclass
@@ -52,6 +53,7 @@ class MemoryDatabase:
     # Key fingerprints by value (docs/stock-integrity.md).
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
     operator_actions: list[OperatorAction] = field(default_factory=list)
+    operators: OperatorsCommitted = field(default_factory=OperatorsCommitted)
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Staged:
     product_updates: dict[str, Product] = field(default_factory=dict)
     # Stock units this unit withdrew; at commit each must still be unwithdrawn and unallocated.
     withdrawn_units: set[str] = field(default_factory=set)
+    operators: OperatorsStaged = field(default_factory=OperatorsStaged)
 
 
 class StagingUnit(Protocol):

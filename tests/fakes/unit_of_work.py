@@ -23,6 +23,12 @@ from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
 from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
 from tests.fakes.operations_overview import MemoryOperationsOverview
 from tests.fakes.operator_audit import MemoryOperatorAuditLog
+from tests.fakes.operators import (
+    MemoryConsoleSessions,
+    MemoryOperators,
+    apply_operators,
+    check_operators,
+)
 from tests.fakes.order_search import MemoryOrderSearch
 from tests.fakes.repositories import (
     MemoryFulfillmentRequests,
@@ -58,6 +64,8 @@ class InMemoryUnitOfWork:
         self.operator_actions = MemoryOperatorAuditLog(db, self)
         self.order_search = MemoryOrderSearch(db, self)
         self.overview = MemoryOperationsOverview(db, self)
+        self.operators = MemoryOperators(db, self)
+        self.console_sessions = MemoryConsoleSessions(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()
@@ -86,6 +94,7 @@ class InMemoryUnitOfWork:
         db.fingerprints.update(staged.fingerprints)
         db.operator_actions.extend(staged.operator_actions)
         apply_product_updates(db, staged.product_updates)
+        apply_operators(db.operators, staged.operators)
         self.committed += 1
 
     async def rollback(self) -> None:
@@ -110,6 +119,7 @@ class InMemoryUnitOfWork:
             raise ConcurrencyConflict
         check_email_claims(db, staged.email_claims)
         check_fingerprints(db, staged.fingerprints)
+        check_operators(db.operators, staged.operators)
         delivered = {(k.item_id, k.source_key_id) for k in db.keys.values()}
         if any(k.id in db.keys or (k.item_id, k.source_key_id) in delivered for k in staged.keys.values()):
             raise ConcurrencyConflict

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 import pytest
@@ -192,3 +192,17 @@ async def open_shop(data_dir: Path, *overrides: Provider) -> AsyncIterator[Shop]
     app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
     async with AsyncTestClient(app) as client:
         yield Shop(client, settings)
+
+
+@pytest.fixture
+async def console_shop(tmp_path: Path) -> AsyncIterator["ConsoleShop"]:
+    """A shop with cheap password hashing and a clock the test moves, for the console's tests
+    (tests/http/console_harness.py; docs/console.md, "Adding a console page")."""
+    from tests.http.console_harness import open_console_shop
+
+    async with open_console_shop(tmp_path) as console:
+        yield console
+
+
+if TYPE_CHECKING:
+    from tests.http.console_harness import ConsoleShop

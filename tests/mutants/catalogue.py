@@ -259,4 +259,30 @@ MUTANTS = (
             "tests/unit/use_cases/test_retry_fulfillment.py::test_a_retry_without_enough_stock_says_what_is_missing",
         ),
     ),
+    Mutant(
+        name="console-csrf",
+        fault="another site makes a signed-in operator's browser post a console form (CSRF)",
+        protection="every POST under /console carries a token bound to its session or sign-in cookie",
+        path="entrypoints/http/console/csrf.py",
+        edits=(('    if request.method != "POST":\n', '    if request.method != "POST" or True:\n'),),
+        tests=(
+            "tests/http/test_console_auth.py::test_a_post_without_its_csrf_token_is_refused_and_changes_nothing",
+            "tests/http/test_console_auth.py::test_another_sessions_csrf_token_is_refused",
+            "tests/browser/test_console_auth.py::test_a_form_sent_without_its_csrf_token_is_refused_and_changes_nothing",
+        ),
+    ),
+    Mutant(
+        name="console-session-never-idles",
+        fault="a console left open on a shared machine, or a session cookie copied from it",
+        protection="a console session ends after the idle limit and, however busy, after the absolute one",
+        path="domain/console_sessions.py",
+        edits=(
+            ("            and now - self.last_seen_at <= limits.idle\n", ""),
+            ("            and now - self.created_at <= limits.absolute\n", ""),
+        ),
+        tests=(
+            "tests/http/test_console_auth.py::test_an_idle_session_ends_and_one_in_use_lasts_until_the_absolute_limit",
+            "tests/unit/use_cases/test_operators.py::test_a_session_is_touched_at_most_once_a_minute_and_ends_idle",
+        ),
+    ),
 )

@@ -1,4 +1,4 @@
-"""The `bitloot` command: serve, worker, migrate, demo, keys, stock."""
+"""The `bitloot` command: serve, worker, migrate, demo, keys, stock, operators."""
 
 import argparse
 import asyncio
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from bitloot.entrypoints.config import ConfigurationError, Settings, load_settings
 from bitloot.entrypoints.keys_cli import add_keys_commands, run_keys_command
 from bitloot.entrypoints.logging_setup import configure_logging
+from bitloot.entrypoints.operators_cli import add_operators_commands, run_operators_command
 from bitloot.entrypoints.stock_cli import add_stock_commands, run_stock_command
 
 log = logging.getLogger("bitloot")
@@ -46,6 +47,7 @@ def _run(argv: Sequence[str] | None) -> int:
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary data folder")
     add_keys_commands(commands)
     add_stock_commands(commands)
+    add_operators_commands(commands)
     args = parser.parse_args(argv)
     configure_logging()
     if args.command == "serve":
@@ -68,7 +70,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return 0
     if args.command == "worker":
         return run_worker_process(settings, args.provider)
-    if args.command in ("keys", "stock"):
+    if args.command in ("keys", "stock", "operators"):
         if settings.database_url.startswith("sqlite"):
             migrate(settings)
         return asyncio.run(_keys(settings, args))
@@ -114,6 +116,8 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     container = container_for(settings, build_broker(settings))
     if args.command == "stock":
         return await run_stock_command(container, args)
+    if args.command == "operators":
+        return await run_operators_command(container, args)
     return await run_keys_command(container, args)
 
 

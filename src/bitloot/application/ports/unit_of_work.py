@@ -9,6 +9,7 @@ from bitloot.application.ports.fingerprints import KeyFingerprintRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
 from bitloot.application.ports.operations_overview import OperationsOverview
 from bitloot.application.ports.operator_audit import OperatorAuditLog
+from bitloot.application.ports.operators import ConsoleSessionRepository, OperatorRepository
 from bitloot.application.ports.order_search import OrderSearch
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
@@ -73,6 +74,12 @@ class UnitOfWork(Protocol):
 
     @property
     def overview(self) -> OperationsOverview: ...
+
+    @property
+    def operators(self) -> OperatorRepository: ...
+
+    @property
+    def console_sessions(self) -> ConsoleSessionRepository: ...
 
     async def commit(self) -> None: ...
 

@@ -10,6 +10,7 @@ from typing import TypeVar, overload
 from urllib.parse import urlparse
 
 from bitloot.entrypoints.config.tuning import (
+    ConsoleTuning,
     DatabaseTuning,
     EmailTuning,
     RateLimits,
@@ -81,6 +82,7 @@ class Environment:
             database=self._group(DatabaseTuning),
             email=self._group(EmailTuning),
             rate_limits=self._group(RateLimits),
+            console=self._group(ConsoleTuning),
         )
 
     def _group(self, group: type[Group]) -> Group:

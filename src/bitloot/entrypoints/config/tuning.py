@@ -74,9 +74,21 @@ class RateLimits:
     link_per_order: int = knob("LINK_LIMIT_PER_ORDER", 20)
     link_per_ip: int = knob("LINK_LIMIT_PER_IP", 60)
     order_per_ip: int = knob("ORDER_LIMIT_PER_IP", 20)
+    # Console sign-in attempts (docs/console.md), per client address and per email tried.
+    sign_in_per_ip: int = knob("SIGN_IN_LIMIT_PER_IP", 10)
+    sign_in_per_email: int = knob("SIGN_IN_LIMIT_PER_EMAIL", 10)
 
 
-TuningGroup = WorkerTuning | ReconcilerTuning | DatabaseTuning | EmailTuning | RateLimits
+@dataclass(frozen=True, slots=True)
+class ConsoleTuning:
+    """Read by the console's session check (docs/console.md): a session ends after this long unused,
+    and this long after sign-in whatever happens."""
+
+    idle_minutes: int = knob("CONSOLE_IDLE_MINUTES", 30)
+    session_hours: int = knob("CONSOLE_SESSION_HOURS", 12)
+
+
+TuningGroup = WorkerTuning | ReconcilerTuning | DatabaseTuning | EmailTuning | RateLimits | ConsoleTuning
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +98,7 @@ class Tuning:
     database: DatabaseTuning = field(default_factory=DatabaseTuning)
     email: EmailTuning = field(default_factory=EmailTuning)
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    console: ConsoleTuning = field(default_factory=ConsoleTuning)
 
 
 def environment_names(group: "type[DataclassInstance]") -> Iterator[tuple[str, str]]:

@@ -21,6 +21,7 @@ from bitloot.entrypoints.http.admin import AdminController
 from bitloot.entrypoints.http.admin_orders import AdminOrdersController
 from bitloot.entrypoints.http.admin_products import AdminProductsController
 from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, asset_routers, doc_pages
+from bitloot.entrypoints.http.console import console_router
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
@@ -93,7 +94,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             await container.close()
 
     app = Litestar(
-        route_handlers=[DishkaRouter("", route_handlers=handlers), home, *asset_routers()],
+        route_handlers=[DishkaRouter("", route_handlers=handlers), home, *asset_routers(), console_router()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

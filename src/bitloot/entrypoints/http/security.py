@@ -7,9 +7,11 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from bitloot.entrypoints.http.api_docs import DOC_PAGE_POLICIES
+from bitloot.entrypoints.http.console.headers import CONSOLE_CSP
+from bitloot.entrypoints.http.console.paths import in_console
 
 # Responses that carry tokens, keys or operator data are never stored by a browser or a proxy.
-NO_STORE_PREFIXES = ("/fulfillment", "/d/", "/admin")
+NO_STORE_PREFIXES = ("/fulfillment", "/d/", "/admin", "/console")
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -28,6 +30,8 @@ def security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]
             headers["Cache-Control"] = "no-store"
         if policy := DOC_PAGE_POLICIES.get(path):
             headers["Content-Security-Policy"] = policy
+        if in_console(path):
+            headers["Content-Security-Policy"] = CONSOLE_CSP
         if https:
             headers["Strict-Transport-Security"] = HSTS
 

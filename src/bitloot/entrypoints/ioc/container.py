@@ -11,6 +11,7 @@ from bitloot.entrypoints.ioc.core import CoreProvider
 from bitloot.entrypoints.ioc.emails import EmailProvider
 from bitloot.entrypoints.ioc.http_only import HttpProvider
 from bitloot.entrypoints.ioc.jobs import JobsProvider
+from bitloot.entrypoints.ioc.operators import OperatorsProvider
 from bitloot.entrypoints.ioc.payments import PaymentsProvider
 from bitloot.entrypoints.ioc.persistence import BlobStoreProvider, SqlPersistenceProvider
 from bitloot.entrypoints.ioc.security import SecurityProvider
@@ -32,6 +33,7 @@ def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider)
         JobsProvider(),
         HttpProvider(),
         UseCasesProvider(),
+        OperatorsProvider(),
         *overrides,
         context=context,
     )

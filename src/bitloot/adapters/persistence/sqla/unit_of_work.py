@@ -15,6 +15,10 @@ from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import 
 from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.operations_overview import SqlaOperationsOverview
 from bitloot.adapters.persistence.sqla.repositories.operator_audit import SqlaOperatorAuditLog
+from bitloot.adapters.persistence.sqla.repositories.operators import (
+    SqlaConsoleSessionRepository,
+    SqlaOperatorRepository,
+)
 from bitloot.adapters.persistence.sqla.repositories.order_search import SqlaOrderSearch
 from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.payments import SqlaPaymentRepository
@@ -45,6 +49,8 @@ class SqlaUnitOfWork:
         self.operator_actions = SqlaOperatorAuditLog(session)
         self.order_search = SqlaOrderSearch(session)
         self.overview = SqlaOperationsOverview(session)
+        self.operators = SqlaOperatorRepository(session)
+        self.console_sessions = SqlaConsoleSessionRepository(session)
 
     async def commit(self) -> None:
         try:

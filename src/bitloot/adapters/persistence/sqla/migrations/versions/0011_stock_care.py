@@ -4,7 +4,7 @@ Products gain `listed`, `low_stock_threshold` and redemption instructions; stock
 withdrew them, when and why; two indexes serve the operator's unit pages and the counts per state.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,27 @@
+"""Sign out: the session ends in the database, so its cookie signs no one in again (docs/console.md)."""
+
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.ids import new_id
+from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+
+
+class SignOut:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, session_id: str, actor: Actor) -> None:
+        now = self._clock.now()
+        await self._uow.console_sessions.revoke(session_id, now)
+        await self._uow.operator_actions.add(
+            OperatorAction(
+                id=new_id(),
+                actor=actor,
+                kind=ActionKind.SIGNED_OUT,
+                target_kind=TargetKind.OPERATOR,
+                target_id=actor.operator_id or session_id,
+                at=now,
+            )
+        )
+        await self._uow.commit()
