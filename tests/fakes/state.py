@@ -13,6 +13,8 @@ from typing import Protocol
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.fingerprints import KeyFingerprint
+from bitloot.domain.key_replacement import KeyReplacement
+from bitloot.domain.key_reports import KeyReport
 from bitloot.domain.keys import SealedKey, StockKey
 from bitloot.domain.kinguin import KinguinOrder
 from bitloot.domain.operator_audit import OperatorAction
@@ -52,6 +54,8 @@ class MemoryDatabase:
     # Key fingerprints by value (docs/stock-integrity.md).
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
     operator_actions: list[OperatorAction] = field(default_factory=list)
+    key_reports: dict[str, KeyReport] = field(default_factory=dict)
+    key_replacements: dict[str, KeyReplacement] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,6 +91,10 @@ class Staged:
     # Lease renewals (order id: owner, new expiry), applied at commit on top of the orders.
     lease_renewals: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     operator_actions: list[OperatorAction] = field(default_factory=list)
+    key_reports: dict[str, KeyReport] = field(default_factory=dict)
+    key_replacements: dict[str, KeyReplacement] = field(default_factory=dict)
+    # Stock units moved from a key replacement's id to the item they were delivered to: unit id -> from.
+    stock_moves: dict[str, str] = field(default_factory=dict)
 
 
 class StagingUnit(Protocol):

@@ -20,6 +20,7 @@ from tests.fakes.email_outbox import (
     check_email_claims,
 )
 from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
+from tests.fakes.key_reports import MemoryKeyReplacements, MemoryKeyReports, check_key_reports
 from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
 from tests.fakes.operator_audit import MemoryOperatorAuditLog
 from tests.fakes.repositories import (
@@ -53,6 +54,8 @@ class InMemoryUnitOfWork:
         self.fingerprints = MemoryKeyFingerprints(db, self)
         self.blob_references = MemoryBlobReferences(db, self)
         self.operator_actions = MemoryOperatorAuditLog(db, self)
+        self.key_reports = MemoryKeyReports(db, self)
+        self.key_replacements = MemoryKeyReplacements(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()
@@ -80,6 +83,8 @@ class InMemoryUnitOfWork:
         apply_emails(db, staged.emails)
         db.fingerprints.update(staged.fingerprints)
         db.operator_actions.extend(staged.operator_actions)
+        db.key_reports.update(staged.key_reports)
+        db.key_replacements.update(staged.key_replacements)
         self.committed += 1
 
     async def rollback(self) -> None:
@@ -112,8 +117,10 @@ class InMemoryUnitOfWork:
                 raise ConcurrencyConflict
         for unit in staged.stock.values():
             current_unit = db.stock.get(unit.id)
-            if current_unit is not None and current_unit.item_id not in (None, unit.item_id):
+            moved_from = staged.stock_moves.get(unit.id)
+            if current_unit is not None and current_unit.item_id not in (None, unit.item_id, moved_from):
                 raise ConcurrencyConflict
+        check_key_reports(db, staged.key_reports, staged.key_replacements)
 
 
 class InMemoryUnitOfWorkFactory:

@@ -12,6 +12,10 @@ from bitloot.adapters.persistence.sqla.repositories.fingerprints import SqlaKeyF
 from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import (
     SqlaFulfillmentRequestRepository,
 )
+from bitloot.adapters.persistence.sqla.repositories.key_reports import (
+    SqlaKeyReplacementRepository,
+    SqlaKeyReportRepository,
+)
 from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.operator_audit import SqlaOperatorAuditLog
 from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
@@ -41,6 +45,8 @@ class SqlaUnitOfWork:
         self.fingerprints = SqlaKeyFingerprintRepository(session)
         self.blob_references = SqlaBlobReferences(session)
         self.operator_actions = SqlaOperatorAuditLog(session)
+        self.key_reports = SqlaKeyReportRepository(session)
+        self.key_replacements = SqlaKeyReplacementRepository(session)
 
     async def commit(self) -> None:
         try:
