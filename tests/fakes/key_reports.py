@@ -34,7 +34,7 @@ class MemoryKeyReports:
             (r for r in self._merged().values() if r.is_open and r.sealed_key_id == sealed_key_id), None
         )
 
-    async def list(self, status: KeyReportStatus | None, limit: int) -> list[KeyReport]:
+    async def by_status(self, status: KeyReportStatus | None, limit: int) -> list[KeyReport]:
         chosen = [r for r in self._merged().values() if status is None or r.status is status]
         return sorted(chosen, key=lambda r: (r.created_at, r.id), reverse=True)[: max(limit, 0)]
 

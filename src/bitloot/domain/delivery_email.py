@@ -3,10 +3,11 @@
 A fulfilled order owes its customer an email with a delivery link; the operator's resend and a key
 replacement owe one more each. Each email has a kind (which message is sent) and a unique dedupe key
 naming what owes it ("fulfilled:{order}", "resent:{action}", "replaced:{replacement}"), so the same
-cause never owes two. The email is recorded in the transaction that owes it, so neither a crash nor a mail outage can lose it; a sender
-claims it when it is due, sends it and marks it sent, or backs off and tries again later. An email the
-mail server refuses for good, or that still fails `GIVE_UP_AFTER` after it was owed, is closed as
-`failed` with its last error, for the operator, and never tried again.
+cause never owes two. The email is recorded in the transaction that owes it, so neither a crash nor
+a mail outage can lose it; a sender claims it when it is due, sends it and marks it sent, or backs
+off and tries again later. An email the mail server refuses for good, or that still fails
+`GIVE_UP_AFTER` after it was owed, is closed as `failed` with its last error, for the operator, and
+never tried again.
 """
 
 from dataclasses import dataclass

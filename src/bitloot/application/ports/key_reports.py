@@ -20,7 +20,7 @@ class KeyReportRepository(Protocol):
 
     async def open_for_key(self, sealed_key_id: str) -> KeyReport | None: ...
 
-    async def list(self, status: KeyReportStatus | None, limit: int) -> list[KeyReport]:
+    async def by_status(self, status: KeyReportStatus | None, limit: int) -> list[KeyReport]:
         """Newest first, at most `limit`."""
         ...
 

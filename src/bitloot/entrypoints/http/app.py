@@ -18,11 +18,13 @@ from taskiq import AsyncBroker
 
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
+from bitloot.entrypoints.http.admin_keys import AdminKeysController
 from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, asset_routers, doc_pages
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.home import home
+from bitloot.entrypoints.http.key_reports import KeyReportApiController, KeyReportPageController
 from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -59,6 +61,9 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         health,
         paid,
         cancelled,
+        KeyReportPageController,
+        KeyReportApiController,
+        AdminKeysController,
     ]
     if simulator_mounted(settings):
         handlers.append(SimulatorController)

@@ -101,6 +101,7 @@ def reveal_out(result: RevealResult) -> s.RevealOut:
                 key=key_text(k.key),
                 content_type=k.key.content_type,
                 revealed_at=k.revealed_at,
+                key_id=k.key_id,
             )
             for k in result.keys
         ],

@@ -96,6 +96,8 @@ class RevealedKeyOut(Schema):
     key: str
     content_type: str
     revealed_at: datetime
+    # The sealed key's id, to report the key if it does not work.
+    key_id: str = ""
 
 
 class RevealOut(Schema):

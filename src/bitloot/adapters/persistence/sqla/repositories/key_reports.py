@@ -34,7 +34,7 @@ class SqlaKeyReportRepository(SqlRepository):
         found = await self._load(select(KEY_REPORTS).where(_R.open_key_id == sealed_key_id))
         return found[0] if found else None
 
-    async def list(self, status: KeyReportStatus | None, limit: int) -> list[KeyReport]:
+    async def by_status(self, status: KeyReportStatus | None, limit: int) -> list[KeyReport]:
         query = select(KEY_REPORTS).order_by(_R.created_at.desc(), _R.id.desc()).limit(max(limit, 0))
         if status is not None:
             query = query.where(_R.status == status.value)
