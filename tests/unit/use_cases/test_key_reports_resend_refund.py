@@ -30,7 +30,8 @@ async def test_one_open_report_per_key_and_a_second_changes_nothing(world: World
         ReportKeyRequest(AccessTokenCredential(placed.order.id, placed.access_token), key.id, "still broken")
     )
 
-    assert not first.already_reported and second.already_reported
+    assert not first.already_reported
+    assert second.already_reported
     assert second.report.id == first.report.id
     [stored] = world.db.key_reports.values()
     assert stored.message == "used already"

@@ -5,10 +5,12 @@ import dataclasses
 
 import pytest
 
+from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.errors import ConcurrencyConflict, Conflict, StorageUnavailable, SupplierUnavailable
-from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.use_cases.dismiss_key_report import DismissKeyReport
+from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.replace_key import (
     KINGUIN_REFUSAL,
     ReplaceKey,
@@ -17,8 +19,6 @@ from bitloot.application.use_cases.replace_key import (
 )
 from bitloot.application.use_cases.report_key import ReportKey, ReportKeyRequest
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
-from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
-from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.domain.audit import ClientInfo
 from bitloot.domain.delivery_email import DeliveryEmailKind
 from bitloot.domain.key_replacement import ReplacementState
@@ -53,22 +53,34 @@ class FailingStore:
         if failure is not None:
             raise failure
 
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
+    async def get(self, path: str) -> bytes | None:
+        return await self._inner.get(path)
+
+    async def delete(self, path: str) -> None:
+        await self._inner.delete(path)
+
+    async def check(self) -> None:
+        await self._inner.check()
+
+    async def list_blobs(self, prefix: str, after: str, limit: int) -> list[StoredBlob]:
+        return await self._inner.list_blobs(prefix, after, limit)
 
 
 class FailingSupplier:
+    """Own stock whose next `obtain` raises `failure` before it allocates anything."""
+
     kind = SupplierKind.STOCK
 
-    def __init__(self, inner: KeySupplier, failure: Exception) -> None:
-        self._inner = inner
+    def __init__(self, failure: Exception) -> None:
+        self.inner: KeySupplier | None = None
         self._failure: Exception | None = failure
 
     async def obtain(self, request: SupplyRequest) -> list[SuppliedKey]:
         failure, self._failure = self._failure, None
         if failure is not None:
             raise failure
-        return await self._inner.obtain(request)
+        assert self.inner is not None
+        return await self.inner.obtain(request)
 
 
 class ConflictOnCommit(InMemoryUnitOfWork):
@@ -90,14 +102,15 @@ def replace_use_case(
     world: World,
     *,
     uow: InMemoryUnitOfWork | None = None,
-    store: object | None = None,
-    supplier: KeySupplier | None = None,
+    store: SealedBlobStore | None = None,
+    supplier: FailingSupplier | None = None,
 ) -> ReplaceKey:
     uow = uow or world.uow()
-    chosen = supplier or OwnStockSupplier(uow, world.vault, world.store)
-    if isinstance(chosen, FailingSupplier):
-        chosen._inner = OwnStockSupplier(uow, world.vault, world.store)
-    return ReplaceKey(uow, {SupplierKind.STOCK: chosen}, world.vault, store or world.store, world.clock)  # type: ignore[arg-type]
+    own_stock = OwnStockSupplier(uow, world.vault, world.store)
+    chosen: KeySupplier = own_stock
+    if isinstance(supplier, FailingSupplier):
+        supplier.inner, chosen = own_stock, supplier
+    return ReplaceKey(uow, {SupplierKind.STOCK: chosen}, world.vault, store or world.store, world.clock)
 
 
 async def delivered(world: World, spare: int = 1) -> tuple[PlacedOrder, SealedKey]:
@@ -133,7 +146,8 @@ def assert_replaced_once(world: World, placed: PlacedOrder, old: SealedKey) -> S
     replaced_emails = [e for e in world.db.emails.values() if e.kind is DeliveryEmailKind.KEY_REPLACED]
     assert [e.dedupe_key for e in replaced_emails] == [f"replaced:{replacement.id}"]
     assert [a.kind for a in world.db.operator_actions] == [ActionKind.KEY_REPLACED]
-    assert old.id in world.db.operator_actions[0].detail and new.id in world.db.operator_actions[0].detail
+    assert old.id in world.db.operator_actions[0].detail
+    assert new.id in world.db.operator_actions[0].detail
     return new
 
 
@@ -167,7 +181,8 @@ async def test_pressing_again_answers_the_same_replacement_and_changes_nothing(w
         ReplaceKeyRequest(ACTOR, reason="again", order_id=placed.order.id, key_id=old.id)
     )
 
-    assert again.already_done and direct.already_done
+    assert again.already_done
+    assert direct.already_done
     assert again.new_key_id == direct.new_key_id == first.new_key_id
     assert_replaced_once(world, placed, old)
     assert await world.uow().stock.count_available(old.product_id) == 1
@@ -175,7 +190,7 @@ async def test_pressing_again_answers_the_same_replacement_and_changes_nothing(w
 
 @pytest.mark.parametrize(
     "failure",
-    ["storage put fails", "supplier fails", "commit conflict", "crash after blob put", "crash in supplier"],
+    ["storage-put-fails", "supplier-fails", "commit-conflict", "crash-after-blob-put", "crash-in-supplier"],
 )
 async def test_a_failure_at_any_step_then_a_rerun_yields_exactly_one_new_key(
     world: World, failure: str
@@ -183,19 +198,17 @@ async def test_a_failure_at_any_step_then_a_rerun_yields_exactly_one_new_key(
     placed, old = await delivered(world, spare=2)
     report_id = await reported(world, placed, old)
     request = ReplaceKeyRequest(ACTOR, report_id=report_id)
-    if failure == "storage put fails":
+    if failure == "storage-put-fails":
         broken = replace_use_case(world, store=FailingStore(world.store, StorageUnavailable()))
         with pytest.raises(StorageUnavailable):
             await broken.execute(request)
-    elif failure == "supplier fails":
+    elif failure == "supplier-fails":
         with pytest.raises(SupplierUnavailable):
-            await replace_use_case(
-                world, supplier=FailingSupplier(world.store, SupplierUnavailable())
-            ).execute(request)  # type: ignore[arg-type]
-    elif failure == "crash in supplier":
+            await replace_use_case(world, supplier=FailingSupplier(SupplierUnavailable())).execute(request)
+    elif failure == "crash-in-supplier":
         with pytest.raises(Crash):
-            await replace_use_case(world, supplier=FailingSupplier(world.store, Crash())).execute(request)  # type: ignore[arg-type]
-    elif failure == "crash after blob put":
+            await replace_use_case(world, supplier=FailingSupplier(Crash())).execute(request)
+    elif failure == "crash-after-blob-put":
         with pytest.raises(Crash):
             await replace_use_case(world, store=FailingStore(world.store, Crash(), after_put=True)).execute(
                 request
@@ -205,7 +218,7 @@ async def test_a_failure_at_any_step_then_a_rerun_yields_exactly_one_new_key(
         await replace_use_case(world, uow=ConflictOnCommit(world, fail_at=3)).execute(request)
     [replacement] = world.db.key_replacements.values()
     assert replacement.state is (
-        ReplacementState.DONE if failure == "commit conflict" else ReplacementState.REQUESTED
+        ReplacementState.DONE if failure == "commit-conflict" else ReplacementState.REQUESTED
     )
 
     await replace_use_case(world).execute(request)
