@@ -21,7 +21,6 @@ from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
-    T0,
     assert_same_fields,
     at,
     make_item,
@@ -54,7 +53,7 @@ def report_on(key: SealedKey, when: int = 0) -> KeyReport:
     return KeyReport(new_id(), key.order_id, key.item_id, key.id, "does not work", at(when))
 
 
-def replacement_of(key: SealedKey) -> KeyReplacement:
+def replacement_of(key: SealedKey, when: int = 0) -> KeyReplacement:
     return KeyReplacement(
         id=new_id(),
         order_id=key.order_id,
@@ -63,8 +62,8 @@ def replacement_of(key: SealedKey) -> KeyReplacement:
         old_key_id=key.id,
         reason="broken",
         requested_by="admin token",
-        created_at=T0,
-        updated_at=T0,
+        created_at=at(when),
+        updated_at=at(when),
     )
 
 
@@ -137,7 +136,7 @@ async def test_a_key_has_one_live_replacement_and_a_failed_one_frees_it(uow_fact
     await writer.commit()
     writer = uow_factory()
     assert await writer.key_replacements.finish(first.done("new-key", at(6))) is False
-    second = replacement_of(key)
+    second = replacement_of(key, 1)
     assert await writer.key_replacements.add(second) is True
     assert await writer.key_replacements.finish(second.done("new-key", at(7))) is True
     await writer.commit()
