@@ -1,4 +1,5 @@
-"""The email outbox: one email per order, what is due, and claims that one sender wins."""
+"""The email outbox: several emails per order, one per dedupe key, what is due, and claims that one
+sender wins."""
 
 import asyncio
 from dataclasses import replace
@@ -37,10 +38,10 @@ async def added(uow_factory: UowFactory, *emails: DeliveryEmail) -> None:
 
 async def read(uow_factory: UowFactory, order: Order) -> DeliveryEmail:
     uow = uow_factory()
-    found = await uow.emails.get_for_order(order.id)
+    found = await uow.emails.list_for_order(order.id)
     await uow.rollback()
-    assert found is not None
-    return found
+    assert len(found) == 1
+    return found[0]
 
 
 async def due(uow_factory: UowFactory, now: datetime, limit: int = 10) -> list[DeliveryEmail]:
@@ -79,17 +80,17 @@ async def test_an_email_is_invisible_until_committed_and_gone_on_rollback(
     [order] = await stored_orders(uow_factory, 1)
     writer = uow_factory()
     assert await writer.emails.add(owed(order)) is True
-    assert await writer.emails.get_for_order(order.id) is not None
+    assert len(await writer.emails.list_for_order(order.id)) == 1
     assert len(await writer.emails.due(at(0), 10)) == 1
     await writer.rollback()
 
     assert await due(uow_factory, at(0)) == []
     reader = uow_factory()
-    assert await reader.emails.get_for_order(order.id) is None
+    assert await reader.emails.list_for_order(order.id) == []
     await reader.rollback()
 
 
-async def test_an_order_gets_one_email(uow_factory: UowFactory) -> None:
+async def test_an_order_gets_one_delivery_email(uow_factory: UowFactory) -> None:
     [order] = await stored_orders(uow_factory, 1)
     first = owed(order)
     await added(uow_factory, first)
@@ -105,6 +106,65 @@ async def test_an_order_gets_one_email(uow_factory: UowFactory) -> None:
 
     assert (await read(uow_factory, order)).id == first.id
     assert len(await due(uow_factory, at(10))) == 2
+
+
+async def test_an_order_holds_one_email_per_dedupe_key_oldest_first(uow_factory: UowFactory) -> None:
+    [order] = await stored_orders(uow_factory, 1)
+    fulfilled = owed(order)
+    resent = DeliveryEmail.delivery_resent(new_id(), order.id, order.email, "action-1", at(5))
+    replaced = DeliveryEmail.key_replaced(new_id(), order.id, order.email, "replacement-1", at(9))
+    await added(uow_factory, replaced, fulfilled, resent)
+
+    again = uow_factory()
+    assert (
+        await again.emails.add(
+            DeliveryEmail.delivery_resent(new_id(), order.id, order.email, "action-1", at(20))
+        )
+        is False
+    )
+    assert (
+        await again.emails.add(
+            DeliveryEmail.key_replaced(new_id(), order.id, order.email, "replacement-1", at(20))
+        )
+        is False
+    )
+    assert (
+        await again.emails.add(
+            DeliveryEmail.delivery_resent(new_id(), order.id, order.email, "action-2", at(20))
+        )
+        is True
+    )
+    await again.commit()
+
+    reader = uow_factory()
+    listed = await reader.emails.list_for_order(order.id)
+    await reader.rollback()
+    assert [(e.kind.value, e.dedupe_key) for e in listed] == [
+        ("order_fulfilled", f"fulfilled:{order.id}"),
+        ("delivery_resent", "resent:action-1"),
+        ("key_replaced", "replaced:replacement-1"),
+        ("delivery_resent", "resent:action-2"),
+    ]
+    assert_same_fields(listed[2], replaced)
+
+
+async def test_two_units_adding_the_same_dedupe_key_keep_one_email(uow_factory: UowFactory) -> None:
+    [order] = await stored_orders(uow_factory, 1)
+    first, second = uow_factory(), uow_factory()
+    assert await first.emails.add(DeliveryEmail.key_replaced(new_id(), order.id, order.email, "r-1", T0))
+    await first.commit()
+    try:
+        added_again = await second.emails.add(
+            DeliveryEmail.key_replaced(new_id(), order.id, order.email, "r-1", T0)
+        )
+        await second.commit()
+    except ConcurrencyConflict:
+        await second.rollback()
+        added_again = False
+    assert added_again is False
+    reader = uow_factory()
+    assert len(await reader.emails.list_for_order(order.id)) == 1
+    await reader.rollback()
 
 
 # --- what is due --------------------------------------------------------------------------------------

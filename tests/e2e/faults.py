@@ -8,8 +8,7 @@ import signal
 
 from dishka import Provider, Scope, decorate
 
-from bitloot.application.ports.email_sender import EmailSender
-from bitloot.application.ports.links import DeliveryLink
+from bitloot.application.ports.email_sender import EmailSender, OutgoingEmail
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.domain.product import SupplierKind
@@ -60,7 +59,7 @@ class _DyingEmailSender:
     sends it in this worker, the job or the reconciler, dies after the commit; the healthy worker's
     reconciler sends it once the dead one's claim expires."""
 
-    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+    async def send(self, email: OutgoingEmail) -> None:
         die()
 
 

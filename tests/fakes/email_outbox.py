@@ -20,13 +20,13 @@ class MemoryEmailOutbox:
         self._uow = uow
 
     async def add(self, email: DeliveryEmail) -> bool:
-        if any(n.order_id == email.order_id or n.id == email.id for n in self._all()):
+        if any(n.dedupe_key == email.dedupe_key or n.id == email.id for n in self._all()):
             return False
         self._uow.staged.emails[email.id] = email
         return True
 
-    async def get_for_order(self, order_id: str) -> DeliveryEmail | None:
-        return next((n for n in self._all() if n.order_id == order_id), None)
+    async def list_for_order(self, order_id: str) -> list[DeliveryEmail]:
+        return sorted((n for n in self._all() if n.order_id == order_id), key=lambda n: (n.created_at, n.id))
 
     async def due(self, now: datetime, limit: int) -> list[DeliveryEmail]:
         due = sorted((n for n in self._all() if n.is_due(now)), key=lambda n: (n.next_attempt_at, n.id))
@@ -92,9 +92,9 @@ def check_email_claims(db: MemoryDatabase, claims: Mapping[str, datetime]) -> No
 
 
 def apply_emails(db: MemoryDatabase, staged: Mapping[str, DeliveryEmail]) -> None:
-    """Apply staged emails; a new one for an order that got one meanwhile is dropped, as the SQL
+    """Apply staged emails; a new one whose dedupe key was taken meanwhile is dropped, as the SQL
     insert does nothing on that conflict."""
     for email in staged.values():
-        if email.id not in db.emails and any(n.order_id == email.order_id for n in db.emails.values()):
+        if email.id not in db.emails and any(n.dedupe_key == email.dedupe_key for n in db.emails.values()):
             continue
         db.emails[email.id] = email

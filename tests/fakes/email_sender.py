@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 from bitloot.application.errors import EmailNotSent
+from bitloot.application.ports.email_sender import OutgoingEmail
 from bitloot.application.ports.links import DeliveryLink
+from bitloot.domain.delivery_email import DeliveryEmailKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,6 +13,7 @@ class SentNotice:
     order_id: str
     email: str
     link: DeliveryLink
+    kind: DeliveryEmailKind = DeliveryEmailKind.ORDER_FULFILLED
 
 
 class RecordingEmailSender:
@@ -20,8 +23,8 @@ class RecordingEmailSender:
         self.unavailable = False
         self.attempts = 0
 
-    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+    async def send(self, email: OutgoingEmail) -> None:
         self.attempts += 1
         if self.unavailable:
             raise EmailNotSent("connection refused")
-        self.sent.append(SentNotice(order_id, email, link))
+        self.sent.append(SentNotice(email.order_id, email.recipient, email.link, email.kind))

@@ -176,6 +176,14 @@ class MemoryStock(MemoryStockViews, _Repository):
         unit = next((u for u in self._units() if u.id == unit_id), None)
         return unit if unit is not None and unit.item_id == item_id and unit.wrapped_key else None
 
+    async def reassign(self, unit_id: str, from_item_id: str, to_item_id: str) -> bool:
+        unit = next((u for u in self._units() if u.id == unit_id), None)
+        if unit is None or unit.item_id != from_item_id:
+            return False
+        self._uow.staged.stock[unit.id] = replace(unit, item_id=to_item_id)
+        self._uow.staged.stock_moves[unit.id] = from_item_id
+        return True
+
     async def erase(self, unit_id: str, item_id: str) -> bool:
         unit = await self.allocated(unit_id, item_id)
         if unit is None:
@@ -205,6 +213,16 @@ class MemoryKeys(_Repository):
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         merged = self._merged()
         return sorted((k for k in merged.values() if k.order_id == order_id), key=lambda k: k.id)
+
+    async def get(self, key_id: str) -> SealedKey | None:
+        return self._merged().get(key_id)
+
+    async def revoke(self, key_id: str, reason: str, replaced_by: str, now: datetime) -> bool:
+        key = self._merged().get(key_id)
+        if key is None or key.revoked_at is not None:
+            return False
+        self._stage_update(replace(key, revoked_at=now, revoke_reason=reason[:300], replaced_by=replaced_by))
+        return True
 
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
         keys = sorted(self._merged().values(), key=lambda k: k.id)

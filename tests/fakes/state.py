@@ -13,6 +13,8 @@ from typing import Protocol
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.fingerprints import KeyFingerprint
+from bitloot.domain.key_replacement import KeyReplacement
+from bitloot.domain.key_reports import KeyReport
 from bitloot.domain.keys import SealedKey, StockKey
 from bitloot.domain.kinguin import KinguinOrder
 from bitloot.domain.operator_audit import OperatorAction
@@ -54,6 +56,8 @@ class MemoryDatabase:
     fingerprints: dict[str, KeyFingerprint] = field(default_factory=dict)
     operator_actions: list[OperatorAction] = field(default_factory=list)
     operators: OperatorsCommitted = field(default_factory=OperatorsCommitted)
+    key_reports: dict[str, KeyReport] = field(default_factory=dict)
+    key_replacements: dict[str, KeyReplacement] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,6 +98,10 @@ class Staged:
     # Stock units this unit withdrew; at commit each must still be unwithdrawn and unallocated.
     withdrawn_units: set[str] = field(default_factory=set)
     operators: OperatorsStaged = field(default_factory=OperatorsStaged)
+    key_reports: dict[str, KeyReport] = field(default_factory=dict)
+    key_replacements: dict[str, KeyReplacement] = field(default_factory=dict)
+    # Stock units moved from a key replacement's id to the item they were delivered to: unit id -> from.
+    stock_moves: dict[str, str] = field(default_factory=dict)
 
 
 class StagingUnit(Protocol):

@@ -20,6 +20,7 @@ from tests.fakes.email_outbox import (
     check_email_claims,
 )
 from tests.fakes.fingerprints import MemoryKeyFingerprints, check_fingerprints
+from tests.fakes.key_reports import MemoryKeyReplacements, MemoryKeyReports, check_key_reports
 from tests.fakes.kinguin import MemoryKinguinOrders, apply_kinguin, check_kinguin
 from tests.fakes.operations_overview import MemoryOperationsOverview
 from tests.fakes.operator_audit import MemoryOperatorAuditLog
@@ -66,6 +67,8 @@ class InMemoryUnitOfWork:
         self.overview = MemoryOperationsOverview(db, self)
         self.operators = MemoryOperators(db, self)
         self.console_sessions = MemoryConsoleSessions(db, self)
+        self.key_reports = MemoryKeyReports(db, self)
+        self.key_replacements = MemoryKeyReplacements(db, self)
 
     async def commit(self) -> None:
         staged, self.staged = self.staged, Staged()
@@ -95,6 +98,8 @@ class InMemoryUnitOfWork:
         db.operator_actions.extend(staged.operator_actions)
         apply_product_updates(db, staged.product_updates)
         apply_operators(db.operators, staged.operators)
+        db.key_reports.update(staged.key_reports)
+        db.key_replacements.update(staged.key_replacements)
         self.committed += 1
 
     async def rollback(self) -> None:
@@ -128,9 +133,11 @@ class InMemoryUnitOfWork:
                 raise ConcurrencyConflict
         for unit in staged.stock.values():
             current_unit = db.stock.get(unit.id)
-            if current_unit is not None and current_unit.item_id not in (None, unit.item_id):
+            moved_from = staged.stock_moves.get(unit.id)
+            if current_unit is not None and current_unit.item_id not in (None, unit.item_id, moved_from):
                 raise ConcurrencyConflict
         check_withdrawals(db, staged)
+        check_key_reports(db, staged.key_reports, staged.key_replacements)
 
 
 class InMemoryUnitOfWorkFactory:

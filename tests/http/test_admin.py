@@ -348,7 +348,7 @@ async def test_order_details_show_items_payments_key_metadata_and_reveals(shop: 
     assert "KEY-DETAIL-SECRET" not in answer.text
     assert order["accessToken"] not in answer.text
     details = answer.json()
-    assert set(details) == {"order", "payments", "keys", "reveals", "webhooks", "email"}
+    assert set(details) == {"order", "payments", "keys", "reveals", "webhooks", "email", "emails"}
     # The embedded shop's email_sender (the log) took the delivery email right after the fulfilment.
     assert (details["email"]["status"], details["email"]["lastError"]) == ("sent", None)
     [delivery] = details["webhooks"]
@@ -369,7 +369,16 @@ async def test_order_details_show_items_payments_key_metadata_and_reveals(shop: 
     )
     assert len(details["keys"]) == 2
     for key in details["keys"]:
-        assert set(key) == {"id", "itemId", "productId", "contentType", "keyVersion", "createdAt"}
+        assert set(key) == {
+            "id",
+            "itemId",
+            "productId",
+            "contentType",
+            "keyVersion",
+            "createdAt",
+            "revokedAt",
+            "replacedBy",
+        }
         assert key["itemId"] == order["items"][0]["itemId"]
         assert key["productId"] == product["id"]
         assert key["contentType"] == "text/plain"

@@ -105,7 +105,7 @@ async def test_link_reveal_as_json(shop: Shop) -> None:
     assert body["revealCount"] == 1
     assert sorted(k["key"] for k in body["keys"]) == sorted(KEYS)
     for key in body["keys"]:
-        assert set(key) == {"itemId", "productId", "key", "contentType", "revealedAt"}
+        assert set(key) == {"itemId", "productId", "key", "contentType", "revealedAt", "keyId"}
         assert key["contentType"] == "text/plain"
         assert key["itemId"] == order["items"][0]["itemId"]
 

@@ -26,13 +26,14 @@ from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_en
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.application.errors import EmailNotSent, EmailRejected
+from bitloot.application.ports.email_sender import OutgoingEmail
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.use_cases.send_delivery_emails import (
     DeliveryEmailSettings,
     SendDeliveryEmails,
     SendReport,
 )
-from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, DeliveryEmailStatus
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
@@ -90,11 +91,11 @@ async def email(settings: Settings, order_id: str) -> DeliveryEmail:
     engine = create_engine(DatabaseSettings(settings.database_url))
     try:
         async with session_factory(engine)() as session:
-            found = await SqlaUnitOfWork(session).emails.get_for_order(order_id)
+            found = await SqlaUnitOfWork(session).emails.list_for_order(order_id)
     finally:
         await engine.dispose()
-    assert found is not None
-    return found
+    assert found
+    return found[-1]
 
 
 async def send_directly(settings: Settings, clock: FrozenClock) -> SendReport:
@@ -262,6 +263,11 @@ async def test_the_order_view_shows_a_pending_email_and_its_next_try(tmp_path: P
 # --- the SMTP adapter alone ---------------------------------------------------------------------------
 
 
+def fulfilled(order_id: str, recipient: str, link: DeliveryLink) -> OutgoingEmail:
+    """The delivery email of `order_id` as the outbox hands it to a sender."""
+    return OutgoingEmail("email-1", DeliveryEmailKind.ORDER_FULFILLED, order_id, recipient, link)
+
+
 def a_link(order_id: str = "0192f0c4-0000-7000-8000-000000000001") -> DeliveryLink:
     return HmacDeliveryLinks(b"k" * 32, BASE_URL).issue(order_id, datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
 
@@ -269,8 +275,8 @@ def a_link(order_id: str = "0192f0c4-0000-7000-8000-000000000001") -> DeliveryLi
 async def test_the_message_has_text_and_html_the_link_and_its_expiry() -> None:
     link = a_link()
     with smtp_server() as server:
-        await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
-            "0192f0c4-0000-7000-8000-000000000001", "buyer@example.com", link
+        await SmtpEmailSender(SmtpSettings.parse(server.url())).send(
+            fulfilled("0192f0c4-0000-7000-8000-000000000001", "buyer@example.com", link)
         )
         [mail] = server.messages
     assert mail.message["Subject"] == SUBJECT
@@ -290,10 +296,10 @@ async def test_a_login_is_used_and_the_password_shows_nowhere(caplog: pytest.Log
         assert settings.password == password
         email_sender = SmtpEmailSender(settings)
         with caplog.at_level(logging.DEBUG):
-            await email_sender.order_fulfilled("order-1", "buyer@example.com", a_link())
+            await email_sender.send(fulfilled("order-1", "buyer@example.com", a_link()))
             wrong = SmtpEmailSender(SmtpSettings.parse(server.url(user="shop", password="wrong-password")))
             with pytest.raises(EmailNotSent) as refused:
-                await wrong.order_fulfilled("order-2", "buyer@example.com", a_link())
+                await wrong.send(fulfilled("order-2", "buyer@example.com", a_link()))
         assert server.logins == ["shop"]
         assert [m.login for m in server.messages] == ["shop"]
     assert str(refused.value) == "SMTPAuthenticationError: SMTP 535"
@@ -308,8 +314,8 @@ async def test_a_temporary_refusal_is_a_failed_send_with_the_smtp_code() -> None
     with smtp_server() as server:
         server.refuse_next, server.refuse_code = 1, 451
         with pytest.raises(EmailNotSent, match=r"^SMTPDataError: SMTP 451 Try again later$") as caught:
-            await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
-                "order-1", "buyer@example.com", a_link()
+            await SmtpEmailSender(SmtpSettings.parse(server.url())).send(
+                fulfilled("order-1", "buyer@example.com", a_link())
             )
         assert not isinstance(caught.value, EmailRejected)
         assert server.messages == []
@@ -320,8 +326,8 @@ async def test_a_5xx_for_the_message_is_a_refusal_for_good() -> None:
         server.refuse_next, server.refuse_code = 1, 554
         server.refuse_text = "5.7.1 Spam detected"
         with pytest.raises(EmailRejected, match=r"^SMTPDataError: SMTP 554 5.7.1 Spam detected$"):
-            await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
-                "order-1", "buyer@example.com", a_link()
+            await SmtpEmailSender(SmtpSettings.parse(server.url())).send(
+                fulfilled("order-1", "buyer@example.com", a_link())
             )
         assert server.messages == []
 
@@ -333,8 +339,8 @@ async def test_a_refused_recipient_is_for_good_only_on_a_5xx(code: int, for_good
         server.refuse_recipients, server.refuse_code = {"gone@example.com"}, code
         server.refuse_text = f"5.1.1 <gone@example.com>: unknown, see www.mail.example/help {link.token}"
         with pytest.raises(EmailNotSent) as caught:
-            await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
-                "order-1", "gone@example.com", link
+            await SmtpEmailSender(SmtpSettings.parse(server.url())).send(
+                fulfilled("order-1", "gone@example.com", link)
             )
         assert server.messages == []
     assert isinstance(caught.value, EmailRejected) is for_good
@@ -346,8 +352,8 @@ async def test_a_refused_recipient_is_for_good_only_on_a_5xx(code: int, for_good
 
 async def test_no_server_is_a_failed_send() -> None:
     with smtp_server(started=False) as server, pytest.raises(EmailNotSent, match="could not connect"):
-        await SmtpEmailSender(SmtpSettings.parse(server.url())).order_fulfilled(
-            "order-1", "buyer@example.com", a_link()
+        await SmtpEmailSender(SmtpSettings.parse(server.url())).send(
+            fulfilled("order-1", "buyer@example.com", a_link())
         )
 
 
@@ -361,7 +367,7 @@ async def test_a_server_that_never_answers_times_out() -> None:
         )
         started = asyncio.get_running_loop().time()
         with pytest.raises(EmailNotSent, match="did not answer in time"):
-            await email_sender.order_fulfilled("order-1", "buyer@example.com", a_link())
+            await email_sender.send(fulfilled("order-1", "buyer@example.com", a_link()))
         assert asyncio.get_running_loop().time() - started < 2
 
 
@@ -369,7 +375,7 @@ async def test_an_address_that_cannot_be_a_header_is_refused_before_connecting()
     with smtp_server(started=False) as server:
         email_sender = SmtpEmailSender(SmtpSettings.parse(server.url()))
         with pytest.raises(EmailRejected, match="invalid recipient address"):
-            await email_sender.order_fulfilled("order-1", "buyer@example.com\r\nBcc: x@example.com", a_link())
+            await email_sender.send(fulfilled("order-1", "buyer@example.com\r\nBcc: x@example.com", a_link()))
 
 
 def test_the_server_helper_is_a_real_server() -> None:

@@ -125,6 +125,15 @@ def _operations() -> list[str]:
         "GET /admin/orders/search",
         "GET /admin/orders/{order_id}/timeline",
         "GET /admin/overview",
+        "POST /fulfillment/{order_id}/reports",
+        "POST /d/{token}/report",
+        "GET /admin/key-reports",
+        "POST /admin/key-reports/{report_id}/replace",
+        "POST /admin/key-reports/{report_id}/dismiss",
+        "POST /admin/orders/{order_id}/keys/{key_id}/replace",
+        "POST /admin/orders/{order_id}/resend-email",
+        # Last: it may refund the seeded order, after which its keys answer 410.
+        "POST /admin/orders/{order_id}/refund",
     ]
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 CRASHES = "tests/e2e/test_crashes.py::test_a_worker_killed_mid_job_leaves_the_order_fulfilled_exactly_once"
 FAULTS = "tests/e2e/test_faults.py"
 RECOVERY = "tests/e2e/test_crash_recovery.py"
+REPLACE = "tests/unit/use_cases/test_replace_key.py"
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +284,56 @@ MUTANTS = (
         tests=(
             "tests/http/test_console_auth.py::test_an_idle_session_ends_and_one_in_use_lasts_until_the_absolute_limit",
             "tests/unit/use_cases/test_operators.py::test_a_session_is_touched_at_most_once_a_minute_and_ends_idle",
+        ),
+    ),
+    Mutant(
+        name="revoked-key-revealable",
+        fault="a customer reveals the keys of an order whose key the operator replaced",
+        protection="a revoked key is kept for the audit and never revealed again (docs/vault.md)",
+        path="application/use_cases/reveal_keys.py",
+        edits=(
+            (
+                "if not key.is_revoked and (request.item_id is None",
+                "if (request.item_id is None",
+            ),
+        ),
+        tests=(
+            f"{REPLACE}::test_a_reported_key_is_revoked_replaced_and_the_report_closed",
+            "tests/http/test_key_replacement.py::test_a_reported_key_is_replaced_through_the_admin_api",
+        ),
+    ),
+    Mutant(
+        name="replacement-second-key-on-rerun",
+        fault="a key replacement crashes after its supplier step or its blob put, and runs again",
+        protection="the replacement's id keys the supplier step, so a rerun takes the same stock unit",
+        path="application/use_cases/replace_key.py",
+        edits=(
+            (
+                "        request = SupplyRequest(replacement.order_id, replacement.id, product, 1)",
+                "        request = SupplyRequest(replacement.order_id, new_id(), product, 1)",
+            ),
+        ),
+        tests=(
+            f"{REPLACE}::test_a_failure_at_any_step_then_a_rerun_yields_exactly_one_new_key[crash-after-blob-put]",
+            "tests/contract/test_key_replacement.py::test_two_replacements_racing_on_one_report_deliver_one_new_key",
+        ),
+    ),
+    Mutant(
+        name="resend-without-pending-check",
+        fault="the operator presses resend again while the last email still waits to be sent",
+        protection="a resend is refused (409) while any email of the order is pending",
+        path="application/use_cases/resend_delivery_email.py",
+        edits=(
+            (
+                "        if any(e.status is DeliveryEmailStatus.PENDING for e in emails):\n"
+                "            raise Conflict(ALREADY_WAITING)\n",
+                "",
+            ),
+        ),
+        tests=(
+            "tests/unit/use_cases/test_key_reports_resend_refund.py"
+            "::test_a_resend_stages_one_email_and_refuses_while_one_is_pending",
+            "tests/http/test_key_replacement.py::test_refusals_are_problems_that_change_nothing",
         ),
     ),
 )

@@ -157,31 +157,106 @@ async def keys(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
 
 
 async def emails(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
-    email = await uow.emails.get_for_order(order.id)
-    if email is None:
-        return []
-    owed = TimelineEntry(
-        email.created_at,
-        EntryKind.EMAIL,
-        "Delivery email owed",
-        outcome="pending",
-        detail={"to": email.email},
-    )
-    if email.updated_at == email.created_at and email.attempts == 0:
-        return [owed]
-    detail = {"attempts": str(email.attempts)}
-    if email.last_error:
-        detail["lastError"] = email.last_error
-    return [
-        owed,
-        TimelineEntry(
-            email.updated_at,
-            EntryKind.EMAIL,
-            f"Delivery email {email.status.value}",
-            email.status.value,
-            detail,
-        ),
-    ]
+    """Each email the order was owed (delivery, resent, key replaced), then its last state."""
+    entries: list[TimelineEntry] = []
+    for email in await uow.emails.list_for_order(order.id):
+        what = _EMAIL_TITLES.get(email.kind.value, "Email")
+        entries.append(
+            TimelineEntry(
+                email.created_at,
+                EntryKind.EMAIL,
+                f"{what} owed",
+                outcome="pending",
+                detail={"to": email.email},
+            )
+        )
+        if email.updated_at == email.created_at and email.attempts == 0:
+            continue
+        detail = {"attempts": str(email.attempts)}
+        if email.last_error:
+            detail["lastError"] = email.last_error
+        entries.append(
+            TimelineEntry(
+                email.updated_at, EntryKind.EMAIL, f"{what} {email.status.value}", email.status.value, detail
+            )
+        )
+    return entries
+
+
+_EMAIL_TITLES = {
+    "order_fulfilled": "Delivery email",
+    "delivery_resent": "Delivery email (resent)",
+    "key_replaced": "Key replaced email",
+}
+
+
+async def key_reports(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    """The customer's reports of a key that does not work, and how each was resolved. The message
+    is the customer's own text, shown escaped by the pages."""
+    entries: list[TimelineEntry] = []
+    for report in await uow.key_reports.list_for_order(order.id):
+        entries.append(
+            TimelineEntry(
+                report.created_at,
+                EntryKind.KEY_REPORT,
+                "Customer reported a key",
+                outcome="open",
+                detail={"reportId": report.id, "keyId": report.sealed_key_id, "message": report.message},
+            )
+        )
+        if report.resolved_at is not None:
+            detail = {"reportId": report.id, "by": report.resolved_by or ""}
+            if report.resolution_note:
+                detail["note"] = report.resolution_note
+            entries.append(
+                TimelineEntry(
+                    report.resolved_at,
+                    EntryKind.KEY_REPORT,
+                    f"Key report {report.status.value}",
+                    outcome=report.status.value,
+                    detail=detail,
+                )
+            )
+    return entries
+
+
+async def key_replacements(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    """Replacements: the old key revoked and the new one delivered (or why it failed)."""
+    entries: list[TimelineEntry] = []
+    for replacement in await uow.key_replacements.list_for_order(order.id):
+        detail = {
+            "replacementId": replacement.id,
+            "oldKeyId": replacement.old_key_id,
+            "by": replacement.requested_by,
+        }
+        if replacement.reason:
+            detail["reason"] = replacement.reason
+        entries.append(
+            TimelineEntry(
+                replacement.created_at,
+                EntryKind.KEY_REPLACEMENT,
+                "Key replacement requested",
+                outcome="requested",
+                detail=detail,
+            )
+        )
+        if replacement.state.value != "requested":
+            done = {"replacementId": replacement.id, "oldKeyId": replacement.old_key_id}
+            if replacement.new_key_id:
+                done["newKeyId"] = replacement.new_key_id
+            if replacement.failure_reason:
+                done["reason"] = replacement.failure_reason
+            title = "Key revoked and replaced" if replacement.new_key_id else "Key replacement failed"
+            entries.append(
+                TimelineEntry(
+                    replacement.updated_at,
+                    EntryKind.KEY_REPLACEMENT,
+                    title,
+                    outcome=replacement.state.value,
+                    detail=done,
+                )
+            )
+    return entries
 
 
 async def reveals(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
@@ -230,6 +305,8 @@ TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     states,
     keys,
     emails,
+    key_reports,
+    key_replacements,
     reveals,
     operator_actions,
 )

@@ -1,10 +1,13 @@
 """The email outbox: an email the shop owes a customer, written with the change that owes it.
 
-A fulfilled order owes its customer one email with a delivery link. The email is recorded in
-the transaction that completes the order, so neither a crash nor a mail outage can lose it; a sender
-claims it when it is due, sends it and marks it sent, or backs off and tries again later. An email the
-mail server refuses for good, or that still fails `GIVE_UP_AFTER` after it was owed, is closed as
-`failed` with its last error, for the operator, and never tried again.
+A fulfilled order owes its customer an email with a delivery link; the operator's resend and a key
+replacement owe one more each. Each email has a kind (which message is sent) and a unique dedupe key
+naming what owes it ("fulfilled:{order}", "resent:{action}", "replaced:{replacement}"), so the same
+cause never owes two. The email is recorded in the transaction that owes it, so neither a crash nor
+a mail outage can lose it; a sender claims it when it is due, sends it and marks it sent, or backs
+off and tries again later. An email the mail server refuses for good, or that still fails
+`GIVE_UP_AFTER` after it was owed, is closed as `failed` with its last error, for the operator, and
+never tried again.
 """
 
 from dataclasses import dataclass
@@ -21,6 +24,10 @@ GIVE_UP_AFTER: Final = timedelta(days=3)
 
 class DeliveryEmailKind(StrEnum):
     ORDER_FULFILLED = "order_fulfilled"
+    # The operator sent the delivery link again (a customer lost the first email).
+    DELIVERY_RESENT = "delivery_resent"
+    # A key of the order was replaced: a fresh link to the new key.
+    KEY_REPLACED = "key_replaced"
 
 
 class DeliveryEmailStatus(StrEnum):
@@ -32,7 +39,7 @@ class DeliveryEmailStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DeliveryEmail:
-    """One email to send; at most one per order (`order_id` is unique).
+    """One email to send; at most one per `dedupe_key`, several per order.
 
     A pending email is due from `next_attempt_at` on. A sender that claims it moves
     `next_attempt_at` to the end of its lease, so no other sender takes it meanwhile. `attempts`
@@ -49,14 +56,42 @@ class DeliveryEmail:
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+    dedupe_key: str
 
     @classmethod
     def order_fulfilled(cls, email_id: str, order_id: str, email: str, now: datetime) -> "DeliveryEmail":
-        """Due at once."""
+        """Due at once; one per order."""
+        return cls.owed(
+            DeliveryEmailKind.ORDER_FULFILLED, f"fulfilled:{order_id}", email_id, order_id, email, now
+        )
+
+    @classmethod
+    def delivery_resent(
+        cls, email_id: str, order_id: str, email: str, action_id: str, now: datetime
+    ) -> "DeliveryEmail":
+        """Due at once; one per operator action."""
+        return cls.owed(
+            DeliveryEmailKind.DELIVERY_RESENT, f"resent:{action_id}", email_id, order_id, email, now
+        )
+
+    @classmethod
+    def key_replaced(
+        cls, email_id: str, order_id: str, email: str, replacement_id: str, now: datetime
+    ) -> "DeliveryEmail":
+        """Due at once; one per key replacement."""
+        return cls.owed(
+            DeliveryEmailKind.KEY_REPLACED, f"replaced:{replacement_id}", email_id, order_id, email, now
+        )
+
+    @classmethod
+    def owed(
+        cls, kind: DeliveryEmailKind, dedupe_key: str, email_id: str, order_id: str, email: str, now: datetime
+    ) -> "DeliveryEmail":
         return cls(
             id=email_id,
             order_id=order_id,
-            kind=DeliveryEmailKind.ORDER_FULFILLED,
+            kind=kind,
+            dedupe_key=dedupe_key,
             email=email,
             status=DeliveryEmailStatus.PENDING,
             attempts=0,

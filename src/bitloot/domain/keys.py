@@ -61,6 +61,15 @@ class SealedKey:
     created_at: datetime
     # Set once the key was crypto-shredded after the retention period: blob deleted, wrapped key erased.
     purged_at: datetime | None = None
+    # Set once the operator replaced the key (docs/vault.md): kept for the audit, never revealed again.
+    revoked_at: datetime | None = None
+    revoke_reason: str | None = None
+    # The sealed key that replaced it.
+    replaced_by: str | None = None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ class EntryKind(StrEnum):
     KEY_DELIVERED = "key_delivered"
     EMAIL = "email"
     REVEAL = "reveal"
+    KEY_REPORT = "key_report"
+    KEY_REPLACEMENT = "key_replacement"
     OPERATOR_ACTION = "operator_action"
 
 

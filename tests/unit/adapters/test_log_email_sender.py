@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bitloot.adapters.email.log_sender import LogEmailSender
+from bitloot.application.ports.email_sender import OutgoingEmail
 from bitloot.application.ports.links import DeliveryLink
+from bitloot.domain.delivery_email import DeliveryEmailKind
 
 LINK = DeliveryLink(
     token="secret-link-token",
@@ -15,9 +17,14 @@ LINK = DeliveryLink(
 )
 
 
+def fulfilled(order_id: str, recipient: str, link: DeliveryLink) -> OutgoingEmail:
+    """The delivery email of `order_id` as the outbox hands it to a sender."""
+    return OutgoingEmail("email-1", DeliveryEmailKind.ORDER_FULFILLED, order_id, recipient, link)
+
+
 async def test_production_logs_the_owed_email_without_its_link(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="bitloot"):
-        await LogEmailSender(show_links=False).order_fulfilled("order-1", "player@example.com", LINK)
+        await LogEmailSender(show_links=False).send(fulfilled("order-1", "player@example.com", LINK))
 
     assert "your order order-1 is ready" in caplog.text
     assert "secret-link-token" not in caplog.text
@@ -27,6 +34,6 @@ async def test_production_logs_the_owed_email_without_its_link(caplog: pytest.Lo
 
 async def test_development_logs_the_link_for_the_developer(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="bitloot"):
-        await LogEmailSender().order_fulfilled("order-1", "player@example.com", LINK)
+        await LogEmailSender().send(fulfilled("order-1", "player@example.com", LINK))
 
     assert LINK.url in caplog.text

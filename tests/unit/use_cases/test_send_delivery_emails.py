@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bitloot.application.errors import EmailNotSent, EmailRejected
-from bitloot.application.ports.links import DeliveryLink
+from bitloot.application.ports.email_sender import OutgoingEmail
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderRequest
 from bitloot.application.use_cases.send_delivery_emails import SendReport
@@ -46,12 +46,12 @@ class FlakyEmailSender(RecordingEmailSender):
         self.failures = failures
         self.reason = reason
 
-    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+    async def send(self, email: OutgoingEmail) -> None:
         if self.failures > 0:
             self.failures -= 1
             self.attempts += 1
             raise EmailNotSent(self.reason)
-        await super().order_fulfilled(order_id, email, link)
+        await super().send(email)
 
 
 class RejectingEmailSender(RecordingEmailSender):
@@ -63,11 +63,11 @@ class RejectingEmailSender(RecordingEmailSender):
         super().__init__()
         self.rejected = rejected
 
-    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
-        if email == self.rejected:
+    async def send(self, email: OutgoingEmail) -> None:
+        if email.recipient == self.rejected:
             self.attempts += 1
             raise EmailRejected(self.REASON)
-        await super().order_fulfilled(order_id, email, link)
+        await super().send(email)
 
 
 # --- the outbox row -----------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ withholds the link: a log is read by more people and kept longer than a mailbox.
 
 import logging
 
-from bitloot.application.ports.links import DeliveryLink
+from bitloot.application.ports.email_sender import OutgoingEmail
+from bitloot.domain.delivery_email import DeliveryEmailKind
 
 log = logging.getLogger("bitloot.email")
 
@@ -15,19 +16,29 @@ class LogEmailSender:
     def __init__(self, *, show_links: bool = True) -> None:
         self._show_links = show_links
 
-    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+    async def send(self, email: OutgoingEmail) -> None:
+        what = _WHAT[email.kind]
         if not self._show_links:
             log.warning(
-                "email to %s: your order %s is ready; not sent and its link withheld from the log "
+                "email to %s: your order %s %s; not sent and its link withheld from the log "
                 "(set BITLOOT_SMTP_URL to send delivery emails)",
-                email,
-                order_id,
+                email.recipient,
+                email.order_id,
+                what,
             )
             return
         log.info(
-            "email to %s: your order %s is ready; open %s before %s",
-            email,
-            order_id,
-            link.url,
-            link.expires_at.isoformat(timespec="seconds"),
+            "email to %s: your order %s %s; open %s before %s",
+            email.recipient,
+            email.order_id,
+            what,
+            email.link.url,
+            email.link.expires_at.isoformat(timespec="seconds"),
         )
+
+
+_WHAT = {
+    DeliveryEmailKind.ORDER_FULFILLED: "is ready",
+    DeliveryEmailKind.DELIVERY_RESENT: "is ready (link sent again)",
+    DeliveryEmailKind.KEY_REPLACED: "has a replaced key",
+}

@@ -7,7 +7,8 @@ good (`EmailRejected`); a 4xx reply, a refusal of our greeting, login or sender 
 connection failure are temporary. Only replies to the recipient or the message bring the server's
 words into the reason, with anything like a link or a token taken out.
 
-Each order's email carries the same `Message-ID` whenever it is sent, so in the rare case of a resend
+The message follows the email's kind (the delivery email, the operator's resend, a replaced key).
+Each email carries the same `Message-ID` whenever it is sent, so in the rare case of a resend
 (a crash after the server accepted the message and before it was recorded as sent) many mail systems
 recognise the copy.
 """
@@ -25,9 +26,22 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from bitloot.application.errors import EmailNotSent, EmailRejected
-from bitloot.application.ports.links import DeliveryLink
+from bitloot.application.ports.email_sender import OutgoingEmail
+from bitloot.domain.delivery_email import DeliveryEmailKind
 
 SUBJECT: Final = "Your BitLoot order is ready"
+# Per kind: the subject and the sentence that says why the email comes.
+_WORDING: Final = {
+    DeliveryEmailKind.ORDER_FULFILLED: (SUBJECT, "is ready."),
+    DeliveryEmailKind.DELIVERY_RESENT: (
+        "Your BitLoot order: a fresh link",
+        "is ready; here is a fresh link.",
+    ),
+    DeliveryEmailKind.KEY_REPLACED: (
+        "Your BitLoot key was replaced",
+        "has a new key: we replaced the key you reported.",
+    ),
+}
 DEFAULT_TIMEOUT_SECONDS: Final = 10.0
 # A send is a connection, a greeting, maybe STARTTLS and a login, and the message: a few steps, each
 # bounded by the timeout; the whole send by this many of them.
@@ -97,11 +111,11 @@ class SmtpEmailSender:
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
 
-    async def order_fulfilled(self, order_id: str, email: str, link: DeliveryLink) -> None:
+    async def send(self, email: OutgoingEmail) -> None:
         """Returns once the server accepted the message; raises `EmailNotSent` otherwise."""
         settings = self._settings
         try:
-            message = delivery_email(settings.sender, email, order_id, link)
+            message = delivery_email(settings.sender, email)
         except (ValueError, IndexError):
             raise EmailRejected("invalid recipient address") from None
         try:
@@ -124,12 +138,15 @@ class SmtpEmailSender:
         return f"SmtpEmailSender({self._settings!r})"
 
 
-def delivery_email(sender: str, recipient: str, order_id: str, link: DeliveryLink) -> EmailMessage:
-    """The message: plain text and simple HTML, with the link and when it expires; never a key."""
+def delivery_email(sender: str, email: OutgoingEmail) -> EmailMessage:
+    """The message, worded for its kind: plain text and simple HTML, with the link and when it
+    expires; never a key."""
+    order_id, link, recipient = email.order_id, email.link, email.recipient
+    subject, why = _WORDING[email.kind]
     expires = link.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     text = (
         "Hello,\n\n"
-        f"your BitLoot order {order_id} is ready.\n\n"
+        f"your BitLoot order {order_id} {why}\n\n"
         f"Open this link to see your order and reveal your keys:\n{link.url}\n\n"
         f"The link works until {expires} (15 minutes). If it has expired, ask for a fresh one on your\n"
         "order page with the access token you got when you ordered.\n\n"
@@ -139,18 +156,21 @@ def delivery_email(sender: str, recipient: str, order_id: str, link: DeliveryLin
     url = html.escape(link.url, quote=True)
     body = (
         '<!doctype html><html><body style="font-family: sans-serif">'
-        f"<p>Hello,</p><p>your BitLoot order <strong>{html.escape(order_id)}</strong> is ready.</p>"
+        f"<p>Hello,</p><p>your BitLoot order <strong>{html.escape(order_id)}</strong> {html.escape(why)}</p>"
         f'<p><a href="{url}">Open your order and reveal your keys</a></p>'
         f"<p>The link works until {html.escape(expires)} (15 minutes). If it has expired, ask for a fresh "
         "one on your order page with the access token you got when you ordered.</p>"
         "<p>For your safety your keys are never sent by email.</p><p>BitLoot</p></body></html>"
     )
     message = EmailMessage()
-    message["Subject"] = SUBJECT
+    message["Subject"] = subject
     message["From"] = sender
     message["To"] = recipient
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = f"<bitloot-order-{order_id}@{_domain(sender)}>"
+    # The delivery email keeps the id it always had; every other email has its own.
+    first = email.kind is DeliveryEmailKind.ORDER_FULFILLED
+    message_key = f"order-{order_id}" if first else f"email-{email.email_id}"
+    message["Message-ID"] = f"<bitloot-{message_key}@{_domain(sender)}>"
     message["X-BitLoot-Link-Expires"] = format_datetime(link.expires_at, usegmt=True)
     message.set_content(text)
     message.add_alternative(body, subtype="html")

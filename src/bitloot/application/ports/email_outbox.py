@@ -10,10 +10,12 @@ class EmailOutbox(Protocol):
     """Reads and staged writes inside the current unit of work, like every repository."""
 
     async def add(self, email: DeliveryEmail) -> bool:
-        """Stage a email; False (and nothing written) when its order already has one."""
+        """Stage an email; False (and nothing written) when one with its dedupe key (or id) exists."""
         ...
 
-    async def get_for_order(self, order_id: str) -> DeliveryEmail | None: ...
+    async def list_for_order(self, order_id: str) -> list[DeliveryEmail]:
+        """The order's emails, oldest first (by `created_at`, then id)."""
+        ...
 
     async def due(self, now: datetime, limit: int) -> list[DeliveryEmail]:
         """Pending emails with `next_attempt_at <= now`, the longest due first."""

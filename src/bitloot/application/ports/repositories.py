@@ -111,6 +111,11 @@ class StockRepository(Protocol):
         """The unit `unit_id` if it is allocated to `item_id` and not erased."""
         ...
 
+    async def reassign(self, unit_id: str, from_item_id: str, to_item_id: str) -> bool:
+        """Move a unit allocated to `from_item_id` (a key replacement's id) to `to_item_id` (the order
+        item it was delivered to); False when it is not allocated to `from_item_id`."""
+        ...
+
     async def erase(self, unit_id: str, item_id: str) -> bool:
         """Erase the wrapped data key (to empty bytes) of the unit allocated to `item_id` (key purge);
         False when there is no such unit or it is erased already. Rotation skips erased units."""
@@ -147,7 +152,16 @@ class SealedKeyRepository(Protocol):
         the same source key, or a key with the same id."""
         ...
 
-    async def list_for_order(self, order_id: str) -> list[SealedKey]: ...
+    async def list_for_order(self, order_id: str) -> list[SealedKey]:
+        """Every key of the order, revoked ones too (check `is_revoked`)."""
+        ...
+
+    async def get(self, key_id: str) -> SealedKey | None: ...
+
+    async def revoke(self, key_id: str, reason: str, replaced_by: str, now: datetime) -> bool:
+        """Mark the key revoked (docs/vault.md): kept, never revealed again. False when it is revoked
+        already (nothing changed)."""
+        ...
 
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
         """Keys not purged whose data key is wrapped under another version than `active_version`, with

@@ -6,6 +6,7 @@ from typing import Protocol
 from bitloot.application.ports.blob_references import BlobReferences
 from bitloot.application.ports.email_outbox import EmailOutbox
 from bitloot.application.ports.fingerprints import KeyFingerprintRepository
+from bitloot.application.ports.key_reports import KeyReplacementRepository, KeyReportRepository
 from bitloot.application.ports.kinguin import KinguinOrderRepository
 from bitloot.application.ports.operations_overview import OperationsOverview
 from bitloot.application.ports.operator_audit import OperatorAuditLog
@@ -80,6 +81,12 @@ class UnitOfWork(Protocol):
 
     @property
     def console_sessions(self) -> ConsoleSessionRepository: ...
+
+    @property
+    def key_reports(self) -> KeyReportRepository: ...
+
+    @property
+    def key_replacements(self) -> KeyReplacementRepository: ...
 
     async def commit(self) -> None: ...
 

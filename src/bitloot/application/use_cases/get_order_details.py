@@ -1,5 +1,6 @@
 """The operator inspects one order: items, payments, delivered keys (metadata only), reveals, the
-webhook deliveries about it and its delivery email (sent, pending or failed, with the last error)."""
+webhook deliveries about it, its emails (sent, pending or failed, with the last error), its key reports
+and key replacements."""
 
 from dataclasses import dataclass, field
 
@@ -7,6 +8,8 @@ from bitloot.application.errors import NotFound
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.audit import RevealEvent
 from bitloot.domain.delivery_email import DeliveryEmail
+from bitloot.domain.key_replacement import KeyReplacement
+from bitloot.domain.key_reports import KeyReport
 from bitloot.domain.keys import SealedKey
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
@@ -21,8 +24,15 @@ class OrderDetails:
     reveals: list[RevealEvent]
     # The webhook deliveries that named this order, oldest first.
     webhooks: list[WebhookDelivery] = field(default_factory=list)
-    # The delivery email the order owes (None until it is fulfilled).
-    email: DeliveryEmail | None = None
+    # The emails the order owes or was sent, oldest first (none until it is fulfilled).
+    emails: list[DeliveryEmail] = field(default_factory=list)
+    key_reports: list[KeyReport] = field(default_factory=list)
+    key_replacements: list[KeyReplacement] = field(default_factory=list)
+
+    @property
+    def email(self) -> DeliveryEmail | None:
+        """The latest email (None until the order is fulfilled)."""
+        return self.emails[-1] if self.emails else None
 
 
 class GetOrderDetails:
@@ -39,7 +49,9 @@ class GetOrderDetails:
             keys=await self._uow.keys.list_for_order(order.id),
             reveals=await self._uow.reveals.list_for_order(order.id),
             webhooks=await self._uow.webhooks.list_for_order(order.id),
-            email=await self._uow.emails.get_for_order(order.id),
+            emails=await self._uow.emails.list_for_order(order.id),
+            key_reports=await self._uow.key_reports.list_for_order(order.id),
+            key_replacements=await self._uow.key_replacements.list_for_order(order.id),
         )
         await self._uow.rollback()
         return details

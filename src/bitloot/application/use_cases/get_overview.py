@@ -54,12 +54,17 @@ class OverviewExtras(Protocol):
     async def low_stock_products(self) -> int | None: ...
 
 
-class NoExtras:
+class StoredExtras:
+    """The counts as the unit of work holds them: open key reports, listed products low on stock."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
     async def open_key_reports(self) -> int | None:
-        return None
+        return await self._uow.key_reports.count_open()
 
     async def low_stock_products(self) -> int | None:
-        return None
+        return len(await self._uow.products.low_stock())
 
 
 class GetOverview:

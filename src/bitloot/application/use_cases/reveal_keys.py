@@ -47,6 +47,8 @@ class RevealedKey:
     product_id: str
     key: KeyMaterial
     revealed_at: datetime
+    # The sealed key's id: what a customer's key report names.
+    key_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,8 @@ class RevealKeys:
         keys = [
             key
             for key in await self._uow.keys.list_for_order(order.id)
-            if request.item_id is None or key.item_id == request.item_id
+            # A replaced key is kept for the audit and never revealed again (docs/vault.md).
+            if not key.is_revoked and (request.item_id is None or key.item_id == request.item_id)
         ]
         if order.status is OrderStatus.REFUNDED:
             return await self._refuse_refunded(order, keys, channel, request.client)
@@ -132,7 +135,7 @@ class RevealKeys:
                 await self._audit(order, key, channel, RevealOutcome.TAMPER_DETECTED, request.client)
                 log.error("sealed key %s of order %s failed to open", key.id, order.id)
                 return _Refused(exc)
-            revealed.append(RevealedKey(key.item_id, key.product_id, material, now))
+            revealed.append(RevealedKey(key.item_id, key.product_id, material, now, key.id))
         for key in keys:
             await self._audit(order, key, channel, RevealOutcome.REVEALED, request.client)
         await self._uow.orders.save(order)

@@ -3,7 +3,8 @@
 Runs right after a fulfilment commits (in the same job, best effort) and in every reconciler round,
 so an email is sent once the mail server answers again, whatever crashed or failed meanwhile.
 
-Exactly one email per fulfilled order, as far as SMTP allows: a sender claims a email with a
+Each email of the outbox (an order's delivery email, an operator's resend, a key replacement's)
+is sent exactly once, as far as SMTP allows: a sender claims a email with a
 lease before sending, so two senders never send it at once, and marks it sent in a transaction right
 after the mail server accepted the message. The one window left: a sender that dies (or loses the
 database) after the server accepted the message and before that commit leaves the email
@@ -22,7 +23,7 @@ from enum import Enum
 
 from bitloot.application.errors import ConcurrencyConflict, EmailNotSent, EmailRejected
 from bitloot.application.ports.clock import Clock
-from bitloot.application.ports.email_sender import EmailSender
+from bitloot.application.ports.email_sender import EmailSender, OutgoingEmail
 from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
@@ -70,7 +71,7 @@ class SendDeliveryEmails:
         self._settings = settings
 
     async def execute(self, order_id: str | None = None) -> SendReport:
-        """Send what is due: up to a batch of emails, or only the one of `order_id`.
+        """Send what is due: up to a batch of emails, or only those of `order_id`.
 
         Stops at the first temporary failure: the mail server is likely down, and the rest waits for
         the next round instead of each waiting out its timeout now. A refusal for good concerns that
@@ -93,8 +94,7 @@ class SendDeliveryEmails:
         if order_id is None:
             found = await self._uow.emails.due(now, self._settings.batch)
         else:
-            one = await self._uow.emails.get_for_order(order_id)
-            found = [one] if one is not None and one.is_due(now) else []
+            found = [e for e in await self._uow.emails.list_for_order(order_id) if e.is_due(now)]
         # End the reading transaction (on SQLite it holds the database's write lock).
         await self._uow.rollback()
         return found
@@ -116,7 +116,9 @@ class SendDeliveryEmails:
         # A fresh link at send time: it lives 15 minutes from now, not from the fulfilment.
         link = self._links.issue(email.order_id, self._clock.now())
         try:
-            await self._email_sender.order_fulfilled(email.order_id, email.email, link)
+            await self._email_sender.send(
+                OutgoingEmail(email.id, email.kind, email.order_id, email.email, link)
+            )
         except EmailNotSent as exc:
             error = short_error(str(exc))
             if isinstance(exc, EmailRejected):
@@ -130,7 +132,7 @@ class SendDeliveryEmails:
 
         # Accepted by the mail server: record it at once (see the module docstring for the window).
         await in_transaction(self._uow, lambda: self._uow.emails.mark_sent(email.id, self._clock.now()))
-        log.info("order %s: delivery email sent", email.order_id)
+        log.info("order %s: %s email sent", email.order_id, email.kind)
         return _Outcome.SENT
 
     async def _give_up(self, email: DeliveryEmail, error: str, why: str) -> None:

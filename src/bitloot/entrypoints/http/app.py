@@ -18,6 +18,7 @@ from taskiq import AsyncBroker
 
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
+from bitloot.entrypoints.http.admin_keys import AdminKeysController
 from bitloot.entrypoints.http.admin_orders import AdminOrdersController
 from bitloot.entrypoints.http.admin_products import AdminProductsController
 from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, asset_routers, doc_pages
@@ -26,6 +27,7 @@ from bitloot.entrypoints.http.customer import CatalogController, FulfillmentCont
 from bitloot.entrypoints.http.delivery import DeliveryController
 from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.home import home
+from bitloot.entrypoints.http.key_reports import KeyReportApiController, KeyReportPageController
 from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -64,6 +66,9 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         paid,
         cancelled,
         AdminProductsController,
+        KeyReportPageController,
+        KeyReportApiController,
+        AdminKeysController,
     ]
     if simulator_mounted(settings):
         handlers.append(SimulatorController)

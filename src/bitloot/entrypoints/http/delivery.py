@@ -22,7 +22,7 @@ from bitloot.entrypoints.http.error_responses import (
     problem_responses,
 )
 from bitloot.entrypoints.http.limits import RateGuard, RateLimited
-from bitloot.entrypoints.http.pages import PAGE_HEADERS, button_form, page, table
+from bitloot.entrypoints.http.pages import PAGE_HEADERS, button_form, page, report_form, table
 from bitloot.entrypoints.http.problems import STATUS_OF
 
 
@@ -90,7 +90,11 @@ class DeliveryController(Controller):
         if wants_json:
             return Response(presenters.reveal_out(result), headers=PAGE_HEADERS)
         rows = [
-            [escape(k.item_id), _key_html(presenters.key_text(k.key), k.key.content_type)]
+            [
+                escape(k.item_id),
+                _key_html(presenters.key_text(k.key), k.key.content_type)
+                + report_form(f"/d/{token}/report", k.key_id),
+            ]
             for k in result.keys
         ]
         return page("Your keys", table(["Item", "Key"], rows))
@@ -100,6 +104,11 @@ def _key_html(text: str, content_type: str) -> str:
     if content_type == TEXT_KEY:
         return f"<code>{escape(text)}</code>"
     return f"<img alt='key' src='data:{escape(content_type)};base64,{escape(text)}'>"
+
+
+def error_page(exc: BitLootError) -> Response[str]:
+    """The page a refused request gets: its safe message, with the status of its kind."""
+    return _error_page(exc)
 
 
 def _error_page(exc: BitLootError) -> Response[str]:

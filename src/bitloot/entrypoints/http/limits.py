@@ -49,6 +49,10 @@ class RateGuard:
     async def reveal(self, request: Request[Any, Any, Any]) -> None:
         await self._check("reveal-ip", request, self.limits.reveal_per_ip)
 
+    async def report_key(self, request: Request[Any, Any, Any]) -> None:
+        """A key report counts against a budget of its own, as large as the reveal's."""
+        await self._check("report-ip", request, self.limits.reveal_per_ip)
+
     async def delivery_link(self, request: Request[Any, Any, Any]) -> None:
         await self._check("link-ip", request, self.limits.link_per_ip)
 

@@ -43,3 +43,15 @@ def button_form(action: str, label: str, fields: dict[str, str] | None = None) -
         f"<input type=hidden name='{escape(k)}' value='{escape(v)}'>" for k, v in (fields or {}).items()
     )
     return f"<form method=post action='{escape(action)}'>{hidden}<button>{escape(label)}</button></form>"
+
+
+def report_form(action: str, key_id: str) -> str:
+    """The small form under a revealed key: the key's id and the customer's message, never the key."""
+    return (
+        f"<details><summary class=muted>Report a problem with this key</summary>"
+        f"<form method=post action='{escape(action)}'>"
+        f"<input type=hidden name='key_id' value='{escape(key_id)}'>"
+        "<textarea name='message' maxlength=1000 required rows=3 style='width:100%'"
+        " placeholder='What went wrong?'></textarea>"
+        "<button>Report a problem with this key</button></form></details>"
+    )

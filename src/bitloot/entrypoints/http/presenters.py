@@ -101,6 +101,7 @@ def reveal_out(result: RevealResult) -> s.RevealOut:
                 key=key_text(k.key),
                 content_type=k.key.content_type,
                 revealed_at=k.revealed_at,
+                key_id=k.key_id,
             )
             for k in result.keys
         ],
@@ -151,6 +152,8 @@ def order_detail_out(details: OrderDetails) -> s.AdminOrderDetailOut:
                 content_type=k.content_type,
                 key_version=k.key_version,
                 created_at=k.created_at,
+                revoked_at=k.revoked_at,
+                replaced_by=k.replaced_by,
             )
             for k in details.keys
         ],
@@ -169,6 +172,7 @@ def order_detail_out(details: OrderDetails) -> s.AdminOrderDetailOut:
         ],
         webhooks=[webhook_delivery_out(d) for d in details.webhooks],
         email=delivery_email_out(details.email) if details.email is not None else None,
+        emails=[delivery_email_out(e) for e in details.emails],
     )
 
 
@@ -182,6 +186,7 @@ def delivery_email_out(email: DeliveryEmail) -> s.DeliveryEmailOut:
         next_attempt_at=email.next_attempt_at if pending else None,
         created_at=email.created_at,
         updated_at=email.updated_at,
+        kind=email.kind.value,
     )
 
 

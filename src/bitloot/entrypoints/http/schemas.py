@@ -96,6 +96,8 @@ class RevealedKeyOut(Schema):
     key: str
     content_type: str
     revealed_at: datetime
+    # The sealed key's id, to report the key if it does not work.
+    key_id: str = ""
 
 
 class RevealOut(Schema):
@@ -175,6 +177,9 @@ class SealedKeyOut(Schema):
     content_type: str
     key_version: int
     created_at: datetime
+    # Set once the operator replaced the key (it is kept, never revealed again), with its successor.
+    revoked_at: datetime | None = None
+    replaced_by: str | None = None
 
 
 class RevealEventOut(Schema):
@@ -219,6 +224,8 @@ class DeliveryEmailOut(Schema):
     next_attempt_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # `order_fulfilled`, `delivery_resent` or `key_replaced`.
+    kind: str = "order_fulfilled"
 
 
 class AdminOrderDetailOut(Schema):
@@ -227,5 +234,7 @@ class AdminOrderDetailOut(Schema):
     keys: list[SealedKeyOut]
     reveals: list[RevealEventOut]
     webhooks: list[WebhookDeliveryOut]
-    # None until the order is fulfilled (and owes its email).
+    # The latest email; None until the order is fulfilled (and owes its email).
     email: DeliveryEmailOut | None = None
+    # Every email of the order, oldest first.
+    emails: list[DeliveryEmailOut] = msgspec.field(default_factory=list)

@@ -16,35 +16,41 @@ from bitloot.application.use_cases.apply_kinguin_event import ApplyKinguinEvent
 from bitloot.application.use_cases.apply_payment_notification import ApplyPaymentNotification
 from bitloot.application.use_cases.check_health import CheckHealth
 from bitloot.application.use_cases.create_product import CreateProduct
+from bitloot.application.use_cases.dismiss_key_report import DismissKeyReport
 from bitloot.application.use_cases.fingerprint_existing_keys import FingerprintExistingKeys
 from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
 from bitloot.application.use_cases.get_order_timeline import GetOrderTimeline
-from bitloot.application.use_cases.get_overview import GetOverview, NoExtras, OverviewExtras
+from bitloot.application.use_cases.get_overview import GetOverview, OverviewExtras, StoredExtras
 from bitloot.application.use_cases.get_product_stock import GetProductStock
 from bitloot.application.use_cases.get_webhook_delivery import GetWebhookDelivery
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.issue_delivery_link import IssueDeliveryLink
+from bitloot.application.use_cases.list_key_reports import ListKeyReports
 from bitloot.application.use_cases.list_low_stock import ListLowStock
 from bitloot.application.use_cases.list_orders import ListOrders
 from bitloot.application.use_cases.list_product_stock import ListProductStock
 from bitloot.application.use_cases.list_products import ListProducts
 from bitloot.application.use_cases.list_stock_units import ListStockUnits
 from bitloot.application.use_cases.list_webhook_deliveries import ListWebhookDeliveries
+from bitloot.application.use_cases.mark_refunded import MarkRefunded
 from bitloot.application.use_cases.place_order import PlaceOrder
 from bitloot.application.use_cases.purge_revealed_keys import PurgeRevealedKeys
 from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguinWebhook
 from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
 from bitloot.application.use_cases.reconcile_payments import ReconcilePayments
+from bitloot.application.use_cases.replace_key import ReplaceKey
 from bitloot.application.use_cases.replay_webhook import (
     KinguinWebhookReplayer,
     PaymentWebhookReplayer,
     ReplayWebhook,
     WebhookReplayers,
 )
+from bitloot.application.use_cases.report_key import ReportKey
+from bitloot.application.use_cases.resend_delivery_email import ResendDeliveryEmail
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys
@@ -100,8 +106,16 @@ class UseCasesProvider(Provider):
     search_orders = provide(SearchOrders)
     get_order_timeline = provide(GetOrderTimeline)
     get_overview = provide(GetOverview)
-    # Other parts of the console replace this with readers of key reports and low stock.
-    overview_extras = provide(NoExtras, provides=OverviewExtras, scope=Scope.APP)
+    # The overview's open key reports and low-stock products.
+    overview_extras = provide(StoredExtras, provides=OverviewExtras)
+
+    # Key reports and replacement, resends and refunds (docs/stock-integrity.md)
+    report_key = provide(ReportKey)
+    list_key_reports = provide(ListKeyReports)
+    dismiss_key_report = provide(DismissKeyReport)
+    replace_key = provide(ReplaceKey)
+    resend_delivery_email = provide(ResendDeliveryEmail)
+    mark_refunded = provide(MarkRefunded)
 
     @provide
     def webhook_replayers(

@@ -12,6 +12,10 @@ from bitloot.adapters.persistence.sqla.repositories.fingerprints import SqlaKeyF
 from bitloot.adapters.persistence.sqla.repositories.fulfillment_requests import (
     SqlaFulfillmentRequestRepository,
 )
+from bitloot.adapters.persistence.sqla.repositories.key_reports import (
+    SqlaKeyReplacementRepository,
+    SqlaKeyReportRepository,
+)
 from bitloot.adapters.persistence.sqla.repositories.kinguin import SqlaKinguinOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.operations_overview import SqlaOperationsOverview
 from bitloot.adapters.persistence.sqla.repositories.operator_audit import SqlaOperatorAuditLog
@@ -51,6 +55,8 @@ class SqlaUnitOfWork:
         self.overview = SqlaOperationsOverview(session)
         self.operators = SqlaOperatorRepository(session)
         self.console_sessions = SqlaConsoleSessionRepository(session)
+        self.key_reports = SqlaKeyReportRepository(session)
+        self.key_replacements = SqlaKeyReplacementRepository(session)
 
     async def commit(self) -> None:
         try:

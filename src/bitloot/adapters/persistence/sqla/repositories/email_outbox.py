@@ -22,17 +22,16 @@ _FAILED = DeliveryEmailStatus.FAILED.value
 
 class SqlaEmailOutbox(SqlRepository):
     async def add(self, email: DeliveryEmail) -> bool:
-        statement = (
-            self._insert(EMAIL_OUTBOX)
-            .values(_values(email))
-            .on_conflict_do_nothing(index_elements=["order_id"])
-        )
+        statement = self._insert(EMAIL_OUTBOX).values(_values(email)).on_conflict_do_nothing()
         result = await self._execute(statement)
         return bool(result.rowcount == 1)
 
-    async def get_for_order(self, order_id: str) -> DeliveryEmail | None:
-        found = await self._load(select(EMAIL_OUTBOX).where(EMAIL_OUTBOX.c.order_id == order_id))
-        return found[0] if found else None
+    async def list_for_order(self, order_id: str) -> list[DeliveryEmail]:
+        return await self._load(
+            select(EMAIL_OUTBOX)
+            .where(EMAIL_OUTBOX.c.order_id == order_id)
+            .order_by(EMAIL_OUTBOX.c.created_at, EMAIL_OUTBOX.c.id)
+        )
 
     async def due(self, now: datetime, limit: int) -> list[DeliveryEmail]:
         query = (
@@ -90,6 +89,7 @@ def _values(email: DeliveryEmail) -> dict[str, Any]:
         "id": email.id,
         "order_id": email.order_id,
         "kind": email.kind.value,
+        "dedupe_key": email.dedupe_key,
         "email": email.email,
         "status": email.status.value,
         "attempts": email.attempts,
@@ -105,6 +105,7 @@ def _from_row(row: RowMapping) -> DeliveryEmail:
         id=row["id"],
         order_id=row["order_id"],
         kind=DeliveryEmailKind(row["kind"]),
+        dedupe_key=row["dedupe_key"],
         email=row["email"],
         status=DeliveryEmailStatus(row["status"]),
         attempts=row["attempts"],

@@ -27,6 +27,18 @@ class SqlaSealedKeyRepository(SqlRepository):
         query = select(SEALED_KEYS).where(SEALED_KEYS.c.order_id == order_id).order_by(SEALED_KEYS.c.id)
         return [sealed_key_from_row(row) for row in (await self._execute(query)).mappings()]
 
+    async def get(self, key_id: str) -> SealedKey | None:
+        row = (await self._execute(select(SEALED_KEYS).where(SEALED_KEYS.c.id == key_id))).mappings().first()
+        return None if row is None else sealed_key_from_row(row)
+
+    async def revoke(self, key_id: str, reason: str, replaced_by: str, now: datetime) -> bool:
+        result = await self._execute(
+            update(SEALED_KEYS)
+            .where(SEALED_KEYS.c.id == key_id, SEALED_KEYS.c.revoked_at.is_(None))
+            .values(revoked_at=now, revoke_reason=reason[:300], replaced_by=replaced_by)
+        )
+        return bool(result.rowcount == 1)
+
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[SealedKey]:
         query = (
             select(SEALED_KEYS)

@@ -102,6 +102,14 @@ class SqlaStockRepository(StockViews, SqlRepository):
         row = (await self._execute(query)).mappings().first()
         return None if row is None else stock_key_from_row(row)
 
+    async def reassign(self, unit_id: str, from_item_id: str, to_item_id: str) -> bool:
+        result = await self._execute(
+            update(STOCK_KEYS)
+            .where(STOCK_KEYS.c.id == unit_id, STOCK_KEYS.c.item_id == from_item_id)
+            .values(item_id=to_item_id)
+        )
+        return bool(result.rowcount == 1)
+
     async def erase(self, unit_id: str, item_id: str) -> bool:
         result = await self._execute(
             update(STOCK_KEYS)

@@ -1,5 +1,6 @@
 """The email outbox: the delivery emails owed to customers (migration 0004). The table keeps the
-name it was created with, `notification_outbox`."""
+name it was created with, `notification_outbox`; since migration 0012 an order may owe several
+emails, one per dedupe key."""
 
 from datetime import datetime
 
@@ -11,12 +12,13 @@ from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
 
 
 class DeliveryEmailRow(Base):
-    """Emails owed to customers: one per order, written with the change that owes it."""
+    """Emails owed to customers: one per dedupe key (what owes it), written with the change that owes it."""
 
     __tablename__ = "notification_outbox"
     __table_args__ = (Index("ix_notification_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[str] = mapped_column(Id, primary_key=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), unique=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     email: Mapped[str] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(16))

@@ -1,4 +1,4 @@
-"""Sealed keys: the keys delivered to order items, whatever supplied them (migrations 0001, 0006)."""
+"""Sealed keys: the keys delivered to order items, whatever supplied them (migrations 0001, 0006, 0012)."""
 
 from datetime import datetime
 
@@ -24,6 +24,10 @@ class SealedKeyRow(SealedEnvelopeColumns, Base):
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     # Migration 0006: set when `bitloot keys purge` crypto-shredded the key (blob gone, wrapped key erased).
     purged_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    # Migration 0012: set when the operator replaced the key (docs/vault.md); never revealed again.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC)
+    revoke_reason: Mapped[str | None] = mapped_column(String(300))
+    replaced_by: Mapped[str | None] = mapped_column(Id)
 
 
 SEALED_KEYS = table_of(SealedKeyRow)

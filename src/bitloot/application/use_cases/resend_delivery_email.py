@@ -1,0 +1,52 @@
+"""The operator sends a fulfilled order's delivery link again (a customer lost the first email)."""
+
+from bitloot.application.errors import Conflict, NotFound
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.application.retry import in_transaction
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
+from bitloot.domain.ids import new_id
+from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.order_status import OrderStatus
+
+ALREADY_WAITING = "An email is already waiting to be sent."
+
+
+class ResendDeliveryEmail:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, order_id: str, actor: Actor) -> DeliveryEmail:
+        """Stage a `delivery_resent` email (the link is issued fresh when it is sent) and audit
+        `EMAIL_RESENT`, in one transaction. Only for a `fulfilled` order; refused (`Conflict`) while
+        any email of the order is still pending. The order is saved too, so two resends at once
+        conflict and the second finds the first one pending."""
+        return await in_transaction(self._uow, lambda: self._resend(order_id, actor))
+
+    async def _resend(self, order_id: str, actor: Actor) -> DeliveryEmail:
+        order = await self._uow.orders.get(order_id)
+        if order is None:
+            raise NotFound("No such order.")
+        if order.status is not OrderStatus.FULFILLED:
+            raise Conflict(f"Only a fulfilled order's email is sent again; this one is {order.status}.")
+        emails = await self._uow.emails.list_for_order(order.id)
+        if any(e.status is DeliveryEmailStatus.PENDING for e in emails):
+            raise Conflict(ALREADY_WAITING)
+        now = self._clock.now()
+        action_id = new_id()
+        email = DeliveryEmail.delivery_resent(new_id(), order.id, order.email, action_id, now)
+        await self._uow.emails.add(email)
+        await self._uow.orders.save(order)
+        await self._uow.operator_actions.add(
+            OperatorAction(
+                id=action_id,
+                actor=actor,
+                kind=ActionKind.EMAIL_RESENT,
+                target_kind=TargetKind.ORDER,
+                target_id=order.id,
+                at=now,
+                detail=f"delivery email {email.id} staged",
+            )
+        )
+        return email
