@@ -336,4 +336,15 @@ MUTANTS = (
             "tests/http/test_key_replacement.py::test_refusals_are_problems_that_change_nothing",
         ),
     ),
+    Mutant(
+        name="resume-races-a-live-replacement",
+        fault="the reconciler resumes a replacement the operator's own request is still running",
+        protection="only replacements untouched for the grace period are resumed",
+        path="application/use_cases/resume_key_replacements.py",
+        edits=(("            if replacement.updated_at > cutoff:\n                continue\n", ""),),
+        tests=(
+            "tests/unit/use_cases/test_replace_key.py::"
+            "test_the_reconciler_finishes_a_replacement_a_crash_left_and_leaves_a_fresh_one_alone",
+        ),
+    ),
 )

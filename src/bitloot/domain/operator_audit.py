@@ -23,6 +23,8 @@ class ActorKind(StrEnum):
     AUTOMATION = "automation"
     # `bitloot ...` on a machine of the shop.
     COMMAND_LINE = "command_line"
+    # The service itself, finishing what an actor started (the reconciler resuming a replacement).
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,10 @@ class Actor:
     @classmethod
     def command_line(cls) -> "Actor":
         return cls(ActorKind.COMMAND_LINE, "command line")
+
+    @classmethod
+    def system(cls, on_behalf_of: str) -> "Actor":
+        return cls(ActorKind.SYSTEM, f"reconciler, for {on_behalf_of}"[:254])
 
 
 class TargetKind(StrEnum):

@@ -2,6 +2,7 @@
 once, whatever fails or crashes in between and however often the replacement runs again."""
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
@@ -18,13 +19,14 @@ from bitloot.application.use_cases.replace_key import (
     ReplaceKeyResult,
 )
 from bitloot.application.use_cases.report_key import ReportKey, ReportKeyRequest
+from bitloot.application.use_cases.resume_key_replacements import ResumeKeyReplacements, ResumeSettings
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
 from bitloot.domain.audit import ClientInfo
 from bitloot.domain.delivery_email import DeliveryEmailKind
 from bitloot.domain.key_replacement import ReplacementState
 from bitloot.domain.key_reports import KeyReportStatus
 from bitloot.domain.keys import SealedKey
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, ActorKind, OperatorAction, TargetKind
 from bitloot.domain.product import SupplierKind
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.unit.conftest import World
@@ -274,3 +276,30 @@ async def test_a_dismissed_report_is_not_replaced(world: World) -> None:
         await replace_use_case(world).execute(ReplaceKeyRequest(ACTOR, report_id=report_id))
     with pytest.raises(Conflict, match="already dismissed"):
         await DismissKeyReport(world.uow(), world.clock).execute(report_id, "again", ACTOR)
+
+
+async def test_the_reconciler_finishes_a_replacement_a_crash_left_and_leaves_a_fresh_one_alone(
+    world: World,
+) -> None:
+    placed, old = await delivered(world, spare=2)
+    report_id = await reported(world, placed, old)
+    crashing = replace_use_case(world, store=FailingStore(world.store, Crash(), after_put=True))
+    with pytest.raises(Crash):
+        await crashing.execute(ReplaceKeyRequest(ACTOR, report_id=report_id))
+
+    def resume() -> ResumeKeyReplacements:
+        uow = world.uow()
+        return ResumeKeyReplacements(uow, replace_use_case(world, uow=uow), world.clock)
+
+    # Just written: the operator's own request may still be running.
+    assert await resume().execute() == 0
+    assert [r.state for r in world.db.key_replacements.values()] == [ReplacementState.REQUESTED]
+
+    world.clock.advance(ResumeSettings().grace + timedelta(seconds=1))
+    assert await resume().execute() == 1
+
+    assert_replaced_once(world, placed, old)
+    assert world.db.key_reports[report_id].status is KeyReportStatus.REPLACED
+    [action] = order_actions(world)
+    assert (action.actor.kind, action.actor.label) == (ActorKind.SYSTEM, "reconciler, for admin token")
+    assert await resume().execute() == 0

@@ -51,6 +51,7 @@ from bitloot.application.use_cases.replay_webhook import (
 )
 from bitloot.application.use_cases.report_key import ReportKey
 from bitloot.application.use_cases.resend_delivery_email import ResendDeliveryEmail
+from bitloot.application.use_cases.resume_key_replacements import ResumeKeyReplacements
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys
@@ -82,6 +83,7 @@ class UseCasesProvider(Provider):
     reconcile_fulfillments = provide(ReconcileFulfillments)
     reconcile_payments = provide(ReconcilePayments)
     sweep_orphan_blobs = provide(SweepOrphanBlobs)
+    resume_key_replacements = provide(ResumeKeyReplacements)
 
     # What the operator does (admin API and command line)
     create_product = provide(CreateProduct)
