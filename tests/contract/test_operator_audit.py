@@ -116,3 +116,13 @@ def test_a_record_refuses_an_overlong_detail_and_a_blank_target() -> None:
         action(1, detail="d" * (MAX_DETAIL_LENGTH + 1))
     with pytest.raises(InvalidValue, match="names its target"):
         action(1, target_id="")
+
+
+def test_an_actor_records_what_it_did_with_a_detail_cut_to_the_limit() -> None:
+    record = ALICE.did(ActionKind.ORDER_REFUNDED, TargetKind.ORDER, "order-1", at(5), "r" * 400)
+    assert (record.actor, record.kind, record.target_kind, record.target_id, record.at) == (
+        ALICE, ActionKind.ORDER_REFUNDED, TargetKind.ORDER, "order-1", at(5)
+    )  # fmt: skip
+    assert record.detail == "r" * (MAX_DETAIL_LENGTH - 1) + "…"
+    assert ALICE.did(ActionKind.SIGNED_IN, TargetKind.OPERATOR, "op", at(1)).id != record.id
+    assert ALICE.did(ActionKind.SIGNED_IN, TargetKind.OPERATOR, "op", at(1), action_id="a-1").id == "a-1"

@@ -2,8 +2,7 @@
 replay records, so both commit together or neither does."""
 
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.webhook import WebhookDelivery
 
 
@@ -12,13 +11,11 @@ async def stage_replay_audit(uow: UnitOfWork, actor: Actor | None, replayed: Web
     if actor is None or replayed.replayed_from is None:
         return
     await uow.operator_actions.add(
-        OperatorAction(
-            id=new_id(),
-            actor=actor,
-            kind=ActionKind.WEBHOOK_REPLAYED,
-            target_kind=TargetKind.WEBHOOK,
-            target_id=replayed.replayed_from,
-            at=replayed.received_at,
-            detail=f"replayed as {replayed.id}: {replayed.outcome}",
+        actor.did(
+            ActionKind.WEBHOOK_REPLAYED,
+            TargetKind.WEBHOOK,
+            replayed.replayed_from,
+            replayed.received_at,
+            f"replayed as {replayed.id}: {replayed.outcome}",
         )
     )

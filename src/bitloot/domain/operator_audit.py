@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Final
 
 from bitloot.domain.errors import InvalidValue
+from bitloot.domain.ids import new_id
 
 MAX_DETAIL_LENGTH: Final = 300
 
@@ -48,6 +49,21 @@ class Actor:
     @classmethod
     def system(cls, on_behalf_of: str) -> "Actor":
         return cls(ActorKind.SYSTEM, f"reconciler, for {on_behalf_of}"[:254])
+
+    def did(
+        self,
+        kind: "ActionKind",
+        target_kind: "TargetKind",
+        target_id: str,
+        at: datetime,
+        detail: str = "",
+        *,
+        action_id: str | None = None,
+    ) -> "OperatorAction":
+        """The audit record of this actor's action; a detail over the limit is cut, not refused."""
+        if len(detail) > MAX_DETAIL_LENGTH:
+            detail = detail[: MAX_DETAIL_LENGTH - 1] + "…"
+        return OperatorAction(action_id or new_id(), self, kind, target_kind, target_id, at, detail)
 
 
 class TargetKind(StrEnum):

@@ -9,7 +9,7 @@ from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.passwords import PasswordHasher
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.operators import Operator, Role, normalized_email
 
 
@@ -47,14 +47,8 @@ class AddOperator:
         try:
             await self._uow.operators.add(operator)
             await self._uow.operator_actions.add(
-                OperatorAction(
-                    id=new_id(),
-                    actor=actor,
-                    kind=ActionKind.OPERATOR_ADDED,
-                    target_kind=TargetKind.OPERATOR,
-                    target_id=operator.id,
-                    at=now,
-                    detail=f"{email} as {role}",
+                actor.did(
+                    ActionKind.OPERATOR_ADDED, TargetKind.OPERATOR, operator.id, now, f"{email} as {role}"
                 )
             )
             await self._uow.commit()

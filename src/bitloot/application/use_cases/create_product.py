@@ -8,7 +8,7 @@ from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.ids import new_id
 from bitloot.domain.money import Money
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.product import DEFAULT_LOW_STOCK_THRESHOLD, Product, SupplierKind
 from bitloot.domain.redemption import Redemption
 
@@ -49,14 +49,12 @@ class CreateProduct:
             raise Conflict("A product with this SKU exists.")
         await self._uow.products.add(product)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.PRODUCT_CREATED,
-                target_kind=TargetKind.PRODUCT,
-                target_id=product.id,
-                at=self._clock.now(),
-                detail=f"{product.supplier.value} product, {'listed' if product.listed else 'not listed'}",
+            actor.did(
+                ActionKind.PRODUCT_CREATED,
+                TargetKind.PRODUCT,
+                product.id,
+                self._clock.now(),
+                f"{product.supplier.value} product, {'listed' if product.listed else 'not listed'}",
             )
         )
         await self._uow.commit()

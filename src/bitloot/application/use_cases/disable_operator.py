@@ -6,8 +6,7 @@ from bitloot.application.operator_lookup import operator_named
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.operators import Operator, Role
 
 
@@ -34,14 +33,12 @@ class DisableOperator:
         await self._uow.operators.save(operator)
         ended = await self._uow.console_sessions.revoke_all(operator.id, now)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.OPERATOR_DISABLED,
-                target_kind=TargetKind.OPERATOR,
-                target_id=operator.id,
-                at=now,
-                detail=f"{operator.email}; {ended} sessions ended",
+            actor.did(
+                ActionKind.OPERATOR_DISABLED,
+                TargetKind.OPERATOR,
+                operator.id,
+                now,
+                f"{operator.email}; {ended} sessions ended",
             )
         )
         return operator

@@ -4,9 +4,8 @@ from bitloot.application.errors import ConcurrencyConflict, Conflict, NotFound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.ids import new_id
 from bitloot.domain.key_reports import KeyReport, KeyReportStatus, resolution_note
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 
 
 class DismissKeyReport:
@@ -31,14 +30,12 @@ class DismissKeyReport:
         if not await self._uow.key_reports.resolve(dismissed):
             raise ConcurrencyConflict
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.KEY_REPORT_DISMISSED,
-                target_kind=TargetKind.KEY_REPORT,
-                target_id=report.id,
-                at=now,
-                detail=f"report on key {report.sealed_key_id} of order {report.order_id} dismissed",
+            actor.did(
+                ActionKind.KEY_REPORT_DISMISSED,
+                TargetKind.KEY_REPORT,
+                report.id,
+                now,
+                f"report on key {report.sealed_key_id} of order {report.order_id} dismissed",
             )
         )
         return dismissed

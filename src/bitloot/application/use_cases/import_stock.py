@@ -18,7 +18,7 @@ from bitloot.domain.errors import InvalidValue
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import KeyMaterial, StockKey, stock_key_context, stock_key_path
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.product import Product, SupplierKind
 
 MAX_KEYS_PER_IMPORT = 1000
@@ -162,14 +162,12 @@ class ImportStock:
         if rows:
             await self._uow.stock.add_many(rows)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.STOCK_IMPORTED,
-                target_kind=TargetKind.PRODUCT,
-                target_id=product.id,
-                at=now,
-                detail=f"imported {len(rows)}, refused {len(refusals)}",
+            actor.did(
+                ActionKind.STOCK_IMPORTED,
+                TargetKind.PRODUCT,
+                product.id,
+                now,
+                f"imported {len(rows)}, refused {len(refusals)}",
             )
         )
         return len(rows), refusals

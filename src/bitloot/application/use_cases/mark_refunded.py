@@ -5,9 +5,8 @@ from bitloot.application.errors import Conflict, NotFound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.ids import new_id
 from bitloot.domain.key_reports import resolution_note
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus, can_transition
 
@@ -35,14 +34,12 @@ class MarkRefunded:
         order.transition_to(OrderStatus.REFUNDED, now)
         await self._uow.orders.save(order)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.ORDER_REFUNDED,
-                target_kind=TargetKind.ORDER,
-                target_id=order.id,
-                at=now,
-                detail=f"refunded from {previous}: {reason}"[:300],
+            actor.did(
+                ActionKind.ORDER_REFUNDED,
+                TargetKind.ORDER,
+                order.id,
+                now,
+                f"refunded from {previous}: {reason}",
             )
         )
         return order

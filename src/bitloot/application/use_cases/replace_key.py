@@ -28,7 +28,7 @@ from bitloot.domain.ids import new_id
 from bitloot.domain.key_replacement import KeyReplacement, ReplacementState
 from bitloot.domain.key_reports import KeyReportStatus, resolution_note
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 
@@ -244,14 +244,12 @@ class ReplaceKey:
                 DeliveryEmail.key_replaced(new_id(), order.id, order.email, replacement.id, now)
             )
             await self._uow.operator_actions.add(
-                OperatorAction(
-                    id=new_id(),
-                    actor=actor,
-                    kind=ActionKind.KEY_REPLACED,
-                    target_kind=TargetKind.ORDER,
-                    target_id=order.id,
-                    at=now,
-                    detail=f"key {replacement.old_key_id} replaced by {sealed_id}",
+                actor.did(
+                    ActionKind.KEY_REPLACED,
+                    TargetKind.ORDER,
+                    order.id,
+                    now,
+                    f"key {replacement.old_key_id} replaced by {sealed_id}",
                 )
             )
             await self._uow.commit()

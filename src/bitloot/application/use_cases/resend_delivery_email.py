@@ -6,7 +6,7 @@ from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
 from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
 from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.order_status import OrderStatus
 
 ALREADY_WAITING = "An email is already waiting to be sent."
@@ -39,14 +39,13 @@ class ResendDeliveryEmail:
         await self._uow.emails.add(email)
         await self._uow.orders.save(order)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=action_id,
-                actor=actor,
-                kind=ActionKind.EMAIL_RESENT,
-                target_kind=TargetKind.ORDER,
-                target_id=order.id,
-                at=now,
-                detail=f"delivery email {email.id} staged",
+            actor.did(
+                ActionKind.EMAIL_RESENT,
+                TargetKind.ORDER,
+                order.id,
+                now,
+                f"delivery email {email.id} staged",
+                action_id=action_id,
             )
         )
         return email

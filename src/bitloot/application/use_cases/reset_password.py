@@ -8,8 +8,7 @@ from bitloot.application.operator_passwords import chosen_or_new
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.passwords import PasswordHasher
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.operators import Operator
 
 
@@ -34,14 +33,12 @@ class ResetPassword:
         await self._uow.operators.save(operator)
         ended = await self._uow.console_sessions.revoke_all(operator.id, now)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.PASSWORD_RESET,
-                target_kind=TargetKind.OPERATOR,
-                target_id=operator.id,
-                at=now,
-                detail=f"{operator.email}; {ended} sessions ended",
+            actor.did(
+                ActionKind.PASSWORD_RESET,
+                TargetKind.OPERATOR,
+                operator.id,
+                now,
+                f"{operator.email}; {ended} sessions ended",
             )
         )
         await self._uow.commit()

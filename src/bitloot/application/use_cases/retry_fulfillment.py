@@ -10,8 +10,7 @@ from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import SupplierKind
@@ -50,14 +49,12 @@ class RetryFulfillment:
         now = self._clock.now()
         await self._uow.fulfillment_requests.add(order.id, now)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.FULFILLMENT_RETRIED,
-                target_kind=TargetKind.ORDER,
-                target_id=order.id,
-                at=now,
-                detail=f"retried from {order.status.value}: {units} unit(s) to deliver",
+            actor.did(
+                ActionKind.FULFILLMENT_RETRIED,
+                TargetKind.ORDER,
+                order.id,
+                now,
+                f"retried from {order.status.value}: {units} unit(s) to deliver",
             )
         )
         await self._uow.commit()

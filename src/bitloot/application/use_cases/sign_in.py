@@ -14,7 +14,7 @@ from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.console_sessions import ConsoleSession, secret_hash
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, ActorKind, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, ActorKind, TargetKind
 from bitloot.domain.operators import MAX_PASSWORD_LENGTH, Operator, normalized_email
 
 SESSION_SECRET_BYTES = 32
@@ -55,14 +55,7 @@ class SignIn:
         await self._uow.console_sessions.add(session)
         actor = Actor(ActorKind.OPERATOR, operator.email, operator.id, client_ip)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.SIGNED_IN,
-                target_kind=TargetKind.OPERATOR,
-                target_id=operator.id,
-                at=now,
-            )
+            actor.did(ActionKind.SIGNED_IN, TargetKind.OPERATOR, operator.id, now)
         )
         await self._uow.commit()
         return SignedIn(operator, session, f"{session.id}.{secret}")

@@ -2,8 +2,7 @@
 
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 
 
 class SignOut:
@@ -15,13 +14,6 @@ class SignOut:
         now = self._clock.now()
         await self._uow.console_sessions.revoke(session_id, now)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.SIGNED_OUT,
-                target_kind=TargetKind.OPERATOR,
-                target_id=actor.operator_id or session_id,
-                at=now,
-            )
+            actor.did(ActionKind.SIGNED_OUT, TargetKind.OPERATOR, actor.operator_id or session_id, now)
         )
         await self._uow.commit()

@@ -11,9 +11,8 @@ from bitloot.application.errors import NotFound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.ids import new_id
 from bitloot.domain.money import Money
-from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.product import Product
 from bitloot.domain.redemption import Redemption
 
@@ -86,14 +85,12 @@ class UpdateProduct:
             return ProductUpdated(product, ())
         await self._uow.products.save(updated)
         await self._uow.operator_actions.add(
-            OperatorAction(
-                id=new_id(),
-                actor=actor,
-                kind=ActionKind.PRODUCT_UPDATED,
-                target_kind=TargetKind.PRODUCT,
-                target_id=product.id,
-                at=self._clock.now(),
-                detail="changed " + ", ".join(changed),
+            actor.did(
+                ActionKind.PRODUCT_UPDATED,
+                TargetKind.PRODUCT,
+                product.id,
+                self._clock.now(),
+                "changed " + ", ".join(changed),
             )
         )
         return ProductUpdated(updated, changed)

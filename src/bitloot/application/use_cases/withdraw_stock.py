@@ -10,8 +10,7 @@ from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
 from bitloot.domain.errors import InvalidValue
-from bitloot.domain.ids import new_id
-from bitloot.domain.operator_audit import MAX_DETAIL_LENGTH, ActionKind, Actor, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.stock import (
     MAX_UNITS_PER_WITHDRAWAL,
     StockUnitView,
@@ -88,15 +87,7 @@ class WithdrawStock:
         if taken:
             detail = f"withdrew {len(taken)}, refused {len(unit_ids) - len(taken)}: {reason}"
             await self._uow.operator_actions.add(
-                OperatorAction(
-                    id=new_id(),
-                    actor=actor,
-                    kind=ActionKind.STOCK_WITHDRAWN,
-                    target_kind=TargetKind.PRODUCT,
-                    target_id=product_id,
-                    at=now,
-                    detail=detail[:MAX_DETAIL_LENGTH],
-                )
+                actor.did(ActionKind.STOCK_WITHDRAWN, TargetKind.PRODUCT, product_id, now, detail)
             )
         return WithdrawResult(units, len(taken), await stock.count_available(product_id))
 
