@@ -148,9 +148,10 @@ async def test_the_timeline_of_a_paid_fulfilled_revealed_order(timed_shop: Shop,
     assert "derived" in timeline["note"]
     entries = timeline["entries"]
     kinds = [e["kind"] for e in entries]
-    # The payment simulator creates no invoice, so no `payment_requested` entry follows.
-    assert kinds[0] == "placed"
-    assert "payment_requested" not in kinds
+    # The simulator makes no invoice id: the request names the payment page's host, not its address.
+    assert kinds[:2] == ["placed", "payment_requested"]
+    assert set(entries[1]["detail"]) == {"paymentPage"}
+    assert "/simulator/pay/" not in answer.text
     assert entries[0]["at"].startswith(placed_at.isoformat()[:19])
     assert kinds.index("webhook") < kinds.index("payment") < kinds.index("state")
     assert kinds.index("state") < kinds.index("key_delivered") < kinds.index("email") < kinds.index("reveal")

@@ -5,6 +5,7 @@ by adding its source to `TIMELINE_SOURCES`."""
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.operator_audit import TargetKind
@@ -31,15 +32,15 @@ async def placed(_: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
             },
         )
     ]
-    if order.payment_reference is not None:
-        # The invoice is created while the order is placed.
+    if order.payment_reference is not None or order.payment_url is not None:
+        # The payment request is made while the order is placed. The page's host says where the
+        # customer was sent to pay; the address itself is not served.
+        detail = {"paymentReference": order.payment_reference} if order.payment_reference else {}
+        page_host = urlsplit(order.payment_url).hostname if order.payment_url else None
+        if page_host:
+            detail["paymentPage"] = page_host
         entries.append(
-            TimelineEntry(
-                order.created_at,
-                EntryKind.PAYMENT_REQUESTED,
-                "Payment requested",
-                detail={"paymentReference": order.payment_reference},
-            )
+            TimelineEntry(order.created_at, EntryKind.PAYMENT_REQUESTED, "Payment requested", detail=detail)
         )
     return entries
 
@@ -63,28 +64,23 @@ async def webhooks(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
 
 
 async def payments(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
-    entries: list[TimelineEntry] = []
-    for record in await uow.payments.list_for_order(order.id):
-        entries.append(
-            TimelineEntry(
-                record.received_at,
-                EntryKind.PAYMENT,
-                f"Payment {record.status.value}",
-                outcome=record.outcome.value,
-                detail={
-                    "paymentId": record.payment_id,
-                    "provider": record.provider,
-                    "actuallyPaid": f"{record.actually_paid} {record.pay_currency}",
-                },
-            )
+    return [
+        TimelineEntry(
+            record.received_at,
+            EntryKind.PAYMENT,
+            f"Payment {record.status.value}",
+            outcome=record.outcome.value,
+            detail={
+                "paymentId": record.payment_id,
+                "provider": record.provider,
+                "actuallyPaid": f"{record.actually_paid} {record.pay_currency}",
+            },
         )
-        if record.outcome is PaymentOutcome.APPLIED:
-            target = _PAYMENT_STATES.get(record.status)
-            if target is not None:
-                entries.append(_state(record.received_at, target, "from the payment record"))
-    return entries
+        for record in await uow.payments.list_for_order(order.id)
+    ]
 
 
+# The order state an applied payment record of each status moved the order to (domain/payment.py).
 _PAYMENT_STATES = {
     PaymentStatus.FINISHED: OrderStatus.PAID,
     PaymentStatus.PARTIALLY_PAID: OrderStatus.UNDERPAID,
@@ -101,10 +97,17 @@ def _state(at: datetime, status: OrderStatus, derived_from: str, reason: str | N
     return TimelineEntry(at, EntryKind.STATE, f"Now {status.value}", outcome=status.value, detail=detail)
 
 
-async def states(_: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
-    """What the order's own fields tell: items fulfilled, fulfilled, and the current state when it
-    is one no other record shows (failed or held with the reason, refunded, expired...)."""
+async def states(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
+    """The state changes the records show: each applied payment record's, items fulfilled and the
+    order fulfilled (`fulfilled_at`), then the current state (with its failure reason) at the last
+    change when none of those already shows it (failed, held, refunded by the operator...)."""
     entries = [
+        _state(record.received_at, target, "from the payment record")
+        for record in await uow.payments.list_for_order(order.id)
+        if record.outcome is PaymentOutcome.APPLIED
+        and (target := _PAYMENT_STATES.get(record.status)) is not None
+    ]
+    entries += [
         TimelineEntry(
             item.fulfilled_at,
             EntryKind.ITEM_FULFILLED,
@@ -116,7 +119,10 @@ async def states(_: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
     ]
     if order.fulfilled_at is not None:
         entries.append(_state(order.fulfilled_at, OrderStatus.FULFILLED, "fulfilled_at"))
-    if order.status not in (OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.FULFILLED):
+    # Listed so that a stable sort keeps one instant's changes in order: paid, items, fulfilled.
+    entries.sort(key=lambda entry: entry.at)
+    shown = [entry.outcome for entry in entries if entry.kind is EntryKind.STATE]
+    if order.status != (shown[-1] if shown else OrderStatus.AWAITING_PAYMENT):
         entries.append(_state(order.updated_at, order.status, "current state", order.failure_reason))
     return entries
 
@@ -295,14 +301,15 @@ async def operator_actions(uow: UnitOfWork, order: Order) -> Iterable[TimelineEn
     ]
 
 
-# In this order: entries of one instant keep it (placed before the payment request, a payment
-# record before the state it applied, a key before the email it owes).
+# In this order: entries of one instant keep it (placed before the payment request, a delivery
+# before its payment record, a payment record before the state it applied, a key before the email it
+# owes). A new kind of record plugs in as one more source here.
 TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     placed,
     webhooks,
     payments,
-    fulfillment_request,
     states,
+    fulfillment_request,
     keys,
     emails,
     key_reports,

@@ -50,5 +50,6 @@ class OrderSearch(Protocol):
     ) -> Sequence[OrderSummary]:
         """Orders matching every criterion, newest first (by `created_at`, then id), strictly after
         `after` in that order, at most `limit`. A constant number of statements whatever `limit`:
-        one for the orders, one for their items. Raises `InvalidValue` for text the store cannot hold."""
+        one for the orders, one for their items. `SearchOrders` refuses text no order could match (too
+        long, control characters) before asking."""
         ...

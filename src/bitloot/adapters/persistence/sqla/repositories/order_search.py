@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, union
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.base import exact
@@ -56,17 +56,17 @@ def _conditions(criteria: OrderCriteria, after: OrderCursor | None) -> list[Colu
     conditions: list[ColumnElement[bool]] = []
     if criteria.text:
         text = criteria.text
-        # The OR is served by three indexes (primary key, lower(email), payment_reference) and the
-        # payments' payment_id index for the subquery (migration 0013).
-        by_payment = select(PAYMENTS.c.order_id).where(PAYMENTS.c.payment_id == text)
-        conditions.append(
-            or_(
-                _O.id == text,
-                func.lower(_O.email) == text.lower(),
-                _O.payment_reference == text,
-                _O.id.in_(by_payment),
-            )
+        # Each way to match reads its own index (the primary key, lower(email), payment_reference,
+        # the payments' payment_id: migration 0013); their union is a handful of ids, so the page
+        # is read from those rather than by walking every order newest first (an OR of the four
+        # did that: 0.2 to 0.4 s over 300,000 orders on PostgreSQL, against under 1 ms).
+        matching = union(
+            select(_O.id).where(_O.id == text),
+            select(_O.id).where(func.lower(_O.email) == text.lower()),
+            select(_O.id).where(_O.payment_reference == text),
+            select(PAYMENTS.c.order_id).where(PAYMENTS.c.payment_id == text),
         )
+        conditions.append(_O.id.in_(matching))
     if criteria.statuses:
         conditions.append(_O.status.in_(sorted(s.value for s in criteria.statuses)))
     if criteria.created_from is not None:
@@ -74,6 +74,9 @@ def _conditions(criteria: OrderCriteria, after: OrderCursor | None) -> list[Colu
     if criteria.created_to is not None:
         conditions.append(_O.created_at < criteria.created_to)
     if after is not None:
+        # Strictly after (created_at, id) newest first; `created_at <= ...` lets the index on
+        # created_at start at the cursor instead of at the newest order.
+        conditions.append(_O.created_at <= after.created_at)
         conditions.append(
             or_(_O.created_at < after.created_at, and_(_O.created_at == after.created_at, _O.id < after.id))
         )

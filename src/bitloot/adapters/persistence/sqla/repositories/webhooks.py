@@ -68,6 +68,8 @@ def _narrowed(where: DeliveryFilter) -> list[ColumnElement[bool]]:
         conditions.append(c.received_at < where.received_to)
     if where.before is not None:
         at, delivery_id = where.before
+        # `received_at <= at` lets the index on received_at start at the cursor.
+        conditions.append(c.received_at <= at)
         conditions.append(or_(c.received_at < at, and_(c.received_at == at, c.id < delivery_id)))
     return conditions
 
