@@ -337,14 +337,18 @@ MUTANTS = (
         ),
     ),
     Mutant(
-        name="resume-races-a-live-replacement",
-        fault="the reconciler resumes a replacement the operator's own request is still running",
-        protection="only replacements untouched for the grace period are resumed",
-        path="application/use_cases/resume_key_replacements.py",
-        edits=(("            if replacement.updated_at > cutoff:\n                continue\n", ""),),
+        name="replacement-lock-ignores-state",
+        fault="a rerun reads a replacement as requested, and another run finishes it before the lock",
+        protection="the supplier step goes ahead only for a replacement still requested under its lock",
+        path="application/use_cases/replace_key.py",
+        edits=(
+            (
+                "        if locked is None or locked.state is not ReplacementState.REQUESTED:\n",
+                "        if locked is None:\n",
+            ),
+        ),
         tests=(
-            "tests/unit/use_cases/test_replace_key.py::"
-            "test_the_reconciler_finishes_a_replacement_a_crash_left_and_leaves_a_fresh_one_alone",
+            f"{REPLACE}::test_a_run_that_finds_the_replacement_finished_at_its_lock_takes_no_second_unit",
         ),
     ),
 )

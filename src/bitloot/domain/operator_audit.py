@@ -24,7 +24,7 @@ class ActorKind(StrEnum):
     AUTOMATION = "automation"
     # `bitloot ...` on a machine of the shop.
     COMMAND_LINE = "command_line"
-    # The service itself, finishing what an actor started (the reconciler resuming a replacement).
+    # The service itself, finishing what an actor started (the reconciler finishing a replacement).
     SYSTEM = "system"
 
 
@@ -45,10 +45,6 @@ class Actor:
     @classmethod
     def command_line(cls) -> "Actor":
         return cls(ActorKind.COMMAND_LINE, "command line")
-
-    @classmethod
-    def system(cls, on_behalf_of: str) -> "Actor":
-        return cls(ActorKind.SYSTEM, f"reconciler, for {on_behalf_of}"[:254])
 
     def did(
         self,

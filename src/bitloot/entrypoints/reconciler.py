@@ -9,9 +9,9 @@ from datetime import datetime
 
 from dishka import AsyncContainer
 
+from bitloot.application.use_cases.finish_key_replacements import FinishKeyReplacements
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
 from bitloot.application.use_cases.reconcile_payments import PaymentSweep, ReconcilePayments
-from bitloot.application.use_cases.resume_key_replacements import ResumeKeyReplacements
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
 from bitloot.entrypoints.config import Settings
@@ -31,11 +31,11 @@ async def reconcile_forever(container: AsyncContainer, every_seconds: float, sto
                 await (await request.get(ReconcileFulfillments)).execute()
         except Exception:  # the database or broker may be down for a while: try again next round
             log.warning("reconciliation round failed; retrying in %ss", every_seconds, exc_info=True)
-        try:  # key replacements a crash left unfinished (docs/stock-integrity.md)
+        try:  # key replacements a crash or an outage left unfinished (their emails go out just below)
             async with container() as request:
-                await (await request.get(ResumeKeyReplacements)).execute()
-        except Exception:  # the database, the store or the stock may be unavailable: next round
-            log.warning("resuming key replacements failed; retrying in %ss", every_seconds, exc_info=True)
+                await (await request.get(FinishKeyReplacements)).execute()
+        except Exception:  # the database, the store or a supplier may be down: try again next round
+            log.warning("finishing key replacements failed; retrying in %ss", every_seconds, exc_info=True)
         try:  # the delivery emails still owed (SMTP was down, or a worker died before sending)
             async with container() as request:
                 await (await request.get(SendDeliveryEmails)).execute()

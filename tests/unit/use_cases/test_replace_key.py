@@ -2,7 +2,6 @@
 once, whatever fails or crashes in between and however often the replacement runs again."""
 
 import dataclasses
-from datetime import timedelta
 
 import pytest
 
@@ -11,6 +10,13 @@ from bitloot.application.errors import ConcurrencyConflict, Conflict, StorageUna
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.use_cases.dismiss_key_report import DismissKeyReport
+from bitloot.application.use_cases.finish_key_replacements import (
+    RECONCILER,
+    FinishedReplacements,
+    FinishKeyReplacements,
+    FinishReplacementsSettings,
+)
+from bitloot.application.use_cases.mark_refunded import MarkRefunded
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.replace_key import (
     KINGUIN_REFUSAL,
@@ -19,15 +25,16 @@ from bitloot.application.use_cases.replace_key import (
     ReplaceKeyResult,
 )
 from bitloot.application.use_cases.report_key import ReportKey, ReportKeyRequest
-from bitloot.application.use_cases.resume_key_replacements import ResumeKeyReplacements, ResumeSettings
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
 from bitloot.domain.audit import ClientInfo
 from bitloot.domain.delivery_email import DeliveryEmailKind
-from bitloot.domain.key_replacement import ReplacementState
+from bitloot.domain.errors import OutOfStock
+from bitloot.domain.key_replacement import KeyReplacement, ReplacementState
 from bitloot.domain.key_reports import KeyReportStatus
 from bitloot.domain.keys import SealedKey
-from bitloot.domain.operator_audit import ActionKind, Actor, ActorKind, OperatorAction, TargetKind
+from bitloot.domain.operator_audit import ActionKind, Actor, OperatorAction, TargetKind
 from bitloot.domain.product import SupplierKind
+from tests.fakes.key_reports import MemoryKeyReplacements
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.unit.conftest import World
 
@@ -135,7 +142,9 @@ async def reported(world: World, placed: PlacedOrder, key: SealedKey) -> str:
     return result.report.id
 
 
-def assert_replaced_once(world: World, placed: PlacedOrder, old: SealedKey) -> SealedKey:
+def assert_replaced_once(
+    world: World, placed: PlacedOrder, old: SealedKey, actor: str = "admin token"
+) -> SealedKey:
     keys = [k for k in world.db.keys.values() if k.order_id == placed.order.id]
     live = [k for k in keys if not k.is_revoked]
     revoked = [k for k in keys if k.is_revoked]
@@ -153,7 +162,7 @@ def assert_replaced_once(world: World, placed: PlacedOrder, old: SealedKey) -> S
     assert not [u for u in world.db.stock.values() if u.item_id == replacement.id]
     replaced_emails = [e for e in world.db.emails.values() if e.kind is DeliveryEmailKind.KEY_REPLACED]
     assert [e.dedupe_key for e in replaced_emails] == [f"replaced:{replacement.id}"]
-    assert [a.kind for a in order_actions(world)] == [ActionKind.KEY_REPLACED]
+    assert [(a.kind, a.actor.label) for a in order_actions(world)] == [(ActionKind.KEY_REPLACED, actor)]
     assert old.id in order_actions(world)[0].detail
     assert new.id in order_actions(world)[0].detail
     return new
@@ -278,28 +287,131 @@ async def test_a_dismissed_report_is_not_replaced(world: World) -> None:
         await DismissKeyReport(world.uow(), world.clock).execute(report_id, "again", ACTOR)
 
 
-async def test_the_reconciler_finishes_a_replacement_a_crash_left_and_leaves_a_fresh_one_alone(
+class FinishedByAnotherRun(MemoryKeyReplacements):
+    """Another run finishes the replacement between this run's read of it and its lock, once."""
+
+    def __init__(self, world: World, uow: InMemoryUnitOfWork) -> None:
+        super().__init__(world.db, uow)
+        self._world = world
+        self._pending = True
+
+    async def lock(self, replacement_id: str) -> KeyReplacement | None:
+        if self._pending:
+            self._pending = False
+            await replace_use_case(self._world).resume(replacement_id, ACTOR)
+        return await super().lock(replacement_id)
+
+
+async def test_a_run_that_finds_the_replacement_finished_at_its_lock_takes_no_second_unit(
     world: World,
 ) -> None:
     placed, old = await delivered(world, spare=2)
     report_id = await reported(world, placed, old)
-    crashing = replace_use_case(world, store=FailingStore(world.store, Crash(), after_put=True))
+    slow = world.uow()
+    slow.key_replacements = FinishedByAnotherRun(world, slow)
+
+    result = await replace_use_case(world, uow=slow).execute(ReplaceKeyRequest(ACTOR, report_id=report_id))
+
+    assert result.already_done
+    new = assert_replaced_once(world, placed, old)
+    assert result.new_key_id == new.id
+    # The other run's unit moved to the item; this run took none.
+    assert await world.uow().stock.count_available(old.product_id) == 1
+
+
+async def test_stock_running_out_before_the_allocation_fails_the_replacement_and_frees_the_key(
+    world: World,
+) -> None:
+    placed, old = await delivered(world, spare=1)
+    report_id = await reported(world, placed, old)
+    request = ReplaceKeyRequest(ACTOR, report_id=report_id)
+
+    with pytest.raises(Conflict, match="No stock of GAME-1 is left to replace the key; import keys first"):
+        await replace_use_case(world, supplier=FailingSupplier(OutOfStock())).execute(request)
+
+    [failed] = world.db.key_replacements.values()
+    assert (failed.state, failed.failure_reason) == (
+        ReplacementState.FAILED,
+        "no stock was left to replace the key",
+    )
+    assert not world.db.keys[old.id].is_revoked
+    assert world.db.key_reports[report_id].is_open
+    assert order_actions(world) == []
+    # Once there is stock, the same report is replaced by a new replacement.
+    result = await replace_use_case(world).execute(request)
+    assert result.replacement_id != failed.id
+    assert world.db.keys[old.id].replaced_by == result.new_key_id
+
+
+async def test_an_order_refunded_after_the_request_gets_its_replacement_without_an_email(
+    world: World,
+) -> None:
+    placed, old = await delivered(world, spare=2)
+    report_id = await reported(world, placed, old)
+    request = ReplaceKeyRequest(ACTOR, report_id=report_id)
     with pytest.raises(Crash):
-        await crashing.execute(ReplaceKeyRequest(ACTOR, report_id=report_id))
+        await replace_use_case(world, store=FailingStore(world.store, Crash(), after_put=True)).execute(
+            request
+        )
+    await MarkRefunded(world.uow(), world.clock).execute(placed.order.id, "chargeback", ACTOR)
 
-    def resume() -> ResumeKeyReplacements:
-        uow = world.uow()
-        return ResumeKeyReplacements(uow, replace_use_case(world, uow=uow), world.clock)
+    result = await replace_use_case(world).execute(request)
 
-    # Just written: the operator's own request may still be running.
-    assert await resume().execute() == 0
-    assert [r.state for r in world.db.key_replacements.values()] == [ReplacementState.REQUESTED]
+    keys = [k for k in world.db.keys.values() if k.order_id == placed.order.id]
+    assert [k.id for k in keys if not k.is_revoked] == [result.new_key_id]
+    assert world.db.keys[old.id].replaced_by == result.new_key_id
+    # The unit a crashed run took is the one delivered: none is left allocated to nothing.
+    assert await world.uow().stock.count_available(old.product_id) == 1
+    assert not [u for u in world.db.stock.values() if u.item_id == result.replacement_id]
+    assert [e.kind for e in world.db.emails.values()] == [DeliveryEmailKind.ORDER_FULFILLED]
+    assert world.db.orders[placed.order.id].status.value == "refunded"
 
-    world.clock.advance(ResumeSettings().grace + timedelta(seconds=1))
-    assert await resume().execute() == 1
 
-    assert_replaced_once(world, placed, old)
+def finisher(world: World, store: SealedBlobStore | None = None) -> FinishKeyReplacements:
+    uow = world.uow()
+    return FinishKeyReplacements(
+        uow, replace_use_case(world, uow=uow, store=store), world.clock, FinishReplacementsSettings()
+    )
+
+
+async def test_the_reconciler_finishes_a_crashed_replacement_once_its_grace_is_over(world: World) -> None:
+    placed, old = await delivered(world, spare=2)
+    report_id = await reported(world, placed, old)
+    with pytest.raises(Crash):
+        await replace_use_case(world, store=FailingStore(world.store, Crash(), after_put=True)).execute(
+            ReplaceKeyRequest(ACTOR, report_id=report_id)
+        )
+
+    assert await finisher(world).execute() == FinishedReplacements()  # it may still be running
+    world.clock.advance(FinishReplacementsSettings().grace)
+    assert await finisher(world).execute() == FinishedReplacements(done=1)
+    assert await finisher(world).execute() == FinishedReplacements()
+
+    new = assert_replaced_once(world, placed, old, actor=RECONCILER.label)
     assert world.db.key_reports[report_id].status is KeyReportStatus.REPLACED
-    [action] = order_actions(world)
-    assert (action.actor.kind, action.actor.label) == (ActorKind.SYSTEM, "reconciler, for admin token")
-    assert await resume().execute() == 0
+    assert await world.store.get(new.blob_path) is not None
+
+
+async def test_the_reconciler_stops_at_an_outage_and_fails_what_can_never_happen(world: World) -> None:
+    placed, old = await delivered(world, spare=1)
+    report_id = await reported(world, placed, old)
+    with pytest.raises(Crash):
+        await replace_use_case(world, supplier=FailingSupplier(Crash())).execute(
+            ReplaceKeyRequest(ACTOR, report_id=report_id)
+        )
+    world.clock.advance(FinishReplacementsSettings().grace)
+
+    down = FailingStore(world.store, StorageUnavailable())
+    assert await finisher(world, store=down).execute() == FinishedReplacements()
+    assert [r.state for r in world.db.key_replacements.values()] == [ReplacementState.REQUESTED]
+    # The product's supplier is gone from this deployment (as if it were Kinguin's now).
+    product = world.db.products[old.product_id]
+    world.db.products[product.id] = dataclasses.replace(
+        product, supplier=SupplierKind.KINGUIN, supplier_product_id="kinguin-1"
+    )
+    assert await finisher(world).execute() == FinishedReplacements(refused=1)
+    [failed] = world.db.key_replacements.values()
+    assert (failed.state, failed.failure_reason) == (ReplacementState.FAILED, KINGUIN_REFUSAL)
+    assert await finisher(world).execute() == FinishedReplacements()
+    assert not world.db.keys[old.id].is_revoked
+    assert world.db.key_reports[report_id].is_open

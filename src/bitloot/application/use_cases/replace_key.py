@@ -101,10 +101,12 @@ class ReplaceKey:
             product = await self._uow.products.get(replacement.product_id)
             if product is None:
                 raise NotFound("No such product.")
-            supplied = await self._supply(replacement, product)
+            await self._ensure_still_possible(replacement, product)
             try:
+                supplied = await self._supply(replacement, product)
                 return await self._complete(replacement, supplied, actor)
             except ConcurrencyConflict:
+                # Another run took the unit or finished the replacement meanwhile: read it again.
                 await self._uow.rollback()
         raise ConcurrencyConflict
 
@@ -175,8 +177,12 @@ class ReplaceKey:
     async def _supply(self, replacement: KeyReplacement, product: Product) -> SuppliedKey:
         """One unit for the replacement, idempotent on its id: a rerun gets the same unit. The lock
         makes two runs of the same replacement take turns, so they never take two units."""
-        self._ensure_replaceable(product)
-        await self._uow.key_replacements.lock(replacement.id)
+        locked = await self._uow.key_replacements.lock(replacement.id)
+        if locked is None or locked.state is not ReplacementState.REQUESTED:
+            # Another run finished it between our read and the lock: its unit is no longer
+            # allocated to the replacement (it moved to the item), so allocating now would take a
+            # second one. The next attempt reads the replacement as it is.
+            raise ConcurrencyConflict
         request = SupplyRequest(replacement.order_id, replacement.id, product, 1)
         try:
             [supplied, *_] = await self._suppliers[product.supplier].obtain(request)
@@ -187,6 +193,16 @@ class ReplaceKey:
                 f"No stock of {product.sku} is left to replace the key; import keys first."
             ) from None
         return supplied
+
+    async def _ensure_still_possible(self, replacement: KeyReplacement, product: Product) -> None:
+        """A replacement whose product has no supplier (any more) can never happen: it is failed with
+        the reason, so no rerun tries it again; the old key and the report stay as they are."""
+        try:
+            self._ensure_replaceable(product)
+        except Conflict as exc:
+            await self._uow.rollback()
+            await self._fail(replacement, str(exc))
+            raise
 
     async def _fail(self, replacement: KeyReplacement, reason: str) -> None:
         failed = replacement.failed(reason, self._clock.now())
@@ -200,10 +216,10 @@ class ReplaceKey:
         order = await self._uow.orders.get(replacement.order_id)
         if order is None:
             raise NotFound("No such order.")
-        if order.status is not OrderStatus.FULFILLED:
-            await self._uow.rollback()
-            await self._fail(replacement, f"the order became {order.status}")
-            raise Conflict(f"Only a fulfilled order's keys are replaced; this one is {order.status}.")
+        # An order refunded after the request still gets the replacement it asked for: a run that
+        # crashed may have taken the unit already, and failing now would leave that unit allocated to
+        # nothing. The refund blocks every key of the order anyway; only the email is not owed then.
+        still_fulfilled = order.status is OrderStatus.FULFILLED
         sealed_id = new_id()
         path = order_key_path(order.id, sealed_id)
         envelope = self._vault.seal(
@@ -240,9 +256,10 @@ class ReplaceKey:
             if not await self._uow.key_replacements.finish(done):
                 raise ConcurrencyConflict
             await self._close_report(replacement, actor)
-            await self._uow.emails.add(
-                DeliveryEmail.key_replaced(new_id(), order.id, order.email, replacement.id, now)
-            )
+            if still_fulfilled:
+                await self._uow.emails.add(
+                    DeliveryEmail.key_replaced(new_id(), order.id, order.email, replacement.id, now)
+                )
             await self._uow.operator_actions.add(
                 actor.did(
                     ActionKind.KEY_REPLACED,

@@ -12,6 +12,7 @@ from taskiq import AsyncBroker
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
 from bitloot.application.lease_heartbeat import LeaseHeartbeat
 from bitloot.application.ports.queue import FulfillmentQueue
+from bitloot.application.use_cases.finish_key_replacements import FinishReplacementsSettings
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileSettings
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepSettings
@@ -42,3 +43,7 @@ class JobsProvider(Provider):
     @provide
     def sweep_settings(self) -> SweepSettings:
         return SweepSettings()
+
+    @provide
+    def finish_replacements_settings(self) -> FinishReplacementsSettings:
+        return FinishReplacementsSettings()

@@ -18,6 +18,7 @@ from bitloot.application.use_cases.check_health import CheckHealth
 from bitloot.application.use_cases.create_product import CreateProduct
 from bitloot.application.use_cases.dismiss_key_report import DismissKeyReport
 from bitloot.application.use_cases.fingerprint_existing_keys import FingerprintExistingKeys
+from bitloot.application.use_cases.finish_key_replacements import FinishKeyReplacements
 from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
@@ -51,7 +52,6 @@ from bitloot.application.use_cases.replay_webhook import (
 )
 from bitloot.application.use_cases.report_key import ReportKey
 from bitloot.application.use_cases.resend_delivery_email import ResendDeliveryEmail
-from bitloot.application.use_cases.resume_key_replacements import ResumeKeyReplacements
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys
@@ -83,7 +83,6 @@ class UseCasesProvider(Provider):
     reconcile_fulfillments = provide(ReconcileFulfillments)
     reconcile_payments = provide(ReconcilePayments)
     sweep_orphan_blobs = provide(SweepOrphanBlobs)
-    resume_key_replacements = provide(ResumeKeyReplacements)
 
     # What the operator does (admin API and command line)
     create_product = provide(CreateProduct)
@@ -118,6 +117,7 @@ class UseCasesProvider(Provider):
     replace_key = provide(ReplaceKey)
     resend_delivery_email = provide(ResendDeliveryEmail)
     mark_refunded = provide(MarkRefunded)
+    finish_key_replacements = provide(FinishKeyReplacements)
 
     @provide
     def webhook_replayers(
