@@ -113,6 +113,7 @@ async def test_search_by_id_email_ignoring_case_payment_id_and_state(console_sho
     assert listed(by_id) == [order["id"]]
     assert "player@example.com" in by_id.text
     assert "19.99 EUR" in by_id.text
+    assert "1 item(s), 1 unit(s)" in by_id.text
     assert listed(await support.get("/console/orders?q=PLAYER%40Example.com")) == [other["id"], order["id"]]
     assert listed(await support.get(f"/console/orders?q={reference}")) == [order["id"]]
     assert listed(await support.get("/console/orders?state=fulfilled")) == [order["id"]]

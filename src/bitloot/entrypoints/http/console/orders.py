@@ -79,7 +79,7 @@ async def orders_page(
                 "email": o.email,
                 "state": o.status.value,
                 "total": f"{amount(o.total.amount)} {o.total.currency}",
-                "items": f"{o.item_count} item(s), {o.unit_count} unit(s)",
+                "units": f"{o.item_count} item(s), {o.unit_count} unit(s)",
                 "created": when(o.created_at),
             }
             for o in page.orders
