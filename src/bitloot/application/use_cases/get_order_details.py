@@ -28,6 +28,8 @@ class OrderDetails:
     emails: list[DeliveryEmail] = field(default_factory=list)
     key_reports: list[KeyReport] = field(default_factory=list)
     key_replacements: list[KeyReplacement] = field(default_factory=list)
+    # The name of each product the order's items name (a product id missing from it is unknown).
+    product_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def email(self) -> DeliveryEmail | None:
@@ -52,6 +54,10 @@ class GetOrderDetails:
             emails=await self._uow.emails.list_for_order(order.id),
             key_reports=await self._uow.key_reports.list_for_order(order.id),
             key_replacements=await self._uow.key_replacements.list_for_order(order.id),
+            product_names={
+                p.id: p.name
+                for p in (await self._uow.products.get_many([i.product_id for i in order.items])).values()
+            },
         )
         await self._uow.rollback()
         return details

@@ -18,7 +18,7 @@ class NavItem:
 
 NAV: Final = (
     NavItem("Overview", CONSOLE),
-    NavItem("Orders", None),
+    NavItem("Orders", "/console/orders"),
     NavItem("Products", None),
     NavItem("Webhooks", None),
     NavItem("Key reports", None),

@@ -5,16 +5,22 @@ from typing import Final
 
 from litestar.types import ControllerRouterHandler
 
-from bitloot.entrypoints.http.console import audit, landing, login, operators
+from bitloot.entrypoints.http.console import audit, login, operators, order_page, orders, overview
 
 CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     login.login_page,
     login.sign_in,
     login.sign_out,
-    landing.landing,
+    overview.overview,
     operators.operators_page,
     operators.add_operator,
     operators.disable_operator,
     operators.reset_password,
     audit.audit_page,
+    orders.orders_page,
+    order_page.order_page,
+    order_page.retry,
+    order_page.resend,
+    order_page.replace,
+    order_page.refund,
 ]

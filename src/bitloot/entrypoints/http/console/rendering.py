@@ -18,6 +18,10 @@ from bitloot.entrypoints.http.console.paths import STYLESHEET
 FLASH: Final = {
     "signed-out": "You are signed out.",
     "disabled": "The operator is disabled; their sessions have ended.",
+    "retried": "Fulfilment queued again.",
+    "resent": "The delivery email is queued to be sent again.",
+    "replaced": "The key is replaced: the old one is revoked and the new one delivered.",
+    "refunded": "The order is marked refunded; its keys can no longer be revealed.",
 }
 
 
