@@ -5,7 +5,7 @@ from typing import Final
 
 from litestar.types import ControllerRouterHandler
 
-from bitloot.entrypoints.http.console import audit, landing, login, operators
+from bitloot.entrypoints.http.console import audit, key_reports, landing, login, operators, webhooks
 
 CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     login.login_page,
@@ -17,4 +17,10 @@ CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     operators.disable_operator,
     operators.reset_password,
     audit.audit_page,
+    webhooks.webhooks_page,
+    webhooks.webhook_page,
+    webhooks.replay_webhook,
+    key_reports.key_reports_page,
+    key_reports.replace_reported_key,
+    key_reports.dismiss_key_report,
 ]
