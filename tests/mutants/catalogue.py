@@ -336,4 +336,17 @@ MUTANTS = (
             "tests/http/test_key_replacement.py::test_refusals_are_problems_that_change_nothing",
         ),
     ),
+    Mutant(
+        name="console-inbox-bad-filter",
+        fault="an operator mistypes a date in the webhook inbox's filters, or edits its page cursor",
+        protection="the inbox shows its filter form again with the reason and a 400, never a server error",
+        path="entrypoints/http/console/webhooks.py",
+        edits=(
+            (
+                "    except Refusal as exc:\n        error = str(exc)\n",
+                "    except ZeroDivisionError as exc:\n        error = str(exc)\n",
+            ),
+        ),
+        tests=("tests/http/test_console_webhooks.py::test_a_bad_filter_or_cursor_shows_the_form_with_a_400",),
+    ),
 )
