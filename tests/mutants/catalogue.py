@@ -351,4 +351,17 @@ MUTANTS = (
             f"{REPLACE}::test_a_run_that_finds_the_replacement_finished_at_its_lock_takes_no_second_unit",
         ),
     ),
+    Mutant(
+        name="console-inbox-bad-filter",
+        fault="an operator mistypes a date in the webhook inbox's filters, or edits its page cursor",
+        protection="the inbox shows its filter form again with the reason and a 400, never a server error",
+        path="entrypoints/http/console/webhooks.py",
+        edits=(
+            (
+                "    except Refusal as exc:\n        error = str(exc)\n",
+                "    except ZeroDivisionError as exc:\n        error = str(exc)\n",
+            ),
+        ),
+        tests=("tests/http/test_console_webhooks.py::test_a_bad_filter_or_cursor_shows_the_form_with_a_400",),
+    ),
 )

@@ -20,8 +20,8 @@ NAV: Final = (
     NavItem("Overview", CONSOLE),
     NavItem("Orders", "/console/orders"),
     NavItem("Products", None),
-    NavItem("Webhooks", None),
-    NavItem("Key reports", None),
+    NavItem("Webhooks", "/console/webhooks"),
+    NavItem("Key reports", "/console/key-reports"),
     NavItem("Operators", "/console/operators", Permission.MANAGE_OPERATORS),
     NavItem("Audit", "/console/audit"),
 )

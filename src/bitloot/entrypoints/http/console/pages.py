@@ -5,7 +5,16 @@ from typing import Final
 
 from litestar.types import ControllerRouterHandler
 
-from bitloot.entrypoints.http.console import audit, login, operators, order_page, orders, overview
+from bitloot.entrypoints.http.console import (
+    audit,
+    key_reports,
+    login,
+    operators,
+    order_page,
+    orders,
+    overview,
+    webhooks,
+)
 
 CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     login.login_page,
@@ -23,4 +32,10 @@ CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     order_page.resend,
     order_page.replace,
     order_page.refund,
+    webhooks.webhooks_page,
+    webhooks.webhook_page,
+    webhooks.replay_webhook,
+    key_reports.key_reports_page,
+    key_reports.replace_reported_key,
+    key_reports.dismiss_key_report,
 ]
