@@ -19,7 +19,7 @@ class NavItem:
 NAV: Final = (
     NavItem("Overview", CONSOLE),
     NavItem("Orders", None),
-    NavItem("Products", None),
+    NavItem("Products", "/console/products"),
     NavItem("Webhooks", None),
     NavItem("Key reports", None),
     NavItem("Operators", "/console/operators", Permission.MANAGE_OPERATORS),

@@ -5,7 +5,7 @@ from typing import Final
 
 from litestar.types import ControllerRouterHandler
 
-from bitloot.entrypoints.http.console import audit, landing, login, operators
+from bitloot.entrypoints.http.console import audit, landing, login, operators, products
 
 CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     login.login_page,
@@ -17,4 +17,10 @@ CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     operators.disable_operator,
     operators.reset_password,
     audit.audit_page,
+    products.products_page,
+    products.create_product,
+    products.product_page,
+    products.update_product,
+    products.import_stock,
+    products.withdraw_stock,
 ]

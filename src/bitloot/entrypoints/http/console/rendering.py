@@ -18,6 +18,9 @@ from bitloot.entrypoints.http.console.paths import STYLESHEET
 FLASH: Final = {
     "signed-out": "You are signed out.",
     "disabled": "The operator is disabled; their sessions have ended.",
+    "product-created": "The product is created.",
+    "product-updated": "The product is saved.",
+    "product-unchanged": "Nothing changed: the product is as it was.",
 }
 
 
