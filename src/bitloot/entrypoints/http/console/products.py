@@ -100,6 +100,12 @@ async def create_product(
     return Redirect(f"{PRODUCTS}/{product.id}?done=product-created", status_code=303)
 
 
+async def _named(read: GetProductStock, product_id: str) -> dict[str, str]:
+    """The product an import or a withdrawal was for, named on its report."""
+    product = (await read.execute(product_id)).product
+    return {"sku": product.sku, "name": product.name}
+
+
 def _units_link(product_id: str, state: str | None, after: str | None = None) -> str:
     query = {k: v for k, v in (("state", state), ("after", after)) if v}
     return f"{PRODUCTS}/{product_id}" + (f"?{urlencode(query)}" if query else "")
@@ -195,6 +201,7 @@ async def import_stock(
     console: SignedIn,
     product_id: FromPath[str],
     use_case: FromDishka[ImportStock],
+    read: FromDishka[GetProductStock],
 ) -> Response[str]:
     """Imports the keys pasted into `keys` (one a line) or sent as the file `file`, and shows the
     report: how many were imported, which lines were refused and why; never a key."""
@@ -205,7 +212,12 @@ async def import_stock(
         result = await use_case.execute(product_id, lines, console.actor)
     except (Refusal, ConcurrencyConflict, Unavailable) as exc:
         return _problem(request, console, exc, back)
-    context = {"title": "Import report", "back": back, **f.import_report(result)}
+    context = {
+        "title": "Import report",
+        "back": back,
+        **await _named(read, product_id),
+        **f.import_report(result),
+    }
     return render(request, "console/products_import_report.html.j2", context, console=console)
 
 
@@ -215,6 +227,7 @@ async def withdraw_stock(
     console: SignedIn,
     product_id: FromPath[str],
     use_case: FromDishka[WithdrawStock],
+    read: FromDishka[GetProductStock],
 ) -> Response[str]:
     """Withdraws the units ticked (`unit`, repeated) with the `reason` given, and shows each unit's
     outcome: withdrawn, or why not."""
@@ -230,5 +243,10 @@ async def withdraw_stock(
         )
     except (Refusal, ConcurrencyConflict) as exc:
         return _problem(request, console, exc, back)
-    context = {"title": "Withdrawal", "back": back, **f.withdrawal_report(result)}
+    context = {
+        "title": "Withdrawal",
+        "back": back,
+        **await _named(read, product_id),
+        **f.withdrawal_report(result),
+    }
     return render(request, "console/products_withdrawal.html.j2", context, console=console)
