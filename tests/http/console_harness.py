@@ -58,11 +58,17 @@ class ConsoleUser:
         return await self._send("GET", path, **kwargs)
 
     async def post(
-        self, path: str, data: Mapping[str, str] | None = None, *, csrf: bool = True
+        self, path: str, data: Mapping[str, str | list[str]] | None = None, *, csrf: bool = True
     ) -> httpx.Response:
         """A form post; carries this user's CSRF token unless `csrf` is False or `data` has one."""
         form = {"csrf_token": self.csrf_token, **(data or {})} if csrf else dict(data or {})
         return await self._send("POST", path, data=form)
+
+    async def upload(
+        self, path: str, data: Mapping[str, str], files: Mapping[str, tuple[str, bytes, str]]
+    ) -> httpx.Response:
+        """A `multipart/form-data` post (a form with a file input), with this user's CSRF token."""
+        return await self._send("POST", path, data={"csrf_token": self.csrf_token, **data}, files=files)
 
     async def sign_in(self, email: str, password: str, next_path: str = "") -> httpx.Response:
         """The sign-in form as a browser fills it in: GET the form, POST it with its token."""

@@ -287,13 +287,30 @@ async def test_every_console_page_has_the_console_policy_and_is_never_stored(
         await owner.get("/console/no-such-page"),
         await support.get("/console/webhooks"),
         await support.get("/console/key-reports"),
+        await owner.get("/console/products"),
+        await owner.get("/console/products/no-such-product"),
     ]
     for answer in answers:
         assert answer.headers["content-security-policy"] == CONSOLE_CSP, answer.url
         assert answer.headers["cache-control"] == "no-store", answer.url
         assert answer.headers["x-frame-options"] == "DENY"
         assert answer.headers["x-content-type-options"] == "nosniff"
-    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 404, 403, 403, 303, 404, 200, 200]
+    assert [a.status_code for a in answers] == [
+        200,
+        200,
+        200,
+        200,
+        200,
+        404,
+        403,
+        403,
+        303,
+        404,
+        200,
+        200,
+        200,
+        404,
+    ]
     assert (await owner.get("/assets/site/console.css")).status_code == 200
 
 

@@ -364,4 +364,29 @@ MUTANTS = (
         ),
         tests=("tests/http/test_console_webhooks.py::test_a_bad_filter_or_cursor_shows_the_form_with_a_400",),
     ),
+    Mutant(
+        name="console-support-changes-stock",
+        fault="a support operator creates or changes a product, imports or withdraws stock from the console",
+        protection="each products-page action asks the operator's role first (console.require)",
+        path="entrypoints/http/console/products.py",
+        edits=tuple(
+            (f"    console.require(Permission.{permission})\n", "")
+            for permission in ("CREATE_PRODUCT", "UPDATE_PRODUCT", "IMPORT_STOCK", "WITHDRAW_STOCK")
+        ),
+        tests=(
+            "tests/http/test_console_products.py::test_support_sees_the_pages_but_every_owner_action_is_refused_and_changes_nothing",
+        ),
+    ),
+    Mutant(
+        name="console-import-file-unbounded",
+        fault="an operator uploads a huge file of keys to the import form",
+        protection="the import form reads at most its file limit and refuses a bigger file",
+        path="entrypoints/http/console/products_forms.py",
+        edits=(
+            ("        if len(data) > MAX_UPLOAD_BYTES:\n", "        if len(data) > MAX_UPLOAD_BYTES * 4:\n"),
+        ),
+        tests=(
+            "tests/http/test_console_products.py::test_an_import_without_keys_too_big_or_for_a_kinguin_product_is_refused",
+        ),
+    ),
 )

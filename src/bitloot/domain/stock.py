@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Final
 
 from bitloot.domain.errors import InvalidValue
-from bitloot.domain.product import Product
+from bitloot.domain.product import Product, SupplierKind
 
 MAX_WITHDRAW_REASON: Final = 200
 MAX_UNITS_PER_WITHDRAWAL: Final = 500
@@ -74,6 +74,17 @@ class ProductStock:
 
     product: Product
     counts: StockCounts
+
+    @property
+    def low(self) -> bool:
+        """Low as `ListLowStock` says: a listed own-stock product with at most its threshold of
+        available units (an unlisted product is not on sale; a Kinguin product's stock is Kinguin's)."""
+        product = self.product
+        return (
+            product.supplier is SupplierKind.STOCK
+            and product.listed
+            and self.counts.available <= product.low_stock_threshold
+        )
 
 
 def withdraw_reason(reason: str) -> str:

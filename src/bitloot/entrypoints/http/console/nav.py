@@ -19,7 +19,7 @@ class NavItem:
 NAV: Final = (
     NavItem("Overview", CONSOLE),
     NavItem("Orders", "/console/orders"),
-    NavItem("Products", None),
+    NavItem("Products", "/console/products"),
     NavItem("Webhooks", "/console/webhooks"),
     NavItem("Key reports", "/console/key-reports"),
     NavItem("Operators", "/console/operators", Permission.MANAGE_OPERATORS),

@@ -13,6 +13,7 @@ from bitloot.entrypoints.http.console import (
     order_page,
     orders,
     overview,
+    products,
     webhooks,
 )
 
@@ -38,4 +39,10 @@ CONSOLE_PAGES: Final[list[ControllerRouterHandler]] = [
     key_reports.key_reports_page,
     key_reports.replace_reported_key,
     key_reports.dismiss_key_report,
+    products.products_page,
+    products.create_product,
+    products.product_page,
+    products.update_product,
+    products.import_stock,
+    products.withdraw_stock,
 ]

@@ -22,6 +22,9 @@ FLASH: Final = {
     "resent": "The delivery email is queued to be sent again.",
     "replaced": "The key is replaced: the old one is revoked and the new one delivered.",
     "refunded": "The order is marked refunded; its keys can no longer be revealed.",
+    "product-created": "The product is created.",
+    "product-updated": "The product is saved.",
+    "product-unchanged": "Nothing changed: the product is as it was.",
 }
 
 
