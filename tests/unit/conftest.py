@@ -73,7 +73,9 @@ class World:
     kinguin: KinguinClient | None = None
     order_limits: CountedOrderLimits = field(
         default_factory=lambda: CountedOrderLimits(
-            MemoryRateLimiter(), {OrderAction.REVEAL: 10, OrderAction.LINK: 20}, window_seconds=60
+            MemoryRateLimiter(),
+            {OrderAction.REVEAL: 10, OrderAction.LINK: 20, OrderAction.EMAIL: 3},
+            window_seconds=60,
         )
     )
 

@@ -30,6 +30,10 @@ class InvalidDeliveryLink(Refusal):
     message = "This delivery link is not valid or has expired."
 
 
+class InvalidOrderPageLink(Refusal):
+    message = "This order link is not valid or has expired."
+
+
 class Conflict(Refusal):
     message = "This conflicts with what exists."
 

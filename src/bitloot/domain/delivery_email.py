@@ -1,9 +1,11 @@
 """The email outbox: an email the shop owes a customer, written with the change that owes it.
 
-A fulfilled order owes its customer an email with a delivery link; the operator's resend and a key
-replacement owe one more each. Each email has a kind (which message is sent) and a unique dedupe key
-naming what owes it ("fulfilled:{order}", "resent:{action}", "replaced:{replacement}"), so the same
-cause never owes two. The email is recorded in the transaction that owes it, so neither a crash nor
+A fulfilled order owes its customer an email with a delivery link; the operator's resend, a key
+replacement and the customer's own request for a fresh link owe one more each; a placed, underpaid or
+failed order owes one that says so, and a customer who lost the order page asks for its link. Each
+email has a kind (which message is sent) and a unique dedupe key naming what owes it
+("fulfilled:{order}", "resent:{action}", "replaced:{replacement}", "requested:{request}", ...), so the
+same cause never owes two. The email is recorded in the transaction that owes it, so neither a crash nor
 a mail outage can lose it; a sender claims it when it is due, sends it and marks it sent, or backs
 off and tries again later. An email the mail server refuses for good, or that still fails
 `GIVE_UP_AFTER` after it was owed, is closed as `failed` with its last error, for the operator, and
@@ -28,6 +30,27 @@ class DeliveryEmailKind(StrEnum):
     DELIVERY_RESENT = "delivery_resent"
     # A key of the order was replaced: a fresh link to the new key.
     KEY_REPLACED = "key_replaced"
+    # The customer asked for a fresh delivery link (on the order page, or from an expired link).
+    LINK_REQUESTED = "link_requested"
+    # The order was placed: its payment link and its order page.
+    ORDER_RECEIVED = "order_received"
+    # A payment came in short: how much is missing and how to pay it.
+    UNDERPAID = "underpaid"
+    # The order failed: what happens next.
+    ORDER_FAILED = "order_failed"
+    # "Lost your email?": the order page link, to the order's own address.
+    ORDER_LINK = "order_link"
+
+
+# The kinds whose email carries a fresh delivery link, issued when it is sent.
+CARRIES_DELIVERY_LINK: Final = frozenset(
+    {
+        DeliveryEmailKind.ORDER_FULFILLED,
+        DeliveryEmailKind.DELIVERY_RESENT,
+        DeliveryEmailKind.KEY_REPLACED,
+        DeliveryEmailKind.LINK_REQUESTED,
+    }
+)
 
 
 class DeliveryEmailStatus(StrEnum):
@@ -81,6 +104,15 @@ class DeliveryEmail:
         """Due at once; one per key replacement."""
         return cls.owed(
             DeliveryEmailKind.KEY_REPLACED, f"replaced:{replacement_id}", email_id, order_id, email, now
+        )
+
+    @classmethod
+    def link_requested(
+        cls, email_id: str, order_id: str, email: str, request_id: str, now: datetime
+    ) -> "DeliveryEmail":
+        """Due at once; one per request of the customer (the caller limits how often)."""
+        return cls.owed(
+            DeliveryEmailKind.LINK_REQUESTED, f"requested:{request_id}", email_id, order_id, email, now
         )
 
     @classmethod

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
-from bitloot.application.errors import InvalidDeliveryLink
+from bitloot.adapters.links.hmac_links import HmacDeliveryLinks, HmacOrderPageLinks
+from bitloot.application.errors import InvalidDeliveryLink, InvalidOrderPageLink
 
 SECRET = b"s" * 32
 OTHER_SECRET = b"t" * 32
@@ -115,3 +115,32 @@ def test_repr_hides_the_secret() -> None:
     assert "supersecret" not in repr(signer)
     assert "supersecret" not in str(signer)
     assert "https://shop.example" in repr(signer)
+
+
+def test_an_order_page_link_lives_thirty_days_and_never_opens_as_a_delivery_link() -> None:
+    pages = HmacOrderPageLinks(SECRET, "https://shop.example")
+    link = pages.issue(ORDER_ID, NOW)
+
+    assert link.url == f"https://shop.example/o/{link.token}"
+    assert link.expires_at == NOW + timedelta(days=30)
+    assert pages.resolve(link.token, NOW + timedelta(days=29, hours=23)) == ORDER_ID
+    with pytest.raises(InvalidOrderPageLink, match="order link is not valid"):
+        pages.resolve(link.token, NOW + timedelta(days=30))
+    # Same secret, another kind of link: neither opens as the other.
+    with pytest.raises(InvalidDeliveryLink):
+        links().resolve(link.token, NOW)
+    with pytest.raises(InvalidOrderPageLink):
+        pages.resolve(links().issue(ORDER_ID, NOW).token, NOW)
+
+
+def test_an_expired_link_still_names_its_order_and_a_forged_one_never() -> None:
+    token = links().issue(ORDER_ID, NOW).token
+
+    assert links().issued_for(token) == ORDER_ID
+    with pytest.raises(InvalidDeliveryLink):
+        links(OTHER_SECRET).issued_for(token)
+    payload, signature = token.split(".")
+    with pytest.raises(InvalidDeliveryLink):
+        links().issued_for(f"{b64(b'other-order|1')}.{signature}")
+    with pytest.raises(InvalidDeliveryLink):
+        links().issued_for(payload)

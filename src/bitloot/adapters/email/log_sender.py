@@ -41,4 +41,5 @@ _WHAT = {
     DeliveryEmailKind.ORDER_FULFILLED: "is ready",
     DeliveryEmailKind.DELIVERY_RESENT: "is ready (link sent again)",
     DeliveryEmailKind.KEY_REPLACED: "has a replaced key",
+    DeliveryEmailKind.LINK_REQUESTED: "is ready (the fresh link asked for)",
 }

@@ -41,6 +41,10 @@ _WORDING: Final = {
         "Your BitLoot key was replaced",
         "has a new key: we replaced the key you reported.",
     ),
+    DeliveryEmailKind.LINK_REQUESTED: (
+        "Your BitLoot order: the fresh link you asked for",
+        "is ready; here is the fresh link you asked for.",
+    ),
 }
 DEFAULT_TIMEOUT_SECONDS: Final = 10.0
 # A send is a connection, a greeting, maybe STARTTLS and a login, and the message: a few steps, each

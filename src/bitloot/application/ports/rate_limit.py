@@ -22,6 +22,8 @@ class RateLimiter(Protocol):
 class OrderAction(StrEnum):
     REVEAL = "reveal"
     LINK = "link"
+    # An email the customer asks for: a fresh delivery link, the order page link.
+    EMAIL = "email"
 
 
 class OrderLimits(Protocol):

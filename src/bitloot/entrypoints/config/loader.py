@@ -18,6 +18,7 @@ from bitloot.entrypoints.config.services import (
     kinguin_webhook_secret,
     nowpayments_settings,
     s3_settings,
+    shop_identity,
     smtp_settings,
 )
 from bitloot.entrypoints.config.settings import Settings
@@ -59,6 +60,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secure_data_dir(data_dir)
     smtp = smtp_settings(env)
     kinguin = kinguin_settings(env)
+    shop = shop_identity(env)
     secrets = load_secrets(env, production, data_dir)
     if env.problems or secrets is None:
         raise ConfigurationError(env.problems)
@@ -80,4 +82,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         kinguin_webhook_secret=kinguin_webhook_secret(env),
         rate_limit_url=rate_limit_url,
         trusted_proxies=trusted_proxies,
+        shop=shop,
     )

@@ -1,17 +1,21 @@
 """The settings of the outside services the shop talks to: S3 storage, NOWPayments, the SMTP server
-and Kinguin. Each is None when not configured, and its embedded stand-in is used instead (a local
-folder, the payment simulator, the log) or, for Kinguin, no supplier at all.
+and Kinguin, and the shop's identity. Each service is None when not configured, and its embedded
+stand-in is used instead (a local folder, the payment simulator, the log) or, for Kinguin, no supplier
+at all.
 
 A problem never repeats a key, a password or a URL that may hold one.
 """
 
 from urllib.parse import urlparse
 
+from bitloot.adapters.email.address_rules import EmailValidatorAddresses
 from bitloot.adapters.email.smtp_sender import SmtpSettings
 from bitloot.adapters.payments.nowpayments.settings import DEFAULT_BASE_URL, NowPaymentsSettings
 from bitloot.adapters.storage.s3 import S3Settings
 from bitloot.adapters.suppliers.kinguin.settings import DEFAULT_BASE_URL as KINGUIN_BASE_URL
 from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
+from bitloot.domain.errors import InvalidValue
+from bitloot.domain.shop import DEFAULT_SHOP_NAME, MAX_SHOP_NAME_LENGTH, ShopIdentity
 from bitloot.entrypoints.config.environment import Environment
 
 HTTP = ("http", "https")
@@ -80,3 +84,20 @@ def kinguin_webhook_secret(env: Environment) -> bytes | None:
     """`BITLOOT_KINGUIN_WEBHOOK_SECRET`; None refuses every Kinguin webhook delivery."""
     secret = env.get("KINGUIN_WEBHOOK_SECRET")
     return secret.encode("utf-8") if secret else None
+
+
+def shop_identity(env: Environment) -> ShopIdentity:
+    """`BITLOOT_SHOP_NAME` (default BitLoot) and `BITLOOT_SUPPORT_EMAIL` (optional), as every customer
+    page and email names them."""
+    name = " ".join((env.get("SHOP_NAME") or DEFAULT_SHOP_NAME).split())
+    if len(name) > MAX_SHOP_NAME_LENGTH:
+        env.refuse(f"BITLOOT_SHOP_NAME has at most {MAX_SHOP_NAME_LENGTH} characters.")
+        name = DEFAULT_SHOP_NAME
+    support = env.get("SUPPORT_EMAIL")
+    if support is not None:
+        try:
+            support = EmailValidatorAddresses().normalized(support)
+        except InvalidValue:
+            env.refuse("BITLOOT_SUPPORT_EMAIL is an email address.")
+            support = None
+    return ShopIdentity(name=name, support_email=support)

@@ -12,6 +12,7 @@ from bitloot.adapters.email.smtp_sender import SmtpSettings
 from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
 from bitloot.adapters.storage.s3 import S3Settings
 from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
+from bitloot.domain.shop import ShopIdentity
 from bitloot.entrypoints.config.tuning import Tuning
 from bitloot.entrypoints.http.client_address import Network
 
@@ -54,6 +55,8 @@ class Settings:
     rate_limit_url: str | None = None
     # `BITLOOT_TRUSTED_PROXIES`: the load balancers whose `X-Forwarded-For` names the client.
     trusted_proxies: tuple[Network, ...] = ()
+    # `BITLOOT_SHOP_NAME`, `BITLOOT_SUPPORT_EMAIL`: named on every customer page and email.
+    shop: ShopIdentity = field(default_factory=ShopIdentity)
 
     @property
     def production(self) -> bool:

@@ -73,6 +73,8 @@ class RateLimits:
     reveal_per_ip: int = knob("REVEAL_LIMIT_PER_IP", 30)
     link_per_order: int = knob("LINK_LIMIT_PER_ORDER", 20)
     link_per_ip: int = knob("LINK_LIMIT_PER_IP", 60)
+    # Emails a customer may ask for (a fresh delivery link, the order page link), per order and window.
+    email_per_order: int = knob("EMAIL_LIMIT_PER_ORDER", 3)
     order_per_ip: int = knob("ORDER_LIMIT_PER_IP", 20)
     # Console sign-in attempts (docs/console.md), per client address and per email tried.
     sign_in_per_ip: int = knob("SIGN_IN_LIMIT_PER_IP", 10)

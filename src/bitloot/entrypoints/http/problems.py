@@ -21,6 +21,7 @@ STATUS_OF: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (app.InvalidSignature, HTTPStatus.UNAUTHORIZED),
     (app.MalformedNotification, HTTPStatus.BAD_REQUEST),
     (app.InvalidDeliveryLink, HTTPStatus.GONE),
+    (app.InvalidOrderPageLink, HTTPStatus.GONE),
     (app.TooManyRequests, HTTPStatus.TOO_MANY_REQUESTS),
     (app.Conflict, HTTPStatus.CONFLICT),
     (app.ConcurrencyConflict, HTTPStatus.CONFLICT),

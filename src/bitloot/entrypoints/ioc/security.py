@@ -8,12 +8,12 @@ from dishka import Provider, Scope, provide
 
 from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
-from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
+from bitloot.adapters.links.hmac_links import HmacDeliveryLinks, HmacOrderPageLinks
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
 from bitloot.adapters.ratelimit.order_limits import CountedOrderLimits
 from bitloot.adapters.ratelimit.redis import RedisRateLimiter
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
-from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.links import DeliveryLinkSigner, OrderPageLinkSigner
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits, RateLimiter
 from bitloot.entrypoints.config import Settings
 
@@ -34,6 +34,10 @@ class SecurityProvider(Provider):
         return HmacDeliveryLinks(settings.secrets.link_secret, settings.public_base_url)
 
     @provide
+    def order_page_links(self, settings: Settings) -> OrderPageLinkSigner:
+        return HmacOrderPageLinks(settings.secrets.link_secret, settings.public_base_url)
+
+    @provide
     async def rate_limiter(self, settings: Settings) -> AsyncIterator[RateLimiter]:
         """Redis (`BITLOOT_RATE_LIMIT_URL`, else the broker's) shared by every API process; in-process
         counters in the embedded mode."""
@@ -52,6 +56,10 @@ class SecurityProvider(Provider):
         limits = settings.tuning.rate_limits
         return CountedOrderLimits(
             limiter,
-            {OrderAction.REVEAL: limits.reveal_per_order, OrderAction.LINK: limits.link_per_order},
+            {
+                OrderAction.REVEAL: limits.reveal_per_order,
+                OrderAction.LINK: limits.link_per_order,
+                OrderAction.EMAIL: limits.email_per_order,
+            },
             limits.window_seconds,
         )

@@ -51,6 +51,7 @@ from bitloot.application.use_cases.replay_webhook import (
     WebhookReplayers,
 )
 from bitloot.application.use_cases.report_key import ReportKey
+from bitloot.application.use_cases.request_delivery_link import RequestDeliveryLink
 from bitloot.application.use_cases.resend_delivery_email import ResendDeliveryEmail
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
 from bitloot.application.use_cases.reveal_keys import RevealKeys
@@ -69,6 +70,7 @@ class UseCasesProvider(Provider):
     # What a customer does
     place_order = provide(PlaceOrder)
     issue_delivery_link = provide(IssueDeliveryLink)
+    request_delivery_link = provide(RequestDeliveryLink)
     get_delivery_summary = provide(GetDeliverySummary)
     reveal_keys = provide(RevealKeys)
     get_fulfillment_status = provide(GetFulfillmentStatus, scope=Scope.APP)
