@@ -2,6 +2,8 @@
 fingerprints of keys, signed delivery links, and the rate limits (the shared counters and the
 per-order limits the use cases apply)."""
 
+import hashlib
+import hmac
 from collections.abc import AsyncIterator
 
 from dishka import Provider, Scope, provide
@@ -16,6 +18,9 @@ from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.links import DeliveryLinkSigner, OrderPageLinkSigner
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits, RateLimiter
 from bitloot.entrypoints.config import Settings
+from bitloot.entrypoints.http.customer_csrf import CustomerCsrf
+
+CUSTOMER_CSRF_KEY_LABEL = b"bitloot-customer-csrf"
 
 
 class SecurityProvider(Provider):
@@ -36,6 +41,13 @@ class SecurityProvider(Provider):
     @provide
     def order_page_links(self, settings: Settings) -> OrderPageLinkSigner:
         return HmacOrderPageLinks(settings.secrets.link_secret, settings.public_base_url)
+
+    @provide
+    def customer_csrf(self, settings: Settings) -> CustomerCsrf:
+        """The customer forms' CSRF key, derived from the link secret under its own label."""
+        return CustomerCsrf(
+            hmac.new(settings.secrets.link_secret, CUSTOMER_CSRF_KEY_LABEL, hashlib.sha256).digest()
+        )
 
     @provide
     async def rate_limiter(self, settings: Settings) -> AsyncIterator[RateLimiter]:
