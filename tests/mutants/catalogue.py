@@ -389,4 +389,17 @@ MUTANTS = (
             "tests/http/test_console_products.py::test_an_import_without_keys_too_big_or_for_a_kinguin_product_is_refused",
         ),
     ),
+    Mutant(
+        name="console-offers-whatever-the-state",
+        fault="an operator presses retry on a fulfilled order, or resend on a failed one",
+        protection="the order page offers only the actions its state allows (domain/order_actions.py)",
+        path="entrypoints/http/console/order_presenting.py",
+        edits=(
+            ("    possible = applicable(details.order.status)\n", "    possible = frozenset(OrderAction)\n"),
+        ),
+        tests=(
+            "tests/http/test_console_order_actions.py::test_a_fulfilled_order_offers_resend_replace_and_refund_never_retry",
+            "tests/http/test_console_order_actions.py::test_a_failed_order_offers_retry_and_refund_but_no_resend_or_replace",
+        ),
+    ),
 )

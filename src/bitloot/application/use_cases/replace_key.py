@@ -29,6 +29,7 @@ from bitloot.domain.key_replacement import KeyReplacement, ReplacementState
 from bitloot.domain.key_reports import KeyReportStatus, resolution_note
 from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
+from bitloot.domain.order_actions import OrderAction, applies
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 
@@ -124,7 +125,7 @@ class ReplaceKey:
         order = await self._uow.orders.get(key.order_id)
         if order is None:
             raise NotFound("No such order.")
-        if order.status is not OrderStatus.FULFILLED:
+        if not applies(OrderAction.REPLACE_KEY, order.status):
             raise Conflict(f"Only a fulfilled order's keys are replaced; this one is {order.status}.")
         product = await self._uow.products.get(key.product_id)
         if product is None:

@@ -22,7 +22,7 @@ from bitloot.domain.errors import Refusal
 from bitloot.domain.operators import Permission
 from bitloot.entrypoints.http.console.current import SignedIn
 from bitloot.entrypoints.http.console.order_links import ORDERS, order_link
-from bitloot.entrypoints.http.console.order_presenting import key_rows, summary, timeline_rows
+from bitloot.entrypoints.http.console.order_presenting import key_rows, offers, summary, timeline_rows
 from bitloot.entrypoints.http.console.rendering import render
 
 ORDER = ORDERS + "/{order_id:str}"
@@ -58,10 +58,7 @@ async def _page(
         "entries": timeline_rows(console, history),
         "note": history.note,
         "action": order_link(found.order.id),
-        "may_retry": console.may(Permission.RETRY_FULFILLMENT),
-        "may_resend": console.may(Permission.RESEND_EMAIL),
-        "may_replace": console.may(Permission.REPLACE_KEY),
-        "may_refund": console.may(Permission.MARK_REFUNDED),
+        "offers": offers(console, found),
         "error": error,
     }
     return render(request, "console/order.html.j2", context, console=console, status_code=status_code)

@@ -31,6 +31,10 @@ PRODUCTS: Final = "/console/products"
 PRODUCT: Final = PRODUCTS + "/{product_id:str}"
 PAGE: Final = 50
 STATES: Final = [s.value for s in StockState]
+# `?stock=low`: only the products low on stock (`ProductStock.low`, the overview's count).
+LOW: Final = "low"
+STOCK_FILTERS: Final = (None, LOW)
+LOW_STOCK: Final = f"{PRODUCTS}?stock={LOW}"
 
 
 def _status(error: BitLootError) -> int:
@@ -61,11 +65,21 @@ async def _list(
     form: Any = None,
     status_code: int = 200,
 ) -> Response[str]:
-    rows = [f.product_row(s) for s in await stock.execute()]
+    every = [f.product_row(s) for s in await stock.execute()]
+    shown = request.query_params.get("stock") or None
+    if shown not in STOCK_FILTERS:
+        shown = None
+        error = error or "Show all products, or those low on stock (stock=low)."
+        status_code = 400
     values = {k: f.field(form, k) for k in ("sku", "name", "price", "currency", "supplier_product_id")}
     context = {
-        "title": "Products",
-        "rows": rows,
+        "title": "Products low on stock" if shown == LOW else "Products",
+        "rows": [row for row in every if row.low] if shown == LOW else every,
+        "stock": shown,
+        "total": len(every),
+        "low_count": sum(1 for row in every if row.low),
+        "all_href": PRODUCTS,
+        "low_href": LOW_STOCK,
         "error": error,
         "may_create": console.may(Permission.CREATE_PRODUCT),
         "form": values | {"currency": values["currency"] or "EUR", "supplier": f.field(form, "supplier")},
@@ -78,7 +92,8 @@ async def products_page(
     request: Request[Any, Any, Any], console: SignedIn, stock: FromDishka[ListProductStock]
 ) -> Response[str]:
     """Every product, listed or not, by SKU: price, supplier, units per state, the low-stock
-    threshold and a "low" marker; owners get the form to create one."""
+    threshold and a "low" marker; `stock=low` lists only those low on stock. Owners get the form to
+    create one."""
     return await _list(request, console, stock)
 
 
