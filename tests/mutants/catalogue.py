@@ -491,4 +491,28 @@ MUTANTS = (
             "tests/http/test_console_products.py::test_support_sees_the_pages_but_every_owner_action_is_refused_and_changes_nothing",
         ),
     ),
+    Mutant(
+        name="lookup-sends-on-mismatch",
+        fault='someone who knows an order id tries email addresses on "Lost your email?"',
+        protection="the order page link is owed only when the address is the order's own",
+        path="application/use_cases/send_order_page_link.py",
+        edits=(
+            (
+                "        if not hmac.compare_digest(stored.encode(), wanted.encode()) or order is None:\n",
+                "        if order is None:\n",
+            ),
+        ),
+        tests=(
+            "tests/unit/use_cases/test_order_page.py::test_a_wrong_address_or_an_unknown_order_owes_nothing_and_answers_the_same",
+            "tests/http/test_order_page.py::test_a_lookup_answers_the_same_whether_or_not_the_order_matches",
+        ),
+    ),
+    Mutant(
+        name="order-page-csrf",
+        fault="another site makes a customer's browser post the order page's fresh-link form",
+        protection="the form's CSRF token is bound to the order page link; without it nothing is sent",
+        path="entrypoints/http/order_page.py",
+        edits=(("        if not csrf.link_ok(token, form.get(FIELD)):\n", "        if False:\n"),),
+        tests=("tests/http/test_order_page.py::test_a_fresh_link_form_without_its_token_changes_nothing",),
+    ),
 )

@@ -12,7 +12,7 @@ from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
 from bitloot.adapters.crypto.keyring import MasterKeyring
 from bitloot.adapters.email.address_rules import EmailValidatorAddresses
-from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
+from bitloot.adapters.links.hmac_links import HmacDeliveryLinks, HmacOrderPageLinks
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
@@ -67,6 +67,7 @@ class World:
     queue: RecordingQueue = field(default_factory=RecordingQueue)
     email_sender: RecordingEmailSender = field(default_factory=RecordingEmailSender)
     links: HmacDeliveryLinks = field(default_factory=lambda: HmacDeliveryLinks(LINK_SECRET, BASE_URL))
+    order_pages: HmacOrderPageLinks = field(default_factory=lambda: HmacOrderPageLinks(LINK_SECRET, BASE_URL))
     webhook: NowPaymentsWebhook = field(default_factory=lambda: NowPaymentsWebhook(IPN_SECRET))
     fingerprints: HmacKeyFingerprints = field(default_factory=lambda: HmacKeyFingerprints(FINGERPRINT_SECRET))
     # A client of a (fake) Kinguin; None: this world has no Kinguin supplier.
@@ -84,7 +85,11 @@ class World:
 
     def place_order_use_case(self) -> PlaceOrder:
         return PlaceOrder(
-            self.uow(), SimulatorPaymentGateway(BASE_URL), self.clock, EmailValidatorAddresses()
+            self.uow(),
+            SimulatorPaymentGateway(BASE_URL),
+            self.clock,
+            EmailValidatorAddresses(),
+            self.order_pages,
         )
 
     def apply_payment_use_case(self) -> ApplyPaymentNotification:

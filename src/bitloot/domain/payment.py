@@ -65,6 +65,8 @@ class PaymentRecord:
     actually_paid: Decimal
     pay_currency: str
     received_at: datetime
+    # What the provider asked for, in `pay_currency` (migration 0014; None in older records).
+    pay_amount: Decimal | None = None
 
 
 _TARGETS = {

@@ -42,4 +42,5 @@ _WHAT = {
     DeliveryEmailKind.DELIVERY_RESENT: "is ready (link sent again)",
     DeliveryEmailKind.KEY_REPLACED: "has a replaced key",
     DeliveryEmailKind.LINK_REQUESTED: "is ready (the fresh link asked for)",
+    DeliveryEmailKind.ORDER_LINK: "(the order page link asked for)",
 }

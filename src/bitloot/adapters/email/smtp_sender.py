@@ -45,6 +45,10 @@ _WORDING: Final = {
         "Your BitLoot order: the fresh link you asked for",
         "is ready; here is the fresh link you asked for.",
     ),
+    DeliveryEmailKind.ORDER_LINK: (
+        "Your BitLoot order: the link you asked for",
+        "has the link you asked for.",
+    ),
 }
 DEFAULT_TIMEOUT_SECONDS: Final = 10.0
 # A send is a connection, a greeting, maybe STARTTLS and a login, and the message: a few steps, each

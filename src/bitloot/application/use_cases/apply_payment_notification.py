@@ -98,6 +98,7 @@ class ApplyPaymentNotification:
                 actually_paid=note.actually_paid,
                 pay_currency=note.pay_currency,
                 received_at=now,
+                pay_amount=note.pay_amount,
             )
         )
         delivery = await self._keep(verified, received, decision.outcome.value, now)
