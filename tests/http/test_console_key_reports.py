@@ -13,7 +13,7 @@ from bitloot.domain.operator_audit import ActionKind
 from bitloot.domain.operators import Role
 from tests.http.conftest import Shop, order_details
 from tests.http.console_harness import ConsoleShop
-from tests.http.test_delivery import fulfilled, link_for, path_of
+from tests.http.test_delivery import csrf_in, fulfilled, link_for, path_of, reveal_page
 
 KEY = "KEY-CONSOLE-REPORT-1111"
 SPARE = "KEY-CONSOLE-SPARE-2222"
@@ -27,9 +27,12 @@ async def reported(
     (order, key id)."""
     order = order or await fulfilled(shop, keys, quantity=1)
     path = path_of(await link_for(shop, order))
-    keys_page = await shop.client.post(f"{path}/reveal")
-    [key_id] = re.findall(r"name='key_id' value='([^']+)'", keys_page.text)
-    answer = await shop.client.post(f"{path}/report", data={"key_id": key_id, "message": MESSAGE})
+    keys_page = await reveal_page(shop, path)
+    [key_id] = re.findall(r'name="key_id" value="([^"]+)"', keys_page.text)
+    answer = await shop.client.post(
+        f"{path}/report",
+        data={"key_id": key_id, "message": MESSAGE, "csrf_token": csrf_in(keys_page.text)},
+    )
     assert "we received your report" in answer.text
     return order, key_id
 

@@ -1,5 +1,6 @@
 """Download links, the delivery page and revealing keys (docs/http-api.md, docs/vault.md)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,38 @@ async def link_for(shop: Shop, order: dict[str, Any]) -> dict[str, Any]:
 def path_of(link: dict[str, Any]) -> str:
     url: str = link["signedUrl"]
     return urlsplit(url).path
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_in(page: str) -> str:
+    """The CSRF token of the (first) form of a page."""
+    found = CSRF_FIELD.search(page)
+    assert found, "a form with its CSRF token"
+    return found.group(1)
+
+
+async def press_reveal(
+    shop: Shop, path: str, headers: dict[str, str] | None = None, csrf: str | None = None
+) -> Any:
+    """Press the delivery page's reveal button as a browser does: the form with the page's token
+    (`csrf`: of a page loaded earlier). The answer of the POST itself (a 303 to the keys page, or a
+    refusal's page)."""
+    token = csrf if csrf is not None else csrf_in((await shop.client.get(path)).text)
+    return await shop.client.post(
+        f"{path}/reveal", data={"csrf_token": token}, headers=headers, follow_redirects=False
+    )
+
+
+async def reveal_page(
+    shop: Shop, path: str, headers: dict[str, str] | None = None, csrf: str | None = None
+) -> Any:
+    """Press the reveal button and follow the 303 to the keys page: the page the customer sees."""
+    pressed = await press_reveal(shop, path, headers, csrf)
+    if pressed.status_code != 303:
+        return pressed
+    return await shop.client.get(pressed.headers["location"], headers=headers)
 
 
 def assert_page_headers(answer: Any) -> None:
@@ -85,6 +118,7 @@ async def test_delivery_page_shows_the_order_but_never_the_key(shop: Shop) -> No
     assert order["id"] in page.text
     assert not any(key in page.text for key in KEYS)
     assert f"{path_of(link)}/reveal" in page.text
+    assert csrf_in(page.text)
     # A mail scanner opening the link reveals nothing: no audit event, no count.
     details = await order_details(shop, order["id"])
     assert details["reveals"] == []
@@ -114,7 +148,7 @@ async def test_link_reveal_as_html_page(shop: Shop) -> None:
     order = await fulfilled(shop)
     link = await link_for(shop, order)
 
-    answer = await shop.client.post(f"{path_of(link)}/reveal")
+    answer = await reveal_page(shop, path_of(link))
 
     assert answer.status_code == 200, answer.text
     assert_page_headers(answer)
@@ -125,10 +159,10 @@ async def test_key_text_is_escaped_in_the_html_page(shop: Shop) -> None:
     order = await fulfilled(shop, keys=["<script>alert(1)</script>"], quantity=1)
     link = await link_for(shop, order)
 
-    answer = await shop.client.post(f"{path_of(link)}/reveal")
+    answer = await reveal_page(shop, path_of(link))
 
     assert answer.status_code == 200, answer.text
-    assert "<script>" not in answer.text
+    assert "<script>alert" not in answer.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
 
 
@@ -278,13 +312,15 @@ async def test_link_is_gone_after_15_minutes(tmp_path: Path) -> None:
 async def test_refund_after_fulfillment_blocks_reveals(shop: Shop) -> None:
     order = await fulfilled(shop)
     path = path_of(await link_for(shop, order))
+    # The customer opened the delivery page before the refund.
+    csrf = csrf_in((await shop.client.get(path)).text)
 
     await shop.pay(order, "refunded")
 
     status = await shop.client.get(f"/fulfillment/{order['id']}/status", headers=shop.bearer(order))
     by_api = await shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=shop.bearer(order))
     by_link = await shop.client.post(f"{path}/reveal", headers=JSON)
-    by_page = await shop.client.post(f"{path}/reveal")
+    by_page = await reveal_page(shop, path, csrf=csrf)
     link = await shop.client.get(f"/fulfillment/{order['id']}/download-link", headers=shop.bearer(order))
 
     assert status.json()["orderStatus"] == "refunded"

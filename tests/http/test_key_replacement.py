@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from tests.http.conftest import Shop, assert_problem, order_details
-from tests.http.test_delivery import JSON, fulfilled, link_for, path_of
+from tests.http.test_delivery import JSON, csrf_in, fulfilled, link_for, path_of, reveal_page
 
 KEY = "KEY-REPORT-AAAA-1111"
 SPARE = "KEY-SPARE-BBBB-2222"
@@ -21,13 +21,14 @@ async def reveal_json(shop: Shop, order: dict[str, Any]) -> list[dict[str, Any]]
 async def test_the_keys_page_reports_a_key_once_and_never_shows_it_in_the_answer(shop: Shop) -> None:
     order = await fulfilled(shop, [KEY], quantity=1)
     path = path_of(await link_for(shop, order))
-    keys_page = await shop.client.post(f"{path}/reveal")
+    keys_page = await reveal_page(shop, path)
     assert "Report a problem with this key" in keys_page.text
-    [key_id] = re.findall(r"name='key_id' value='([^']+)'", keys_page.text)
+    [key_id] = re.findall(r'name="key_id" value="([^"]+)"', keys_page.text)
+    form = {"key_id": key_id, "csrf_token": csrf_in(keys_page.text)}
 
-    first = await shop.client.post(f"{path}/report", data={"key_id": key_id, "message": "Already used"})
-    second = await shop.client.post(f"{path}/report", data={"key_id": key_id, "message": "Still broken"})
-    forged = await shop.client.post("/d/forged-token/report", data={"key_id": key_id, "message": "x"})
+    first = await shop.client.post(f"{path}/report", data={**form, "message": "Already used"})
+    second = await shop.client.post(f"{path}/report", data={**form, "message": "Still broken"})
+    forged = await shop.client.post("/d/forged-token/report", data={**form, "message": "x"})
 
     assert first.status_code == 200
     assert "we received your report" in first.text

@@ -19,6 +19,7 @@ from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, order_details
+from tests.http.test_delivery import reveal_page
 
 JSON = {"Accept": "application/json"}
 LIMITS = {
@@ -101,7 +102,7 @@ async def test_reveals_by_link_and_by_api_share_the_order_limit(shop: Shop) -> N
     by_api = [await shop.client.post(f"/fulfillment/{order['id']}/reveal", headers=shop.bearer(order))]
     by_link = [await shop.client.post(f"/d/{token}/reveal", headers=JSON) for _ in range(2)]
     refused_json = await shop.client.post(f"/d/{token}/reveal", headers=JSON)
-    refused_page = await shop.client.post(f"/d/{token}/reveal")
+    refused_page = await reveal_page(shop, f"/d/{token}")
 
     assert [a.status_code for a in by_api + by_link] == [200, 200, 200]
     assert_rate_limited(refused_json)

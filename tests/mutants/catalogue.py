@@ -515,4 +515,69 @@ MUTANTS = (
         edits=(("        if not csrf.link_ok(token, form.get(FIELD)):\n", "        if False:\n"),),
         tests=("tests/http/test_order_page.py::test_a_fresh_link_form_without_its_token_changes_nothing",),
     ),
+    Mutant(
+        name="reveal-ticket-reused",
+        fault="a customer reloads the keys page, or goes back and forward to it",
+        protection="the keys page reveals only while the order's reveal count is its ticket's",
+        path="entrypoints/http/delivery.py",
+        edits=(
+            (
+                "            if ticket is None or ticket.reveal_count != summary.order.reveal_count:\n",
+                "            if ticket is None:\n",
+            ),
+            ("                    expected_reveal_count=ticket.reveal_count,\n", ""),
+        ),
+        tests=(
+            "tests/http/test_delivery_pages.py::test_the_button_reveals_once_and_a_reload_or_the_back_button_never_again",
+        ),
+    ),
+    Mutant(
+        name="reveal-ticket-race",
+        fault="two requests on one keys-page ticket at once (a double click, a prefetch)",
+        protection="the reveal compares the ticket's reveal count in its own transaction",
+        path="application/use_cases/reveal_keys.py",
+        edits=(
+            (
+                "        if request.expected_reveal_count not in (None, order.reveal_count):\n",
+                "        if False:\n",
+            ),
+        ),
+        tests=(
+            "tests/unit/use_cases/test_delivery_link_pages.py::test_a_reveal_allowed_at_a_count_happens_once",
+            "tests/http/test_delivery_pages.py::test_two_requests_on_one_ticket_reveal_once",
+        ),
+    ),
+    Mutant(
+        name="reveal-ticket-unsigned",
+        fault="a keys-page ticket made up, altered, of another link, or kept past its two minutes",
+        protection="a ticket is an HMAC over its link, reveal count and expiry, and expires",
+        path="entrypoints/http/reveal_tickets.py",
+        edits=(
+            (
+                "        if not hmac.compare_digest(parts[3], self._sign(link_token, count, expires)):\n",
+                "        if False:\n",
+            ),
+            ("        if now.timestamp() >= expires:\n", "        if False:\n"),
+        ),
+        tests=(
+            "tests/unit/entrypoints/test_reveal_tickets.py",
+            "tests/http/test_delivery_pages.py::test_a_ticket_lasts_two_minutes_and_belongs_to_its_link",
+        ),
+    ),
+    Mutant(
+        name="delivery-forms-without-csrf",
+        fault="another site makes a customer's browser post a delivery page's form",
+        protection="each form's token is an HMAC of the page's link, checked before anything is done",
+        path="entrypoints/http/customer_csrf.py",
+        edits=(
+            (
+                "        return isinstance(sent, str) and hmac.compare_digest("
+                "sent, self.for_link(link_token))\n",
+                "        return True\n",
+            ),
+        ),
+        tests=(
+            "tests/http/test_delivery_pages.py::test_forms_without_their_pages_token_are_refused_and_change_nothing",
+        ),
+    ),
 )

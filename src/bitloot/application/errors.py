@@ -30,12 +30,26 @@ class InvalidDeliveryLink(Refusal):
     message = "This delivery link is not valid or has expired."
 
 
+class DeliveryLinkExpired(InvalidDeliveryLink):
+    """A link this shop signed whose time is up: its page offers to email a fresh one to the order's
+    own address (a forged link gets no such offer)."""
+
+    message = "This delivery link has expired."
+
+
 class InvalidOrderPageLink(Refusal):
     message = "This order link is not valid or has expired."
 
 
 class Conflict(Refusal):
     message = "This conflicts with what exists."
+
+
+class RevealAlreadyShown(Conflict):
+    """A reveal asked for once the order's reveal count had moved past the one it was allowed at:
+    the keys page's reload or back button, which never reveals again (docs/vault.md)."""
+
+    message = "These keys were shown already; press the reveal button again to see them."
 
 
 class TooManyRequests(Refusal):

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from bitloot.application.errors import InvalidDeliveryLink
+from bitloot.application.errors import DeliveryLinkExpired, InvalidDeliveryLink
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.links import DeliveryLinkSigner
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -23,7 +23,13 @@ class GetDeliverySummary:
         self._clock = clock
 
     async def execute(self, link_token: str) -> DeliverySummary:
-        order_id = self._links.resolve(link_token, self._clock.now())
+        """The order of a valid link and its products. A link this shop signed that expired is
+        `DeliveryLinkExpired`; a forged or altered one `InvalidDeliveryLink`."""
+        try:
+            order_id = self._links.resolve(link_token, self._clock.now())
+        except InvalidDeliveryLink:
+            self._links.issued_for(link_token)
+            raise DeliveryLinkExpired from None
         order = await self._uow.orders.get(order_id)
         if order is None:
             raise InvalidDeliveryLink

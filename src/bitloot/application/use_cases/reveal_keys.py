@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bitloot.application.access import order_for_token
-from bitloot.application.errors import NotFound
+from bitloot.application.errors import NotFound, RevealAlreadyShown
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.links import DeliveryLinkSigner
@@ -39,6 +39,9 @@ class RevealRequest:
     credential: AccessTokenCredential | LinkCredential
     client: ClientInfo
     item_id: str | None = None
+    # Reveal only while the order's reveal count is still this one (the keys page's one-time ticket):
+    # once a reveal moved it on, `RevealAlreadyShown`, with nothing audited or counted.
+    expected_reveal_count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,9 @@ class RevealKeys:
         A blob that is missing, altered or copied from elsewhere fails to open: the customer gets the
         generic `KeyIntegrityError`, and a `tamper_detected` audit event tells the operator which key.
         When any key asked for was purged after the retention period, the answer is `KeyPurged`.
+        With `expected_reveal_count`, the count is compared in the reveal's own transaction, so two
+        requests on one ticket reveal once: the loser's save conflicts, and its retry finds the count
+        moved on.
         """
         order_id, channel = await self._authorize(request.credential)
         await self._limits.admit(OrderAction.REVEAL, order_id)
@@ -112,6 +118,8 @@ class RevealKeys:
         order = await self._uow.orders.get(order_id)
         if order is None:
             raise NotFound
+        if request.expected_reveal_count not in (None, order.reveal_count):
+            raise RevealAlreadyShown
         now = self._clock.now()
         keys = [
             key

@@ -25,6 +25,7 @@ from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, ass
 from bitloot.entrypoints.http.console import console_router
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
+from bitloot.entrypoints.http.delivery_fresh_link import FreshLinkController
 from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.home import home
 from bitloot.entrypoints.http.key_reports import KeyReportApiController, KeyReportPageController
@@ -60,6 +61,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         OrdersController,
         FulfillmentController,
         DeliveryController,
+        FreshLinkController,
         PaymentWebhookController,
         KinguinWebhookController,
         AdminController,

@@ -1,19 +1,31 @@
-"""The delivery link's pages: `GET /d/{token}` shows the order, `POST /d/{token}/reveal` shows keys."""
+"""The delivery link's pages (docs/vault.md, "The delivery pages").
 
-from html import escape
+`GET /d/{token}` shows the order, its products and their redemption steps, never a key: mail scanners
+open links. Its button posts `POST /d/{token}/reveal`, which reveals nothing itself: it answers `303`
+to `GET /d/{token}/keys?r={ticket}` with a one-time ticket (reveal_tickets.py), and that page reveals
+(audited and counted, one reveal per press) and shows the keys with `Cache-Control: no-store`. A
+reload of the keys page, or the back and forward buttons, find the ticket spent and show "press the
+button again"; the delivery page the back button lands on never shows a key.
+
+A client that asks `POST /d/{token}/reveal` for JSON gets the keys in the answer, as before."""
+
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
 
-from bitloot.application.errors import TooManyRequests
-from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
+from bitloot.application.errors import DeliveryLinkExpired, RevealAlreadyShown, TooManyRequests
+from bitloot.application.ports.clock import Clock
+from bitloot.application.use_cases.get_delivery_summary import DeliverySummary, GetDeliverySummary
 from bitloot.application.use_cases.reveal_keys import LinkCredential, RevealKeys, RevealRequest
 from bitloot.domain.errors import BitLootError
-from bitloot.domain.keys import TEXT_KEY
+from bitloot.domain.order_status import OrderStatus
 from bitloot.entrypoints.http import presenters
 from bitloot.entrypoints.http.client import client_info
+from bitloot.entrypoints.http.customer_csrf import FIELD, CustomerCsrf
+from bitloot.entrypoints.http.delivery_views import key_groups, products_of, reveals_text, state_of
 from bitloot.entrypoints.http.error_responses import (
     LINK_INVALID,
     PURGED,
@@ -22,8 +34,10 @@ from bitloot.entrypoints.http.error_responses import (
     problem_responses,
 )
 from bitloot.entrypoints.http.limits import RateGuard, RateLimited
-from bitloot.entrypoints.http.pages import PAGE_HEADERS, button_form, page, report_form, table
-from bitloot.entrypoints.http.problems import STATUS_OF
+from bitloot.entrypoints.http.pages import PAGE_HEADERS
+from bitloot.entrypoints.http.reveal_tickets import RevealTickets
+from bitloot.entrypoints.http.shop_errors import error_page, form_refused_page, limited_page
+from bitloot.entrypoints.http.shop_pages import shop_page
 
 
 class DeliveryController(Controller):
@@ -31,30 +45,33 @@ class DeliveryController(Controller):
     tags = ["delivery"]
 
     @get("/", summary="The delivery page")
-    async def show(self, token: FromPath[str], use_case: FromDishka[GetDeliverySummary]) -> Response[str]:
-        """The delivery page of a signed link: the order and its products, never a key (mail scanners open
-        links). 410 for a forged or expired link."""
+    async def show(
+        self,
+        token: FromPath[str],
+        request: Request[Any, Any, Any],
+        summaries: FromDishka[GetDeliverySummary],
+        csrf: FromDishka[CustomerCsrf],
+    ) -> Response[Any]:
+        """The delivery page of a signed link: the order, its products and how to redeem them, and
+        the reveal button; never a key (mail scanners open links). 410 for a forged or expired link
+        (an expired one offers to email a fresh link)."""
         try:
-            summary = await use_case.execute(token)
+            summary = await summaries.execute(token)
         except BitLootError as exc:
-            return _error_page(exc)
-        rows = [
-            [
-                escape(
-                    summary.products[i.product_id].name if i.product_id in summary.products else i.product_id
-                ),
-                str(i.quantity),
-            ]
-            for i in summary.order.items
-        ]
-        body = (
-            f"<p>Order <code>{escape(summary.order.id)}</code> is "
-            f"<b>{escape(summary.order.status.value)}</b>.</p>"
-            + table(["Product", "Keys"], rows)
-            + "<p class=muted>Your keys are shown only when you press the button; "
-            "each reveal is recorded.</p>" + button_form(f"/d/{token}/reveal", "Reveal my keys")
+            return delivery_error(request, exc, token, csrf)
+        order = summary.order
+        return shop_page(
+            request,
+            "delivery.html.j2",
+            "Your order",
+            token=token,
+            csrf_token=csrf.for_link(token),
+            order=order,
+            state=state_of(order.status),
+            products=products_of(summary),
+            revealable=order.status is OrderStatus.FULFILLED,
+            reveals=reveals_text(order.reveal_count),
         )
-        return page("Your BitLoot order", body)
 
     @post(
         "/reveal",
@@ -67,50 +84,113 @@ class DeliveryController(Controller):
         token: FromPath[str],
         request: Request[Any, Any, Any],
         use_case: FromDishka[RevealKeys],
+        summaries: FromDishka[GetDeliverySummary],
         guard: FromDishka[RateGuard],
+        csrf: FromDishka[CustomerCsrf],
+        tickets: FromDishka[RevealTickets],
+        clock: FromDishka[Clock],
     ) -> Response[Any]:
-        """Reveal the keys through a delivery link: an HTML page, or JSON with `Accept: application/json`.
-        Audited like every reveal."""
-        wants_json = "application/json" in request.headers.get("accept", "")
-        try:
+        """The reveal button. With `Accept: application/json`: the keys in the answer, audited like
+        every reveal. From the delivery page's form (with its `csrf_token`): `303` to the keys page
+        with a one-time ticket, which reveals once."""
+        if "application/json" in request.headers.get("accept", ""):
             await guard.reveal(request)
             result = await use_case.execute(
                 RevealRequest(LinkCredential(token), client_info(request, guard.addresses))
             )
-        except (RateLimited, TooManyRequests) as exc:
-            if wants_json:
-                raise
-            limited = page("Please wait", "<p>Too many requests; try again in a minute.</p>", 429)
-            limited.headers["Retry-After"] = str(exc.retry_after)
-            return limited
-        except BitLootError as exc:
-            if wants_json:
-                raise
-            return _error_page(exc)
-        if wants_json:
             return Response(presenters.reveal_out(result), headers=PAGE_HEADERS)
-        rows = [
-            [
-                escape(k.item_id),
-                _key_html(presenters.key_text(k.key), k.key.content_type)
-                + report_form(f"/d/{token}/report", k.key_id),
-            ]
-            for k in result.keys
-        ]
-        return page("Your keys", table(["Item", "Key"], rows))
+        try:
+            summary = await summaries.execute(token)
+            form = await request.form()
+            if not csrf.link_ok(token, form.get(FIELD)):
+                return form_refused_page(request, back=f"/d/{token}")
+            await guard.reveal(request)
+            if summary.order.status is not OrderStatus.FULFILLED:
+                # Refused in the use case, which audits an attempt on a refunded order's keys.
+                await use_case.execute(
+                    RevealRequest(LinkCredential(token), client_info(request, guard.addresses))
+                )
+        except (RateLimited, TooManyRequests) as exc:
+            return limited_page(request, exc.retry_after, back=f"/d/{token}")
+        except BitLootError as exc:
+            return delivery_error(request, exc, token, csrf)
+        ticket = tickets.issue(token, summary.order.reveal_count, clock.now())
+        return Redirect(f"/d/{token}/keys", query_params={"r": ticket}, status_code=303)
+
+    @get("/keys", include_in_schema=False)
+    async def keys(
+        self,
+        token: FromPath[str],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[RevealKeys],
+        summaries: FromDishka[GetDeliverySummary],
+        guard: FromDishka[RateGuard],
+        csrf: FromDishka[CustomerCsrf],
+        tickets: FromDishka[RevealTickets],
+        clock: FromDishka[Clock],
+        r: FromQuery[str | None] = None,
+    ) -> Response[Any]:
+        """The keys page, reached once per press of the reveal button: with a live ticket whose reveal
+        count is still the order's, it reveals (audited and counted) and shows the keys, each with a
+        copy button and a report form. Otherwise (a reload, back or forward, an old address) it shows
+        no key and asks for the button again, revealing, auditing and counting nothing."""
+        try:
+            summary = await summaries.execute(token)
+            ticket = tickets.check(token, r, clock.now())
+            if ticket is None or ticket.reveal_count != summary.order.reveal_count:
+                return _hidden_page(request, token, csrf, summary)
+            summary.order.ensure_revealable()
+            result = await use_case.execute(
+                RevealRequest(
+                    LinkCredential(token),
+                    client_info(request, guard.addresses),
+                    expected_reveal_count=ticket.reveal_count,
+                )
+            )
+        except RevealAlreadyShown:
+            return _hidden_page(request, token, csrf, summary)
+        except TooManyRequests as exc:
+            return limited_page(request, exc.retry_after, back=f"/d/{token}")
+        except BitLootError as exc:
+            return delivery_error(request, exc, token, csrf)
+        return shop_page(
+            request,
+            "keys.html.j2",
+            "Your keys",
+            script=True,
+            token=token,
+            csrf_token=csrf.for_link(token),
+            groups=key_groups(summary, result),
+            reveals=reveals_text(result.reveal_count),
+        )
 
 
-def _key_html(text: str, content_type: str) -> str:
-    if content_type == TEXT_KEY:
-        return f"<code>{escape(text)}</code>"
-    return f"<img alt='key' src='data:{escape(content_type)};base64,{escape(text)}'>"
+def _hidden_page(
+    request: Request[Any, Any, Any], token: str, csrf: CustomerCsrf, summary: DeliverySummary
+) -> Response[Any]:
+    return shop_page(
+        request,
+        "keys_hidden.html.j2",
+        "Your keys are hidden again",
+        token=token,
+        csrf_token=csrf.for_link(token),
+        revealable=summary.order.status is OrderStatus.FULFILLED,
+        reveals=reveals_text(summary.order.reveal_count),
+    )
 
 
-def error_page(exc: BitLootError) -> Response[str]:
-    """The page a refused request gets: its safe message, with the status of its kind."""
-    return _error_page(exc)
-
-
-def _error_page(exc: BitLootError) -> Response[str]:
-    status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 400)
-    return page("Sorry", f"<p>{escape(str(exc))}</p>", status_code=int(status))
+def delivery_error(
+    request: Request[Any, Any, Any], exc: BitLootError, token: str, csrf: CustomerCsrf
+) -> Response[Any]:
+    """The page of a refused delivery-link request; an expired (but genuine) link's offers to email
+    a fresh one (`POST /d/{token}/fresh-link`)."""
+    if isinstance(exc, DeliveryLinkExpired):
+        return shop_page(
+            request,
+            "link_expired.html.j2",
+            "This link has expired",
+            status_code=410,
+            token=token,
+            csrf_token=csrf.for_link(token),
+        )
+    return error_page(request, exc)

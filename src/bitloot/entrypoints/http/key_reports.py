@@ -7,14 +7,16 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, JSONBody
 
-from bitloot.application.errors import TooManyRequests
+from bitloot.application.errors import InvalidDeliveryLink, TooManyRequests
+from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.report_key import ReportKey, ReportKeyRequest, ReportKeyResult
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, LinkCredential
 from bitloot.domain.errors import BitLootError
 from bitloot.entrypoints.http import key_schemas as k
 from bitloot.entrypoints.http.api_docs import ORDER_TOKEN
 from bitloot.entrypoints.http.auth import bearer_token
-from bitloot.entrypoints.http.delivery import error_page
+from bitloot.entrypoints.http.customer_csrf import FIELD, CustomerCsrf
+from bitloot.entrypoints.http.delivery import delivery_error
 from bitloot.entrypoints.http.error_responses import (
     LINK_INVALID,
     NO_TOKEN,
@@ -24,7 +26,9 @@ from bitloot.entrypoints.http.error_responses import (
     problem_responses,
 )
 from bitloot.entrypoints.http.limits import RateGuard, RateLimited
-from bitloot.entrypoints.http.pages import PAGE_HEADERS, page
+from bitloot.entrypoints.http.pages import PAGE_HEADERS
+from bitloot.entrypoints.http.shop_errors import error_page, form_refused_page, limited_page
+from bitloot.entrypoints.http.shop_pages import shop_page
 
 RECEIVED = "Thank you: we received your report and will look into it."
 ALREADY = "This key is already reported; we are on it."
@@ -49,27 +53,40 @@ class KeyReportPageController(Controller):
         token: FromPath[str],
         request: Request[Any, Any, Any],
         use_case: FromDishka[ReportKey],
+        summaries: FromDishka[GetDeliverySummary],
         guard: FromDishka[RateGuard],
-    ) -> Response[str]:
-        """The keys page's form (`key_id`, `message`): an HTML answer. The link authorises it as it
-        authorises a reveal (a forged or expired link gets the same 410 page); rate-limited per client.
-        A key already reported answers so and changes nothing."""
+        csrf: FromDishka[CustomerCsrf],
+    ) -> Response[Any]:
+        """The keys page's form (`key_id`, `message`, `csrf_token`): an answer page in the shop's
+        layout. The link authorises it as it authorises a reveal (a forged link gets the 410 page, an
+        expired one the page that offers a fresh link); a form without its page's token gets the 403
+        page; rate-limited per client. A key already reported answers so and changes nothing."""
+        back = f"/d/{token}"
         try:
             await guard.report_key(request)
+            await summaries.execute(token)
             form = await request.form()
+            if not csrf.link_ok(token, form.get(FIELD)):
+                return form_refused_page(request, back=back)
             result = await use_case.execute(
                 ReportKeyRequest(
                     LinkCredential(token), str(form.get("key_id", "")), str(form.get("message", ""))
                 )
             )
         except (RateLimited, TooManyRequests) as exc:
-            limited = page("Please wait", "<p>Too many requests; try again in a minute.</p>", 429)
-            limited.headers["Retry-After"] = str(exc.retry_after)
-            return limited
+            return limited_page(request, exc.retry_after, back=back)
+        except InvalidDeliveryLink as exc:
+            return delivery_error(request, exc, token, csrf)
         except BitLootError as exc:
-            return error_page(exc)
-        title = "Already reported" if result.already_reported else "Report received"
-        return page(title, f"<p>{_detail(result)}</p><p class=muted>Report {result.report.id}</p>")
+            return error_page(request, exc, back=back)
+        return shop_page(
+            request,
+            "report_received.html.j2",
+            "Already reported" if result.already_reported else "Report received",
+            message=_detail(result),
+            report_id=result.report.id,
+            back=back,
+        )
 
 
 class KeyReportApiController(Controller):

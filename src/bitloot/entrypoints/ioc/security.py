@@ -19,8 +19,10 @@ from bitloot.application.ports.links import DeliveryLinkSigner, OrderPageLinkSig
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits, RateLimiter
 from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.http.customer_csrf import CustomerCsrf
+from bitloot.entrypoints.http.reveal_tickets import RevealTickets
 
 CUSTOMER_CSRF_KEY_LABEL = b"bitloot-customer-csrf"
+REVEAL_TICKET_KEY_LABEL = b"bitloot-reveal-ticket"
 
 
 class SecurityProvider(Provider):
@@ -47,6 +49,13 @@ class SecurityProvider(Provider):
         """The customer forms' CSRF key, derived from the link secret under its own label."""
         return CustomerCsrf(
             hmac.new(settings.secrets.link_secret, CUSTOMER_CSRF_KEY_LABEL, hashlib.sha256).digest()
+        )
+
+    @provide
+    def reveal_tickets(self, settings: Settings) -> RevealTickets:
+        """The keys page's one-time tickets' key, derived from the link secret under its own label."""
+        return RevealTickets(
+            hmac.new(settings.secrets.link_secret, REVEAL_TICKET_KEY_LABEL, hashlib.sha256).digest()
         )
 
     @provide

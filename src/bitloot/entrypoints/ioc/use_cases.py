@@ -45,6 +45,7 @@ from bitloot.application.use_cases.receive_kinguin_webhook import ReceiveKinguin
 from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
 from bitloot.application.use_cases.reconcile_payments import ReconcilePayments
+from bitloot.application.use_cases.renew_delivery_link import RenewDeliveryLink
 from bitloot.application.use_cases.replace_key import ReplaceKey
 from bitloot.application.use_cases.replay_webhook import (
     KinguinWebhookReplayer,
@@ -74,6 +75,7 @@ class UseCasesProvider(Provider):
     place_order = provide(PlaceOrder)
     issue_delivery_link = provide(IssueDeliveryLink)
     request_delivery_link = provide(RequestDeliveryLink)
+    renew_delivery_link = provide(RenewDeliveryLink)
     get_delivery_summary = provide(GetDeliverySummary)
     reveal_keys = provide(RevealKeys)
     get_fulfillment_status = provide(GetFulfillmentStatus, scope=Scope.APP)
