@@ -119,6 +119,7 @@ class PaymentRecordFactory(Reproducible, DataclassFactory[PaymentRecord]):
     actually_paid = Decimal("0.00123456")
     pay_currency = "btc"
     received_at = T0
+    pay_amount = Decimal("0.00123456")
 
 
 class PaymentNotificationFactory(Reproducible, DataclassFactory[PaymentNotification]):

@@ -12,7 +12,7 @@ from bitloot.adapters.crypto.aes_gcm_vault import AesGcmKeyVault
 from bitloot.adapters.crypto.hmac_fingerprints import HmacKeyFingerprints
 from bitloot.adapters.crypto.keyring import MasterKeyring
 from bitloot.adapters.email.address_rules import EmailValidatorAddresses
-from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
+from bitloot.adapters.links.hmac_links import HmacDeliveryLinks, HmacOrderPageLinks
 from bitloot.adapters.payments.nowpayments.webhook import NowPaymentsWebhook
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
 from bitloot.adapters.ratelimit.memory import MemoryRateLimiter
@@ -40,6 +40,8 @@ from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSett
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
+from bitloot.domain.shop import ShopIdentity
+from tests.factories.emails import RENDERER
 from tests.fakes.blob_store import InMemoryBlobStore
 from tests.fakes.clock import FrozenClock
 from tests.fakes.email_sender import RecordingEmailSender
@@ -67,6 +69,7 @@ class World:
     queue: RecordingQueue = field(default_factory=RecordingQueue)
     email_sender: RecordingEmailSender = field(default_factory=RecordingEmailSender)
     links: HmacDeliveryLinks = field(default_factory=lambda: HmacDeliveryLinks(LINK_SECRET, BASE_URL))
+    order_pages: HmacOrderPageLinks = field(default_factory=lambda: HmacOrderPageLinks(LINK_SECRET, BASE_URL))
     webhook: NowPaymentsWebhook = field(default_factory=lambda: NowPaymentsWebhook(IPN_SECRET))
     fingerprints: HmacKeyFingerprints = field(default_factory=lambda: HmacKeyFingerprints(FINGERPRINT_SECRET))
     # A client of a (fake) Kinguin; None: this world has no Kinguin supplier.
@@ -78,6 +81,8 @@ class World:
             window_seconds=60,
         )
     )
+    # Who the emails are from.
+    shop: ShopIdentity = field(default_factory=ShopIdentity)
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)
@@ -137,7 +142,14 @@ class World:
 
     def send_delivery_emails_use_case(self, lease: timedelta = timedelta(minutes=2)) -> SendDeliveryEmails:
         return SendDeliveryEmails(
-            self.uow(), self.links, self.email_sender, self.clock, DeliveryEmailSettings(lease=lease)
+            self.uow(),
+            self.links,
+            self.order_pages,
+            self.shop,
+            RENDERER,
+            self.email_sender,
+            self.clock,
+            DeliveryEmailSettings(lease=lease),
         )
 
     async def product(self, sku: str = "GAME-1", price: str = "19.99", keys: Sequence[str] = ()) -> Product:

@@ -65,6 +65,8 @@ class PaymentRecord:
     actually_paid: Decimal
     pay_currency: str
     received_at: datetime
+    # What the provider asked for, in `pay_currency` (migration 0014; None in older records).
+    pay_amount: Decimal | None = None
 
 
 _TARGETS = {
@@ -99,3 +101,11 @@ def decide(order: Order, note: PaymentNotification) -> PaymentDecision:
     if not can_transition(order.status, target):
         return PaymentDecision(PaymentOutcome.STALE)
     return PaymentDecision(PaymentOutcome.APPLIED, target)
+
+
+def still_missing(record: PaymentRecord) -> Decimal | None:
+    """How much of what the payment asked for is still to pay, in its `pay_currency`; None when
+    nothing is, or the record does not say what was asked (before migration 0014)."""
+    if record.pay_amount is None or record.actually_paid >= record.pay_amount:
+        return None
+    return record.pay_amount - record.actually_paid

@@ -44,4 +44,5 @@ def _from_row(row: RowMapping) -> PaymentRecord:
         actually_paid=exact(row["actually_paid"]),
         pay_currency=row["pay_currency"],
         received_at=row["received_at"],
+        pay_amount=None if row["pay_amount"] is None else exact(row["pay_amount"]),
     )

@@ -24,6 +24,9 @@ class PaymentRow(Base):
     actually_paid: Mapped[Decimal] = mapped_column(Amount)
     pay_currency: Mapped[str] = mapped_column(String(24))
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
+    # What the provider asked for, in `pay_currency` (migration 0014; null in older rows): with
+    # `actually_paid`, how much an underpaid order still misses.
+    pay_amount: Mapped[Decimal | None] = mapped_column(Amount)
 
 
 PAYMENTS = table_of(PaymentRow)
