@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.migrate import upgrade
+from bitloot.adapters.persistence.sqla.order_page import SqlOrderPageReader
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
 from bitloot.adapters.persistence.sqla.tables import Base
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
+from bitloot.application.ports.order_page import OrderPageReader
 from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from tests.fakes.read_models import MemoryOrderProgressReader
+from tests.fakes.read_models import MemoryOrderPageReader, MemoryOrderProgressReader
 from tests.fakes.state import MemoryDatabase
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.infra.postgres_server import create_database, drop_database
@@ -81,6 +83,7 @@ class Persistence:
 
     uow_factory: UowFactory
     progress: OrderProgressReader
+    order_page: OrderPageReader
 
 
 @pytest.fixture(params=ADAPTERS)
@@ -88,7 +91,11 @@ async def persistence(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     adapter: str = request.param
     if adapter == "memory":
         database = MemoryDatabase()
-        yield Persistence(lambda: InMemoryUnitOfWork(database), MemoryOrderProgressReader(database))
+        yield Persistence(
+            lambda: InMemoryUnitOfWork(database),
+            MemoryOrderProgressReader(database),
+            MemoryOrderPageReader(database),
+        )
         return
 
     if adapter == "sqlite":
@@ -110,7 +117,7 @@ async def persistence(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         return SqlaUnitOfWork(session)
 
     try:
-        yield Persistence(make, SqlOrderProgressReader(engine))
+        yield Persistence(make, SqlOrderProgressReader(engine), SqlOrderPageReader(engine))
     finally:
         for session in opened:
             await session.close()

@@ -141,9 +141,16 @@ async def live_shop(tmp_path: Path) -> AsyncIterator[Shop]:
 
     `AsyncTestClient` hands each request to a blocking portal, so `asyncio.gather` over it runs the
     requests one after another; here they really overlap inside the app."""
-    settings = embedded_settings(tmp_path)
+    async with open_live_shop(tmp_path) as shop:
+        yield shop
+
+
+@asynccontextmanager
+async def open_live_shop(data_dir: Path, *overrides: Provider) -> AsyncIterator[Shop]:
+    """A shop like the `live_shop` fixture's, with some providers of the composition root replaced."""
+    settings = embedded_settings(data_dir)
     await asyncio.to_thread(upgrade, settings.database_url)
-    app = create_app(settings, build_broker(settings, await_inplace=True))
+    app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
     started, stop = asyncio.Event(), asyncio.Event()
 
     async def serve() -> None:

@@ -84,11 +84,14 @@ async def test_the_overview_shows_the_numbers_of_the_shop_with_links(console_sho
     assert failed
     assert (html.unescape(failed.group(1)), failed.group(2)) == ("/console/orders?state=failed", "1")
     assert f'href="/console/orders/{second["id"]}"' in page.text
-    low = re.search(r'id="low-stock">.*?<p class="figure">(\d+)</p>', page.text, re.S)
-    reports = re.search(r'id="key-reports">.*?<p class="figure">(\d+)</p>', page.text, re.S)
+    low = re.search(r'id="low-stock">.*?<p class="figure"><a href="([^"]+)">(\d+)</a>', page.text, re.S)
+    reports = re.search(r'id="key-reports">.*?<p class="figure"><a href="([^"]+)">(\d+)</a>', page.text, re.S)
     assert low
     assert reports
-    assert (low.group(1), reports.group(1)) == ("1", "0")
+    assert (low.groups(), reports.groups()) == (
+        ("/console/products?stock=low", "1"),
+        ("/console/key-reports", "0"),
+    )
     assert "Latest operator actions" in page.text
     assert "signed in" in page.text
     assert 'href="/console/orders"' in page.text, "the Orders menu entry links to the list"

@@ -146,14 +146,16 @@ async def test_placing_an_order_creates_an_invoice(nowshop: NowShop) -> None:
 
     [request] = nowshop.server.seen("POST", "/v1/invoice")
     assert request.headers["x-api-key"] == nowshop.server.api_key
+    # The customer comes back with the order page link's token (the answer's `orderPageUrl`).
+    page = order["orderPageUrl"].removeprefix(f"{PUBLIC}/o/")
     assert request.body == {
         "price_amount": 25,
         "price_currency": "eur",
         "order_id": order["id"],
         "order_description": f"BitLoot order {order['id']}",
         "ipn_callback_url": f"{PUBLIC}/payments/ipn",
-        "success_url": f"{PUBLIC}/paid?order={order['id']}",
-        "cancel_url": f"{PUBLIC}/cancelled?order={order['id']}",
+        "success_url": f"{PUBLIC}/paid?order={order['id']}&page={page}",
+        "cancel_url": f"{PUBLIC}/cancelled?order={order['id']}&page={page}",
     }
     invoice = nowshop.server.invoice_for(order["id"])
     assert order["paymentUrl"] == invoice["invoice_url"]

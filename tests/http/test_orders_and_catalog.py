@@ -87,8 +87,10 @@ async def test_placed_order_has_exactly_the_documented_shape(shop: Shop) -> None
         "paymentUrl",
         "items",
         "createdAt",
+        "orderPageUrl",
     }
     assert order["status"] == "awaiting_payment"
+    assert order["orderPageUrl"].startswith("https://shop.example/o/")
     assert order["email"] == "player@example.com"
     assert order["currency"] == "EUR"
     assert order["total"] == "44.98"

@@ -8,6 +8,15 @@ FAULTS = "tests/e2e/test_faults.py"
 RECOVERY = "tests/e2e/test_crash_recovery.py"
 REPLACE = "tests/unit/use_cases/test_replace_key.py"
 CUSTOMER_EMAILS = "tests/unit/use_cases/test_customer_emails.py"
+ROLES = "tests/unit/domain/test_operator_roles.py"
+CONSOLE_ORDER_PAGE = (
+    "tests/http/test_console_orders.py::test_the_order_page_of_a_paid_fulfilled_revealed_refunded_order"
+)
+CONSOLE_AUDIT_PAGE = (
+    "tests/http/test_console_auth.py"
+    "::test_the_audit_page_pages_older_records_filters_by_operator_and_masks_addresses_for_support"
+)
+CONSOLE_REFUND = "tests/http/test_console_orders.py::test_refund_is_for_owners_and_needs_a_reason"
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,10 +377,10 @@ MUTANTS = (
     Mutant(
         name="console-support-changes-stock",
         fault="a support operator creates or changes a product, imports or withdraws stock from the console",
-        protection="each products-page action asks the operator's role first (console.require)",
+        protection="each products-page action asks the operator's role first (the permission it gives act)",
         path="entrypoints/http/console/products.py",
         edits=tuple(
-            (f"    console.require(Permission.{permission})\n", "")
+            (f"        Permission.{permission},\n", "        Permission.VIEW,\n")
             for permission in ("CREATE_PRODUCT", "UPDATE_PRODUCT", "IMPORT_STOCK", "WITHDRAW_STOCK")
         ),
         tests=(
@@ -445,5 +454,122 @@ MUTANTS = (
             "::test_html_escapes_every_value_and_the_text_keeps_it_as_written",
             f"{CUSTOMER_EMAILS}::test_every_email_names_the_shop_and_its_support_address_and_escapes_product_names",
         ),
+    ),
+    Mutant(
+        name="console-offers-whatever-the-state",
+        fault="an operator presses retry on a fulfilled order, or resend on a failed one",
+        protection="the order page offers only the actions its state allows (domain/order_actions.py)",
+        path="entrypoints/http/console/order_presenting.py",
+        edits=(
+            ("    possible = applicable(details.order.status)\n", "    possible = frozenset(OrderAction)\n"),
+        ),
+        tests=(
+            "tests/http/test_console_order_actions.py::test_a_fulfilled_order_offers_resend_replace_and_refund_never_retry",
+            "tests/http/test_console_order_actions.py::test_a_failed_order_offers_retry_and_refund_but_no_resend_or_replace",
+        ),
+    ),
+    Mutant(
+        name="console-addresses-unmasked",
+        fault="a support operator reads where a customer revealed from, or where an operator acted from",
+        protection="client addresses are masked for display (203.0.113.x, the /48, or hidden)",
+        path="entrypoints/http/console/presenting.py",
+        edits=(
+            ('        return "hidden"\n', "        return address\n"),
+            ('        return ".".join(address.split(".")[:3]) + ".x"\n', "        return address\n"),
+            (
+                "    return f\"{str(network.network_address).removesuffix('::')}::x\"\n",
+                "    return address\n",
+            ),
+        ),
+        tests=(
+            "tests/unit/entrypoints/test_console_presenting.py::test_support_sees_where_from_roughly_not_who",
+            CONSOLE_ORDER_PAGE,
+            CONSOLE_AUDIT_PAGE,
+        ),
+    ),
+    Mutant(
+        name="console-audit-ips-for-support",
+        fault="a support operator opens the operator audit log",
+        protection="the audit log shows client addresses in full only to a role that may see them",
+        path="entrypoints/http/console/presenting.py",
+        edits=(("    full = console.may(Permission.SEE_CLIENT_IPS)\n", "    full = True\n"),),
+        tests=(CONSOLE_AUDIT_PAGE,),
+    ),
+    Mutant(
+        name="console-timeline-ips-for-support",
+        fault="a support operator opens an order's timeline (reveals, operator actions)",
+        protection="the order's timeline shows client addresses in full only to a role that may see them",
+        path="entrypoints/http/console/order_presenting.py",
+        edits=(("    full = console.may(Permission.SEE_CLIENT_IPS)\n", "    full = True\n"),),
+        tests=(CONSOLE_ORDER_PAGE,),
+    ),
+    Mutant(
+        name="support-sees-client-addresses",
+        fault="a support operator reads client addresses in the console",
+        protection="the permission table shows client addresses in full to owners only (support: masked)",
+        path="domain/operators.py",
+        edits=(
+            (
+                "        Permission.REPLAY_WEBHOOK,\n    }\n)",
+                "        Permission.REPLAY_WEBHOOK,\n        Permission.SEE_CLIENT_IPS,\n    }\n)",
+            ),
+        ),
+        tests=(f"{ROLES}::test_the_permission_table", CONSOLE_ORDER_PAGE, CONSOLE_AUDIT_PAGE),
+    ),
+    Mutant(
+        name="support-marks-refunded",
+        fault="a support operator marks an order refunded",
+        protection="the permission table keeps marking an order refunded for owners",
+        path="domain/operators.py",
+        edits=(
+            (
+                "        Permission.REPLAY_WEBHOOK,\n    }\n)",
+                "        Permission.REPLAY_WEBHOOK,\n        Permission.MARK_REFUNDED,\n    }\n)",
+            ),
+        ),
+        tests=(f"{ROLES}::test_the_permission_table", CONSOLE_REFUND),
+    ),
+    Mutant(
+        name="console-refund-unchecked",
+        fault="a support operator posts the order page's refund form",
+        protection="the refund action asks the operator's role first (the permission it passes to act)",
+        path="entrypoints/http/console/order_page.py",
+        edits=(("        Permission.MARK_REFUNDED,\n", "        Permission.VIEW,\n"),),
+        tests=(CONSOLE_REFUND,),
+    ),
+    Mutant(
+        name="console-actions-skip-the-role",
+        fault="an operator posts a console form their role may not use (any action)",
+        protection="every console action asks the operator's role before it runs (console/actions.py)",
+        path="entrypoints/http/console/actions.py",
+        edits=(("    console.require(permission)\n", ""),),
+        tests=(
+            CONSOLE_REFUND,
+            "tests/http/test_console_products.py::test_support_sees_the_pages_but_every_owner_action_is_refused_and_changes_nothing",
+        ),
+    ),
+    Mutant(
+        name="lookup-sends-on-mismatch",
+        fault='someone who knows an order id tries email addresses on "Lost your email?"',
+        protection="the order page link is owed only when the address is the order's own",
+        path="application/use_cases/send_order_page_link.py",
+        edits=(
+            (
+                "        if not hmac.compare_digest(stored.encode(), wanted.encode()) or order is None:\n",
+                "        if order is None:\n",
+            ),
+        ),
+        tests=(
+            "tests/unit/use_cases/test_order_page.py::test_a_wrong_address_or_an_unknown_order_owes_nothing_and_answers_the_same",
+            "tests/http/test_order_page.py::test_a_lookup_answers_the_same_whether_or_not_the_order_matches",
+        ),
+    ),
+    Mutant(
+        name="order-page-csrf",
+        fault="another site makes a customer's browser post the order page's fresh-link form",
+        protection="the form's CSRF token is bound to the order page link; without it nothing is sent",
+        path="entrypoints/http/order_page.py",
+        edits=(("        if not csrf.link_ok(token, form.get(FIELD)):\n", "        if False:\n"),),
+        tests=("tests/http/test_order_page.py::test_a_fresh_link_form_without_its_token_changes_nothing",),
     ),
 )

@@ -89,7 +89,11 @@ class World:
 
     def place_order_use_case(self) -> PlaceOrder:
         return PlaceOrder(
-            self.uow(), SimulatorPaymentGateway(BASE_URL), self.clock, EmailValidatorAddresses()
+            self.uow(),
+            SimulatorPaymentGateway(BASE_URL),
+            self.clock,
+            EmailValidatorAddresses(),
+            self.order_pages,
         )
 
     def apply_payment_use_case(self) -> ApplyPaymentNotification:

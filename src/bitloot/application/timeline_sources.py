@@ -3,8 +3,9 @@ record through the unit of work, in one statement, and turns it into entries; `G
 merges them in time order. A new kind of record (key reports, replacements, resent emails) plugs in
 by adding its source to `TIMELINE_SOURCES`."""
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -16,6 +17,23 @@ from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 
 # A source: the entries one kind of record gives for an order.
 TimelineSource = Callable[[UnitOfWork, Order], Awaitable[Iterable[TimelineEntry]]]
+
+
+class _Step(NamedTuple):
+    """One moment of a record's life, as its timeline entry shows it."""
+
+    at: datetime
+    title: str
+    outcome: str
+    detail: Mapping[str, str]
+
+
+def _created_then_resolved(kind: EntryKind, created: _Step, resolved: _Step | None) -> list[TimelineEntry]:
+    """The entries of a record that is created and later resolved (an email owed, then sent or
+    failed; a key report, then resolved; a replacement, then done or failed): the second only once
+    it is (`resolved` None until then)."""
+    steps = [created] if resolved is None else [created, resolved]
+    return [TimelineEntry(s.at, kind, s.title, outcome=s.outcome, detail=s.detail) for s in steps]
 
 
 async def placed(_: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
@@ -168,25 +186,13 @@ async def emails(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for email in await uow.emails.list_for_order(order.id):
         what = _EMAIL_TITLES.get(email.kind.value, "Email")
-        entries.append(
-            TimelineEntry(
-                email.created_at,
-                EntryKind.EMAIL,
-                f"{what} owed",
-                outcome="pending",
-                detail={"to": email.email},
-            )
-        )
-        if email.updated_at == email.created_at and email.attempts == 0:
-            continue
+        owed = _Step(email.created_at, f"{what} owed", "pending", {"to": email.email})
+        tried = email.updated_at != email.created_at or email.attempts != 0
         detail = {"attempts": str(email.attempts)}
         if email.last_error:
             detail["lastError"] = email.last_error
-        entries.append(
-            TimelineEntry(
-                email.updated_at, EntryKind.EMAIL, f"{what} {email.status.value}", email.status.value, detail
-            )
-        )
+        last = _Step(email.updated_at, f"{what} {email.status.value}", email.status.value, detail)
+        entries += _created_then_resolved(EntryKind.EMAIL, owed, last if tried else None)
     return entries
 
 
@@ -207,28 +213,16 @@ async def key_reports(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
     is the customer's own text, shown escaped by the pages."""
     entries: list[TimelineEntry] = []
     for report in await uow.key_reports.list_for_order(order.id):
-        entries.append(
-            TimelineEntry(
-                report.created_at,
-                EntryKind.KEY_REPORT,
-                "Customer reported a key",
-                outcome="open",
-                detail={"reportId": report.id, "keyId": report.sealed_key_id, "message": report.message},
-            )
-        )
+        detail = {"reportId": report.id, "keyId": report.sealed_key_id, "message": report.message}
+        reported = _Step(report.created_at, "Customer reported a key", "open", detail)
+        resolved = None
         if report.resolved_at is not None:
             detail = {"reportId": report.id, "by": report.resolved_by or ""}
             if report.resolution_note:
                 detail["note"] = report.resolution_note
-            entries.append(
-                TimelineEntry(
-                    report.resolved_at,
-                    EntryKind.KEY_REPORT,
-                    f"Key report {report.status.value}",
-                    outcome=report.status.value,
-                    detail=detail,
-                )
-            )
+            status = report.status.value
+            resolved = _Step(report.resolved_at, f"Key report {status}", status, detail)
+        entries += _created_then_resolved(EntryKind.KEY_REPORT, reported, resolved)
     return entries
 
 
@@ -243,15 +237,8 @@ async def key_replacements(uow: UnitOfWork, order: Order) -> Iterable[TimelineEn
         }
         if replacement.reason:
             detail["reason"] = replacement.reason
-        entries.append(
-            TimelineEntry(
-                replacement.created_at,
-                EntryKind.KEY_REPLACEMENT,
-                "Key replacement requested",
-                outcome="requested",
-                detail=detail,
-            )
-        )
+        requested = _Step(replacement.created_at, "Key replacement requested", "requested", detail)
+        finished = None
         if replacement.state.value != "requested":
             done = {"replacementId": replacement.id, "oldKeyId": replacement.old_key_id}
             if replacement.new_key_id:
@@ -259,15 +246,8 @@ async def key_replacements(uow: UnitOfWork, order: Order) -> Iterable[TimelineEn
             if replacement.failure_reason:
                 done["reason"] = replacement.failure_reason
             title = "Key revoked and replaced" if replacement.new_key_id else "Key replacement failed"
-            entries.append(
-                TimelineEntry(
-                    replacement.updated_at,
-                    EntryKind.KEY_REPLACEMENT,
-                    title,
-                    outcome=replacement.state.value,
-                    detail=done,
-                )
-            )
+            finished = _Step(replacement.updated_at, title, replacement.state.value, done)
+        entries += _created_then_resolved(EntryKind.KEY_REPLACEMENT, requested, finished)
     return entries
 
 

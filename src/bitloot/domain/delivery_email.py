@@ -154,6 +154,14 @@ class DeliveryEmail:
         )
 
     @classmethod
+    def order_link(
+        cls, email_id: str, order_id: str, email: str, request_id: str, now: datetime
+    ) -> "DeliveryEmail":
+        """Due at once; one per lookup that matched ("Lost your email?", the caller limits how
+        often): the order page link, to the order's own address."""
+        return cls.owed(DeliveryEmailKind.ORDER_LINK, f"lookup:{request_id}", email_id, order_id, email, now)
+
+    @classmethod
     def owed(
         cls, kind: DeliveryEmailKind, dedupe_key: str, email_id: str, order_id: str, email: str, now: datetime
     ) -> "DeliveryEmail":

@@ -22,6 +22,8 @@ from tests.infra.ports import free_ports
 from tests.providers.nowpayments_server import NowPaymentsServer, running_nowpayments
 
 PUBLIC = "https://shop.example"
+# The token of the order page link the return addresses carry.
+PAGE = "b3JkZXJ8MTc4MDAwMDAwMA.c2lnbmF0dXJl"
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
@@ -61,7 +63,7 @@ async def gateway(server: NowPaymentsServer) -> AsyncIterator[NowPaymentsGateway
 
 
 async def placed(gateway: NowPaymentsGateway, order: Order) -> Order:
-    session = await gateway.start_payment(order)
+    session = await gateway.start_payment(order, PAGE)
     order.payment_url, order.payment_reference = session.url, session.reference
     return order
 
@@ -74,7 +76,7 @@ async def test_an_invoice_is_created_with_every_field_and_the_api_key(
 ) -> None:
     order = make_order("19.99", quantity=3)
 
-    session = await gateway.start_payment(order)
+    session = await gateway.start_payment(order, PAGE)
 
     [request] = server.seen("POST", "/v1/invoice")
     assert request.headers["x-api-key"] == server.api_key
@@ -85,8 +87,8 @@ async def test_an_invoice_is_created_with_every_field_and_the_api_key(
         "order_id": order.id,
         "order_description": f"BitLoot order {order.id}",
         "ipn_callback_url": f"{PUBLIC}/payments/ipn",
-        "success_url": f"{PUBLIC}/paid?order={order.id}",
-        "cancel_url": f"{PUBLIC}/cancelled?order={order.id}",
+        "success_url": f"{PUBLIC}/paid?order={order.id}&page={PAGE}",
+        "cancel_url": f"{PUBLIC}/cancelled?order={order.id}&page={PAGE}",
     }
     # The exact digits of the total, as a JSON number (not a string, not a rounded float).
     assert b'"price_amount":59.97,' in request.raw
@@ -96,9 +98,9 @@ async def test_an_invoice_is_created_with_every_field_and_the_api_key(
 
 
 async def test_the_amount_keeps_every_digit(server: NowPaymentsServer, gateway: NowPaymentsGateway) -> None:
-    await gateway.start_payment(make_order("0.00000001"))
-    await gateway.start_payment(make_order("999999999.12345678"))
-    await gateway.start_payment(make_order("5"))
+    await gateway.start_payment(make_order("0.00000001"), PAGE)
+    await gateway.start_payment(make_order("999999999.12345678"), PAGE)
+    await gateway.start_payment(make_order("5"), PAGE)
 
     raws = [r.raw for r in server.seen("POST", "/v1/invoice")]
     assert b'"price_amount":0.00000001,' in raws[0]
@@ -113,7 +115,7 @@ async def test_a_5xx_or_429_is_retried_then_succeeds(
     server.fail("POST", "/v1/invoice", status=status, times=2)
     order = make_order()
 
-    session = await gateway.start_payment(order)
+    session = await gateway.start_payment(order, PAGE)
 
     assert len(server.seen("POST", "/v1/invoice")) == 3
     assert session.reference == server.invoice_for(order.id)["id"]
@@ -125,7 +127,7 @@ async def test_three_5xx_give_up_as_provider_unavailable(
     server.fail("POST", "/v1/invoice", status=503, times=5)
 
     with pytest.raises(PaymentProviderUnavailable):
-        await gateway.start_payment(make_order())
+        await gateway.start_payment(make_order(), PAGE)
 
     assert len(server.seen("POST", "/v1/invoice")) == 3
 
@@ -138,7 +140,7 @@ async def test_a_read_timeout_is_bounded_and_not_retried(
 
     started = time.monotonic()
     with pytest.raises(PaymentProviderUnavailable):
-        await gateway.start_payment(make_order())
+        await gateway.start_payment(make_order(), PAGE)
 
     assert time.monotonic() - started < 3
     assert len(server.seen("POST", "/v1/invoice")) == 1
@@ -150,7 +152,7 @@ async def test_a_dropped_answer_is_not_retried(
     server.drop_response("POST", "/v1/invoice")
 
     with pytest.raises(PaymentProviderUnavailable):
-        await gateway.start_payment(make_order())
+        await gateway.start_payment(make_order(), PAGE)
 
     assert len(server.seen("POST", "/v1/invoice")) == 1
     assert len(server.invoices) == 1  # made on their side, never shown to anyone
@@ -165,7 +167,7 @@ async def test_an_unreachable_provider_is_retried_and_bounded() -> None:
     started = time.monotonic()
     try:
         with pytest.raises(PaymentProviderUnavailable):
-            await gateway.start_payment(make_order())
+            await gateway.start_payment(make_order(), PAGE)
     finally:
         await gateway.aclose()
     assert time.monotonic() - started < settings.total_seconds
@@ -178,7 +180,7 @@ async def test_the_whole_call_has_a_deadline(server: NowPaymentsServer) -> None:
     started = time.monotonic()
     try:
         with pytest.raises(PaymentProviderUnavailable):
-            await gateway.start_payment(make_order())
+            await gateway.start_payment(make_order(), PAGE)
     finally:
         await gateway.aclose()
     assert time.monotonic() - started < 0.8
@@ -202,7 +204,7 @@ async def test_an_answer_without_id_or_url_is_refused(answer: dict[str, str]) ->
     )
     try:
         with pytest.raises(PaymentProviderUnavailable):
-            await scripted.start_payment(make_order())
+            await scripted.start_payment(make_order(), PAGE)
     finally:
         await scripted.aclose()
 
@@ -215,7 +217,7 @@ async def test_a_refused_api_key_is_unavailable_and_never_logged(
     gateway = NowPaymentsGateway(fast_settings(server, api_key=wrong_key), PUBLIC)
     try:
         with pytest.raises(PaymentProviderUnavailable) as raised:
-            await gateway.start_payment(make_order())
+            await gateway.start_payment(make_order(), PAGE)
     finally:
         await gateway.aclose()
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bitloot.application.errors import PaymentProviderUnavailable
+from bitloot.application.ports.links import DeliveryLink
 from bitloot.application.ports.payments import VerifiedNotification
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.application.use_cases.reconcile_payments import (
@@ -210,7 +211,10 @@ async def test_an_outage_stops_the_round_and_the_next_goes_on(world: World) -> N
 
 async def test_payment_ids_known_from_earlier_ipns_are_passed_on(world: World) -> None:
     [order] = await invoiced_orders(world, 1)
-    await world.pay(PlacedOrder(order=order, access_token="not used"), PaymentStatus.PARTIALLY_PAID)
+    await world.pay(
+        PlacedOrder(order, "not used", DeliveryLink("not used", "not used", order.created_at)),
+        PaymentStatus.PARTIALLY_PAID,
+    )
     world.clock.advance(GRACE)
     provider = ScriptedProvider()
 

@@ -16,8 +16,9 @@ class SimulatorPaymentGateway:
     def __init__(self, public_base_url: str) -> None:
         self._base = public_base_url.rstrip("/")
 
-    async def start_payment(self, order: Order) -> PaymentSession:
-        # No reference: there is no provider to ask, and the simulator's IPNs are never lost.
+    async def start_payment(self, order: Order, order_page: str) -> PaymentSession:
+        """The simulator's page; its result page issues the order page link itself.
+        No reference: there is no provider to ask, and the simulator's IPNs are never lost."""
         return PaymentSession(url=f"{self._base}/simulator/pay/{order.id}", reference=None)
 
     async def payments_for(

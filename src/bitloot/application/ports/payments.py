@@ -33,9 +33,11 @@ class PaymentSession:
 
 
 class PaymentGateway(Protocol):
-    async def start_payment(self, order: Order) -> PaymentSession:
-        """Open a payment for the order. Raises `PaymentProviderUnavailable` when the provider cannot
-        be reached or refuses; the caller then stores nothing."""
+    async def start_payment(self, order: Order, order_page: str) -> PaymentSession:
+        """Open a payment for the order; `order_page` is the token of its order page link, carried in
+        the addresses the provider sends the customer back to (`/paid`, `/cancelled`), which open
+        the order page from it. Raises `PaymentProviderUnavailable` when the provider cannot be
+        reached or refuses; the caller then stores nothing."""
         ...
 
 

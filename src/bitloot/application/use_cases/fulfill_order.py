@@ -17,6 +17,7 @@ from bitloot.application.errors import (
     SupplierRefused,
     SupplierUnavailable,
 )
+from bitloot.application.key_sealing import KeySealer
 from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
 from bitloot.application.order_claim import NotClaimed, Unclaimed, claim_order, release_order
 from bitloot.application.ports.clock import Clock
@@ -29,7 +30,6 @@ from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
-from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
 from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.product import Product, SupplierKind
 
@@ -82,13 +82,13 @@ class FulfillOrder:
     ) -> None:
         self._uow = uow
         self._suppliers = suppliers
-        self._vault = vault
         self._store = store
         self._clock = clock
         self._heartbeat = heartbeat
         self._settings = settings
         self._fingerprints = fingerprints
         self._lease_owner = settings.worker_id
+        self._sealer = KeySealer(uow, vault, store)
 
     async def execute(self, order_id: str) -> FulfillOutcome:
         """Safe to run any number of times, concurrently too.
@@ -206,27 +206,11 @@ class FulfillOrder:
         sealed_id = new_id()
         if not key.fingerprinted:
             await self._record_fingerprint(order, item, key, sealed_id)
-        envelope = self._vault.seal(key.material, order_key_context(order.id, item.id, sealed_id))
-        path = order_key_path(order.id, sealed_id)
-        written.append(path)
-        await self._store.put(path, envelope.blob)
-        recorded = await self._uow.keys.add(
-            SealedKey(
-                id=sealed_id,
-                order_id=order.id,
-                item_id=item.id,
-                product_id=item.product_id,
-                source_key_id=key.key_id,
-                blob_path=path,
-                wrapped_key=envelope.wrapped_key,
-                key_version=envelope.key_version,
-                blob_sha256=envelope.blob_sha256,
-                content_type=key.material.content_type,
-                created_at=self._clock.now(),
-            )
-        )
-        if not recorded:
-            await self._store.delete(path)
+        sealing = self._sealer.seal(order.id, item.id, item.product_id, key, sealed_id)
+        written.append(sealing.path)
+        await self._sealer.put(sealing)
+        if not await self._sealer.record(sealing, self._clock.now()):
+            await self._store.delete(sealing.path)
 
     async def _record_fingerprint(
         self, order: Order, item: OrderItem, key: SuppliedKey, sealed_id: str

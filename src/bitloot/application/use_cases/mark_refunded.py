@@ -8,7 +8,8 @@ from bitloot.application.retry import in_transaction
 from bitloot.domain.key_reports import resolution_note
 from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.order import Order
-from bitloot.domain.order_status import OrderStatus, can_transition
+from bitloot.domain.order_actions import OrderAction, applies
+from bitloot.domain.order_status import OrderStatus
 
 
 class MarkRefunded:
@@ -27,7 +28,7 @@ class MarkRefunded:
         order = await self._uow.orders.get(order_id)
         if order is None:
             raise NotFound("No such order.")
-        if not can_transition(order.status, OrderStatus.REFUNDED):
+        if not applies(OrderAction.MARK_REFUNDED, order.status):
             raise Conflict(f"An order that is {order.status} cannot be marked refunded.")
         previous = order.status
         now = self._clock.now()

@@ -1,10 +1,11 @@
-"""A customer places an order and gets a one-time access token and a payment URL."""
+"""A customer places an order and gets a one-time access token, a payment URL and the order page."""
 
 from dataclasses import dataclass
 
 from bitloot.application.errors import Conflict
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.email_addresses import EmailAddressRules
+from bitloot.application.ports.links import DeliveryLink, OrderPageLinkSigner
 from bitloot.application.ports.payments import PaymentGateway
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.access import hash_access_token, new_access_token
@@ -32,16 +33,24 @@ class PlacedOrder:
     order: Order
     # Shown to the customer this once; only its hash is stored.
     access_token: str
+    # The order page (30 days): where the payment provider sends the customer back, too.
+    order_page: DeliveryLink
 
 
 class PlaceOrder:
     def __init__(
-        self, uow: UnitOfWork, payments: PaymentGateway, clock: Clock, addresses: EmailAddressRules
+        self,
+        uow: UnitOfWork,
+        payments: PaymentGateway,
+        clock: Clock,
+        addresses: EmailAddressRules,
+        order_pages: OrderPageLinkSigner,
     ) -> None:
         self._uow = uow
         self._payments = payments
         self._clock = clock
         self._addresses = addresses
+        self._order_pages = order_pages
 
     async def execute(self, request: PlaceOrderRequest) -> PlacedOrder:
         """Prices come from the catalog, never from the customer. An own-stock product must have the
@@ -78,13 +87,14 @@ class PlaceOrder:
         )
         # A total too large to store or to charge is refused (`InvalidValue`) before anything is written.
         _ = order.total
+        order_page = self._order_pages.issue(order.id, now)
         # The provider is asked before anything is written: if it fails (`PaymentProviderUnavailable`),
         # no order is stored.
-        session = await self._payments.start_payment(order)
+        session = await self._payments.start_payment(order, order_page.token)
         order.payment_url = session.url
         order.payment_reference = session.reference
         await self._uow.orders.add(order)
         # The "order received" email (payment link, order page) commits with the order: one more row.
         await self._uow.emails.add(DeliveryEmail.order_received(new_id(), order.id, order.email, now))
         await self._uow.commit()
-        return PlacedOrder(order=order, access_token=token)
+        return PlacedOrder(order=order, access_token=token, order_page=order_page)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bitloot.application.blob_cleanup import delete_quietly
 from bitloot.application.errors import ConcurrencyConflict, Conflict, NotFound
+from bitloot.application.key_sealing import KeySealer
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.storage import SealedBlobStore
@@ -27,8 +28,9 @@ from bitloot.domain.errors import OutOfStock
 from bitloot.domain.ids import new_id
 from bitloot.domain.key_replacement import KeyReplacement, ReplacementState
 from bitloot.domain.key_reports import KeyReportStatus, resolution_note
-from bitloot.domain.keys import SealedKey, order_key_context, order_key_path
+from bitloot.domain.keys import SealedKey
 from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
+from bitloot.domain.order_actions import OrderAction, applies
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product, SupplierKind
 
@@ -70,9 +72,9 @@ class ReplaceKey:
     ) -> None:
         self._uow = uow
         self._suppliers = suppliers
-        self._vault = vault
         self._store = store
         self._clock = clock
+        self._sealer = KeySealer(uow, vault, store)
 
     async def execute(self, request: ReplaceKeyRequest) -> ReplaceKeyResult:
         """Replace the key, or finish its unfinished replacement. Refused (`Conflict`, nothing
@@ -124,7 +126,7 @@ class ReplaceKey:
         order = await self._uow.orders.get(key.order_id)
         if order is None:
             raise NotFound("No such order.")
-        if order.status is not OrderStatus.FULFILLED:
+        if not applies(OrderAction.REPLACE_KEY, order.status):
             raise Conflict(f"Only a fulfilled order's keys are replaced; this one is {order.status}.")
         product = await self._uow.products.get(key.product_id)
         if product is None:
@@ -220,33 +222,16 @@ class ReplaceKey:
         # crashed may have taken the unit already, and failing now would leave that unit allocated to
         # nothing. The refund blocks every key of the order anyway; only the email is not owed then.
         still_fulfilled = order.status is OrderStatus.FULFILLED
-        sealed_id = new_id()
-        path = order_key_path(order.id, sealed_id)
-        envelope = self._vault.seal(
-            supplied.material, order_key_context(order.id, replacement.item_id, sealed_id)
-        )
+        sealing = self._sealer.seal(order.id, replacement.item_id, replacement.product_id, supplied)
+        sealed_id = sealing.id
         await self._uow.rollback()  # no transaction stays open while storage is written
         try:
-            await self._store.put(path, envelope.blob)
+            await self._sealer.put(sealing)
             current = await self._uow.key_replacements.get(replacement.id)
             if current is None or current.state is not ReplacementState.REQUESTED:
                 raise ConcurrencyConflict  # another run finished (or failed) it meanwhile
             now = self._clock.now()
-            recorded = await self._uow.keys.add(
-                SealedKey(
-                    id=sealed_id,
-                    order_id=order.id,
-                    item_id=replacement.item_id,
-                    product_id=replacement.product_id,
-                    source_key_id=supplied.key_id,
-                    blob_path=path,
-                    wrapped_key=envelope.wrapped_key,
-                    key_version=envelope.key_version,
-                    blob_sha256=envelope.blob_sha256,
-                    content_type=supplied.material.content_type,
-                    created_at=now,
-                )
-            )
+            recorded = await self._sealer.record(sealing, now)
             if not recorded or not await self._uow.keys.revoke(
                 replacement.old_key_id, f"replaced: {replacement.reason}", sealed_id, now
             ):
@@ -272,7 +257,7 @@ class ReplaceKey:
             await self._uow.commit()
         except Exception:
             await self._uow.rollback()
-            await delete_quietly(self._store, [path])
+            await delete_quietly(self._store, [sealing.path])
             raise
         log.info("order %s: key %s replaced by %s", order.id, replacement.old_key_id, sealed_id)
         return _result(done)

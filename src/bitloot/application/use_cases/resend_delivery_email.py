@@ -7,7 +7,7 @@ from bitloot.application.retry import in_transaction
 from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
 from bitloot.domain.ids import new_id
 from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
-from bitloot.domain.order_status import OrderStatus
+from bitloot.domain.order_actions import OrderAction, applies
 
 ALREADY_WAITING = "An email is already waiting to be sent."
 
@@ -28,7 +28,7 @@ class ResendDeliveryEmail:
         order = await self._uow.orders.get(order_id)
         if order is None:
             raise NotFound("No such order.")
-        if order.status is not OrderStatus.FULFILLED:
+        if not applies(OrderAction.RESEND_EMAIL, order.status):
             raise Conflict(f"Only a fulfilled order's email is sent again; this one is {order.status}.")
         emails = await self._uow.emails.list_for_order(order.id)
         if any(e.status is DeliveryEmailStatus.PENDING for e in emails):

@@ -12,10 +12,8 @@ from bitloot.application.ports.suppliers import KeySupplier
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.order import Order
-from bitloot.domain.order_status import OrderStatus
+from bitloot.domain.order_actions import OrderAction, applies
 from bitloot.domain.product import SupplierKind
-
-RETRIABLE = (OrderStatus.FAILED, OrderStatus.NEEDS_ATTENTION)
 
 
 class RetryFulfillment:
@@ -62,7 +60,7 @@ class RetryFulfillment:
 
     async def _check(self, order: Order) -> int:
         """The units still owed; raises `Conflict` when the retry cannot succeed now."""
-        if order.status not in RETRIABLE:
+        if not applies(OrderAction.RETRY_FULFILLMENT, order.status):
             raise Conflict(f"Only a failed or held order is retried; this one is {order.status}.")
         delivered = Counter(key.item_id for key in await self._uow.keys.list_for_order(order.id))
         owed: Counter[str] = Counter()

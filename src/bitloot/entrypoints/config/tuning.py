@@ -76,6 +76,10 @@ class RateLimits:
     # Emails a customer may ask for (a fresh delivery link, the order page link), per order and window.
     email_per_order: int = knob("EMAIL_LIMIT_PER_ORDER", 3)
     order_per_ip: int = knob("ORDER_LIMIT_PER_IP", 20)
+    # The order page (`/o/{token}`): its views, live updates and form posts, per client address.
+    order_page_per_ip: int = knob("ORDER_PAGE_LIMIT_PER_IP", 60)
+    # "Lost your email?" (`POST /o/lookup`), per client address.
+    lookup_per_ip: int = knob("LOOKUP_LIMIT_PER_IP", 10)
     # Console sign-in attempts (docs/console.md), per client address and per email tried.
     sign_in_per_ip: int = knob("SIGN_IN_LIMIT_PER_IP", 10)
     sign_in_per_email: int = knob("SIGN_IN_LIMIT_PER_EMAIL", 10)

@@ -29,6 +29,8 @@ from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.home import home
 from bitloot.entrypoints.http.key_reports import KeyReportApiController, KeyReportPageController
 from bitloot.entrypoints.http.openapi_docs import document_responses
+from bitloot.entrypoints.http.order_lookup import lookup, lookup_form
+from bitloot.entrypoints.http.order_page import OrderPageController
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
 from bitloot.entrypoints.http.request import CheckedBodyRequest
@@ -65,6 +67,9 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         health,
         paid,
         cancelled,
+        OrderPageController,
+        lookup_form,
+        lookup,
         AdminProductsController,
         KeyReportPageController,
         KeyReportApiController,

@@ -59,14 +59,16 @@ class OrdersController(Controller):
         guard: FromDishka[RateGuard],
     ) -> Response[s.PlacedOrderOut]:
         """Place an order. The answer carries the order's access token, shown only this once (it is stored
-        as a hash), and the URL where the customer pays. A product the shop took off sale is refused
-        (409). Rate-limited per client."""
+        as a hash), the URL where the customer pays, and its order page's (30 days). A product the
+        shop took off sale is refused (409). Rate-limited per client."""
         await guard.place_order(request)
         placed = await use_case.execute(
             PlaceOrderRequest(data.email, [OrderLine(line.product_id, line.quantity) for line in data.items])
         )
         return Response(
-            presenters.placed_order_out(placed.order, placed.access_token), headers=NO_STORE, status_code=201
+            presenters.placed_order_out(placed.order, placed.access_token, placed.order_page.url),
+            headers=NO_STORE,
+            status_code=201,
         )
 
 

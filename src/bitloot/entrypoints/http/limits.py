@@ -58,3 +58,10 @@ class RateGuard:
 
     async def place_order(self, request: Request[Any, Any, Any]) -> None:
         await self._check("order-ip", request, self.limits.order_per_ip)
+
+    async def order_page(self, request: Request[Any, Any, Any]) -> None:
+        """The order page, its live updates and its form, under one budget."""
+        await self._check("order-page-ip", request, self.limits.order_page_per_ip)
+
+    async def lookup(self, request: Request[Any, Any, Any]) -> None:
+        await self._check("lookup-ip", request, self.limits.lookup_per_ip)

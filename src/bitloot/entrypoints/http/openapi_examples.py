@@ -30,6 +30,10 @@ EXAMPLES: dict[type[msgspec.Struct], dict[str, Any]] = {
         "paymentUrl": f"http://127.0.0.1:8000/simulator/pay/{_ORDER}",
         "items": [{"itemId": _ITEM, "productId": _PRODUCT, "quantity": 1, "unitPrice": "59.99"}],
         "createdAt": _PLACED_AT,
+        "orderPageUrl": (
+            "http://127.0.0.1:8000/o/MDE5MzVjNGUtOGYzYS03YzIxLTliNGQtNWU2ZjdhOGI5YzBkfDE3NzI0NTI4MDA"
+            ".yn31WhIQloLyJSfokZrXRIaH8fDMe6facbtSJWj3Ouk"
+        ),
     },
     s.FulfillmentStatusOut: {
         "orderId": _ORDER,

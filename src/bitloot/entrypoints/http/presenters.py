@@ -48,7 +48,7 @@ def items_out(order: Order) -> list[s.OrderItemOut]:
     ]
 
 
-def placed_order_out(order: Order, access_token: str) -> s.PlacedOrderOut:
+def placed_order_out(order: Order, access_token: str, order_page_url: str) -> s.PlacedOrderOut:
     return s.PlacedOrderOut(
         id=order.id,
         status=order.status.value,
@@ -59,6 +59,7 @@ def placed_order_out(order: Order, access_token: str) -> s.PlacedOrderOut:
         payment_url=order.payment_url,
         items=items_out(order),
         created_at=order.created_at,
+        order_page_url=order_page_url,
     )
 
 

@@ -58,6 +58,8 @@ class PlacedOrderOut(Schema):
     payment_url: str | None
     items: list[OrderItemOut]
     created_at: datetime
+    # The order page (30 days): its state live, and what to do next; never a key.
+    order_page_url: str
 
 
 class ItemStatusOut(Schema):

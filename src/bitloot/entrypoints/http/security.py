@@ -11,7 +11,7 @@ from bitloot.entrypoints.http.console.headers import CONSOLE_CSP
 from bitloot.entrypoints.http.console.paths import in_console
 
 # Responses that carry tokens, keys or operator data are never stored by a browser or a proxy.
-NO_STORE_PREFIXES = ("/fulfillment", "/d/", "/admin", "/console")
+NO_STORE_PREFIXES = ("/fulfillment", "/d/", "/o/", "/admin", "/console")
 HSTS = "max-age=31536000; includeSubDomains"
 
 

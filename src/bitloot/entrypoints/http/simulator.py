@@ -1,28 +1,46 @@
 """The local payment simulator (embedded mode only; not mounted when BITLOOT_ENV=production).
 
 The order's `paymentUrl` opens this page; its buttons send a NOWPayments-shaped IPN, signed with the
-shop's IPN secret, through the same use case as `POST /payments/ipn`.
+shop's IPN secret, through the same use case as `POST /payments/ipn`. Its result page then leads
+where the payment provider would send the customer back: `/paid` with the order page link's token
+after a full payment, the order page itself otherwise.
 """
 
-from html import escape
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Template
 
 from bitloot.adapters.payments.simulator import SIMULATED_STATUSES, simulated_ipn
+from bitloot.application.errors import NotFound
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.links import OrderPageLinkSigner
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
 from bitloot.application.use_cases.receive_payment_webhook import ReceivePaymentWebhook
 from bitloot.domain.payment import PaymentStatus
 from bitloot.entrypoints.config import Settings
-from bitloot.entrypoints.http.pages import button_form, page
+from bitloot.entrypoints.http.shop_pages import shop_page
 
 _LABELS = {
     PaymentStatus.FINISHED: "Pay in full (finished)",
     PaymentStatus.PARTIALLY_PAID: "Pay half (partially_paid)",
     PaymentStatus.EXPIRED: "Let it expire (expired)",
 }
+TITLE = "Pay with the simulator"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    status: str
+    label: str
+
+
+def _unknown(request: Request[Any, Any, Any]) -> Template:
+    return shop_page(request, "simulator_sent.html.j2", TITLE, status_code=404, error="No such order.")
 
 
 class SimulatorController(Controller):
@@ -31,20 +49,17 @@ class SimulatorController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show(self, order_id: FromPath[str], details: FromDishka[GetOrderDetails]) -> Response[str]:
+    async def show(
+        self, order_id: FromPath[str], request: Request[Any, Any, Any], details: FromDishka[GetOrderDetails]
+    ) -> Template:
         """The local payment simulator's page for an order (only without a payment provider, never in
         production)."""
-        order = (await details.execute(order_id)).order
-        buttons = "".join(
-            button_form(f"/simulator/pay/{order.id}", _LABELS[status], {"status": status.value})
-            for status in SIMULATED_STATUSES
-        )
-        body = (
-            "<p class=muted>Local payment simulator: no money moves. Each button sends a signed IPN.</p>"
-            f"<p>Order <code>{escape(order.id)}</code>: <b>{escape(str(order.total))}</b>, "
-            f"now <b>{escape(order.status.value)}</b>.</p>{buttons}"
-        )
-        return page("Pay with BitLoot's simulator", body)
+        try:
+            order = (await details.execute(order_id)).order
+        except NotFound:
+            return _unknown(request)
+        choices = [Choice(status.value, _LABELS[status]) for status in SIMULATED_STATUSES]
+        return shop_page(request, "simulator.html.j2", TITLE, order=order, choices=choices)
 
     @post("/", status_code=200)
     async def pay(
@@ -53,20 +68,33 @@ class SimulatorController(Controller):
         request: Request[Any, Any, Any],
         details: FromDishka[GetOrderDetails],
         notifications: FromDishka[ReceivePaymentWebhook],
-        data: URLEncodedBody[dict[str, str]],
-    ) -> Response[str]:
+        order_pages: FromDishka[OrderPageLinkSigner],
+        clock: FromDishka[Clock],
+    ) -> Template:
         """Pay an order through the local simulator: sends a correctly signed NOWPayments IPN for it."""
-        status = next((st for st in SIMULATED_STATUSES if st.value == data.get("status")), None)
+        form = await request.form()
+        status = next((st for st in SIMULATED_STATUSES if st.value == form.get("status")), None)
         if status is None:
-            return page("Simulator", "<p>Choose finished, partially_paid or expired.</p>", status_code=400)
+            error = "Choose finished, partially_paid or expired."
+            return shop_page(request, "simulator_sent.html.j2", TITLE, status_code=400, error=error)
+        try:
+            order = (await details.execute(order_id)).order
+        except NotFound:
+            return _unknown(request)
         settings: Settings = request.app.state.settings
-        order = (await details.execute(order_id)).order
         body, signature = simulated_ipn(order, status, settings.secrets.ipn_secret)
         result = await notifications.execute(body, signature)
-        outcome = escape(result.outcome.value if result.outcome else "duplicate")
-        return page(
+        token = order_pages.issue(order.id, clock.now()).token
+        if status is PaymentStatus.FINISHED:
+            back_url, back_label = f"/paid?order={quote(order.id)}&page={quote(token)}", "Return to the shop"
+        else:
+            back_url, back_label = f"/o/{token}", "Back to your order"
+        return shop_page(
+            request,
+            "simulator_sent.html.j2",
             "Payment sent",
-            f"<p>IPN <b>{escape(status.value)}</b> delivered: {outcome}.</p>"
-            f"<p>Check the order's status with its access token at "
-            f"<code>/fulfillment/{escape(order.id)}/status</code>.</p>",
+            status=status.value,
+            outcome=result.outcome.value if result.outcome else "duplicate",
+            back_url=back_url,
+            back_label=back_label,
         )

@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bitloot.adapters.health import SqlDatabaseProbe
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
+from bitloot.adapters.persistence.sqla.order_page import SqlOrderPageReader
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork, SqlaUnitOfWorkFactory
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.adapters.storage.s3 import S3BlobStore
 from bitloot.application.ports.health import HealthProbe
+from bitloot.application.ports.order_page import OrderPageReader
 from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -62,6 +64,10 @@ class SqlPersistenceProvider(Provider):
     @provide
     def progress_reader(self, engine: AsyncEngine) -> OrderProgressReader:
         return SqlOrderProgressReader(engine)
+
+    @provide
+    def order_page_reader(self, engine: AsyncEngine) -> OrderPageReader:
+        return SqlOrderPageReader(engine)
 
 
 class BlobStoreProvider(Provider):

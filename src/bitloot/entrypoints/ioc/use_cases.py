@@ -19,10 +19,12 @@ from bitloot.application.use_cases.create_product import CreateProduct
 from bitloot.application.use_cases.dismiss_key_report import DismissKeyReport
 from bitloot.application.use_cases.fingerprint_existing_keys import FingerprintExistingKeys
 from bitloot.application.use_cases.finish_key_replacements import FinishKeyReplacements
+from bitloot.application.use_cases.follow_order import FollowOrder, FollowSettings
 from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
+from bitloot.application.use_cases.get_order_page import GetOrderPage
 from bitloot.application.use_cases.get_order_timeline import GetOrderTimeline
 from bitloot.application.use_cases.get_overview import GetOverview, OverviewExtras, StoredExtras
 from bitloot.application.use_cases.get_product_stock import GetProductStock
@@ -58,6 +60,7 @@ from bitloot.application.use_cases.reveal_keys import RevealKeys
 from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys
 from bitloot.application.use_cases.search_orders import SearchOrders
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
+from bitloot.application.use_cases.send_order_page_link import SendOrderPageLink
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
 from bitloot.application.use_cases.update_product import UpdateProduct
 from bitloot.application.use_cases.withdraw_stock import WithdrawStock
@@ -74,6 +77,10 @@ class UseCasesProvider(Provider):
     get_delivery_summary = provide(GetDeliverySummary)
     reveal_keys = provide(RevealKeys)
     get_fulfillment_status = provide(GetFulfillmentStatus, scope=Scope.APP)
+    # The order page (docs/http-api.md): read models only, so built once; a watch holds no request's session.
+    get_order_page = provide(GetOrderPage, scope=Scope.APP)
+    follow_order = provide(FollowOrder, scope=Scope.APP)
+    send_order_page_link = provide(SendOrderPageLink)
 
     # What the providers' webhooks, the fulfillment jobs and the reconciler run
     receive_payment_webhook = provide(ReceivePaymentWebhook)
@@ -134,6 +141,10 @@ class UseCasesProvider(Provider):
             "nowpayments": PaymentWebhookReplayer(payment_webhook, notifications),
             "kinguin": KinguinWebhookReplayer(kinguin_events, kinguin),
         }
+
+    @provide(scope=Scope.APP)
+    def follow_settings(self) -> FollowSettings:
+        return FollowSettings()
 
     @provide(scope=Scope.APP)
     def check_health(

@@ -37,9 +37,9 @@ class NowPaymentsGateway:
     async def aclose(self) -> None:
         await self._transport.aclose()
 
-    async def start_payment(self, order: Order) -> PaymentSession:
+    async def start_payment(self, order: Order, order_page: str) -> PaymentSession:
         """`PaymentGateway`: the order's invoice."""
-        return await invoices.create_invoice(self._transport, self._public, order)
+        return await invoices.create_invoice(self._transport, self._public, order, order_page)
 
     async def payments_for(
         self, order: Order, known_payment_ids: Sequence[str]

@@ -3,9 +3,10 @@
 `POST /v1/invoice` with `price_amount` (the order total, its exact digits as a JSON number),
 `price_currency` (lowercase), `order_id` (our order id, echoed in every IPN), `order_description`,
 `ipn_callback_url` = `{BITLOOT_PUBLIC_BASE_URL}/payments/ipn`, `success_url` =
-`{public}/paid?order={id}` and `cancel_url` = `{public}/cancelled?order={id}` (where NOWPayments sends
-the customer back: the storefront's pages). We keep `id` (the order's `payment_reference`) and
-`invoice_url` (the customer's payment URL).
+`{public}/paid?order={id}&page={token}` and `cancel_url` = `{public}/cancelled?order={id}&page={token}`
+(where NOWPayments sends the customer back: the storefront's pages, which open the order page from
+its link's `token`). We keep `id` (the order's `payment_reference`) and `invoice_url` (the customer's
+payment URL).
 
 The call as a whole gives up after `total_seconds` (20 s), retries included, so a customer's
 `POST /orders` answers in bounded time. `POST /v1/invoice` is not idempotent on NOWPayments' side, so
@@ -36,10 +37,12 @@ _ENCODER = msgspec.json.Encoder()
 
 
 async def create_invoice(
-    transport: NowPaymentsTransport, public_base_url: str, order: Order
+    transport: NowPaymentsTransport, public_base_url: str, order: Order, order_page: str
 ) -> PaymentSession:
-    """The order's invoice: its URL for the customer, its id as the order's payment reference."""
+    """The order's invoice: its URL for the customer, its id as the order's payment reference;
+    `order_page` is the token of the order page link the return addresses carry."""
     public = public_base_url.rstrip("/")
+    back = f"order={quote(order.id)}&page={quote(order_page)}"
     total = order.total
     body = {
         # The exact digits of the total, as a JSON number.
@@ -48,8 +51,8 @@ async def create_invoice(
         "order_id": order.id,
         "order_description": f"BitLoot order {order.id}",
         "ipn_callback_url": f"{public}/payments/ipn",
-        "success_url": f"{public}/paid?order={quote(order.id)}",
-        "cancel_url": f"{public}/cancelled?order={quote(order.id)}",
+        "success_url": f"{public}/paid?{back}",
+        "cancel_url": f"{public}/cancelled?{back}",
     }
     total_seconds = transport.settings.total_seconds
     try:

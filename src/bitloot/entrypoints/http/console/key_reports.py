@@ -1,12 +1,12 @@
 """`/console/key-reports`: customers' reports of keys that do not work, open ones first; replacing
 the key or dismissing the report (docs/console.md, docs/stock-integrity.md). No key is ever shown."""
 
+from functools import partial
 from typing import Any, Final
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect
 
 from bitloot.application.errors import Unavailable
 from bitloot.application.use_cases.dismiss_key_report import DismissKeyReport
@@ -15,9 +15,9 @@ from bitloot.application.use_cases.replace_key import ReplaceKey, ReplaceKeyRequ
 from bitloot.domain.errors import Refusal
 from bitloot.domain.key_reports import MAX_NOTE_LENGTH, KeyReport, KeyReportStatus
 from bitloot.domain.operators import Permission
+from bitloot.entrypoints.http.console.actions import act
 from bitloot.entrypoints.http.console.current import Console, SignedIn
 from bitloot.entrypoints.http.console.presenting import when
-from bitloot.entrypoints.http.console.refusals import refusal_status
 from bitloot.entrypoints.http.console.rendering import render
 
 KEY_REPORTS: Final = "/console/key-reports"
@@ -102,17 +102,16 @@ async def replace_reported_key(
     """Replaces the reported key (`reason` optional): the old key revoked, a new unit delivered, the
     report closed, a "key replaced" email owed, audited as the operator. A refusal (no stock left,
     a Kinguin key, a resolved report) is shown with its reason and changes nothing."""
-    console.require(Permission.REPLACE_KEY)
     form = await request.form()
     replace = ReplaceKeyRequest(console.actor, _field(form, "reason"), report_id=report_id[:LIMIT])
-    try:
-        result = await use_case.execute(replace)
-    except Refusal as exc:
-        return await _list(request, console, reports, error=str(exc), status_code=refusal_status(exc))
-    except Unavailable as exc:
-        return await _list(request, console, reports, error=str(exc), status_code=503)
-    done = "already-replaced" if result.already_done else "replaced"
-    return Redirect(f"{KEY_REPORTS}?done={done}", status_code=303)
+    return await act(
+        console,
+        Permission.REPLACE_KEY,
+        lambda: use_case.execute(replace),
+        refused=partial(_list, request, console, reports),
+        then=lambda result: f"{KEY_REPORTS}?done={'already-replaced' if result.already_done else 'replaced'}",
+        catching=(Refusal, Unavailable),
+    )
 
 
 @post(f"{KEY_REPORTS}/{{report_id:str}}/dismiss", summary="Dismiss a key report", include_in_schema=False)
@@ -124,10 +123,11 @@ async def dismiss_key_report(
     reports: FromDishka[ListKeyReports],
 ) -> Response[Any]:
     """Dismisses an open report with a `note` (1 to 300 characters), audited as the operator."""
-    console.require(Permission.DISMISS_KEY_REPORT)
     form = await request.form()
-    try:
-        await use_case.execute(report_id[:LIMIT], _field(form, "note"), console.actor)
-    except Refusal as exc:
-        return await _list(request, console, reports, error=str(exc), status_code=refusal_status(exc))
-    return Redirect(f"{KEY_REPORTS}?done=dismissed&status=all", status_code=303)
+    return await act(
+        console,
+        Permission.DISMISS_KEY_REPORT,
+        lambda: use_case.execute(report_id[:LIMIT], _field(form, "note"), console.actor),
+        refused=partial(_list, request, console, reports),
+        then=lambda _: f"{KEY_REPORTS}?done=dismissed&status=all",
+    )

@@ -7,7 +7,6 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
-from bitloot.application.errors import Conflict, NotFound
 from bitloot.application.use_cases.add_operator import AddOperator
 from bitloot.application.use_cases.disable_operator import DisableOperator
 from bitloot.application.use_cases.list_operators import ListOperators
@@ -16,6 +15,7 @@ from bitloot.domain.errors import Refusal
 from bitloot.domain.operators import Permission, Role
 from bitloot.entrypoints.http.console.current import SignedIn
 from bitloot.entrypoints.http.console.presenting import when
+from bitloot.entrypoints.http.console.refusals import refusal_status
 from bitloot.entrypoints.http.console.rendering import render
 
 OPERATORS = "/console/operators"
@@ -49,12 +49,6 @@ def _field(form: Any, name: str) -> str:
     return str(form.get(name) or "")[:MAX_FIELD]
 
 
-def _status(refusal: Refusal) -> int:
-    if isinstance(refusal, Conflict):
-        return 409
-    return 404 if isinstance(refusal, NotFound) else 400
-
-
 @get(OPERATORS, summary="Console operators page", include_in_schema=False)
 async def operators_page(
     request: Request[Any, Any, Any], console: SignedIn, operators: FromDishka[ListOperators]
@@ -82,7 +76,7 @@ async def add_operator(
             request, console, operators, error="Choose a role: owner or support.", status_code=400
         )
     except Refusal as exc:
-        return await _list(request, console, operators, error=str(exc), status_code=_status(exc))
+        return await _list(request, console, operators, error=str(exc), status_code=refusal_status(exc))
     context = {
         "title": "Operator added",
         "heading": f"{added.operator.email} can sign in as {added.operator.role}",
@@ -104,7 +98,7 @@ async def disable_operator(
     try:
         await use_case.execute(_field(form, "email"), console.actor)
     except Refusal as exc:
-        return await _list(request, console, operators, error=str(exc), status_code=_status(exc))
+        return await _list(request, console, operators, error=str(exc), status_code=refusal_status(exc))
     return Redirect(f"{OPERATORS}?done=disabled", status_code=303)
 
 
@@ -121,7 +115,7 @@ async def reset_password(
     try:
         reset = await use_case.execute(_field(form, "email"), console.actor)
     except Refusal as exc:
-        return await _list(request, console, operators, error=str(exc), status_code=_status(exc))
+        return await _list(request, console, operators, error=str(exc), status_code=refusal_status(exc))
     context = {
         "title": "Password reset",
         "heading": f"A new password for {reset.operator.email}",

@@ -4,35 +4,29 @@ mark it refunded (owners). Each action redirects back with a message; a refusal 
 the page with a 4xx and changes nothing."""
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect
 
-from bitloot.application.errors import Conflict, NotFound
+from bitloot.application.errors import NotFound
 from bitloot.application.use_cases.get_order_details import GetOrderDetails
 from bitloot.application.use_cases.get_order_timeline import GetOrderTimeline
 from bitloot.application.use_cases.mark_refunded import MarkRefunded
 from bitloot.application.use_cases.replace_key import ReplaceKey, ReplaceKeyRequest
 from bitloot.application.use_cases.resend_delivery_email import ResendDeliveryEmail
 from bitloot.application.use_cases.retry_fulfillment import RetryFulfillment
-from bitloot.domain.errors import Refusal
 from bitloot.domain.operators import Permission
+from bitloot.entrypoints.http.console.actions import act
 from bitloot.entrypoints.http.console.current import SignedIn
 from bitloot.entrypoints.http.console.order_links import ORDERS, order_link
-from bitloot.entrypoints.http.console.order_presenting import key_rows, summary, timeline_rows
+from bitloot.entrypoints.http.console.order_presenting import key_rows, offers, summary, timeline_rows
 from bitloot.entrypoints.http.console.rendering import render
 
 ORDER = ORDERS + "/{order_id:str}"
 MAX_FIELD = 300
-
-
-def _status(refusal: Refusal) -> int:
-    if isinstance(refusal, Conflict):
-        return 409
-    return 404 if isinstance(refusal, NotFound) else 400
 
 
 async def _page(
@@ -58,31 +52,30 @@ async def _page(
         "entries": timeline_rows(console, history),
         "note": history.note,
         "action": order_link(found.order.id),
-        "may_retry": console.may(Permission.RETRY_FULFILLMENT),
-        "may_resend": console.may(Permission.RESEND_EMAIL),
-        "may_replace": console.may(Permission.REPLACE_KEY),
-        "may_refund": console.may(Permission.MARK_REFUNDED),
+        "offers": offers(console, found),
         "error": error,
     }
     return render(request, "console/order.html.j2", context, console=console, status_code=status_code)
 
 
-async def _act(
+def _act(
     request: Request[Any, Any, Any],
     console: SignedIn,
     order_id: str,
     details: GetOrderDetails,
     timeline: GetOrderTimeline,
+    permission: Permission,
     action: Callable[[], Awaitable[object]],
     done: str,
-) -> Response[Any]:
-    try:
-        await action()
-    except Refusal as exc:
-        return await _page(
-            request, console, order_id, details, timeline, error=str(exc), status_code=_status(exc)
-        )
-    return Redirect(f"{order_link(order_id)}?done={done}", status_code=303)
+) -> Awaitable[Response[Any]]:
+    """An action on the order: back to its page saying what was done, or its page with the reason."""
+    return act(
+        console,
+        permission,
+        action,
+        refused=partial(_page, request, console, order_id, details, timeline),
+        then=lambda _: f"{order_link(order_id)}?done={done}",
+    )
 
 
 def _field(form: Any, name: str) -> str:
@@ -113,13 +106,13 @@ async def retry(
 ) -> Response[Any]:
     """Queues the fulfilment of a failed or held order again; refused (409, with the reason) when it
     would fail the same way."""
-    console.require(Permission.RETRY_FULFILLMENT)
     return await _act(
         request,
         console,
         order_id,
         details,
         timeline,
+        Permission.RETRY_FULFILLMENT,
         lambda: use_case.execute(order_id, console.actor),
         "retried",
     )
@@ -135,13 +128,13 @@ async def resend(
     timeline: FromDishka[GetOrderTimeline],
 ) -> Response[Any]:
     """Queues the delivery email of a fulfilled order again."""
-    console.require(Permission.RESEND_EMAIL)
     return await _act(
         request,
         console,
         order_id,
         details,
         timeline,
+        Permission.RESEND_EMAIL,
         lambda: use_case.execute(order_id, console.actor),
         "resent",
     )
@@ -158,7 +151,6 @@ async def replace(
     timeline: FromDishka[GetOrderTimeline],
 ) -> Response[Any]:
     """Revokes the key `key_id` of the order and delivers a new one from stock, with the `reason`."""
-    console.require(Permission.REPLACE_KEY)
     reason = _field(await request.form(), "reason")
     return await _act(
         request,
@@ -166,6 +158,7 @@ async def replace(
         order_id,
         details,
         timeline,
+        Permission.REPLACE_KEY,
         lambda: use_case.execute(ReplaceKeyRequest(console.actor, reason, order_id=order_id, key_id=key_id)),
         "replaced",
     )
@@ -181,7 +174,6 @@ async def refund(
     timeline: FromDishka[GetOrderTimeline],
 ) -> Response[Any]:
     """Marks the order refunded (owners), with the `reason` (required)."""
-    console.require(Permission.MARK_REFUNDED)
     reason = _field(await request.form(), "reason")
     return await _act(
         request,
@@ -189,6 +181,7 @@ async def refund(
         order_id,
         details,
         timeline,
+        Permission.MARK_REFUNDED,
         lambda: use_case.execute(order_id, reason, console.actor),
         "refunded",
     )

@@ -1,17 +1,27 @@
 """How the console's order page shows one order (docs/console.md): its summary, its keys (metadata
-only, never a key), its timeline with client addresses masked for roles that may not see them."""
+only, never a key), its timeline with client addresses masked for roles that may not see them, and
+the actions it offers."""
 
 from dataclasses import dataclass
 
 from bitloot.application.use_cases.get_order_details import OrderDetails
 from bitloot.application.use_cases.get_order_timeline import OrderTimeline
 from bitloot.domain.operators import Permission
+from bitloot.domain.order_actions import OrderAction, applicable
+from bitloot.domain.order_status import OrderStatus
 from bitloot.entrypoints.http.console.current import Console
 from bitloot.entrypoints.http.console.presenting import masked_ip, when
 from bitloot.entrypoints.http.presenters import amount
 
 # Timeline detail fields that hold a client address (docs/console.md, "Operators and roles").
 ADDRESS_FIELDS = frozenset({"ip", "clientIp"})
+# The permission each action on an order needs (domain/operators.py).
+ACTION_PERMISSIONS = {
+    OrderAction.RETRY_FULFILLMENT: Permission.RETRY_FULFILLMENT,
+    OrderAction.RESEND_EMAIL: Permission.RESEND_EMAIL,
+    OrderAction.REPLACE_KEY: Permission.REPLACE_KEY,
+    OrderAction.MARK_REFUNDED: Permission.MARK_REFUNDED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,36 @@ class KeyRow:
     delivered: str
     state: str
     revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Offers:
+    """The actions the order page shows: those the order's state allows (domain/order_actions.py)
+    and the operator's role may take. A page gone stale may still post another: its use case refuses
+    it with the reason."""
+
+    retry: bool = False
+    resend: bool = False
+    replace: bool = False
+    refund: bool = False
+    # Some action the state allows is not the operator's role's (a support operator and a refund).
+    role_hides: bool = False
+
+    @property
+    def none(self) -> bool:
+        return not (self.retry or self.resend or self.replace or self.refund)
+
+
+def offers(console: Console, details: OrderDetails) -> Offers:
+    possible = applicable(details.order.status)
+    allowed = {action for action in possible if console.may(ACTION_PERMISSIONS[action])}
+    return Offers(
+        retry=OrderAction.RETRY_FULFILLMENT in allowed,
+        resend=OrderAction.RESEND_EMAIL in allowed,
+        replace=OrderAction.REPLACE_KEY in allowed,
+        refund=OrderAction.MARK_REFUNDED in allowed,
+        role_hides=allowed != possible,
+    )
 
 
 def timeline_rows(console: Console, timeline: OrderTimeline) -> list[EntryRow]:
@@ -63,6 +103,8 @@ def key_rows(details: OrderDetails) -> list[KeyRow]:
             )
         elif key.purged_at is not None:
             state = f"erased {when(key.purged_at)}"
+        elif details.order.status is OrderStatus.REFUNDED:
+            state = "delivered, blocked: the order is refunded"
         else:
             state = "delivered"
         rows.append(

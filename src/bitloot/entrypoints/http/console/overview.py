@@ -14,6 +14,7 @@ from bitloot.entrypoints.http.console.current import SignedIn
 from bitloot.entrypoints.http.console.order_links import orders_link
 from bitloot.entrypoints.http.console.paths import CONSOLE
 from bitloot.entrypoints.http.console.presenting import audit_rows, when
+from bitloot.entrypoints.http.console.products import LOW_STOCK
 from bitloot.entrypoints.http.console.rendering import render
 
 LATEST = 10
@@ -84,6 +85,7 @@ async def overview(
         "health": {"ok": view.health.ok, "checks": sorted(view.health.checks.items())},
         "open_key_reports": view.open_key_reports,
         "low_stock_products": view.low_stock_products,
+        "low_stock_href": LOW_STOCK,
         "rows": audit_rows(console, await audit.execute(LATEST)),
     }
     return render(request, "console/overview.html.j2", context, console=console)

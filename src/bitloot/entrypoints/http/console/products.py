@@ -3,52 +3,51 @@ page: changing it, importing keys from a pasted list or a file, its units by sta
 withdrawing units (owners). The same use cases as the `/admin` API (docs/http-api.md,
 docs/stock-integrity.md), audited as the signed-in operator. No page ever shows a key."""
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, Final
 from urllib.parse import urlencode
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect
 
-from bitloot.application.errors import ConcurrencyConflict, Conflict, NotFound, Unavailable
+from bitloot.application.errors import ConcurrencyConflict, NotFound, Unavailable
 from bitloot.application.use_cases.create_product import CreateProduct
 from bitloot.application.use_cases.get_product_stock import GetProductStock
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.list_product_stock import ListProductStock
 from bitloot.application.use_cases.list_stock_units import ListStockUnits
-from bitloot.application.use_cases.update_product import UpdateProduct
+from bitloot.application.use_cases.update_product import ProductUpdated, UpdateProduct
 from bitloot.application.use_cases.withdraw_stock import WithdrawStock, WithdrawStockRequest
 from bitloot.domain.errors import BitLootError, InvalidValue, Refusal
 from bitloot.domain.operators import Permission
 from bitloot.domain.stock import StockState
 from bitloot.entrypoints.http.admin_products_presenters import decode_cursor, encode_cursor
 from bitloot.entrypoints.http.console import products_forms as f
+from bitloot.entrypoints.http.console.actions import act
 from bitloot.entrypoints.http.console.current import SignedIn
+from bitloot.entrypoints.http.console.refusals import refusal_status
 from bitloot.entrypoints.http.console.rendering import render
 
 PRODUCTS: Final = "/console/products"
 PRODUCT: Final = PRODUCTS + "/{product_id:str}"
 PAGE: Final = 50
 STATES: Final = [s.value for s in StockState]
+# `?stock=low`: only the products low on stock (`ProductStock.low`, the overview's count).
+LOW: Final = "low"
+STOCK_FILTERS: Final = (None, LOW)
+LOW_STOCK: Final = f"{PRODUCTS}?stock={LOW}"
 
 
-def _status(error: BitLootError) -> int:
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, Conflict | ConcurrencyConflict):
-        return 409
-    return 503 if isinstance(error, Unavailable) else 400
-
-
-def _problem(
-    request: Request[Any, Any, Any], console: SignedIn, error: BitLootError, back: str
+async def _problem(
+    request: Request[Any, Any, Any], console: SignedIn, back: str, *, error: str, status_code: int
 ) -> Response[str]:
     """A refusal as a page: what the operator reads, and the way back; a 4xx (503 for an outage)."""
-    heading = "Not found" if isinstance(error, NotFound) else "Not done"
-    context = {"title": heading, "heading": heading, "message": str(error), "back": back}
+    heading = "Not found" if status_code == 404 else "Not done"
+    context = {"title": heading, "heading": heading, "message": error, "back": back}
     return render(
-        request, "console/products_problem.html.j2", context, console=console, status_code=_status(error)
+        request, "console/products_problem.html.j2", context, console=console, status_code=status_code
     )
 
 
@@ -61,11 +60,21 @@ async def _list(
     form: Any = None,
     status_code: int = 200,
 ) -> Response[str]:
-    rows = [f.product_row(s) for s in await stock.execute()]
+    every = [f.product_row(s) for s in await stock.execute()]
+    shown = request.query_params.get("stock") or None
+    if shown not in STOCK_FILTERS:
+        shown = None
+        error = error or "Show all products, or those low on stock (stock=low)."
+        status_code = 400
     values = {k: f.field(form, k) for k in ("sku", "name", "price", "currency", "supplier_product_id")}
     context = {
-        "title": "Products",
-        "rows": rows,
+        "title": "Products low on stock" if shown == LOW else "Products",
+        "rows": [row for row in every if row.low] if shown == LOW else every,
+        "stock": shown,
+        "total": len(every),
+        "low_count": sum(1 for row in every if row.low),
+        "all_href": PRODUCTS,
+        "low_href": LOW_STOCK,
         "error": error,
         "may_create": console.may(Permission.CREATE_PRODUCT),
         "form": values | {"currency": values["currency"] or "EUR", "supplier": f.field(form, "supplier")},
@@ -78,7 +87,8 @@ async def products_page(
     request: Request[Any, Any, Any], console: SignedIn, stock: FromDishka[ListProductStock]
 ) -> Response[str]:
     """Every product, listed or not, by SKU: price, supplier, units per state, the low-stock
-    threshold and a "low" marker; owners get the form to create one."""
+    threshold and a "low" marker; `stock=low` lists only those low on stock. Owners get the form to
+    create one."""
     return await _list(request, console, stock)
 
 
@@ -91,13 +101,14 @@ async def create_product(
 ) -> Response[Any]:
     """Creates a product (`sku`, `name`, `price`, `currency`, `supplier`, `supplier_product_id`) and
     opens its page; a taken SKU or a bad value shows the form again with the reason."""
-    console.require(Permission.CREATE_PRODUCT)
     form = await request.form()
-    try:
-        product = await use_case.execute(f.create_request(form), console.actor)
-    except Refusal as exc:
-        return await _list(request, console, stock, error=str(exc), form=form, status_code=_status(exc))
-    return Redirect(f"{PRODUCTS}/{product.id}?done=product-created", status_code=303)
+    return await act(
+        console,
+        Permission.CREATE_PRODUCT,
+        lambda: use_case.execute(f.create_request(form), console.actor),
+        refused=partial(_list, request, console, stock, form=form),
+        then=lambda product: f"{PRODUCTS}/{product.id}?done=product-created",
+    )
 
 
 async def _named(read: GetProductStock, product_id: str) -> dict[str, str]:
@@ -136,7 +147,7 @@ async def _product(
         page = await units.execute(product_id, state, cursor, PAGE)
     except Refusal as exc:
         back = PRODUCTS if isinstance(exc, NotFound) else _units_link(product_id, chosen)
-        return _problem(request, console, exc, back)
+        return await _problem(request, console, back, error=str(exc), status_code=refusal_status(exc))
     row = f.product_row(stock)
     context = {
         "title": f"{row.sku}: {row.name}",
@@ -181,18 +192,55 @@ async def update_product(
     """Changes name, price, currency, listed, the low-stock threshold and the redemption
     instructions; audited naming the fields that changed. A bad value shows the page again with the
     reason, nothing changed."""
-    console.require(Permission.UPDATE_PRODUCT)
     form = await request.form()
-    try:
-        updated = await use_case.execute(f.update_request(product_id, form), console.actor)
-    except NotFound as exc:
-        return _problem(request, console, exc, PRODUCTS)
-    except (Refusal, ConcurrencyConflict) as exc:
-        return await _product(
-            request, console, product_id, read, units, error=str(exc), status_code=_status(exc)
-        )
-    done = "product-updated" if updated.changed else "product-unchanged"
-    return Redirect(f"{PRODUCTS}/{product_id}?done={done}", status_code=303)
+
+    async def refused(*, error: str, status_code: int) -> Response[str]:
+        if status_code == 404:  # no such product: no page to show again
+            return await _problem(request, console, PRODUCTS, error=error, status_code=status_code)
+        return await _product(request, console, product_id, read, units, error=error, status_code=status_code)
+
+    return await act(
+        console,
+        Permission.UPDATE_PRODUCT,
+        lambda: use_case.execute(f.update_request(product_id, form), console.actor),
+        refused=refused,
+        then=lambda updated: f"{PRODUCTS}/{product_id}?done={_saved(updated)}",
+        catching=(Refusal, ConcurrencyConflict),
+    )
+
+
+def _saved(updated: ProductUpdated) -> str:
+    return "product-updated" if updated.changed else "product-unchanged"
+
+
+def _stock_report(
+    request: Request[Any, Any, Any],
+    console: SignedIn,
+    read: GetProductStock,
+    product_id: str,
+    permission: Permission,
+    run: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    title: str,
+    template: str,
+    catching: tuple[type[BitLootError], ...],
+) -> Awaitable[Response[Any]]:
+    """A stock action on the product (import, withdraw): its report, naming the product, or why it
+    was refused; both with the way back to the product."""
+    back = f"{PRODUCTS}/{product_id}"
+
+    async def report() -> dict[str, Any]:
+        done = await run()
+        return {"title": title, "back": back, **await _named(read, product_id), **done}
+
+    return act(
+        console,
+        permission,
+        report,
+        refused=partial(_problem, request, console, back),
+        then=lambda context: render(request, template, context, console=console),
+        catching=catching,
+    )
 
 
 @post(PRODUCT + "/import", summary="Import keys into stock", include_in_schema=False)
@@ -205,20 +253,22 @@ async def import_stock(
 ) -> Response[str]:
     """Imports the keys pasted into `keys` (one a line) or sent as the file `file`, and shows the
     report: how many were imported, which lines were refused and why; never a key."""
-    console.require(Permission.IMPORT_STOCK)
-    back = f"{PRODUCTS}/{product_id}"
-    try:
+
+    async def imported() -> dict[str, Any]:
         lines = await f.import_lines(await request.form())
-        result = await use_case.execute(product_id, lines, console.actor)
-    except (Refusal, ConcurrencyConflict, Unavailable) as exc:
-        return _problem(request, console, exc, back)
-    context = {
-        "title": "Import report",
-        "back": back,
-        **await _named(read, product_id),
-        **f.import_report(result),
-    }
-    return render(request, "console/products_import_report.html.j2", context, console=console)
+        return f.import_report(await use_case.execute(product_id, lines, console.actor))
+
+    return await _stock_report(
+        request,
+        console,
+        read,
+        product_id,
+        Permission.IMPORT_STOCK,
+        imported,
+        title="Import report",
+        template="console/products_import_report.html.j2",
+        catching=(Refusal, ConcurrencyConflict, Unavailable),
+    )
 
 
 @post(PRODUCT + "/withdraw", summary="Withdraw stock units", include_in_schema=False)
@@ -231,22 +281,23 @@ async def withdraw_stock(
 ) -> Response[str]:
     """Withdraws the units ticked (`unit`, repeated) with the `reason` given, and shows each unit's
     outcome: withdrawn, or why not."""
-    console.require(Permission.WITHDRAW_STOCK)
-    back = f"{PRODUCTS}/{product_id}"
-    form = await request.form()
-    unit_ids = [u[:64] for u in form.getall("unit", []) if isinstance(u, str)]
-    try:
+
+    async def withdrawn() -> dict[str, Any]:
+        form = await request.form()
+        unit_ids = [u[:64] for u in form.getall("unit", []) if isinstance(u, str)]
         if not unit_ids:
             raise InvalidValue("Tick the units to withdraw.")
-        result = await use_case.execute(
-            WithdrawStockRequest(product_id, unit_ids, f.field(form, "reason")), console.actor
-        )
-    except (Refusal, ConcurrencyConflict) as exc:
-        return _problem(request, console, exc, back)
-    context = {
-        "title": "Withdrawal",
-        "back": back,
-        **await _named(read, product_id),
-        **f.withdrawal_report(result),
-    }
-    return render(request, "console/products_withdrawal.html.j2", context, console=console)
+        withdraw = WithdrawStockRequest(product_id, unit_ids, f.field(form, "reason"))
+        return f.withdrawal_report(await use_case.execute(withdraw, console.actor))
+
+    return await _stock_report(
+        request,
+        console,
+        read,
+        product_id,
+        Permission.WITHDRAW_STOCK,
+        withdrawn,
+        title="Withdrawal",
+        template="console/products_withdrawal.html.j2",
+        catching=(Refusal, ConcurrencyConflict),
+    )
