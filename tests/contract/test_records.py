@@ -221,8 +221,8 @@ async def test_a_partial_payment_keeps_what_was_asked_and_an_old_record_says_not
     kept, kept_old = await uow_factory().payments.list_for_order("order-1")
     assert_same_fields(kept, partial)
     assert kept.pay_amount == Decimal("0.001")
-    assert still_missing(kept) == Decimal("0.0006")
-    assert (kept_old.pay_amount, still_missing(kept_old)) == (None, None)
+    assert still_missing(kept.pay_amount, kept.actually_paid) == Decimal("0.0006")
+    assert (kept_old.pay_amount, still_missing(kept_old.pay_amount, kept_old.actually_paid)) == (None, None)
 
 
 async def test_a_recorded_dedupe_key_conflicts(uow_factory: UowFactory) -> None:

@@ -92,7 +92,7 @@ def _underpayment(records: list[PaymentRecord], email: DeliveryEmail) -> Underpa
         if underpaid_dedupe_key(email.order_id, record.payment_id, record.actually_paid) != email.dedupe_key:
             continue
         try:
-            missing = still_missing(record)
+            missing = still_missing(record.pay_amount, record.actually_paid)
             return Underpayment(
                 paid=Money(record.actually_paid, record.pay_currency),
                 missing=None if missing is None else Money(missing, record.pay_currency),

@@ -103,9 +103,10 @@ def decide(order: Order, note: PaymentNotification) -> PaymentDecision:
     return PaymentDecision(PaymentOutcome.APPLIED, target)
 
 
-def still_missing(record: PaymentRecord) -> Decimal | None:
-    """How much of what the payment asked for is still to pay, in its `pay_currency`; None when
-    nothing is, or the record does not say what was asked (before migration 0014)."""
-    if record.pay_amount is None or record.actually_paid >= record.pay_amount:
+def still_missing(asked: Decimal | None, paid: Decimal) -> Decimal | None:
+    """How much of what a payment asked for (`pay_amount`) is still to pay after `actually_paid`, in
+    its `pay_currency`; None when nothing is, or the record does not say what was asked (before
+    migration 0014)."""
+    if asked is None or paid >= asked:
         return None
-    return record.pay_amount - record.actually_paid
+    return asked - paid
