@@ -4,6 +4,7 @@ import asyncio
 import random
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -11,6 +12,7 @@ from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.ids import new_id
 from bitloot.domain.keys import SealedKey
 from bitloot.domain.order import Order
+from bitloot.domain.payment import PaymentStatus, still_missing
 from bitloot.domain.product import Product
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
@@ -197,6 +199,30 @@ async def test_a_payment_is_recorded_once_per_dedupe_key(uow_factory: UowFactory
     listed = await uow.payments.list_for_order("order-1")
     assert len(listed) == 1
     assert_same_fields(listed[0], record)
+
+
+async def test_a_partial_payment_keeps_what_was_asked_and_an_old_record_says_nothing(
+    uow_factory: UowFactory,
+) -> None:
+    partial = make_payment(
+        "order-1",
+        actually_paid="0.0004",
+        pay_amount=Decimal("0.00100000"),
+        status=PaymentStatus.PARTIALLY_PAID,
+        received_at=at(1),
+    )
+    # Written before migration 0014: no amount asked.
+    old = make_payment("order-1", pay_amount=None, received_at=at(2))
+    uow = uow_factory()
+    await uow.payments.add(partial)
+    await uow.payments.add(old)
+    await uow.commit()
+
+    kept, kept_old = await uow_factory().payments.list_for_order("order-1")
+    assert_same_fields(kept, partial)
+    assert kept.pay_amount == Decimal("0.001")
+    assert still_missing(kept.pay_amount, kept.actually_paid) == Decimal("0.0006")
+    assert (kept_old.pay_amount, still_missing(kept_old.pay_amount, kept_old.actually_paid)) == (None, None)
 
 
 async def test_a_recorded_dedupe_key_conflicts(uow_factory: UowFactory) -> None:

@@ -11,6 +11,7 @@ from dishka import Provider, Scope, decorate
 from bitloot.application.ports.email_sender import EmailSender, OutgoingEmail
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
+from bitloot.domain.delivery_email import DeliveryEmailKind
 from bitloot.domain.product import SupplierKind
 from bitloot.entrypoints.ioc.suppliers import Suppliers
 
@@ -57,10 +58,16 @@ class _DyingEmailSender:
     """Called after the fulfilment committed and before the job returns, so before it is acknowledged:
     the job sends the delivery email (recorded in the outbox by that commit) right after it. Whichever
     sends it in this worker, the job or the reconciler, dies after the commit; the healthy worker's
-    reconciler sends it once the dead one's claim expires."""
+    reconciler sends it once the dead one's claim expires. The emails owed before the fulfilment (the
+    order received) go out as usual, so the worker dies where this fault says, not earlier."""
+
+    def __init__(self, inner: EmailSender) -> None:
+        self._inner = inner
 
     async def send(self, email: OutgoingEmail) -> None:
-        die()
+        if email.email.kind is DeliveryEmailKind.ORDER_FULFILLED:
+            die()
+        await self._inner.send(email)
 
 
 class KillBeforeSupplier(Provider):
@@ -78,7 +85,7 @@ class KillBetweenSealAndCommit(Provider):
 class KillAfterCommitBeforeAck(Provider):
     @decorate(scope=Scope.APP)
     def email_sender(self, email_sender: EmailSender) -> EmailSender:
-        return _DyingEmailSender()
+        return _DyingEmailSender(email_sender)
 
 
 __all__ = ["KillAfterCommitBeforeAck", "KillBeforeSupplier", "KillBetweenSealAndCommit", "SupplierKind"]

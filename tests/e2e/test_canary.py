@@ -111,8 +111,10 @@ async def test_a_canary_key_is_found_only_where_the_customer_reveals_it(
         assert canary not in cluster.log(name), f"the key is in the {name} log"
         # Production without SMTP owes the email but withholds its link: a link reveals the key.
         assert "/d/" not in cluster.log(name), f"a delivery link is in the {name} log"
+        assert "/o/" not in cluster.log(name), f"an order page link is in the {name} log"
         assert order["accessToken"] not in cluster.log(name), f"an access token is in the {name} log"
     assert f"your order {order['id']} is ready" in cluster.log("worker-1") + cluster.log("api")
+    assert f"your order {order['id']} was received" in cluster.log("worker-1") + cluster.log("api")
     stored = await database_text(cluster.env["BITLOOT_DATABASE_URL"])
     assert stored, "the database dump is empty: the search would prove nothing"
     assert canary not in stored

@@ -1,8 +1,9 @@
 """A email_sender that keeps what it would have sent."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bitloot.application.errors import EmailNotSent
+from bitloot.application.ports.email_renderer import OrderEmail, RenderedEmail
 from bitloot.application.ports.email_sender import OutgoingEmail
 from bitloot.application.ports.links import DeliveryLink
 from bitloot.domain.delivery_email import DeliveryEmailKind
@@ -12,8 +13,24 @@ from bitloot.domain.delivery_email import DeliveryEmailKind
 class SentNotice:
     order_id: str
     email: str
-    link: DeliveryLink
-    kind: DeliveryEmailKind = DeliveryEmailKind.ORDER_FULFILLED
+    kind: DeliveryEmailKind
+    content: OrderEmail = field(repr=False)
+    rendered: RenderedEmail = field(repr=False)
+
+    @property
+    def link(self) -> DeliveryLink:
+        """The delivery link of a kind that carries one."""
+        assert self.content.delivery_link is not None, f"a {self.kind} email carries no delivery link"
+        return self.content.delivery_link
+
+    @property
+    def order_page(self) -> DeliveryLink:
+        return self.content.order_page
+
+    @property
+    def words(self) -> str:
+        """Everything the customer reads: subject, text and HTML."""
+        return "\n".join((self.rendered.subject, self.rendered.text, self.rendered.html))
 
 
 class RecordingEmailSender:
@@ -27,4 +44,10 @@ class RecordingEmailSender:
         self.attempts += 1
         if self.unavailable:
             raise EmailNotSent("connection refused")
-        self.sent.append(SentNotice(email.order_id, email.recipient, email.link, email.kind))
+        content = email.email
+        self.sent.append(
+            SentNotice(content.order_id, content.recipient, content.kind, content, email.rendered)
+        )
+
+    def of_kind(self, *kinds: DeliveryEmailKind) -> list[SentNotice]:
+        return [notice for notice in self.sent if notice.kind in kinds]

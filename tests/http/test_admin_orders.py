@@ -149,12 +149,15 @@ async def test_the_timeline_of_a_paid_fulfilled_revealed_order(timed_shop: Shop,
     entries = timeline["entries"]
     kinds = [e["kind"] for e in entries]
     # The simulator makes no invoice id: the request names the payment page's host, not its address.
-    assert kinds[:2] == ["placed", "payment_requested"]
+    # Then the "order received" email, owed with the order.
+    assert kinds[:3] == ["placed", "payment_requested", "email"]
+    assert entries[2]["title"] == "Order received email owed"
     assert set(entries[1]["detail"]) == {"paymentPage"}
     assert "/simulator/pay/" not in answer.text
     assert entries[0]["at"].startswith(placed_at.isoformat()[:19])
     assert kinds.index("webhook") < kinds.index("payment") < kinds.index("state")
-    assert kinds.index("state") < kinds.index("key_delivered") < kinds.index("email") < kinds.index("reveal")
+    delivery = [e["title"] for e in entries].index("Delivery email owed")
+    assert kinds.index("state") < kinds.index("key_delivered") < delivery < kinds.index("reveal")
     assert [e["at"] for e in entries] == sorted(e["at"] for e in entries)
     webhook = next(e for e in entries if e["kind"] == "webhook")
     assert (webhook["outcome"], webhook["detail"]["provider"], webhook["detail"]["signatureValid"]) == (

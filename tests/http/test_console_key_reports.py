@@ -74,7 +74,7 @@ async def test_a_reported_key_is_replaced_from_the_page(console_shop: ConsoleSho
     [old] = [k for k in details["keys"] if k["id"] == key_id]
     assert old["revokedAt"] is not None
     assert old["replacedBy"] is not None
-    assert [e["kind"] for e in details["emails"]] == ["order_fulfilled", "key_replaced"]
+    assert [e["kind"] for e in details["emails"]] == ["order_received", "order_fulfilled", "key_replaced"]
     assert await audited(console_shop, ActionKind.KEY_REPLACED) == [user.email]
     for page in (listing, after, closed):
         assert KEY not in page.text
@@ -122,7 +122,7 @@ async def test_replacing_with_no_stock_left_shows_the_reason_and_changes_nothing
     assert report_id_in(refused.text) == report_id, "the report stays open"
     details = await order_details(shop, order["id"])
     assert all(k["revokedAt"] is None for k in details["keys"])
-    assert [e["kind"] for e in details["emails"]] == ["order_fulfilled"]
+    assert [e["kind"] for e in details["emails"]] == ["order_received", "order_fulfilled"]
     assert await audited(console_shop, ActionKind.KEY_REPLACED) == []
     assert KEY not in refused.text
 

@@ -65,7 +65,7 @@ async def test_a_reported_key_is_replaced_through_the_admin_api(shop: Shop) -> N
     details = await order_details(shop, order["id"])
     revoked = [k for k in details["keys"] if k["revokedAt"] is not None]
     assert [(k["id"], k["replacedBy"]) for k in revoked] == [(old["keyId"], body["newKeyId"])]
-    assert [e["kind"] for e in details["emails"]] == ["order_fulfilled", "key_replaced"]
+    assert [e["kind"] for e in details["emails"]] == ["order_received", "order_fulfilled", "key_replaced"]
     assert details["email"]["kind"] == "key_replaced"
     assert KEY not in str(details)
     assert SPARE not in str(details)
@@ -110,4 +110,4 @@ async def test_refusals_are_problems_that_change_nothing(shop: Shop) -> None:
     assert link_page.status_code == 410
     details = await order_details(shop, order["id"])
     assert all(k["revokedAt"] is None for k in details["keys"])
-    assert [e["kind"] for e in details["emails"]] == ["order_fulfilled", "delivery_resent"]
+    assert [e["kind"] for e in details["emails"]] == ["order_received", "order_fulfilled", "delivery_resent"]

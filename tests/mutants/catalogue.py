@@ -7,6 +7,7 @@ CRASHES = "tests/e2e/test_crashes.py::test_a_worker_killed_mid_job_leaves_the_or
 FAULTS = "tests/e2e/test_faults.py"
 RECOVERY = "tests/e2e/test_crash_recovery.py"
 REPLACE = "tests/unit/use_cases/test_replace_key.py"
+CUSTOMER_EMAILS = "tests/unit/use_cases/test_customer_emails.py"
 ROLES = "tests/unit/domain/test_operator_roles.py"
 CONSOLE_ORDER_PAGE = (
     "tests/http/test_console_orders.py::test_the_order_page_of_a_paid_fulfilled_revealed_refunded_order"
@@ -396,6 +397,62 @@ MUTANTS = (
         ),
         tests=(
             "tests/http/test_console_products.py::test_an_import_without_keys_too_big_or_for_a_kinguin_product_is_refused",
+        ),
+    ),
+    Mutant(
+        name="underpaid-email-for-any-partial-payment",
+        fault="a partial payment arrives for an order that expired, or was paid, meanwhile",
+        protection="only a partial payment that leaves the order underpaid owes the underpaid email",
+        path="application/use_cases/apply_payment_notification.py",
+        edits=(
+            (
+                "        and decision.outcome in (PaymentOutcome.APPLIED, PaymentOutcome.NO_CHANGE)\n"
+                "        and order.status is OrderStatus.UNDERPAID\n",
+                "",
+            ),
+        ),
+        tests=(
+            f"{CUSTOMER_EMAILS}::test_a_partial_payment_of_an_expired_order_stages_nothing",
+            f"{CUSTOMER_EMAILS}::test_a_partial_payment_of_a_paid_order_and_a_repeated_deposit_stage_nothing",
+        ),
+    ),
+    Mutant(
+        name="failed-email-per-failure",
+        fault="the operator retries a failed order and it fails again",
+        protection="the failed email's dedupe key names the order: one email however often it fails",
+        path="domain/delivery_email.py",
+        edits=(('f"failed:{order_id}"', 'f"failed:{email_id}"'),),
+        tests=(f"{CUSTOMER_EMAILS}::test_a_failed_order_stages_one_failed_email_however_often_it_fails",),
+    ),
+    Mutant(
+        name="stale-email-asks-for-payment",
+        fault="an order received or underpaid email goes out after the order expired or was paid",
+        protection="the payment link is offered only while the email's news still holds",
+        path="application/email_composer.py",
+        edits=(
+            (
+                "        asks = email.kind in _ASKS_FOR_PAYMENT and not moved_on\n",
+                "        asks = email.kind in _ASKS_FOR_PAYMENT\n",
+            ),
+        ),
+        tests=(
+            f"{CUSTOMER_EMAILS}::test_an_order_received_email_sent_after_the_order_expired_asks_for_no_payment",
+            f"{CUSTOMER_EMAILS}::test_an_underpaid_email_sent_after_the_order_was_topped_up_asks_for_nothing",
+        ),
+    ),
+    Mutant(
+        name="email-html-unescaped",
+        fault="a product or shop name holds markup (`<script>`, a forged link)",
+        protection="the HTML email templates autoescape every value",
+        path="adapters/email/jinja_renderer.py",
+        edits=(
+            ('enabled_extensions=("html.j2",)', "enabled_extensions=()"),
+            ("default=True", "default=False"),
+        ),
+        tests=(
+            "tests/unit/adapters/test_email_renderer.py"
+            "::test_html_escapes_every_value_and_the_text_keeps_it_as_written",
+            f"{CUSTOMER_EMAILS}::test_every_email_names_the_shop_and_its_support_address_and_escapes_product_names",
         ),
     ),
     Mutant(

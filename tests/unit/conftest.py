@@ -40,6 +40,8 @@ from bitloot.application.use_cases.send_delivery_emails import DeliveryEmailSett
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentStatus
 from bitloot.domain.product import Product, SupplierKind
+from bitloot.domain.shop import ShopIdentity
+from tests.factories.emails import RENDERER
 from tests.fakes.blob_store import InMemoryBlobStore
 from tests.fakes.clock import FrozenClock
 from tests.fakes.email_sender import RecordingEmailSender
@@ -79,6 +81,8 @@ class World:
             window_seconds=60,
         )
     )
+    # Who the emails are from.
+    shop: ShopIdentity = field(default_factory=ShopIdentity)
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)
@@ -142,7 +146,14 @@ class World:
 
     def send_delivery_emails_use_case(self, lease: timedelta = timedelta(minutes=2)) -> SendDeliveryEmails:
         return SendDeliveryEmails(
-            self.uow(), self.links, self.email_sender, self.clock, DeliveryEmailSettings(lease=lease)
+            self.uow(),
+            self.links,
+            self.order_pages,
+            self.shop,
+            RENDERER,
+            self.email_sender,
+            self.clock,
+            DeliveryEmailSettings(lease=lease),
         )
 
     async def product(self, sku: str = "GAME-1", price: str = "19.99", keys: Sequence[str] = ()) -> Product:

@@ -181,7 +181,8 @@ async def keys(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
 
 
 async def emails(uow: UnitOfWork, order: Order) -> Iterable[TimelineEntry]:
-    """Each email the order was owed (delivery, resent, key replaced), then its last state."""
+    """Each email the order was owed (received, underpaid, failed, delivery, resent, key replaced, ...),
+    then its last state."""
     entries: list[TimelineEntry] = []
     for email in await uow.emails.list_for_order(order.id):
         what = _EMAIL_TITLES.get(email.kind.value, "Email")
@@ -199,6 +200,11 @@ _EMAIL_TITLES = {
     "order_fulfilled": "Delivery email",
     "delivery_resent": "Delivery email (resent)",
     "key_replaced": "Key replaced email",
+    "order_received": "Order received email",
+    "underpaid": "Underpaid email",
+    "order_failed": "Order failed email",
+    "link_requested": "Delivery email (asked for)",
+    "order_link": "Order page link email",
 }
 
 

@@ -4,7 +4,8 @@ A fulfilled order owes its customer an email with a delivery link; the operator'
 replacement and the customer's own request for a fresh link owe one more each; a placed, underpaid or
 failed order owes one that says so, and a customer who lost the order page asks for its link. Each
 email has a kind (which message is sent) and a unique dedupe key naming what owes it
-("fulfilled:{order}", "resent:{action}", "replaced:{replacement}", "requested:{request}", ...), so the
+("fulfilled:{order}", "received:{order}", "underpaid:{order}:{payment}:{paid}", "failed:{order}",
+"resent:{action}", "replaced:{replacement}", "requested:{request}", ...), so the
 same cause never owes two. The email is recorded in the transaction that owes it, so neither a crash nor
 a mail outage can lose it; a sender claims it when it is due, sends it and marks it sent, or backs
 off and tries again later. An email the mail server refuses for good, or that still fails
@@ -12,8 +13,10 @@ off and tries again later. An email the mail server refuses for good, or that st
 never tried again.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
@@ -22,6 +25,8 @@ MAX_RETRY: Final = timedelta(minutes=30)
 MAX_ERROR_LENGTH: Final = 200
 # An email still failing this long after it was owed is given up (`failed`).
 GIVE_UP_AFTER: Final = timedelta(days=3)
+# What the outbox's dedupe key column holds.
+MAX_DEDUPE_KEY_LENGTH: Final = 120
 
 
 class DeliveryEmailKind(StrEnum):
@@ -89,6 +94,39 @@ class DeliveryEmail:
         )
 
     @classmethod
+    def order_received(cls, email_id: str, order_id: str, email: str, now: datetime) -> "DeliveryEmail":
+        """Due at once; one per order, staged with the order itself."""
+        return cls.owed(
+            DeliveryEmailKind.ORDER_RECEIVED, f"received:{order_id}", email_id, order_id, email, now
+        )
+
+    @classmethod
+    def underpaid(
+        cls,
+        email_id: str,
+        order_id: str,
+        email: str,
+        payment_id: str,
+        actually_paid: Decimal,
+        now: datetime,
+    ) -> "DeliveryEmail":
+        """Due at once; one per payment and amount paid, so a repeated notification owes nothing more
+        and a further partial payment owes one more (with the new missing amount)."""
+        return cls.owed(
+            DeliveryEmailKind.UNDERPAID,
+            underpaid_dedupe_key(order_id, payment_id, actually_paid),
+            email_id,
+            order_id,
+            email,
+            now,
+        )
+
+    @classmethod
+    def order_failed(cls, email_id: str, order_id: str, email: str, now: datetime) -> "DeliveryEmail":
+        """Due at once; one per order, however often a retried fulfilment fails again."""
+        return cls.owed(DeliveryEmailKind.ORDER_FAILED, f"failed:{order_id}", email_id, order_id, email, now)
+
+    @classmethod
     def delivery_resent(
         cls, email_id: str, order_id: str, email: str, action_id: str, now: datetime
     ) -> "DeliveryEmail":
@@ -147,6 +185,17 @@ class DeliveryEmail:
     def is_overdue(self, now: datetime) -> bool:
         """Owed for `GIVE_UP_AFTER` or longer: a send failing now is the last one tried."""
         return now - self.created_at >= GIVE_UP_AFTER
+
+
+def underpaid_dedupe_key(order_id: str, payment_id: str, actually_paid: Decimal) -> str:
+    """`underpaid:{order}:{payment}:{amount}`, the amount written without trailing zeros (0.50 and 0.5
+    are one amount); a digest of payment and amount when that would not fit the column."""
+    amount = f"{actually_paid.normalize():f}"
+    key = f"underpaid:{order_id}:{payment_id}:{amount}"
+    if len(key) <= MAX_DEDUPE_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(f"{payment_id}:{amount}".encode()).hexdigest()[:40]
+    return f"underpaid:{order_id[:64]}:{digest}"
 
 
 def retry_delay(failed_attempts: int) -> timedelta:

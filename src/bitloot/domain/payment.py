@@ -101,3 +101,12 @@ def decide(order: Order, note: PaymentNotification) -> PaymentDecision:
     if not can_transition(order.status, target):
         return PaymentDecision(PaymentOutcome.STALE)
     return PaymentDecision(PaymentOutcome.APPLIED, target)
+
+
+def still_missing(asked: Decimal | None, paid: Decimal) -> Decimal | None:
+    """How much of what a payment asked for (`pay_amount`) is still to pay after `actually_paid`, in
+    its `pay_currency`; None when nothing is, or the record does not say what was asked (before
+    migration 0014)."""
+    if asked is None or paid >= asked:
+        return None
+    return asked - paid

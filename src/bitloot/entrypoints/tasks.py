@@ -25,10 +25,10 @@ async def fulfill_order(
 ) -> str:
     """Returns only the outcome's name: results may be stored, and must never carry a key.
 
-    Once the order is fulfilled its delivery email goes out at once, best effort: the email was
-    recorded with the fulfilment, so if sending fails (or this worker dies) the reconciler sends it."""
+    Once the order is fulfilled (or failed) its email goes out at once, best effort: the email was
+    recorded with the outcome, so if sending fails (or this worker dies) the reconciler sends it."""
     outcome = await use_case.execute(order_id)
-    if outcome is FulfillOutcome.FULFILLED:
+    if outcome in (FulfillOutcome.FULFILLED, FulfillOutcome.FAILED):
         try:
             await emails.execute(order_id)
         except Exception:  # the database may be gone for a moment: the reconciler sends it later

@@ -1,39 +1,53 @@
-"""The embedded email_sender writes the delivery email to the log: the link only in development."""
+"""The embedded email_sender writes a one-line summary of each email to the log: the links only in
+development."""
 
 import logging
-from datetime import UTC, datetime
 
 import pytest
 
 from bitloot.adapters.email.log_sender import LogEmailSender
-from bitloot.application.ports.email_sender import OutgoingEmail
-from bitloot.application.ports.links import DeliveryLink
 from bitloot.domain.delivery_email import DeliveryEmailKind
-
-LINK = DeliveryLink(
-    token="secret-link-token",
-    url="https://shop.example/d/secret-link-token",
-    expires_at=datetime(2026, 12, 1, tzinfo=UTC),
-)
+from tests.factories.emails import outgoing
 
 
-def fulfilled(order_id: str, recipient: str, link: DeliveryLink) -> OutgoingEmail:
-    """The delivery email of `order_id` as the outbox hands it to a sender."""
-    return OutgoingEmail("email-1", DeliveryEmailKind.ORDER_FULFILLED, order_id, recipient, link)
-
-
-async def test_production_logs_the_owed_email_without_its_link(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("kind", list(DeliveryEmailKind))
+async def test_production_logs_the_owed_email_without_any_link(
+    kind: DeliveryEmailKind, caplog: pytest.LogCaptureFixture
+) -> None:
+    email = outgoing(kind, order_id="order-1", recipient="player@example.com")
     with caplog.at_level(logging.INFO, logger="bitloot"):
-        await LogEmailSender(show_links=False).send(fulfilled("order-1", "player@example.com", LINK))
+        await LogEmailSender(show_links=False).send(email)
 
-    assert "your order order-1 is ready" in caplog.text
-    assert "secret-link-token" not in caplog.text
+    [line] = caplog.messages
+    assert line.startswith("email to player@example.com: your order order-1 ")
+    for secret in (email.email.order_page, email.email.delivery_link):
+        if secret is not None:
+            assert secret.token not in caplog.text
+            assert secret.url not in caplog.text
     assert "/d/" not in caplog.text
+    assert "/o/" not in caplog.text
+    assert "/simulator/" not in caplog.text
     assert "BITLOOT_SMTP_URL" in caplog.text
 
 
-async def test_development_logs_the_link_for_the_developer(caplog: pytest.LogCaptureFixture) -> None:
+async def test_production_says_which_order_is_ready(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="bitloot"):
-        await LogEmailSender().send(fulfilled("order-1", "player@example.com", LINK))
+        await LogEmailSender(show_links=False).send(outgoing(order_id="order-1"))
+    assert "your order order-1 is ready" in caplog.text
 
-    assert LINK.url in caplog.text
+
+async def test_development_logs_the_links_for_the_developer(caplog: pytest.LogCaptureFixture) -> None:
+    fulfilled = outgoing(DeliveryEmailKind.ORDER_FULFILLED)
+    received = outgoing(DeliveryEmailKind.ORDER_RECEIVED)
+    with caplog.at_level(logging.INFO, logger="bitloot"):
+        await LogEmailSender().send(fulfilled)
+        await LogEmailSender().send(received)
+
+    first, second = caplog.messages
+    assert fulfilled.email.delivery_link is not None
+    assert fulfilled.email.delivery_link.url in first
+    assert fulfilled.email.order_page.url in first
+    assert "Your BitLoot order is ready" in first
+    assert f"pay at {received.email.payment_url}" in second
+    assert received.email.order_page.url in second
+    assert "\n" not in first + second

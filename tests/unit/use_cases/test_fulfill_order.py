@@ -16,6 +16,7 @@ from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, Ful
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
 from bitloot.application.use_cases.reveal_keys import AccessTokenCredential, RevealRequest
 from bitloot.domain.audit import ClientInfo
+from bitloot.domain.delivery_email import DeliveryEmailKind
 from bitloot.domain.errors import KeyIntegrityError
 from bitloot.domain.keys import Envelope, KeyMaterial, SealedKey, order_key_context
 from bitloot.domain.operator_audit import Actor
@@ -76,10 +77,11 @@ def unallocated(world: World, product: Product) -> int:
     return sum(1 for u in world.db.stock.values() if u.product_id == product.id and u.item_id is None)
 
 
-async def emails_sent(world: World) -> list[SentNotice]:
-    """Every delivery email sent so far, after sending what the outbox holds (as the job does)."""
+async def emails_sent(world: World, *kinds: DeliveryEmailKind) -> list[SentNotice]:
+    """Every email of `kinds` (by default the delivery email) sent so far, after sending what the
+    outbox holds (as the job does)."""
     await world.send_delivery_emails_use_case().execute()
-    return world.email_sender.sent
+    return world.email_sender.of_kind(*(kinds or (DeliveryEmailKind.ORDER_FULFILLED,)))
 
 
 def open_key(world: World, key: SealedKey, context: str) -> KeyMaterial:
@@ -333,6 +335,9 @@ async def test_out_of_stock_fails_the_order_and_a_retry_after_import_fulfills_it
     assert (failed.lease_owner, failed.lease_expires_at) == (None, None)
     assert keys_of(world, second.order.id) == []
     assert len(await emails_sent(world)) == 1
+    # The second customer is told what happens next, once.
+    [told] = await emails_sent(world, DeliveryEmailKind.ORDER_FAILED)
+    assert told.order_id == second.order.id
 
     await world.import_stock().execute(product.id, ["RESTOCKED"], CLI)
     queued_before = len(world.queue.enqueued)
@@ -430,13 +435,16 @@ async def test_the_customer_gets_one_notice_with_a_link_and_never_the_key(world:
     await world.send_delivery_emails_use_case().execute()
     await world.send_delivery_emails_use_case().execute()
 
-    [notice] = world.email_sender.sent
+    [received] = world.email_sender.of_kind(DeliveryEmailKind.ORDER_RECEIVED)
+    assert secret not in received.words
+    [notice] = world.email_sender.of_kind(DeliveryEmailKind.ORDER_FULFILLED)
+    assert len(world.email_sender.sent) == 2
     assert notice.order_id == placed.order.id
     assert notice.email == "player@example.com"
     assert notice.link.url.startswith(f"{BASE_URL}/d/")
     assert world.links.resolve(notice.link.token, world.clock.now()) == placed.order.id
     assert notice.link.expires_at == world.clock.now() + timedelta(minutes=15)
-    for text in (notice.link.url, notice.link.token, repr(notice), str(notice)):
+    for text in (notice.link.url, notice.link.token, repr(notice), str(notice), notice.words):
         assert secret not in text
 
 

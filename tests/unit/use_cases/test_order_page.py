@@ -253,7 +253,8 @@ async def test_a_wrong_address_or_an_unknown_order_owes_nothing_and_answers_the_
     await lookup(world).execute(placed.order.id, "someone@example.com")
     await lookup(world).execute("0196a3c2-7b1e-7c3a-9f00-1234567890ab", placed.order.email)
 
-    assert world.db.emails == {}
+    # Only the "order received" email of its placing: no order page link.
+    assert [e.kind for e in world.db.emails.values()] == [DeliveryEmailKind.ORDER_RECEIVED]
 
 
 async def test_a_lookup_that_is_not_an_order_id_or_an_address_is_bad_input(world: World) -> None:
@@ -262,7 +263,8 @@ async def test_a_lookup_that_is_not_an_order_id_or_an_address_is_bad_input(world
     for order_id, email in (("not-an-id", placed.order.email), (placed.order.id, "not an address"), ("", "")):
         with pytest.raises(InvalidValue):
             await lookup(world).execute(order_id, email)
-    assert world.db.emails == {}
+    # Only the "order received" email of its placing: no order page link.
+    assert [e.kind for e in world.db.emails.values()] == [DeliveryEmailKind.ORDER_RECEIVED]
 
 
 async def test_lookups_are_limited_per_order_without_saying_so(world: World) -> None:

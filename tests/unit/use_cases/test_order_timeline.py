@@ -45,7 +45,8 @@ async def test_a_paid_fulfilled_emailed_revealed_then_refunded_order_reads_in_ti
     world.clock.advance(MINUTE)
     assert await world.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.FULFILLED
     world.clock.advance(MINUTE)
-    assert (await world.send_delivery_emails_use_case().execute()).sent == 1
+    # The "order received" email (owed at placing) and the delivery email go out together.
+    assert (await world.send_delivery_emails_use_case().execute()).sent == 2
     world.clock.advance(MINUTE)
     await world.reveal_use_case().execute(
         RevealRequest(AccessTokenCredential(placed.order.id, placed.access_token), CLIENT)
@@ -59,6 +60,7 @@ async def test_a_paid_fulfilled_emailed_revealed_then_refunded_order_reads_in_ti
     assert by_minute(entries, start) == [
         (0, "placed", "Order placed"),
         (0, "payment_requested", "Payment requested"),
+        (0, "email", "Order received email owed"),
         (1, "webhook", "nowpayments webhook: finished"),
         (1, "payment", "Payment finished"),
         (1, "state", "Now paid"),
@@ -67,6 +69,7 @@ async def test_a_paid_fulfilled_emailed_revealed_then_refunded_order_reads_in_ti
         (2, "fulfillment_request", "Fulfilment request done"),
         (2, "key_delivered", "Key delivered"),
         (2, "email", "Delivery email owed"),
+        (3, "email", "Order received email sent"),
         (3, "email", "Delivery email sent"),
         (4, "reveal", "Reveal through api"),
         (5, "webhook", "nowpayments webhook: refunded"),
@@ -134,23 +137,29 @@ async def test_a_failed_order_shows_why_and_the_operators_retry(world: World) ->
         one(entries, EntryKind.FULFILLMENT_REQUEST, "Fulfilment request dispatched").outcome == "dispatched"
     )
     assert not [e for e in entries if e.kind in (EntryKind.KEY_DELIVERED, EntryKind.REVEAL)]
+    assert one(entries, EntryKind.EMAIL, "Order failed email owed").at == failed_at
 
 
 async def test_a_failing_email_shows_its_attempts_and_last_error(world: World) -> None:
-    placed = await world.fulfilled_order()
+    placed = await world.order(await world.product(keys=["K-1"]))
+    world.clock.advance(MINUTE)
+    await world.pay(placed)
+    assert await world.fulfill_use_case().execute(placed.order.id) is FulfillOutcome.FULFILLED
     world.email_sender.unavailable = True
     world.clock.advance(MINUTE)
+    # A round stops at its first failure: the "order received" email, owed first.
     await world.send_delivery_emails_use_case().execute()
 
     entries = await timeline_of(world, placed.order.id)
 
     emails = [e for e in entries if e.kind is EntryKind.EMAIL]
     assert [(e.title, e.outcome) for e in emails] == [
+        ("Order received email owed", "pending"),
         ("Delivery email owed", "pending"),
-        ("Delivery email pending", "pending"),
+        ("Order received email pending", "pending"),
     ]
-    assert emails[1].detail == {"attempts": "1", "lastError": "connection refused"}
-    assert emails[1].at == world.clock.now()
+    assert emails[2].detail == {"attempts": "1", "lastError": "connection refused"}
+    assert emails[2].at == world.clock.now()
 
 
 async def test_an_order_awaiting_payment_shows_no_state_change_yet(world: World) -> None:
@@ -158,7 +167,12 @@ async def test_an_order_awaiting_payment_shows_no_state_change_yet(world: World)
 
     timeline = await GetOrderTimeline(world.uow()).execute(placed.order.id)
 
-    assert [e.kind for e in timeline.entries] == [EntryKind.PLACED, EntryKind.PAYMENT_REQUESTED]
+    # Its "order received" email is owed with it: that is no change of state.
+    assert [e.kind for e in timeline.entries] == [
+        EntryKind.PLACED,
+        EntryKind.PAYMENT_REQUESTED,
+        EntryKind.EMAIL,
+    ]
     assert timeline.note.startswith("No history of state changes is stored")
 
 

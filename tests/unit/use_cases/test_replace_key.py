@@ -363,7 +363,10 @@ async def test_an_order_refunded_after_the_request_gets_its_replacement_without_
     # The unit a crashed run took is the one delivered: none is left allocated to nothing.
     assert await world.uow().stock.count_available(old.product_id) == 1
     assert not [u for u in world.db.stock.values() if u.item_id == result.replacement_id]
-    assert [e.kind for e in world.db.emails.values()] == [DeliveryEmailKind.ORDER_FULFILLED]
+    assert [e.kind for e in world.db.emails.values()] == [
+        DeliveryEmailKind.ORDER_RECEIVED,
+        DeliveryEmailKind.ORDER_FULFILLED,
+    ]
     assert world.db.orders[placed.order.id].status.value == "refunded"
 
 

@@ -1,5 +1,6 @@
-"""The email outbox and SendDeliveryEmails on the in-memory world: one email per fulfilled order,
-written with the fulfilment, sent with a fresh link, claimed by one sender at a time, retried with
+"""The email outbox and SendDeliveryEmails on the in-memory world: one delivery email per fulfilled
+order (after the "order received" email of its placing), written with the fulfilment, sent with a
+fresh link, claimed by one sender at a time, retried with
 exponential backoff while the mail server fails, and given up (`failed`) when it is refused for good or
 still failing three days after it was owed."""
 
@@ -33,9 +34,21 @@ def outbox(world: World) -> list[DeliveryEmail]:
     return sorted(world.db.emails.values(), key=lambda n: n.created_at)
 
 
-def email_of(world: World, order_id: str) -> DeliveryEmail:
-    [found] = [n for n in world.db.emails.values() if n.order_id == order_id]
+def email_of(
+    world: World, order_id: str, kind: DeliveryEmailKind = DeliveryEmailKind.ORDER_FULFILLED
+) -> DeliveryEmail:
+    [found] = [n for n in world.db.emails.values() if n.order_id == order_id and n.kind is kind]
     return found
+
+
+async def received_emails_went_out(world: World) -> None:
+    """The "order received" emails were sent when their orders were placed (as the reconciler's next
+    round sends them): what is left to send is what the fulfilment owes."""
+    uow = world.uow()
+    for email in list(world.db.emails.values()):
+        if email.kind is DeliveryEmailKind.ORDER_RECEIVED and email.status is DeliveryEmailStatus.PENDING:
+            await uow.emails.mark_sent(email.id, world.clock.now())
+    await uow.commit()
 
 
 class FlakyEmailSender(RecordingEmailSender):
@@ -64,7 +77,7 @@ class RejectingEmailSender(RecordingEmailSender):
         self.rejected = rejected
 
     async def send(self, email: OutgoingEmail) -> None:
-        if email.recipient == self.rejected:
+        if email.email.recipient == self.rejected:
             self.attempts += 1
             raise EmailRejected(self.REASON)
         await super().send(email)
@@ -76,7 +89,10 @@ class RejectingEmailSender(RecordingEmailSender):
 async def test_fulfilling_an_order_records_one_pending_email_and_sends_none(world: World) -> None:
     placed = await world.fulfilled_order()
 
-    [email] = outbox(world)
+    # The "order received" email of its placing, then the delivery email.
+    received, email = outbox(world)
+    assert received.kind is DeliveryEmailKind.ORDER_RECEIVED
+    assert received.dedupe_key == f"received:{placed.order.id}"
     assert email.order_id == placed.order.id
     assert email.kind is DeliveryEmailKind.ORDER_FULFILLED
     assert email.email == "player@example.com"
@@ -93,20 +109,28 @@ async def test_running_the_fulfillment_again_records_no_second_email(world: Worl
     placed = await world.fulfilled_order()
     for worker in ("worker-1", "worker-2"):
         assert await world.fulfill_use_case(worker).execute(placed.order.id) is FulfillOutcome.SKIPPED
-    assert len(outbox(world)) == 1
+    assert [n.kind for n in outbox(world)] == [
+        DeliveryEmailKind.ORDER_RECEIVED,
+        DeliveryEmailKind.ORDER_FULFILLED,
+    ]
 
 
-async def test_a_failed_order_owes_no_email(world: World) -> None:
+async def test_a_failed_order_owes_its_failure_email_and_no_delivery_email(world: World) -> None:
     product = await world.product(keys=["ONLY-ONE"])
     first, second = await world.order(product), await world.order(product)
+    await received_emails_went_out(world)
     for placed in (first, second):
         await world.pay(placed)
     assert await world.fulfill_use_case().execute(first.order.id) is FulfillOutcome.FULFILLED
     assert await world.fulfill_use_case().execute(second.order.id) is FulfillOutcome.FAILED
 
-    assert [n.order_id for n in outbox(world)] == [first.order.id]
-    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)
-    assert [n.order_id for n in world.email_sender.sent] == [first.order.id]
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=2)
+    assert sorted((n.order_id, n.kind) for n in world.email_sender.sent) == sorted(
+        [
+            (first.order.id, DeliveryEmailKind.ORDER_FULFILLED),
+            (second.order.id, DeliveryEmailKind.ORDER_FAILED),
+        ]
+    )
 
 
 # --- sending ------------------------------------------------------------------------------------------
@@ -115,6 +139,7 @@ async def test_a_failed_order_owes_no_email(world: World) -> None:
 async def test_the_email_is_sent_once_with_a_fresh_link_and_marked_sent(world: World) -> None:
     secret = "SECRET-KEY-NEVER-MAILED"
     placed = await world.fulfilled_order(keys=[secret])
+    await received_emails_went_out(world)
     world.clock.advance(timedelta(hours=3))  # say the mail server was down meanwhile
 
     assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)
@@ -126,6 +151,8 @@ async def test_the_email_is_sent_once_with_a_fresh_link_and_marked_sent(world: W
     assert notice.link.url == f"{BASE_URL}/d/{notice.link.token}"
     assert world.links.resolve(notice.link.token, world.clock.now()) == placed.order.id
     assert secret not in repr(notice)
+    assert secret not in notice.words
+    assert notice.link.token not in repr(notice)
     sent = email_of(world, placed.order.id)
     assert sent.status is DeliveryEmailStatus.SENT
     assert sent.attempts == 1
@@ -134,12 +161,15 @@ async def test_the_email_is_sent_once_with_a_fresh_link_and_marked_sent(world: W
 
 async def test_sending_again_and_again_sends_nothing_more(world: World) -> None:
     await world.fulfilled_order()
-    await world.send_delivery_emails_use_case().execute()
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=2)
     for _ in range(3):
         world.clock.advance(timedelta(hours=1))
         assert await world.send_delivery_emails_use_case().execute() == SendReport()
-    assert len(world.email_sender.sent) == 1
-    assert world.email_sender.attempts == 1
+    # The order received, and delivered: each email once.
+    assert sorted(n.kind for n in world.email_sender.sent) == sorted(
+        [DeliveryEmailKind.ORDER_RECEIVED, DeliveryEmailKind.ORDER_FULFILLED]
+    )
+    assert world.email_sender.attempts == 2
 
 
 async def test_each_fulfilled_order_gets_its_own_email(world: World) -> None:
@@ -149,8 +179,11 @@ async def test_each_fulfilled_order_gets_its_own_email(world: World) -> None:
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=3)
-    assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in orders)
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=6)
+    delivered = world.email_sender.of_kind(DeliveryEmailKind.ORDER_FULFILLED)
+    assert sorted(n.order_id for n in delivered) == sorted(p.order.id for p in orders)
+    received = world.email_sender.of_kind(DeliveryEmailKind.ORDER_RECEIVED)
+    assert sorted(n.order_id for n in received) == sorted(p.order.id for p in orders)
 
 
 async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: World) -> None:
@@ -160,8 +193,8 @@ async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: 
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
 
-    assert await world.send_delivery_emails_use_case().execute(second.order.id) == SendReport(sent=1)
-    assert [n.order_id for n in world.email_sender.sent] == [second.order.id]
+    assert await world.send_delivery_emails_use_case().execute(second.order.id) == SendReport(sent=2)
+    assert [n.order_id for n in world.email_sender.sent] == [second.order.id] * 2
     assert await world.send_delivery_emails_use_case().execute(second.order.id) == SendReport()
     assert email_of(world, first.order.id).status is DeliveryEmailStatus.PENDING
     assert await world.send_delivery_emails_use_case().execute("no-such-order") == SendReport()
@@ -172,6 +205,7 @@ async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: 
 
 async def test_a_failed_send_keeps_the_email_and_backs_off_exponentially(world: World) -> None:
     placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
     world.email_sender.unavailable = True
 
     waits = []
@@ -203,6 +237,7 @@ async def test_a_round_stops_at_the_first_failure_and_the_rest_follows_next_roun
     world = World(email_sender=FlakyEmailSender(failures=1))
     product = await world.product(keys=["K-1", "K-2", "K-3"])
     orders = [await world.order(product) for _ in range(3)]
+    await received_emails_went_out(world)
     for placed in orders:
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
@@ -218,6 +253,7 @@ async def test_a_round_stops_at_the_first_failure_and_the_rest_follows_next_roun
 async def test_the_kept_error_is_short_and_on_one_line() -> None:
     world = World(email_sender=FlakyEmailSender(failures=1, reason="SMTP 451\n" + "x" * 1000))
     placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
     await world.send_delivery_emails_use_case().execute()
     error = email_of(world, placed.order.id).last_error
     assert error is not None
@@ -232,6 +268,7 @@ async def test_the_kept_error_is_short_and_on_one_line() -> None:
 async def test_an_email_refused_for_good_is_failed_with_its_error_and_never_tried_again() -> None:
     world = World(email_sender=RejectingEmailSender())
     placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
 
     assert await world.send_delivery_emails_use_case().execute() == SendReport(given_up=1)
     failed = email_of(world, placed.order.id)
@@ -259,6 +296,7 @@ async def test_a_refusal_for_good_concerns_one_email_and_the_round_goes_on() -> 
         )
         for n in range(2)
     ]
+    await received_emails_went_out(world)
     for placed in (rejected, *others):
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
@@ -270,6 +308,7 @@ async def test_a_refusal_for_good_concerns_one_email_and_the_round_goes_on() -> 
 
 async def test_an_email_still_failing_three_days_after_it_was_owed_is_given_up(world: World) -> None:
     placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
     owed_at = world.clock.now()
     world.email_sender.unavailable = True
 
@@ -302,6 +341,7 @@ async def test_an_email_still_failing_three_days_after_it_was_owed_is_given_up(w
 
 async def test_an_email_sent_at_last_after_three_days_is_sent_not_failed(world: World) -> None:
     placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
     world.email_sender.unavailable = True
     assert await world.send_delivery_emails_use_case().execute() == SendReport(failed=1)
 
@@ -349,8 +389,9 @@ async def test_concurrent_senders_send_each_email_once(senders: int) -> None:
 
     reports = await concurrently(senders, lambda: world.send_delivery_emails_use_case().execute())
 
-    assert sum(r.sent for r in reports) == 3
-    assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in orders)
+    # Each order's "order received" and delivery emails, each once.
+    assert sum(r.sent for r in reports) == 6
+    assert sorted(n.order_id for n in world.email_sender.sent) == sorted(p.order.id for p in orders * 2)
     assert all(n.status is DeliveryEmailStatus.SENT and n.attempts == 1 for n in outbox(world))
 
 
@@ -362,11 +403,14 @@ async def test_the_job_and_the_reconciler_racing_for_one_order_send_once() -> No
         world.send_delivery_emails_use_case().execute(placed.order.id),
         world.send_delivery_emails_use_case().execute(),
     )
-    assert len(world.email_sender.sent) == 1
+    assert sorted(n.kind for n in world.email_sender.sent) == sorted(
+        [DeliveryEmailKind.ORDER_RECEIVED, DeliveryEmailKind.ORDER_FULFILLED]
+    )
 
 
 async def test_a_sender_that_died_holding_the_claim_is_taken_over_after_its_lease(world: World) -> None:
     placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
     lease = timedelta(minutes=2)
     # A sender claims the email and dies before sending (or before recording what it sent).
     uow = world.uow()

@@ -1,4 +1,4 @@
-"""The production email_sender: the delivery-link email over SMTP (aiosmtplib), never a key.
+"""The production email_sender: a customer email over SMTP (aiosmtplib), never a key.
 
 Configured by `BITLOOT_SMTP_URL` (see `SmtpSettings.parse`). Every network step is bounded (10 s by
 default) and a whole send is bounded too; any failure becomes `EmailNotSent` with a short reason
@@ -7,19 +7,19 @@ good (`EmailRejected`); a 4xx reply, a refusal of our greeting, login or sender 
 connection failure are temporary. Only replies to the recipient or the message bring the server's
 words into the reason, with anything like a link or a token taken out.
 
-The message follows the email's kind (the delivery email, the operator's resend, a replaced key).
+The message is the rendered email (`EmailRenderer`) as multipart/alternative: plain text and HTML,
+from the shop's name at the `from` address, replies going to the support address when there is one.
 Each email carries the same `Message-ID` whenever it is sent, so in the rare case of a resend
 (a crash after the server accepted the message and before it was recorded as sent) many mail systems
 recognise the copy.
 """
 
 import asyncio
-import html
 import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formatdate
+from email.utils import format_datetime, formataddr, formatdate
 from typing import Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -29,27 +29,6 @@ from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.email_sender import OutgoingEmail
 from bitloot.domain.delivery_email import DeliveryEmailKind
 
-SUBJECT: Final = "Your BitLoot order is ready"
-# Per kind: the subject and the sentence that says why the email comes.
-_WORDING: Final = {
-    DeliveryEmailKind.ORDER_FULFILLED: (SUBJECT, "is ready."),
-    DeliveryEmailKind.DELIVERY_RESENT: (
-        "Your BitLoot order: a fresh link",
-        "is ready; here is a fresh link.",
-    ),
-    DeliveryEmailKind.KEY_REPLACED: (
-        "Your BitLoot key was replaced",
-        "has a new key: we replaced the key you reported.",
-    ),
-    DeliveryEmailKind.LINK_REQUESTED: (
-        "Your BitLoot order: the fresh link you asked for",
-        "is ready; here is the fresh link you asked for.",
-    ),
-    DeliveryEmailKind.ORDER_LINK: (
-        "Your BitLoot order: the link you asked for",
-        "has the link you asked for.",
-    ),
-}
 DEFAULT_TIMEOUT_SECONDS: Final = 10.0
 # A send is a connection, a greeting, maybe STARTTLS and a login, and the message: a few steps, each
 # bounded by the timeout; the whole send by this many of them.
@@ -123,7 +102,7 @@ class SmtpEmailSender:
         """Returns once the server accepted the message; raises `EmailNotSent` otherwise."""
         settings = self._settings
         try:
-            message = delivery_email(settings.sender, email)
+            message = smtp_message(settings.sender, email)
         except (ValueError, IndexError):
             raise EmailRejected("invalid recipient address") from None
         try:
@@ -146,42 +125,25 @@ class SmtpEmailSender:
         return f"SmtpEmailSender({self._settings!r})"
 
 
-def delivery_email(sender: str, email: OutgoingEmail) -> EmailMessage:
-    """The message, worded for its kind: plain text and simple HTML, with the link and when it
-    expires; never a key."""
-    order_id, link, recipient = email.order_id, email.link, email.recipient
-    subject, why = _WORDING[email.kind]
-    expires = link.expires_at.strftime("%Y-%m-%d %H:%M UTC")
-    text = (
-        "Hello,\n\n"
-        f"your BitLoot order {order_id} {why}\n\n"
-        f"Open this link to see your order and reveal your keys:\n{link.url}\n\n"
-        f"The link works until {expires} (15 minutes). If it has expired, ask for a fresh one on your\n"
-        "order page with the access token you got when you ordered.\n\n"
-        "For your safety your keys are never sent by email.\n\n"
-        "BitLoot\n"
-    )
-    url = html.escape(link.url, quote=True)
-    body = (
-        '<!doctype html><html><body style="font-family: sans-serif">'
-        f"<p>Hello,</p><p>your BitLoot order <strong>{html.escape(order_id)}</strong> {html.escape(why)}</p>"
-        f'<p><a href="{url}">Open your order and reveal your keys</a></p>'
-        f"<p>The link works until {html.escape(expires)} (15 minutes). If it has expired, ask for a fresh "
-        "one on your order page with the access token you got when you ordered.</p>"
-        "<p>For your safety your keys are never sent by email.</p><p>BitLoot</p></body></html>"
-    )
+def smtp_message(sender: str, outgoing: OutgoingEmail) -> EmailMessage:
+    """The rendered email as a message: text, then HTML (what a client shows when it can), with the
+    delivery link's expiry in `X-BitLoot-Link-Expires` when it carries one; never a key."""
+    email, rendered = outgoing.email, outgoing.rendered
     message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = recipient
+    message["Subject"] = rendered.subject
+    message["From"] = formataddr((" ".join(email.shop.name.split()), sender))
+    message["To"] = email.recipient
+    if email.shop.support_email:
+        message["Reply-To"] = email.shop.support_email
     message["Date"] = formatdate(localtime=False, usegmt=True)
     # The delivery email keeps the id it always had; every other email has its own.
     first = email.kind is DeliveryEmailKind.ORDER_FULFILLED
-    message_key = f"order-{order_id}" if first else f"email-{email.email_id}"
+    message_key = f"order-{email.order_id}" if first else f"email-{email.email_id}"
     message["Message-ID"] = f"<bitloot-{message_key}@{_domain(sender)}>"
-    message["X-BitLoot-Link-Expires"] = format_datetime(link.expires_at, usegmt=True)
-    message.set_content(text)
-    message.add_alternative(body, subtype="html")
+    if email.delivery_link is not None:
+        message["X-BitLoot-Link-Expires"] = format_datetime(email.delivery_link.expires_at, usegmt=True)
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
     return message
 
 

@@ -3,23 +3,20 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from bitloot.application.ports.links import DeliveryLink
-from bitloot.domain.delivery_email import DeliveryEmailKind
+from bitloot.application.ports.email_renderer import OrderEmail, RenderedEmail
 
 
 @dataclass(frozen=True, slots=True)
 class OutgoingEmail:
-    """One email of the outbox, with the link issued for it at send time; never a key."""
+    """One email of the outbox: what it says and its words, with the links issued for it at send
+    time; never a key."""
 
-    email_id: str
-    kind: DeliveryEmailKind
-    order_id: str
-    recipient: str
-    link: DeliveryLink
+    email: OrderEmail
+    rendered: RenderedEmail
 
 
 class EmailSender(Protocol):
-    """Sends the delivery link, never a key; the message (subject, words) follows `email.kind`."""
+    """Sends a rendered email (never a key) to `email.email.recipient`."""
 
     async def send(self, email: OutgoingEmail) -> None:
         """Returns once the message was handed over (for SMTP: the server accepted it). Raises

@@ -13,10 +13,19 @@ from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.replay_audit import stage_replay_audit
 from bitloot.application.retry import in_transaction
+from bitloot.domain.delivery_email import DeliveryEmail
 from bitloot.domain.ids import new_id
 from bitloot.domain.operator_audit import Actor
+from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
-from bitloot.domain.payment import PaymentDecision, PaymentOutcome, PaymentRecord, decide
+from bitloot.domain.payment import (
+    PaymentDecision,
+    PaymentNotification,
+    PaymentOutcome,
+    PaymentRecord,
+    PaymentStatus,
+    decide,
+)
 from bitloot.domain.webhook import DUPLICATE, WebhookDelivery, WebhookProvider
 
 log = logging.getLogger(__name__)
@@ -58,7 +67,8 @@ class ApplyPaymentNotification:
         delivery it came in, kept in the inbox (None for an answer of the provider's API).
 
         The delivery (inbox), the payment record, the order's new state and, for a paid order, the
-        fulfilment request (outbox) commit together before the caller answers; a repeat of a
+        fulfilment request (outbox), for an underpaid one the email that says how much is missing,
+        commit together before the caller answers; a repeat of a
         recorded payload only adds its delivery, outcome `duplicate`. The queue is told after commit,
         and a queue outage is left to the reconciler. The state machine makes late or reordered
         notifications harmless.
@@ -86,6 +96,12 @@ class ApplyPaymentNotification:
             await self._uow.orders.save(order)
             if decision.target is OrderStatus.PAID:
                 await self._uow.fulfillment_requests.add(order.id, now)
+        if order is not None and owes_underpaid_email(order, note, decision):
+            await self._uow.emails.add(
+                DeliveryEmail.underpaid(
+                    new_id(), order.id, order.email, note.payment_id, note.actually_paid, now
+                )
+            )
         await self._uow.payments.add(
             PaymentRecord(
                 id=new_id(),
@@ -132,3 +148,15 @@ class ApplyPaymentNotification:
         await self._uow.webhooks.add(delivery)
         await stage_replay_audit(self._uow, received.actor, delivery)
         return delivery
+
+
+def owes_underpaid_email(order: Order, note: PaymentNotification, decision: PaymentDecision) -> bool:
+    """A partial payment of an order that is underpaid now: the one that made it so, or a further one
+    while it still is (its email says the new missing amount). A partial payment that came too late
+    (the order expired, failed or was paid meanwhile) is `stale` and owes nothing; the email's dedupe
+    key makes a repeat of the same payment and amount owe nothing either."""
+    return (
+        note.status is PaymentStatus.PARTIALLY_PAID
+        and decision.outcome in (PaymentOutcome.APPLIED, PaymentOutcome.NO_CHANGE)
+        and order.status is OrderStatus.UNDERPAID
+    )

@@ -245,6 +245,10 @@ class FulfillOrder:
         fresh.fail(reason, self._clock.now())
         await self._uow.orders.save(fresh)
         await self._uow.fulfillment_requests.mark_done(fresh.id, self._clock.now())
+        # The customer is told what happens next, once: a retry that fails again owes no second email.
+        await self._uow.emails.add(
+            DeliveryEmail.order_failed(new_id(), fresh.id, fresh.email, self._clock.now())
+        )
         await self._uow.commit()
         log.warning("order %s failed: %s", order.id, reason)
         return FulfillOutcome.FAILED

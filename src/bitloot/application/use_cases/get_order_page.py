@@ -14,6 +14,7 @@ from bitloot.application.ports.links import OrderPageLinkSigner
 from bitloot.application.ports.order_page import OrderPageLine, OrderPageReader, OrderPageView
 from bitloot.domain.money import Money
 from bitloot.domain.order_status import OrderStatus
+from bitloot.domain.payment import still_missing
 
 _S = OrderStatus
 
@@ -113,7 +114,7 @@ def order_page(view: OrderPageView) -> OrderPage:
     if view.status is _S.UNDERPAID and view.partial_payment is not None:
         paid = view.partial_payment
         shortfall = Shortfall(
-            paid.actually_paid, _missing(paid.pay_amount, paid.actually_paid), paid.pay_currency
+            paid.actually_paid, still_missing(paid.pay_amount, paid.actually_paid), paid.pay_currency
         )
     return OrderPage(
         order_id=view.order_id,
@@ -125,9 +126,3 @@ def order_page(view: OrderPageView) -> OrderPage:
         shortfall=shortfall,
         reveal_count=view.reveal_count,
     )
-
-
-def _missing(asked: Decimal | None, received: Decimal) -> Decimal | None:
-    if asked is None or asked <= received:
-        return None
-    return asked - received

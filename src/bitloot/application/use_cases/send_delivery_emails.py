@@ -1,15 +1,20 @@
-"""Send the emails the email outbox holds: the delivery link, never a key (docs/README.md step 5).
+"""Send the emails the email outbox holds: links and what the order needs, never a key (docs/README.md
+step 5).
 
-Runs right after a fulfilment commits (in the same job, best effort) and in every reconciler round,
-so an email is sent once the mail server answers again, whatever crashed or failed meanwhile.
+Runs right after a fulfilment commits or fails (in the same job, best effort) and in every reconciler
+round, so an email is sent once the mail server answers again, whatever crashed or failed meanwhile.
 
-Each email of the outbox (an order's delivery email, an operator's resend, a key replacement's)
-is sent exactly once, as far as SMTP allows: a sender claims a email with a
-lease before sending, so two senders never send it at once, and marks it sent in a transaction right
-after the mail server accepted the message. The one window left: a sender that dies (or loses the
-database) after the server accepted the message and before that commit leaves the email
-pending, and it is sent again once the lease expires. SMTP offers no way to ask whether a message was
-delivered, so this is the rare duplicate we accept rather than ever losing an email.
+What an email says is gathered when it is sent (`EmailComposer`: product names, total, a fresh
+delivery link for the kinds that carry one, the order page link, where to pay and how much is missing)
+and put into words by the `EmailRenderer`.
+
+Each email of the outbox (an order received, underpaid or failed, its delivery email, an operator's
+resend, a key replacement's, the customer's own requests) is sent exactly once, as far as SMTP allows: a
+sender claims an email with a lease before sending, so two senders never send it at once, and marks it
+sent in a transaction right after the mail server accepted the message. The one window left: a sender
+that dies (or loses the database) after the server accepted the message and before that commit leaves
+the email pending, and it is sent again once the lease expires. SMTP offers no way to ask whether a
+message was delivered, so this is the rare duplicate we accept rather than ever losing an email.
 
 A failed send is tried again with backoff, except when there is no point: an email the mail server
 refused for good (`EmailRejected`, e.g. a 550 for its recipient), or one still failing `GIVE_UP_AFTER`
@@ -21,13 +26,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
+from bitloot.application.email_composer import EmailComposer
 from bitloot.application.errors import ConcurrencyConflict, EmailNotSent, EmailRejected
 from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.email_renderer import EmailRenderer
 from bitloot.application.ports.email_sender import EmailSender, OutgoingEmail
-from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.links import DeliveryLinkSigner, OrderPageLinkSigner
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
 from bitloot.domain.delivery_email import GIVE_UP_AFTER, DeliveryEmail, retry_delay, short_error
+from bitloot.domain.shop import ShopIdentity
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +68,16 @@ class SendDeliveryEmails:
         self,
         uow: UnitOfWork,
         links: DeliveryLinkSigner,
+        order_pages: OrderPageLinkSigner,
+        shop: ShopIdentity,
+        renderer: EmailRenderer,
         email_sender: EmailSender,
         clock: Clock,
         settings: DeliveryEmailSettings,
     ) -> None:
         self._uow = uow
-        self._links = links
+        self._composer = EmailComposer(links, order_pages, shop)
+        self._renderer = renderer
         self._email_sender = email_sender
         self._clock = clock
         self._settings = settings
@@ -113,12 +125,14 @@ class SendDeliveryEmails:
         return False
 
     async def _send(self, email: DeliveryEmail) -> "_Outcome":
-        # A fresh link at send time: it lives 15 minutes from now, not from the fulfilment.
-        link = self._links.issue(email.order_id, self._clock.now())
+        # What it says is read now, so its links are fresh and its news current.
+        content = await self._composer.compose(self._uow, email, self._clock.now())
+        await self._uow.rollback()
+        if content is None:
+            await self._give_up(email, "its order is gone", "its order is gone")
+            return _Outcome.GIVEN_UP
         try:
-            await self._email_sender.send(
-                OutgoingEmail(email.id, email.kind, email.order_id, email.email, link)
-            )
+            await self._email_sender.send(OutgoingEmail(content, self._renderer.render(content)))
         except EmailNotSent as exc:
             error = short_error(str(exc))
             if isinstance(exc, EmailRejected):
@@ -139,8 +153,9 @@ class SendDeliveryEmails:
         now = self._clock.now()
         await in_transaction(self._uow, lambda: self._uow.emails.give_up(email.id, error, now))
         log.warning(
-            "order %s: delivery email given up, %s (attempt %d: %s)",
+            "order %s: %s email given up, %s (attempt %d: %s)",
             email.order_id,
+            email.kind,
             why,
             email.attempts + 1,
             error,
@@ -152,8 +167,9 @@ class SendDeliveryEmails:
         retry_at = now + retry_delay(failures)
         await in_transaction(self._uow, lambda: self._uow.emails.mark_failed(email.id, error, retry_at, now))
         log.warning(
-            "order %s: delivery email failed (attempt %d: %s); next try at %s",
+            "order %s: %s email failed (attempt %d: %s); next try at %s",
             email.order_id,
+            email.kind,
             failures,
             error,
             retry_at.isoformat(timespec="seconds"),

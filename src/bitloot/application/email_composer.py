@@ -1,0 +1,106 @@
+"""What an email of the outbox says, gathered when it is sent (`SendDeliveryEmails`): the order's
+items by product name and its total, the links issued now (the order page always, the delivery link
+for the kinds that carry one), and for an order received or underpaid where to pay and how much is
+missing. Never a key: nothing here reads one."""
+
+from datetime import datetime
+from typing import Final
+
+from bitloot.application.ports.email_renderer import EmailLine, OrderEmail, Underpayment
+from bitloot.application.ports.links import DeliveryLinkSigner, OrderPageLinkSigner
+from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.delivery_email import (
+    CARRIES_DELIVERY_LINK,
+    DeliveryEmail,
+    DeliveryEmailKind,
+    underpaid_dedupe_key,
+)
+from bitloot.domain.errors import InvalidValue
+from bitloot.domain.money import Money
+from bitloot.domain.order import Order
+from bitloot.domain.order_status import OrderStatus
+from bitloot.domain.payment import PaymentRecord, PaymentStatus, still_missing
+from bitloot.domain.shop import ShopIdentity
+
+# An order that can still be paid (or topped up).
+PAYABLE: Final = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.UNDERPAID})
+# The kinds about a state of the order, and the states in which what they say still holds.
+_HOLDS_IN: Final = {
+    DeliveryEmailKind.ORDER_RECEIVED: PAYABLE,
+    DeliveryEmailKind.UNDERPAID: frozenset({OrderStatus.UNDERPAID}),
+    DeliveryEmailKind.ORDER_FAILED: frozenset({OrderStatus.FAILED}),
+}
+_ASKS_FOR_PAYMENT: Final = frozenset({DeliveryEmailKind.ORDER_RECEIVED, DeliveryEmailKind.UNDERPAID})
+_UNKNOWN_PRODUCT: Final = "A product no longer in the catalog"
+
+
+class EmailComposer:
+    def __init__(
+        self, links: DeliveryLinkSigner, order_pages: OrderPageLinkSigner, shop: ShopIdentity
+    ) -> None:
+        self._links = links
+        self._order_pages = order_pages
+        self._shop = shop
+
+    async def compose(self, uow: UnitOfWork, email: DeliveryEmail, now: datetime) -> OrderEmail | None:
+        """Reads inside `uow` (the caller ends the transaction); None when the order is gone.
+
+        An email about a state the order has left since it was owed (an "order received" for an order
+        paid or expired by now, an "underpaid" one topped up) is `moved_on`: it asks for no payment and
+        offers no payment link; an expired order is never asked to pay."""
+        order = await uow.orders.get(email.order_id)
+        if order is None:
+            return None
+        holds_in = _HOLDS_IN.get(email.kind)
+        moved_on = holds_in is not None and order.status not in holds_in
+        underpayment = None
+        if email.kind is DeliveryEmailKind.UNDERPAID:
+            underpayment = _underpayment(await uow.payments.list_for_order(order.id), email)
+        asks = email.kind in _ASKS_FOR_PAYMENT and not moved_on
+        return OrderEmail(
+            email_id=email.id,
+            kind=email.kind,
+            order_id=order.id,
+            recipient=email.email,
+            shop=self._shop,
+            lines=await _lines(uow, order),
+            total=order.total,
+            order_page=self._order_pages.issue(order.id, now),
+            # Fresh at send time: it lives 15 minutes from now, not from when the email was owed.
+            delivery_link=self._links.issue(order.id, now) if email.kind in CARRIES_DELIVERY_LINK else None,
+            payment_url=order.payment_url if asks and _is_web_address(order.payment_url) else None,
+            underpayment=underpayment,
+            moved_on=moved_on,
+        )
+
+
+async def _lines(uow: UnitOfWork, order: Order) -> tuple[EmailLine, ...]:
+    products = await uow.products.get_many(sorted({item.product_id for item in order.items}))
+    return tuple(
+        EmailLine(
+            product.name if (product := products.get(item.product_id)) else _UNKNOWN_PRODUCT, item.quantity
+        )
+        for item in order.items
+    )
+
+
+def _underpayment(records: list[PaymentRecord], email: DeliveryEmail) -> Underpayment | None:
+    """The partial payment that owed `email` (found by the dedupe key it gave the email)."""
+    for record in records:
+        if record.status is not PaymentStatus.PARTIALLY_PAID:
+            continue
+        if underpaid_dedupe_key(email.order_id, record.payment_id, record.actually_paid) != email.dedupe_key:
+            continue
+        try:
+            missing = still_missing(record.pay_amount, record.actually_paid)
+            return Underpayment(
+                paid=Money(record.actually_paid, record.pay_currency),
+                missing=None if missing is None else Money(missing, record.pay_currency),
+            )
+        except InvalidValue:  # a currency code Money does not take: the email says no amounts
+            return None
+    return None
+
+
+def _is_web_address(url: str | None) -> bool:
+    return url is not None and url.startswith(("https://", "http://"))
