@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bitloot.application.log_context import about_order, bound, note_order
-from bitloot.entrypoints.logs.json_lines import JsonLines
+from bitloot.entrypoints.logs.json_lines import JsonLines, utc_time
 from bitloot.entrypoints.logs.record_fields import ContextFilter
 from bitloot.entrypoints.logs.text_lines import TextLines
 
@@ -194,3 +194,10 @@ def test_a_text_line_keeps_the_context_on_its_first_line_above_the_traceback(tex
     assert first.endswith(": it failed [order_id=o-1]")
     assert rest[0] == "Traceback (most recent call last):"
     assert rest[-1] == "RuntimeError: boom"
+
+
+@pytest.mark.parametrize("created", [0.0, 1_769_860_800.123456, 1_769_860_800.9999, 1_769_860_801.0005])
+def test_the_time_is_iso_8601_utc_to_the_millisecond(created: float) -> None:
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert utc_time(created) == expected
+    assert utc_time(created) == expected, "the same from the second's cache"

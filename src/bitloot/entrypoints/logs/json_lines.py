@@ -30,8 +30,15 @@ _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def utc_time(created: float) -> str:
-    """`2026-01-31T12:00:00.123Z`."""
-    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """`2026-01-31T12:00:00.123Z`; the date and time to the second are made once per second."""
+    second = int(created)
+    global _last  # noqa: PLW0603 - a one-entry cache: lines come in time order
+    if _last[0] != second:
+        _last = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    return f"{_last[1]}.{int((created - second) * 1000):03d}Z"
+
+
+_last: tuple[int, str] = (-1, "")
 
 
 class JsonLines(logging.Formatter):

@@ -14,6 +14,7 @@ from bitloot.application import log_context
 # The attributes every `LogRecord` has; any other was given with `extra=` or stamped here.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 CONTEXT_NAMES = tuple(name for name, _ in log_context.FIELDS)
+_NOT_EXTRA = _STANDARD | frozenset(CONTEXT_NAMES)
 
 
 class ContextFilter(logging.Filter):
@@ -27,10 +28,10 @@ class ContextFilter(logging.Filter):
 def line_fields(record: logging.LogRecord) -> dict[str, Any]:
     """The context fields set (request, order, job), then the other `extra=` fields in the order
     given; None values are left out."""
-    context = {name: value for name in CONTEXT_NAMES if (value := getattr(record, name, None)) is not None}
-    extras = {
-        name: value
-        for name, value in vars(record).items()
-        if name not in _STANDARD and name not in context and name not in CONTEXT_NAMES and value is not None
-    }
-    return context | extras
+    attributes = vars(record)
+    fields = {name: value for name in CONTEXT_NAMES if (value := attributes.get(name)) is not None}
+    if attributes.keys() - _NOT_EXTRA:  # most lines have no extra field: skip the walk below
+        for name, value in attributes.items():
+            if name not in _NOT_EXTRA and value is not None:
+                fields[name] = value
+    return fields
