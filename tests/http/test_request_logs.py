@@ -17,7 +17,7 @@ import pytest
 from dishka import Provider, Scope, provide
 
 from bitloot.adapters.persistence.sqla.migrate import upgrade
-from bitloot.application.use_cases.list_products import ListProducts
+from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.logging_setup import logging_config
@@ -78,16 +78,16 @@ class Shops:
         self.shop = shop
 
 
-class BrokenCatalog(Provider):
-    """The catalog's use case fails as an unexpected bug would: a 500."""
+class BrokenDeliveryPage(Provider):
+    """The delivery page's use case fails as an unexpected bug would: a 500."""
 
     @provide(scope=Scope.REQUEST, override=True)
-    def list_products(self) -> ListProducts:
+    def summaries(self) -> GetDeliverySummary:
         class Broken:
-            async def execute(self) -> None:
+            async def execute(self, link_token: str) -> None:
                 raise RuntimeError("a bug")
 
-        return cast("ListProducts", Broken())
+        return cast("GetDeliverySummary", Broken())
 
 
 @asynccontextmanager
@@ -199,20 +199,21 @@ async def test_every_answer_has_an_id_and_one_access_line_by_route_template(
     assert "forged-link-token" not in json.dumps(lines.objects), "a path's token is never logged"
 
 
-async def test_an_unexpected_error_is_answered_with_the_id_and_logged_under_it(
+async def test_an_unexpected_error_is_answered_with_the_id_and_logged_under_it_by_route(
     tmp_path: Path, lines: Lines
 ) -> None:
-    async with open_shops(tmp_path, BrokenCatalog()) as shops:
-        answer = await shops.stranger.get("/products")
+    async with open_shops(tmp_path, BrokenDeliveryPage()) as shops:
+        answer = await shops.stranger.get("/d/a-token-in-the-path")
 
     assert answer.status_code == 500
     request_id = answer.headers["x-request-id"]
     (error,) = [line for line in lines.objects if line["level"] == "ERROR"]
     assert error["request_id"] == request_id
     assert "RuntimeError: a bug" in error["exception"]
-    assert error["message"] == "unhandled RuntimeError on GET /products"
+    assert error["message"] == "unhandled RuntimeError on GET /d/{token}"
     (access,) = lines.access()
     assert (access["request_id"], access["status"]) == (request_id, 500)
+    assert "a-token-in-the-path" not in json.dumps(lines.objects)
 
 
 async def test_behind_the_proxy_the_client_is_the_one_the_limiter_counts(shops: Shops, lines: Lines) -> None:

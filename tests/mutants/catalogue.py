@@ -668,4 +668,20 @@ MUTANTS = (
             "tests/http/test_request_logs.py::test_every_answer_has_an_id_and_one_access_line_by_route_template",
         ),
     ),
+    Mutant(
+        name="error-log-raw-path",
+        fault="a request that fails unexpectedly on a delivery link's path logs the path, token and all",
+        protection="the unexpected error's line names the route by its template",
+        path="entrypoints/http/problems.py",
+        edits=(
+            (
+                '    route = request.scope.get("path_template", "(unmatched)")\n',
+                "    route = request.url.path\n",
+            ),
+        ),
+        tests=(
+            "tests/http/test_request_logs.py"
+            "::test_an_unexpected_error_is_answered_with_the_id_and_logged_under_it_by_route",
+        ),
+    ),
 )
