@@ -2,7 +2,7 @@
 open while the customer pays in the simulator and comes back through `/paid` updates itself to
 `fulfilled` (no reload by hand), then emails a fresh delivery link; an underpaid order shows what is
 missing; "Lost your email?" answers a wrong address like any other; a forged link gets the 410 page.
-Screenshots of each page at 1280 and 390 px."""
+axe-core on each page, and its screenshots, at 1280 and 390 px."""
 
 import json
 from decimal import Decimal
@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.browser.accessibility import check_page
 from tests.browser.conftest import OfflinePage, Server
-from tests.browser.test_console_auth import DESKTOP, PHONE
 from tests.factories.http import keys_body, order_body, product_body
 
 KEYS = ["KEY-BROWSER-SHOP-1111", "KEY-BROWSER-SHOP-2222", "KEY-BROWSER-SHOP-3333"]
@@ -21,10 +21,8 @@ LIVE_TIMEOUT_MS = 20_000
 
 
 def both_widths(opened: OfflinePage, name: str) -> None:
-    opened.screenshot(f"shop-{name}")
-    opened.page.set_viewport_size(PHONE)
-    opened.screenshot(f"shop-{name}-390")
-    opened.page.set_viewport_size(DESKTOP)
+    """axe-core at 1280 and 390 px (no serious or critical violation), a screenshot of each."""
+    check_page(opened.page, f"shop-{name}")
 
 
 def placed_order(server: Server, sku: str, keys: list[str]) -> dict[str, Any]:
