@@ -31,7 +31,7 @@ from bitloot.entrypoints.http.error_responses import (
     problem_responses,
 )
 from bitloot.entrypoints.http.limits import RateLimited
-from bitloot.entrypoints.http.pages import PAGE_HEADERS
+from bitloot.entrypoints.http.page_headers import JSON_ANSWER_HEADERS
 from bitloot.entrypoints.http.reveal_steps import RevealSteps
 from bitloot.entrypoints.http.shop_errors import error_page, form_refused_page, limited_page
 from bitloot.entrypoints.http.shop_pages import shop_page
@@ -85,7 +85,7 @@ class DeliveryController(Controller):
         if "application/json" in request.headers.get("accept", ""):
             await steps.guard.reveal(request)
             result = await steps.reveal(request, token)
-            return Response(presenters.reveal_out(result), headers=PAGE_HEADERS)
+            return Response(presenters.reveal_out(result), headers=JSON_ANSWER_HEADERS)
         try:
             summary = await steps.summaries.execute(token)
             if not await steps.form_ok(request, token):
