@@ -582,7 +582,11 @@ MUTANTS = (
                 "            if ticket is None or ticket.reveal_count != summary.order.reveal_count:\n",
                 "            if ticket is None:\n",
             ),
-            ("                    expected_reveal_count=ticket.reveal_count,\n", ""),
+            (
+                "            result = await steps.reveal("
+                "request, token, expected_reveal_count=ticket.reveal_count)\n",
+                "            result = await steps.reveal(request, token)\n",
+            ),
         ),
         tests=(
             "tests/http/test_delivery_pages.py::test_the_button_reveals_once_and_a_reload_or_the_back_button_never_again",
