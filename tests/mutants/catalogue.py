@@ -421,8 +421,16 @@ MUTANTS = (
         fault="the operator retries a failed order and it fails again",
         protection="the failed email's dedupe key names the order: one email however often it fails",
         path="domain/delivery_email.py",
-        edits=(('f"failed:{order_id}"', 'f"failed:{email_id}"'),),
-        tests=(f"{CUSTOMER_EMAILS}::test_a_failed_order_stages_one_failed_email_however_often_it_fails",),
+        edits=(
+            (
+                "dedupe_key=dedupe_key(kind, order_id if cause is None else cause)",
+                "dedupe_key=dedupe_key(kind, email_id if cause is None else cause)",
+            ),
+        ),
+        tests=(
+            f"{CUSTOMER_EMAILS}::test_a_failed_order_stages_one_failed_email_however_often_it_fails",
+            "tests/unit/domain/test_delivery_email_keys.py::test_each_kind_keeps_its_dedupe_key_byte_for_byte",
+        ),
     ),
     Mutant(
         name="stale-email-asks-for-payment",

@@ -13,7 +13,8 @@ from bitloot.domain.delivery_email import (
     CARRIES_DELIVERY_LINK,
     DeliveryEmail,
     DeliveryEmailKind,
-    underpaid_dedupe_key,
+    dedupe_key,
+    underpaid_cause,
 )
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.money import Money
@@ -89,7 +90,8 @@ def _underpayment(records: list[PaymentRecord], email: DeliveryEmail) -> Underpa
     for record in records:
         if record.status is not PaymentStatus.PARTIALLY_PAID:
             continue
-        if underpaid_dedupe_key(email.order_id, record.payment_id, record.actually_paid) != email.dedupe_key:
+        cause = underpaid_cause(email.order_id, record.payment_id, record.actually_paid)
+        if dedupe_key(DeliveryEmailKind.UNDERPAID, cause) != email.dedupe_key:
             continue
         try:
             missing = still_missing(record.pay_amount, record.actually_paid)

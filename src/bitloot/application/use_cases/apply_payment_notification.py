@@ -13,7 +13,7 @@ from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.replay_audit import stage_replay_audit
 from bitloot.application.retry import in_transaction
-from bitloot.domain.delivery_email import DeliveryEmail
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, underpaid_cause
 from bitloot.domain.ids import new_id
 from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order import Order
@@ -98,8 +98,13 @@ class ApplyPaymentNotification:
                 await self._uow.fulfillment_requests.add(order.id, now)
         if order is not None and owes_underpaid_email(order, note, decision):
             await self._uow.emails.add(
-                DeliveryEmail.underpaid(
-                    new_id(), order.id, order.email, note.payment_id, note.actually_paid, now
+                DeliveryEmail.owed(
+                    DeliveryEmailKind.UNDERPAID,
+                    order.id,
+                    order.email,
+                    now,
+                    email_id=new_id(),
+                    cause=underpaid_cause(order.id, note.payment_id, note.actually_paid),
                 )
             )
         await self._uow.payments.add(
