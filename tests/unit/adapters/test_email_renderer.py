@@ -139,6 +139,14 @@ def test_tiny_amounts_are_written_in_full() -> None:
     assert "Missing: 0.00000009 BTC" in rendered.text
 
 
+@pytest.mark.parametrize("kind", list(DeliveryEmailKind))
+def test_every_kind_shows_the_total_with_the_currencys_two_decimals(kind: DeliveryEmailKind) -> None:
+    rendered = RENDERER.render(order_email(kind, total=Money(Decimal("9.5"), "EUR")))
+    assert "Total: 9.50 EUR" in rendered.text
+    assert "Total 9.50 EUR" in plain(rendered.html)
+    assert "9.5 EUR" not in rendered.text + plain(rendered.html)
+
+
 def test_underpaid_without_the_amount_asked_still_says_how_to_pay() -> None:
     underpayment = Underpayment(Money(Decimal("0.0004"), "BTC"), None)
     rendered = RENDERER.render(order_email(K.UNDERPAID, underpayment=underpayment))
