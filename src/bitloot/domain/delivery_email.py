@@ -2,15 +2,16 @@
 
 A fulfilled order owes its customer an email with a delivery link; the operator's resend, a key
 replacement and the customer's own request for a fresh link owe one more each; a placed, underpaid or
-failed order owes one that says so, and a customer who lost the order page asks for its link. Each
-email has a kind (which message is sent) and a unique dedupe key naming what owes it, the kind's
-prefix (`DEDUPE_PREFIX`) and its cause ("fulfilled:{order}", "received:{order}",
-"underpaid:{order}:{payment}:{paid}", "failed:{order}", "resent:{action}", "replaced:{replacement}",
-"requested:{request}", "lookup:{request}"), so the same cause never owes two. The email is recorded in
-the transaction that owes it, so neither a crash nor a mail outage can lose it; a sender claims it when
-it is due, sends it and marks it sent, or backs off and tries again later. An email the mail server
-refuses for good, or that still fails `GIVE_UP_AFTER` after it was owed, is closed as `failed` with its
-last error, for the operator, and never tried again.
+failed order owes one that says so, and so does an order that expired after part of its payment came
+in; a customer who lost the order page asks for its link. Each email has a kind (which message is sent)
+and a unique dedupe key naming what owes it, the kind's prefix (`DEDUPE_PREFIX`) and its cause
+("fulfilled:{order}", "received:{order}", "underpaid:{order}:{payment}:{paid}", "failed:{order}",
+"resent:{action}", "replaced:{replacement}", "requested:{request}", "lookup:{request}",
+"expired:{order}"), so the same cause never owes two. The email is recorded in the transaction that
+owes it, so neither a crash nor a mail outage can lose it; a sender claims it when it is due, sends it
+and marks it sent, or backs off and tries again later. An email the mail server refuses for good, or
+that still fails `GIVE_UP_AFTER` after it was owed, is closed as `failed` with its last error, for the
+operator, and never tried again.
 """
 
 import hashlib
@@ -47,6 +48,9 @@ class DeliveryEmailKind(StrEnum):
     ORDER_FAILED = "order_failed"
     # "Lost your email?": the order page link, to the order's own address.
     ORDER_LINK = "order_link"
+    # The order expired after part of its payment arrived: what came in, that no key is delivered, and
+    # whom to ask for a refund or to complete it.
+    EXPIRED_PARTLY_PAID = "expired_partly_paid"
 
 
 # How each kind's dedupe key begins (`dedupe_key`): fixed for good, since the rows already sent dedupe
@@ -62,11 +66,17 @@ DEDUPE_PREFIX: Final[Mapping[DeliveryEmailKind, str]] = MappingProxyType(
         DeliveryEmailKind.UNDERPAID: "underpaid",
         DeliveryEmailKind.ORDER_FAILED: "failed",
         DeliveryEmailKind.ORDER_LINK: "lookup",
+        DeliveryEmailKind.EXPIRED_PARTLY_PAID: "expired",
     }
 )
 # The kinds one order owes at most once: the order's id is their cause.
 ONCE_PER_ORDER: Final = frozenset(
-    {DeliveryEmailKind.ORDER_FULFILLED, DeliveryEmailKind.ORDER_RECEIVED, DeliveryEmailKind.ORDER_FAILED}
+    {
+        DeliveryEmailKind.ORDER_FULFILLED,
+        DeliveryEmailKind.ORDER_RECEIVED,
+        DeliveryEmailKind.ORDER_FAILED,
+        DeliveryEmailKind.EXPIRED_PARTLY_PAID,
+    }
 )
 
 # The kinds whose email carries a fresh delivery link, issued when it is sent.

@@ -34,6 +34,7 @@ PINNED = {
     K.KEY_REPLACED: (CAUSE, f"replaced:{CAUSE}"),
     K.LINK_REQUESTED: (CAUSE, f"requested:{CAUSE}"),
     K.ORDER_LINK: (CAUSE, f"lookup:{CAUSE}"),
+    K.EXPIRED_PARTLY_PAID: (None, f"expired:{ORDER}"),
 }
 
 
