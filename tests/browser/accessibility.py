@@ -5,10 +5,14 @@ impact `serious` or `critical` fails the test, with axe's own report of where an
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
+
+from tests.browser.conftest import SCREENSHOTS
 
 RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING = frozenset({"serious", "critical"})
+DESKTOP = ViewportSize(width=1280, height=900)
+PHONE = ViewportSize(width=390, height=844)
 _AXE = Axe()
 
 
@@ -20,3 +24,18 @@ def assert_accessible(page: Page, name: str) -> None:
     assert not blocking, f"{name}: " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in blocking
     )
+
+
+def check_page(page: Page, name: str) -> None:
+    """axe at 1280 and at 390 px, with a full-page screenshot of each (`{name}.png`, `{name}-390.png`
+    in test-output/screenshots/); at 390 px the page never scrolls sideways. Leaves it at 1280 px."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(DESKTOP)
+    assert_accessible(page, name)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, f"{name} at 390 px")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name} is {width} px wide at 390 px"
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)

@@ -1,30 +1,30 @@
 """The customer's way from paying to the order page in a real browser (docs/http-api.md): an order page left
 open while the customer pays in the simulator and comes back through `/paid` updates itself to
-`fulfilled` (no reload by hand), then emails a fresh delivery link; an underpaid order shows what is
+`fulfilled` in place (no reload, by hand or by the page, and the new state said in its live region),
+then emails a fresh delivery link; an underpaid order shows what is
 missing; "Lost your email?" answers a wrong address like any other; a forged link gets the 410 page.
-Screenshots of each page at 1280 and 390 px."""
+axe-core on each page, and its screenshots, at 1280 and 390 px."""
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.browser.accessibility import assert_accessible, check_page
 from tests.browser.conftest import OfflinePage, Server
-from tests.browser.test_console_auth import DESKTOP, PHONE
 from tests.factories.http import keys_body, order_body, product_body
 
 KEYS = ["KEY-BROWSER-SHOP-1111", "KEY-BROWSER-SHOP-2222", "KEY-BROWSER-SHOP-3333"]
-# The order page reloads itself at the next look of its live updates (every 1.5 s) after a change.
+# The order page updates itself at the next look of its live updates (every 1.5 s) after a change.
 LIVE_TIMEOUT_MS = 20_000
 
 
 def both_widths(opened: OfflinePage, name: str) -> None:
-    opened.screenshot(f"shop-{name}")
-    opened.page.set_viewport_size(PHONE)
-    opened.screenshot(f"shop-{name}-390")
-    opened.page.set_viewport_size(DESKTOP)
+    """axe-core at 1280 and 390 px (no serious or critical violation), a screenshot of each."""
+    check_page(opened.page, f"shop-{name}")
 
 
 def placed_order(server: Server, sku: str, keys: list[str]) -> dict[str, Any]:
@@ -55,6 +55,15 @@ def record_problems(page: Page) -> list[str]:
     return problems
 
 
+def main_frame_navigations(page: Page) -> list[str]:
+    """Each address the page's main frame goes to from now on (a reload counts as one)."""
+    navigations: list[str] = []
+    page.on(
+        "framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None
+    )
+    return navigations
+
+
 def test_the_order_page_follows_the_payment_live_to_fulfilled_and_sends_a_fresh_link(
     offline_page: OfflinePage, server: Server
 ) -> None:
@@ -66,7 +75,11 @@ def test_the_order_page_follows_the_payment_live_to_fulfilled_and_sends_a_fresh_
     expect(page.get_by_role("heading", name="Your order")).to_be_visible()
     expect(page.locator("#order-state")).to_have_text("Waiting for your payment")
     expect(page.get_by_role("cell", name="Star Voyage (SHOP-LIVE)")).to_be_visible()
+    expect(page.locator("#order-announce")).to_have_text("")
     both_widths(offline_page, "order-awaiting-payment")
+    # Gone if the page were loaded again.
+    page.evaluate("window.bitlootMarker = 'the same page'")
+    navigations = main_frame_navigations(page)
 
     # The customer pays in another tab, as a payment provider's page would open.
     payment = page.context.new_page()
@@ -82,9 +95,16 @@ def test_the_order_page_follows_the_payment_live_to_fulfilled_and_sends_a_fresh_
     expect(payment.locator("#order-state")).to_have_text("Your keys are ready", timeout=LIVE_TIMEOUT_MS)
     both_widths(paying, "paid")
 
-    # The first tab was never reloaded by hand: its live updates brought it to fulfilled.
+    # The first tab was never reloaded, by hand or by itself: its live updates brought it to fulfilled
+    # in place, and said so in its live region.
     expect(page.locator("#order-state")).to_have_text("Your keys are ready", timeout=LIVE_TIMEOUT_MS)
     expect(page.locator("#reveals")).to_have_text("Your keys have not been revealed yet.")
+    expect(page.locator("#order-announce")).to_have_text("Your keys are ready")
+    expect(page.locator("#live-note")).to_have_count(0)
+    expect(page.locator("#order")).not_to_have_attribute("data-order-events", re.compile(".*"))
+    assert page.evaluate("window.bitlootMarker") == "the same page"
+    assert navigations == []
+    assert_accessible(page, "order page updated in place")
     both_widths(offline_page, "order-fulfilled")
 
     page.get_by_role("button", name="Email me a fresh delivery link").click()
@@ -97,6 +117,32 @@ def test_the_order_page_follows_the_payment_live_to_fulfilled_and_sends_a_fresh_
     for shown in (page.content(), payment.content()):
         assert KEYS[0] not in shown
         assert "walker@example.com" not in shown
+    assert problems == []
+    assert offline_page.refused == []
+
+
+def test_without_event_source_the_order_page_still_updates_in_place(
+    offline_page: OfflinePage, server: Server
+) -> None:
+    order = placed_order(server, "SHOP-POLL", ["KEY-BROWSER-SHOP-4444"])
+    page = offline_page.page
+    problems = record_problems(page)
+    # A browser without Server-Sent Events: the page looks again every 10 seconds instead.
+    page.add_init_script("delete window.EventSource;")
+
+    page.goto(order["orderPageUrl"])
+    expect(page.locator("#order-state")).to_have_text("Waiting for your payment")
+    page.evaluate("window.bitlootMarker = 'the same page'")
+    navigations = main_frame_navigations(page)
+    payment = page.context.new_page()
+    payment.goto(order["paymentUrl"])
+    payment.get_by_role("button", name="Pay in full (finished)").click()
+    expect(payment.get_by_role("heading", name="Payment sent")).to_be_visible()
+
+    expect(page.locator("#order-state")).to_have_text("Your keys are ready", timeout=2 * LIVE_TIMEOUT_MS)
+    expect(page.locator("#order-announce")).to_have_text("Your keys are ready")
+    assert page.evaluate("window.bitlootMarker") == "the same page"
+    assert navigations == []
     assert problems == []
     assert offline_page.refused == []
 

@@ -9,7 +9,7 @@ import pytest
 
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.application.ports.unit_of_work import UnitOfWork
-from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, DeliveryEmailStatus
 from bitloot.domain.ids import new_id
 from bitloot.domain.order import Order
 from tests.contract.conftest import UowFactory
@@ -26,7 +26,9 @@ async def stored_orders(uow_factory: UowFactory, count: int) -> list[Order]:
 
 
 def owed(order: Order, when: datetime = T0) -> DeliveryEmail:
-    return DeliveryEmail.order_fulfilled(new_id(), order.id, order.email, when)
+    return DeliveryEmail.owed(
+        DeliveryEmailKind.ORDER_FULFILLED, order.id, order.email, when, email_id=new_id()
+    )
 
 
 async def added(uow_factory: UowFactory, *emails: DeliveryEmail) -> None:
@@ -111,26 +113,51 @@ async def test_an_order_gets_one_delivery_email(uow_factory: UowFactory) -> None
 async def test_an_order_holds_one_email_per_dedupe_key_oldest_first(uow_factory: UowFactory) -> None:
     [order] = await stored_orders(uow_factory, 1)
     fulfilled = owed(order)
-    resent = DeliveryEmail.delivery_resent(new_id(), order.id, order.email, "action-1", at(5))
-    replaced = DeliveryEmail.key_replaced(new_id(), order.id, order.email, "replacement-1", at(9))
+    resent = DeliveryEmail.owed(
+        DeliveryEmailKind.DELIVERY_RESENT, order.id, order.email, at(5), email_id=new_id(), cause="action-1"
+    )
+    replaced = DeliveryEmail.owed(
+        DeliveryEmailKind.KEY_REPLACED, order.id, order.email, at(9), email_id=new_id(), cause="replacement-1"
+    )
     await added(uow_factory, replaced, fulfilled, resent)
 
     again = uow_factory()
     assert (
         await again.emails.add(
-            DeliveryEmail.delivery_resent(new_id(), order.id, order.email, "action-1", at(20))
+            DeliveryEmail.owed(
+                DeliveryEmailKind.DELIVERY_RESENT,
+                order.id,
+                order.email,
+                at(20),
+                email_id=new_id(),
+                cause="action-1",
+            )
         )
         is False
     )
     assert (
         await again.emails.add(
-            DeliveryEmail.key_replaced(new_id(), order.id, order.email, "replacement-1", at(20))
+            DeliveryEmail.owed(
+                DeliveryEmailKind.KEY_REPLACED,
+                order.id,
+                order.email,
+                at(20),
+                email_id=new_id(),
+                cause="replacement-1",
+            )
         )
         is False
     )
     assert (
         await again.emails.add(
-            DeliveryEmail.delivery_resent(new_id(), order.id, order.email, "action-2", at(20))
+            DeliveryEmail.owed(
+                DeliveryEmailKind.DELIVERY_RESENT,
+                order.id,
+                order.email,
+                at(20),
+                email_id=new_id(),
+                cause="action-2",
+            )
         )
         is True
     )
@@ -151,11 +178,17 @@ async def test_an_order_holds_one_email_per_dedupe_key_oldest_first(uow_factory:
 async def test_two_units_adding_the_same_dedupe_key_keep_one_email(uow_factory: UowFactory) -> None:
     [order] = await stored_orders(uow_factory, 1)
     first, second = uow_factory(), uow_factory()
-    assert await first.emails.add(DeliveryEmail.key_replaced(new_id(), order.id, order.email, "r-1", T0))
+    assert await first.emails.add(
+        DeliveryEmail.owed(
+            DeliveryEmailKind.KEY_REPLACED, order.id, order.email, T0, email_id=new_id(), cause="r-1"
+        )
+    )
     await first.commit()
     try:
         added_again = await second.emails.add(
-            DeliveryEmail.key_replaced(new_id(), order.id, order.email, "r-1", T0)
+            DeliveryEmail.owed(
+                DeliveryEmailKind.KEY_REPLACED, order.id, order.email, T0, email_id=new_id(), cause="r-1"
+            )
         )
         await second.commit()
     except ConcurrencyConflict:

@@ -6,12 +6,29 @@ from datetime import timedelta
 from decimal import Decimal
 
 from bitloot.application.ports.order_page import OrderPageLine, PartialPayment
+from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
-from bitloot.domain.payment import PaymentOutcome, PaymentStatus
+from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus
 from tests.contract.conftest import Persistence
 from tests.contract.factories import at, make_item, make_order, make_payment, make_product, read_order, store
 
 S = OrderStatus
+
+
+async def stored_order(persistence: Persistence, status: OrderStatus) -> Order:
+    """An order of one item of a product priced 10, stored (with its product) in `status`."""
+    product = make_product(price="10")
+    order = make_order(make_item(product), status=status)
+    await store(persistence.uow_factory(), products=[product], orders=[order])
+    return order
+
+
+async def add_payments(persistence: Persistence, *records: PaymentRecord) -> None:
+    """Payment records added and committed in one transaction."""
+    uow = persistence.uow_factory()
+    for record in records:
+        await uow.payments.add(record)
+    await uow.commit()
 
 
 async def test_an_order_reads_back_with_its_items_names_and_prices(persistence: Persistence) -> None:
@@ -42,12 +59,10 @@ async def test_an_order_reads_back_with_its_items_names_and_prices(persistence: 
 async def test_an_underpaid_order_reads_its_latest_partial_payment_that_counted(
     persistence: Persistence,
 ) -> None:
-    product = make_product(price="10")
-    order = make_order(make_item(product), status=S.UNDERPAID)
-    await store(persistence.uow_factory(), products=[product], orders=[order])
+    order = await stored_order(persistence, S.UNDERPAID)
     partial = PaymentStatus.PARTIALLY_PAID
-    uow = persistence.uow_factory()
-    for record in (
+    await add_payments(
+        persistence,
         make_payment(
             order.id, status=partial, actually_paid="0.0001", pay_amount=Decimal("0.0004"), received_at=at(1)
         ),
@@ -69,9 +84,7 @@ async def test_an_underpaid_order_reads_its_latest_partial_payment_that_counted(
         ),
         make_payment("another-order", status=partial, actually_paid="8", received_at=at(4)),
         make_payment(order.id, status=PaymentStatus.WAITING, actually_paid="7", received_at=at(5)),
-    ):
-        await uow.payments.add(record)
-    await uow.commit()
+    )
 
     view = await persistence.order_page.order_page(order.id)
 
@@ -80,14 +93,11 @@ async def test_an_underpaid_order_reads_its_latest_partial_payment_that_counted(
 
 
 async def test_a_partial_payment_recorded_before_the_amount_asked_was_kept(persistence: Persistence) -> None:
-    product = make_product(price="10")
-    order = make_order(make_item(product), status=S.UNDERPAID)
-    await store(persistence.uow_factory(), products=[product], orders=[order])
-    uow = persistence.uow_factory()
-    await uow.payments.add(
-        make_payment(order.id, status=PaymentStatus.PARTIALLY_PAID, actually_paid="0.5", pay_amount=None)
+    order = await stored_order(persistence, S.UNDERPAID)
+    await add_payments(
+        persistence,
+        make_payment(order.id, status=PaymentStatus.PARTIALLY_PAID, actually_paid="0.5", pay_amount=None),
     )
-    await uow.commit()
 
     view = await persistence.order_page.order_page(order.id)
 
@@ -98,12 +108,8 @@ async def test_a_partial_payment_recorded_before_the_amount_asked_was_kept(persi
 async def test_the_partial_payment_is_read_only_while_the_order_is_underpaid(
     persistence: Persistence,
 ) -> None:
-    product = make_product(price="10")
-    order = make_order(make_item(product), status=S.PAID)
-    await store(persistence.uow_factory(), products=[product], orders=[order])
-    uow = persistence.uow_factory()
-    await uow.payments.add(make_payment(order.id, status=PaymentStatus.PARTIALLY_PAID))
-    await uow.commit()
+    order = await stored_order(persistence, S.PAID)
+    await add_payments(persistence, make_payment(order.id, status=PaymentStatus.PARTIALLY_PAID))
 
     view = await persistence.order_page.order_page(order.id)
 
@@ -114,9 +120,7 @@ async def test_the_partial_payment_is_read_only_while_the_order_is_underpaid(
 async def test_it_sees_committed_changes_only_and_leaves_no_transaction_open(
     persistence: Persistence,
 ) -> None:
-    product = make_product(price="10")
-    order = make_order(make_item(product), status=S.PAID)
-    await store(persistence.uow_factory(), products=[product], orders=[order])
+    order = await stored_order(persistence, S.PAID)
     uow = persistence.uow_factory()
     stored = await read_order(uow, order.id)
     stored.claim("worker", at(1), timedelta(seconds=10))

@@ -8,7 +8,7 @@ from typing import Any
 from bitloot.application.ports.order_search import OrderCriteria, OrderCursor
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.search_orders import SearchOrders, SearchOrdersRequest
-from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, DeliveryEmailStatus
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
@@ -154,7 +154,9 @@ async def test_overview_figures(uow_factory: UowFactory) -> None:
     await uow.fulfillment_requests.add(recent.id, at(600))
     await uow.fulfillment_requests.add(done.id, at(10))
     await uow.fulfillment_requests.mark_done(done.id, at(950))
-    email = DeliveryEmail.order_fulfilled("e-1", done.id, done.email, at(950))
+    email = DeliveryEmail.owed(
+        DeliveryEmailKind.ORDER_FULFILLED, done.id, done.email, at(950), email_id="e-1"
+    )
     await uow.emails.add(email)
     await uow.commit()
 
@@ -188,7 +190,7 @@ async def test_the_email_backlog_counts_failed_emails(uow_factory: UowFactory) -
     await store(uow_factory(), products=[product], orders=[order])
     uow = uow_factory()
     failed = replace(
-        DeliveryEmail.order_fulfilled("e-2", order.id, order.email, at(0)),
+        DeliveryEmail.owed(DeliveryEmailKind.ORDER_FULFILLED, order.id, order.email, at(0), email_id="e-2"),
         status=DeliveryEmailStatus.FAILED,
         last_error="SMTP 550",
         updated_at=at(0) + timedelta(days=3),

@@ -37,7 +37,8 @@ def order_email(
     **changes: Any,
 ) -> OrderEmail:
     """An email of `kind` with what that kind says filled in: a delivery link for the kinds that
-    carry one, the payment page and an underpayment where they belong."""
+    carry one, the payment page and an underpayment (what came in, what is missing, what was asked)
+    where they belong."""
     email = OrderEmail(
         email_id="email-1",
         kind=kind,
@@ -54,8 +55,12 @@ def order_email(
             else None
         ),
         underpayment=(
-            Underpayment(Money(Decimal("0.0004"), "BTC"), Money(Decimal("0.0006"), "BTC"))
-            if kind is DeliveryEmailKind.UNDERPAID
+            Underpayment(
+                Money(Decimal("0.0004"), "BTC"),
+                Money(Decimal("0.0006"), "BTC"),
+                Money(Decimal("0.001"), "BTC"),
+            )
+            if kind in (DeliveryEmailKind.UNDERPAID, DeliveryEmailKind.EXPIRED_PARTLY_PAID)
             else None
         ),
     )

@@ -4,10 +4,13 @@ CSRF on every form, and an expired link that emails a fresh one."""
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from tests.fakes.clock import FrozenClock
 from tests.http.conftest import ClockProvider, Shop, open_shop, order_details
@@ -27,6 +30,24 @@ REDEMPTION = {"platform": "Steam", "steps": STEPS, "activationUrl": "https://sto
 HIDDEN = "Your keys are hidden again"
 
 
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+async def clocked_shop(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Shop]:
+    """A shop whose clock the test moves by hand (the `clock` fixture)."""
+    async with open_shop(tmp_path, ClockProvider(clock)) as shop:
+        yield shop
+
+
+async def fulfilled_path(shop: Shop) -> tuple[dict[str, Any], str]:
+    """A fulfilled order of two keys; (order, its delivery page's path)."""
+    order = await fulfilled(shop)
+    return order, path_of(await link_for(shop, order))
+
+
 async def with_redemption(shop: Shop, product_id: str) -> None:
     answer = await shop.client.patch(
         f"/admin/products/{product_id}", json={"redemption": REDEMPTION}, headers=shop.admin
@@ -36,9 +57,9 @@ async def with_redemption(shop: Shop, product_id: str) -> None:
 
 async def fulfilled_link(shop: Shop) -> tuple[dict[str, Any], str]:
     """A fulfilled order of two keys of a Steam game; (order, the delivery page's path)."""
-    order = await fulfilled(shop)
+    order, path = await fulfilled_path(shop)
     await with_redemption(shop, order["items"][0]["productId"])
-    return order, path_of(await link_for(shop, order))
+    return order, path
 
 
 async def another_order(shop: Shop, key: str) -> dict[str, Any]:
@@ -133,28 +154,29 @@ async def test_the_keys_page_names_each_keys_product(shop: Shop) -> None:
     assert order["items"][0]["itemId"] not in keys_page.text
 
 
-async def test_a_ticket_lasts_two_minutes_and_belongs_to_its_link(tmp_path: Path) -> None:
-    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    async with open_shop(tmp_path, ClockProvider(clock)) as shop:
-        order = await fulfilled(shop)
-        other = await another_order(shop, "KEY-OTHER-ORDER")
-        path, other_path = path_of(await link_for(shop, order)), path_of(await link_for(shop, other))
+async def test_a_ticket_lasts_two_minutes_and_belongs_to_its_link(
+    clocked_shop: Shop, clock: FrozenClock
+) -> None:
+    shop = clocked_shop
+    order = await fulfilled(shop)
+    other = await another_order(shop, "KEY-OTHER-ORDER")
+    path, other_path = path_of(await link_for(shop, order)), path_of(await link_for(shop, other))
 
-        late = (await press_reveal(shop, path)).headers["location"]
-        clock.advance(timedelta(minutes=2))
-        expired = await shop.client.get(late)
-        in_time = (await press_reveal(shop, path)).headers["location"]
-        clock.advance(timedelta(seconds=119))
-        ticket = parse_qs(urlsplit(in_time).query)["r"][0]
-        elsewhere = await shop.client.get(f"{other_path}/keys", params={"r": ticket})
-        shown = await shop.client.get(in_time)
+    late = (await press_reveal(shop, path)).headers["location"]
+    clock.advance(timedelta(minutes=2))
+    expired = await shop.client.get(late)
+    in_time = (await press_reveal(shop, path)).headers["location"]
+    clock.advance(timedelta(seconds=119))
+    ticket = parse_qs(urlsplit(in_time).query)["r"][0]
+    elsewhere = await shop.client.get(f"{other_path}/keys", params={"r": ticket})
+    shown = await shop.client.get(in_time)
 
-        assert HIDDEN in expired.text
-        assert HIDDEN in elsewhere.text
-        assert "KEY-OTHER-ORDER" not in elsewhere.text
-        assert all(key in shown.text for key in KEYS)
-        assert await reveals(shop, order["id"]) == (1, len(KEYS))
-        assert await reveals(shop, other["id"]) == (0, 0)
+    assert HIDDEN in expired.text
+    assert HIDDEN in elsewhere.text
+    assert "KEY-OTHER-ORDER" not in elsewhere.text
+    assert all(key in shown.text for key in KEYS)
+    assert await reveals(shop, order["id"]) == (1, len(KEYS))
+    assert await reveals(shop, other["id"]) == (0, 0)
 
 
 async def test_two_requests_on_one_ticket_reveal_once(live_shop: Shop) -> None:
@@ -196,68 +218,64 @@ async def test_forms_without_their_pages_token_are_refused_and_change_nothing(sh
     assert len((await order_details(shop, order["id"]))["emails"]) == emails_before
 
 
-async def test_an_expired_link_emails_a_fresh_one_to_the_orders_address(tmp_path: Path) -> None:
-    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    async with open_shop(tmp_path, ClockProvider(clock)) as shop:
-        order = await fulfilled(shop)
-        path = path_of(await link_for(shop, order))
-        clock.advance(timedelta(minutes=15))
+async def test_an_expired_link_emails_a_fresh_one_to_the_orders_address(
+    clocked_shop: Shop, clock: FrozenClock
+) -> None:
+    shop = clocked_shop
+    order, path = await fulfilled_path(shop)
+    clock.advance(timedelta(minutes=15))
 
-        page = await shop.client.get(path)
-        answer = await shop.client.post(f"{path}/fresh-link", data={"csrf_token": csrf_in(page.text)})
+    page = await shop.client.get(path)
+    answer = await shop.client.post(f"{path}/fresh-link", data={"csrf_token": csrf_in(page.text)})
 
-        assert page.status_code == 410
-        assert_page_headers(page)
-        assert "This link has expired" in page.text
-        assert f'action="{path}/fresh-link"' in page.text
-        assert "Email me a fresh link" in page.text
-        assert "/reveal" not in page.text
-        assert answer.status_code == 200, answer.text
-        assert "We have emailed a fresh delivery link" in answer.text
-        for shown in (page, answer):
-            assert "player@example.com" not in shown.text
-            assert order["id"] not in shown.text
-        # No link in the answer: the only /d/ address on it would be the page's own.
-        assert "/d/" not in answer.text
-        assert_no_key(page, answer)
-        emails = (await order_details(shop, order["id"]))["emails"]
-        assert [e["kind"] for e in emails].count("link_requested") == 1
-
-
-async def test_the_fresh_link_button_is_limited_per_order(tmp_path: Path) -> None:
-    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    async with open_shop(tmp_path, ClockProvider(clock)) as shop:
-        order = await fulfilled(shop)
-        path = path_of(await link_for(shop, order))
-        clock.advance(timedelta(minutes=16))
-        form = {"csrf_token": csrf_in((await shop.client.get(path)).text)}
-
-        answers = [await shop.client.post(f"{path}/fresh-link", data=form) for _ in range(4)]
-
-        assert [a.status_code for a in answers] == [200, 200, 200, 429]
-        assert "already on its way" in answers[1].text
-        assert int(answers[3].headers["retry-after"]) >= 1
-        assert "Please wait a moment" in answers[3].text
-        emails = (await order_details(shop, order["id"]))["emails"]
-        assert [e["kind"] for e in emails].count("link_requested") == 1
+    assert page.status_code == 410
+    assert_page_headers(page)
+    assert "This link has expired" in page.text
+    assert f'action="{path}/fresh-link"' in page.text
+    assert "Email me a fresh link" in page.text
+    assert "/reveal" not in page.text
+    assert answer.status_code == 200, answer.text
+    assert "We have emailed a fresh delivery link" in answer.text
+    for shown in (page, answer):
+        assert "player@example.com" not in shown.text
+        assert order["id"] not in shown.text
+    # No link in the answer: the only /d/ address on it would be the page's own.
+    assert "/d/" not in answer.text
+    assert_no_key(page, answer)
+    emails = (await order_details(shop, order["id"]))["emails"]
+    assert [e["kind"] for e in emails].count("link_requested") == 1
 
 
-async def test_a_refunded_order_gets_no_fresh_link(tmp_path: Path) -> None:
-    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    async with open_shop(tmp_path, ClockProvider(clock)) as shop:
-        order = await fulfilled(shop)
-        path = path_of(await link_for(shop, order))
-        await shop.pay(order, "refunded")
-        clock.advance(timedelta(minutes=15))
+async def test_the_fresh_link_button_is_limited_per_order(clocked_shop: Shop, clock: FrozenClock) -> None:
+    shop = clocked_shop
+    order, path = await fulfilled_path(shop)
+    clock.advance(timedelta(minutes=16))
+    form = {"csrf_token": csrf_in((await shop.client.get(path)).text)}
 
-        answer = await shop.client.post(
-            f"{path}/fresh-link", data={"csrf_token": csrf_in((await shop.client.get(path)).text)}
-        )
+    answers = [await shop.client.post(f"{path}/fresh-link", data=form) for _ in range(4)]
 
-        assert answer.status_code == 410
-        assert "was refunded" in answer.text
-        emails = (await order_details(shop, order["id"]))["emails"]
-        assert "link_requested" not in [e["kind"] for e in emails]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "already on its way" in answers[1].text
+    assert int(answers[3].headers["retry-after"]) >= 1
+    assert "Please wait a moment" in answers[3].text
+    emails = (await order_details(shop, order["id"]))["emails"]
+    assert [e["kind"] for e in emails].count("link_requested") == 1
+
+
+async def test_a_refunded_order_gets_no_fresh_link(clocked_shop: Shop, clock: FrozenClock) -> None:
+    shop = clocked_shop
+    order, path = await fulfilled_path(shop)
+    await shop.pay(order, "refunded")
+    clock.advance(timedelta(minutes=15))
+
+    answer = await shop.client.post(
+        f"{path}/fresh-link", data={"csrf_token": csrf_in((await shop.client.get(path)).text)}
+    )
+
+    assert answer.status_code == 410
+    assert "was refunded" in answer.text
+    emails = (await order_details(shop, order["id"]))["emails"]
+    assert "link_requested" not in [e["kind"] for e in emails]
 
 
 async def test_a_forged_link_is_gone_with_no_offer_of_a_fresh_one(shop: Shop) -> None:

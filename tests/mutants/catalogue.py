@@ -417,12 +417,31 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        name="expiry-email-when-nothing-paid",
+        fault="an order expires with nothing paid (the customer never paid, or gave up)",
+        protection="only an order that expired with some of its money in owes the expired-part-paid email",
+        path="application/use_cases/apply_payment_notification.py",
+        edits=(("    return was is OrderStatus.UNDERPAID or arrived\n", "    return True\n"),),
+        tests=(
+            "tests/unit/use_cases/test_expired_partly_paid_email.py::test_an_expiry_with_nothing_paid_owes_no_email",
+            "tests/http/test_expired_partly_paid_email.py::test_an_order_expired_with_nothing_paid_gets_no_email",
+        ),
+    ),
+    Mutant(
         name="failed-email-per-failure",
         fault="the operator retries a failed order and it fails again",
         protection="the failed email's dedupe key names the order: one email however often it fails",
         path="domain/delivery_email.py",
-        edits=(('f"failed:{order_id}"', 'f"failed:{email_id}"'),),
-        tests=(f"{CUSTOMER_EMAILS}::test_a_failed_order_stages_one_failed_email_however_often_it_fails",),
+        edits=(
+            (
+                "dedupe_key=dedupe_key(kind, order_id if cause is None else cause)",
+                "dedupe_key=dedupe_key(kind, email_id if cause is None else cause)",
+            ),
+        ),
+        tests=(
+            f"{CUSTOMER_EMAILS}::test_a_failed_order_stages_one_failed_email_however_often_it_fails",
+            "tests/unit/domain/test_delivery_email_keys.py::test_each_kind_keeps_its_dedupe_key_byte_for_byte",
+        ),
     ),
     Mutant(
         name="stale-email-asks-for-payment",
@@ -582,7 +601,11 @@ MUTANTS = (
                 "            if ticket is None or ticket.reveal_count != summary.order.reveal_count:\n",
                 "            if ticket is None:\n",
             ),
-            ("                    expected_reveal_count=ticket.reveal_count,\n", ""),
+            (
+                "            result = await steps.reveal("
+                "request, token, expected_reveal_count=ticket.reveal_count)\n",
+                "            result = await steps.reveal(request, token)\n",
+            ),
         ),
         tests=(
             "tests/http/test_delivery_pages.py::test_the_button_reveals_once_and_a_reload_or_the_back_button_never_again",

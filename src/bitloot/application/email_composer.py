@@ -1,7 +1,8 @@
 """What an email of the outbox says, gathered when it is sent (`SendDeliveryEmails`): the order's
 items by product name and its total, the links issued now (the order page always, the delivery link
-for the kinds that carry one), and for an order received or underpaid where to pay and how much is
-missing. Never a key: nothing here reads one."""
+for the kinds that carry one), for an order received or underpaid where to pay and how much is
+missing, and for an order that expired part paid what came in and what was asked. Never a key:
+nothing here reads one."""
 
 from datetime import datetime
 from typing import Final
@@ -13,13 +14,14 @@ from bitloot.domain.delivery_email import (
     CARRIES_DELIVERY_LINK,
     DeliveryEmail,
     DeliveryEmailKind,
-    underpaid_dedupe_key,
+    dedupe_key,
+    underpaid_cause,
 )
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.money import Money
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
-from bitloot.domain.payment import PaymentRecord, PaymentStatus, still_missing
+from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus, still_missing
 from bitloot.domain.shop import ShopIdentity
 
 # An order that can still be paid (or topped up).
@@ -29,9 +31,15 @@ _HOLDS_IN: Final = {
     DeliveryEmailKind.ORDER_RECEIVED: PAYABLE,
     DeliveryEmailKind.UNDERPAID: frozenset({OrderStatus.UNDERPAID}),
     DeliveryEmailKind.ORDER_FAILED: frozenset({OrderStatus.FAILED}),
+    DeliveryEmailKind.EXPIRED_PARTLY_PAID: frozenset({OrderStatus.EXPIRED}),
 }
 _ASKS_FOR_PAYMENT: Final = frozenset({DeliveryEmailKind.ORDER_RECEIVED, DeliveryEmailKind.UNDERPAID})
 _UNKNOWN_PRODUCT: Final = "A product no longer in the catalog"
+# The payment records that say money came in for the order itself.
+_MONEY_IN: Final = frozenset({PaymentStatus.PARTIALLY_PAID, PaymentStatus.EXPIRED})
+_NOT_ITS_OWN: Final = frozenset(
+    {PaymentOutcome.MISMATCH, PaymentOutcome.REPEATED_DEPOSIT, PaymentOutcome.UNMATCHED}
+)
 
 
 class EmailComposer:
@@ -56,6 +64,8 @@ class EmailComposer:
         underpayment = None
         if email.kind is DeliveryEmailKind.UNDERPAID:
             underpayment = _underpayment(await uow.payments.list_for_order(order.id), email)
+        elif email.kind is DeliveryEmailKind.EXPIRED_PARTLY_PAID:
+            underpayment = _arrived(await uow.payments.list_for_order(order.id))
         asks = email.kind in _ASKS_FOR_PAYMENT and not moved_on
         return OrderEmail(
             email_id=email.id,
@@ -89,17 +99,36 @@ def _underpayment(records: list[PaymentRecord], email: DeliveryEmail) -> Underpa
     for record in records:
         if record.status is not PaymentStatus.PARTIALLY_PAID:
             continue
-        if underpaid_dedupe_key(email.order_id, record.payment_id, record.actually_paid) != email.dedupe_key:
+        cause = underpaid_cause(email.order_id, record.payment_id, record.actually_paid)
+        if dedupe_key(DeliveryEmailKind.UNDERPAID, cause) != email.dedupe_key:
             continue
-        try:
-            missing = still_missing(record.pay_amount, record.actually_paid)
-            return Underpayment(
-                paid=Money(record.actually_paid, record.pay_currency),
-                missing=None if missing is None else Money(missing, record.pay_currency),
-            )
-        except InvalidValue:  # a currency code Money does not take: the email says no amounts
-            return None
+        return _as_underpayment(record)
     return None
+
+
+def _arrived(records: list[PaymentRecord]) -> Underpayment | None:
+    """What came in for an order that expired part paid: the latest record of its own payment (not a
+    repeated deposit) that says some money arrived."""
+    arrived = [
+        record
+        for record in records
+        if record.status in _MONEY_IN and record.actually_paid > 0 and record.outcome not in _NOT_ITS_OWN
+    ]
+    if not arrived:
+        return None
+    return _as_underpayment(max(arrived, key=lambda record: record.received_at))
+
+
+def _as_underpayment(record: PaymentRecord) -> Underpayment | None:
+    try:
+        missing = still_missing(record.pay_amount, record.actually_paid)
+        return Underpayment(
+            paid=Money(record.actually_paid, record.pay_currency),
+            missing=None if missing is None else Money(missing, record.pay_currency),
+            asked=None if record.pay_amount is None else Money(record.pay_amount, record.pay_currency),
+        )
+    except InvalidValue:  # a currency code or an amount Money does not take: the email says no amounts
+        return None
 
 
 def _is_web_address(url: str | None) -> bool:

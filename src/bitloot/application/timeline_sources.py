@@ -205,6 +205,7 @@ _EMAIL_TITLES = {
     "order_failed": "Order failed email",
     "link_requested": "Delivery email (asked for)",
     "order_link": "Order page link email",
+    "expired_partly_paid": "Expired part paid email",
 }
 
 

@@ -2,22 +2,25 @@
 
 A fulfilled order owes its customer an email with a delivery link; the operator's resend, a key
 replacement and the customer's own request for a fresh link owe one more each; a placed, underpaid or
-failed order owes one that says so, and a customer who lost the order page asks for its link. Each
-email has a kind (which message is sent) and a unique dedupe key naming what owes it
+failed order owes one that says so, and so does an order that expired after part of its payment came
+in; a customer who lost the order page asks for its link. Each email has a kind (which message is sent)
+and a unique dedupe key naming what owes it, the kind's prefix (`DEDUPE_PREFIX`) and its cause
 ("fulfilled:{order}", "received:{order}", "underpaid:{order}:{payment}:{paid}", "failed:{order}",
-"resent:{action}", "replaced:{replacement}", "requested:{request}", ...), so the
-same cause never owes two. The email is recorded in the transaction that owes it, so neither a crash nor
-a mail outage can lose it; a sender claims it when it is due, sends it and marks it sent, or backs
-off and tries again later. An email the mail server refuses for good, or that still fails
-`GIVE_UP_AFTER` after it was owed, is closed as `failed` with its last error, for the operator, and
-never tried again.
+"resent:{action}", "replaced:{replacement}", "requested:{request}", "lookup:{request}",
+"expired:{order}"), so the same cause never owes two. The email is recorded in the transaction that
+owes it, so neither a crash nor a mail outage can lose it; a sender claims it when it is due, sends it
+and marks it sent, or backs off and tries again later. An email the mail server refuses for good, or
+that still fails `GIVE_UP_AFTER` after it was owed, is closed as `failed` with its last error, for the
+operator, and never tried again.
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 FIRST_RETRY: Final = timedelta(seconds=30)
@@ -45,7 +48,36 @@ class DeliveryEmailKind(StrEnum):
     ORDER_FAILED = "order_failed"
     # "Lost your email?": the order page link, to the order's own address.
     ORDER_LINK = "order_link"
+    # The order expired after part of its payment arrived: what came in, that no key is delivered, and
+    # whom to ask for a refund or to complete it.
+    EXPIRED_PARTLY_PAID = "expired_partly_paid"
 
+
+# How each kind's dedupe key begins (`dedupe_key`): fixed for good, since the rows already sent dedupe
+# by it. The email of an operator's resend, a replacement or a customer's request is owed by that cause;
+# the other kinds by the order itself (`ONCE_PER_ORDER`) or, for underpaid, a payment and amount.
+DEDUPE_PREFIX: Final[Mapping[DeliveryEmailKind, str]] = MappingProxyType(
+    {
+        DeliveryEmailKind.ORDER_FULFILLED: "fulfilled",
+        DeliveryEmailKind.DELIVERY_RESENT: "resent",
+        DeliveryEmailKind.KEY_REPLACED: "replaced",
+        DeliveryEmailKind.LINK_REQUESTED: "requested",
+        DeliveryEmailKind.ORDER_RECEIVED: "received",
+        DeliveryEmailKind.UNDERPAID: "underpaid",
+        DeliveryEmailKind.ORDER_FAILED: "failed",
+        DeliveryEmailKind.ORDER_LINK: "lookup",
+        DeliveryEmailKind.EXPIRED_PARTLY_PAID: "expired",
+    }
+)
+# The kinds one order owes at most once: the order's id is their cause.
+ONCE_PER_ORDER: Final = frozenset(
+    {
+        DeliveryEmailKind.ORDER_FULFILLED,
+        DeliveryEmailKind.ORDER_RECEIVED,
+        DeliveryEmailKind.ORDER_FAILED,
+        DeliveryEmailKind.EXPIRED_PARTLY_PAID,
+    }
+)
 
 # The kinds whose email carries a fresh delivery link, issued when it is sent.
 CARRIES_DELIVERY_LINK: Final = frozenset(
@@ -87,89 +119,26 @@ class DeliveryEmail:
     dedupe_key: str
 
     @classmethod
-    def order_fulfilled(cls, email_id: str, order_id: str, email: str, now: datetime) -> "DeliveryEmail":
-        """Due at once; one per order."""
-        return cls.owed(
-            DeliveryEmailKind.ORDER_FULFILLED, f"fulfilled:{order_id}", email_id, order_id, email, now
-        )
-
-    @classmethod
-    def order_received(cls, email_id: str, order_id: str, email: str, now: datetime) -> "DeliveryEmail":
-        """Due at once; one per order, staged with the order itself."""
-        return cls.owed(
-            DeliveryEmailKind.ORDER_RECEIVED, f"received:{order_id}", email_id, order_id, email, now
-        )
-
-    @classmethod
-    def underpaid(
+    def owed(
         cls,
-        email_id: str,
+        kind: DeliveryEmailKind,
         order_id: str,
         email: str,
-        payment_id: str,
-        actually_paid: Decimal,
         now: datetime,
+        *,
+        email_id: str,
+        cause: str | None = None,
     ) -> "DeliveryEmail":
-        """Due at once; one per payment and amount paid, so a repeated notification owes nothing more
-        and a further partial payment owes one more (with the new missing amount)."""
-        return cls.owed(
-            DeliveryEmailKind.UNDERPAID,
-            underpaid_dedupe_key(order_id, payment_id, actually_paid),
-            email_id,
-            order_id,
-            email,
-            now,
-        )
-
-    @classmethod
-    def order_failed(cls, email_id: str, order_id: str, email: str, now: datetime) -> "DeliveryEmail":
-        """Due at once; one per order, however often a retried fulfilment fails again."""
-        return cls.owed(DeliveryEmailKind.ORDER_FAILED, f"failed:{order_id}", email_id, order_id, email, now)
-
-    @classmethod
-    def delivery_resent(
-        cls, email_id: str, order_id: str, email: str, action_id: str, now: datetime
-    ) -> "DeliveryEmail":
-        """Due at once; one per operator action."""
-        return cls.owed(
-            DeliveryEmailKind.DELIVERY_RESENT, f"resent:{action_id}", email_id, order_id, email, now
-        )
-
-    @classmethod
-    def key_replaced(
-        cls, email_id: str, order_id: str, email: str, replacement_id: str, now: datetime
-    ) -> "DeliveryEmail":
-        """Due at once; one per key replacement."""
-        return cls.owed(
-            DeliveryEmailKind.KEY_REPLACED, f"replaced:{replacement_id}", email_id, order_id, email, now
-        )
-
-    @classmethod
-    def link_requested(
-        cls, email_id: str, order_id: str, email: str, request_id: str, now: datetime
-    ) -> "DeliveryEmail":
-        """Due at once; one per request of the customer (the caller limits how often)."""
-        return cls.owed(
-            DeliveryEmailKind.LINK_REQUESTED, f"requested:{request_id}", email_id, order_id, email, now
-        )
-
-    @classmethod
-    def order_link(
-        cls, email_id: str, order_id: str, email: str, request_id: str, now: datetime
-    ) -> "DeliveryEmail":
-        """Due at once; one per lookup that matched ("Lost your email?", the caller limits how
-        often): the order page link, to the order's own address."""
-        return cls.owed(DeliveryEmailKind.ORDER_LINK, f"lookup:{request_id}", email_id, order_id, email, now)
-
-    @classmethod
-    def owed(
-        cls, kind: DeliveryEmailKind, dedupe_key: str, email_id: str, order_id: str, email: str, now: datetime
-    ) -> "DeliveryEmail":
+        """An email of `kind` owed to the customer of `order_id`, due at once. Its dedupe key is
+        `dedupe_key(kind, cause)`: the kinds of `ONCE_PER_ORDER` take no cause (the order is it), the
+        others name theirs (the operator's action, the replacement, the request, `underpaid_cause`)."""
+        if (cause is None) is not (kind in ONCE_PER_ORDER):
+            raise ValueError(f"{kind} emails are owed {'once per order' if cause else 'for a cause'}")
         return cls(
             id=email_id,
             order_id=order_id,
             kind=kind,
-            dedupe_key=dedupe_key,
+            dedupe_key=dedupe_key(kind, order_id if cause is None else cause),
             email=email,
             status=DeliveryEmailStatus.PENDING,
             attempts=0,
@@ -187,15 +156,27 @@ class DeliveryEmail:
         return now - self.created_at >= GIVE_UP_AFTER
 
 
-def underpaid_dedupe_key(order_id: str, payment_id: str, actually_paid: Decimal) -> str:
-    """`underpaid:{order}:{payment}:{amount}`, the amount written without trailing zeros (0.50 and 0.5
-    are one amount); a digest of payment and amount when that would not fit the column."""
-    amount = f"{actually_paid.normalize():f}"
-    key = f"underpaid:{order_id}:{payment_id}:{amount}"
+def dedupe_key(kind: DeliveryEmailKind, cause: str) -> str:
+    """`{prefix}:{cause}`: what owes an email of `kind`, as the outbox's unique column holds it, or
+    `{prefix}:{digest of cause}` when that would not fit it. Rows already in a database were keyed this
+    way: a prefix in `DEDUPE_PREFIX` never changes."""
+    key = f"{DEDUPE_PREFIX[kind]}:{cause}"
     if len(key) <= MAX_DEDUPE_KEY_LENGTH:
         return key
+    return f"{DEDUPE_PREFIX[kind]}:{hashlib.sha256(cause.encode()).hexdigest()}"
+
+
+def underpaid_cause(order_id: str, payment_id: str, actually_paid: Decimal) -> str:
+    """What owes an underpaid email: `{order}:{payment}:{amount}`, the amount written without trailing
+    zeros (0.50 and 0.5 are one amount); a digest of payment and amount when the key would not fit
+    the column. One per payment and amount paid, so a repeated notification owes nothing more and a
+    further partial payment owes one more (with the new missing amount)."""
+    amount = f"{actually_paid.normalize():f}"
+    cause = f"{order_id}:{payment_id}:{amount}"
+    if len(DEDUPE_PREFIX[DeliveryEmailKind.UNDERPAID]) + 1 + len(cause) <= MAX_DEDUPE_KEY_LENGTH:
+        return cause
     digest = hashlib.sha256(f"{payment_id}:{amount}".encode()).hexdigest()[:40]
-    return f"underpaid:{order_id[:64]}:{digest}"
+    return f"{order_id[:64]}:{digest}"
 
 
 def retry_delay(failed_attempts: int) -> timedelta:

@@ -27,6 +27,7 @@ SAYS = {
     K.KEY_REPLACED: "we replaced the key you reported",
     K.LINK_REQUESTED: "the fresh link you asked for",
     K.ORDER_LINK: "here is the page of your order",
+    K.EXPIRED_PARTLY_PAID: "no key will be delivered for this order",
 }
 SUBJECTS = {
     K.ORDER_RECEIVED: "BitLoot: we received your order",
@@ -37,6 +38,7 @@ SUBJECTS = {
     K.KEY_REPLACED: "Your BitLoot key was replaced",
     K.LINK_REQUESTED: "Your BitLoot order: the fresh link you asked for",
     K.ORDER_LINK: "Your BitLoot order page",
+    K.EXPIRED_PARTLY_PAID: "Your BitLoot order expired before it was fully paid",
 }
 
 
@@ -139,6 +141,14 @@ def test_tiny_amounts_are_written_in_full() -> None:
     assert "Missing: 0.00000009 BTC" in rendered.text
 
 
+@pytest.mark.parametrize("kind", list(DeliveryEmailKind))
+def test_every_kind_shows_the_total_with_the_currencys_two_decimals(kind: DeliveryEmailKind) -> None:
+    rendered = RENDERER.render(order_email(kind, total=Money(Decimal("9.5"), "EUR")))
+    assert "Total: 9.50 EUR" in rendered.text
+    assert "Total 9.50 EUR" in plain(rendered.html)
+    assert "9.5 EUR" not in rendered.text + plain(rendered.html)
+
+
 def test_underpaid_without_the_amount_asked_still_says_how_to_pay() -> None:
     underpayment = Underpayment(Money(Decimal("0.0004"), "BTC"), None)
     rendered = RENDERER.render(order_email(K.UNDERPAID, underpayment=underpayment))
@@ -147,13 +157,43 @@ def test_underpaid_without_the_amount_asked_still_says_how_to_pay() -> None:
     assert "pay the missing amount in the same currency" in rendered.text
 
 
-@pytest.mark.parametrize("kind", [K.ORDER_RECEIVED, K.UNDERPAID, K.ORDER_FAILED])
+@pytest.mark.parametrize("kind", [K.ORDER_RECEIVED, K.UNDERPAID, K.ORDER_FAILED, K.EXPIRED_PARTLY_PAID])
 def test_an_email_about_a_state_the_order_left_asks_for_nothing(kind: DeliveryEmailKind) -> None:
     rendered = RENDERER.render(order_email(kind, payment_url=None, moved_on=True))
     assert "Your order has moved on since" in rendered.text
     assert "moved on since" in rendered.html
     assert "payment page" not in rendered.text
     assert "Pay " not in rendered.html
+
+
+def test_expired_partly_paid_says_what_came_in_that_no_key_comes_and_whom_to_ask() -> None:
+    email = order_email(K.EXPIRED_PARTLY_PAID, shop=ShopIdentity("Loot & Co", "help@loot.example"))
+    rendered = RENDERER.render(email)
+
+    assert "Received: 0.0004 BTC" in rendered.text
+    assert "Asked:    0.001 BTC" in rendered.text
+    assert "no key will be delivered" in rendered.text
+    assert "Write to help@loot.example" in rendered.text
+    assert f"quote your order id {ORDER_ID}" in rendered.text
+    assert "we refund what arrived, or tell you how to complete the order" in rendered.text
+    html = plain(rendered.html)
+    assert "Received 0.0004 BTC" in html
+    assert "Asked 0.001 BTC" in html
+    assert "no key will be delivered" in html
+    assert f"quote your order id {ORDER_ID}" in html
+    assert "mailto:help@loot.example" in hrefs(rendered.html)
+    assert email.order_page.url in hrefs(rendered.html)
+    assert "payment page" not in rendered.text
+    assert "moved on" not in rendered.text
+
+
+def test_expired_partly_paid_without_a_support_address_or_amounts_still_says_what_to_do() -> None:
+    rendered = RENDERER.render(order_email(K.EXPIRED_PARTLY_PAID, underpayment=None))
+
+    assert "Received:" not in rendered.text
+    assert "Asked:" not in rendered.text
+    assert "Reply to this email\nand quote your order id" in rendered.text
+    assert "Reply to this email and quote your order id" in plain(rendered.html)
 
 
 def test_the_failed_email_says_what_happens_next() -> None:

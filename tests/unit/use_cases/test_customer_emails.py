@@ -19,10 +19,12 @@ from bitloot.domain.audit import ClientInfo
 from bitloot.domain.delivery_email import (
     CARRIES_DELIVERY_LINK,
     MAX_DEDUPE_KEY_LENGTH,
+    ONCE_PER_ORDER,
     DeliveryEmail,
     DeliveryEmailKind,
     DeliveryEmailStatus,
-    underpaid_dedupe_key,
+    dedupe_key,
+    underpaid_cause,
 )
 from bitloot.domain.ids import new_id
 from bitloot.domain.money import Money
@@ -233,14 +235,17 @@ async def test_an_underpaid_email_sent_after_the_order_was_topped_up_asks_for_no
 
 
 def test_an_underpaid_dedupe_key_always_fits_its_column() -> None:
+    def underpaid_key(order_id: str, payment_id: str, paid: Decimal) -> str:
+        return dedupe_key(K.UNDERPAID, underpaid_cause(order_id, payment_id, paid))
+
     order_id = new_id()
-    assert underpaid_dedupe_key(order_id, "5077125051", Decimal("0.50")) == (
-        underpaid_dedupe_key(order_id, "5077125051", Decimal("0.5"))
+    assert underpaid_key(order_id, "5077125051", Decimal("0.50")) == (
+        underpaid_key(order_id, "5077125051", Decimal("0.5"))
     )
-    assert underpaid_dedupe_key(order_id, "1", Decimal("100")).endswith(":1:100")
-    long = underpaid_dedupe_key(order_id, "p" * 100, Decimal("0.12345678"))
+    assert underpaid_key(order_id, "1", Decimal("100")).endswith(":1:100")
+    long = underpaid_key(order_id, "p" * 100, Decimal("0.12345678"))
     assert len(long) <= MAX_DEDUPE_KEY_LENGTH
-    assert long != underpaid_dedupe_key(order_id, "p" * 100, Decimal("0.12345679"))
+    assert long != underpaid_key(order_id, "p" * 100, Decimal("0.12345679"))
 
 
 # --- failed -------------------------------------------------------------------------------------------
@@ -284,7 +289,10 @@ async def test_no_email_of_any_kind_carries_a_key(world: World) -> None:
     now, order = world.clock.now(), placed.order
     uow = world.uow()
     for kind in set(DeliveryEmailKind) - {K.ORDER_RECEIVED, K.ORDER_FULFILLED}:
-        await uow.emails.add(DeliveryEmail.owed(kind, f"test:{kind}", new_id(), order.id, order.email, now))
+        cause = None if kind in ONCE_PER_ORDER else f"test-{kind}"
+        await uow.emails.add(
+            DeliveryEmail.owed(kind, order.id, order.email, now, email_id=new_id(), cause=cause)
+        )
     await uow.commit()
     # Revealed once, too: the key has been read out of the vault in this world.
     revealed = await world.reveal_use_case().execute(

@@ -357,7 +357,9 @@ async def test_an_email_sent_at_last_after_three_days_is_sent_not_failed(world: 
 
 
 def test_an_email_is_overdue_three_days_after_it_was_owed(world: World) -> None:
-    owed = DeliveryEmail.order_fulfilled("n-1", "order-1", "player@example.com", world.clock.now())
+    owed = DeliveryEmail.owed(
+        DeliveryEmailKind.ORDER_FULFILLED, "order-1", "player@example.com", world.clock.now(), email_id="n-1"
+    )
     assert not owed.is_overdue(world.clock.now() + GIVE_UP_AFTER - timedelta(microseconds=1))
     assert owed.is_overdue(world.clock.now() + GIVE_UP_AFTER)
 

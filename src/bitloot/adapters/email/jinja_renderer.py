@@ -11,8 +11,8 @@ from typing import Final
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bitloot.adapters.template_filters import add_amount_filter
 from bitloot.application.ports.email_renderer import OrderEmail, RenderedEmail
-from bitloot.domain.money import Money
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
 
@@ -31,7 +31,7 @@ class JinjaEmailRenderer:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        self._env.filters["money"] = _money
+        add_amount_filter(self._env)
         self._env.filters["when"] = _when
 
     def render(self, email: OrderEmail) -> RenderedEmail:
@@ -47,11 +47,6 @@ class JinjaEmailRenderer:
 
     def __repr__(self) -> str:
         return "JinjaEmailRenderer()"
-
-
-def _money(amount: Money) -> str:
-    # Fixed-point: 0.0000001 BTC, not 1E-7.
-    return f"{amount.amount:f} {amount.currency}"
 
 
 def _when(moment: datetime) -> str:

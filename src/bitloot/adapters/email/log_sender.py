@@ -56,4 +56,5 @@ _WHAT: Final = {
     DeliveryEmailKind.KEY_REPLACED: "has a replaced key",
     DeliveryEmailKind.LINK_REQUESTED: "is ready (the fresh link asked for)",
     DeliveryEmailKind.ORDER_LINK: "has its order page link (asked for)",
+    DeliveryEmailKind.EXPIRED_PARTLY_PAID: "expired before it was fully paid",
 }

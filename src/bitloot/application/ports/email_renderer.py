@@ -23,6 +23,8 @@ class Underpayment:
     paid: Money
     # None when the provider did not say how much it asked for.
     missing: Money | None
+    # What the payment asked for (None when the provider did not say).
+    asked: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ class OrderEmail:
     delivery_link: DeliveryLink | None = field(default=None, repr=False)
     # An order received or underpaid that can still be paid: where to pay.
     payment_url: str | None = field(default=None, repr=False)
-    # An underpaid email: what came in and what is missing.
+    # An underpaid or expired-part-paid email: what came in, what is missing.
     underpayment: Underpayment | None = None
     # The order is no longer where this email found it: paid, expired or retried before the email went
     # out (the mail server was down, say). The email then says so instead of asking for a payment.

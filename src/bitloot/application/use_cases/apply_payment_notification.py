@@ -5,6 +5,7 @@ API answering the reconciler (`ReconcilePayments`)."""
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from bitloot.application.dispatch import dispatch_fulfillment
 from bitloot.application.log_context import note_order
@@ -14,7 +15,7 @@ from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.replay_audit import stage_replay_audit
 from bitloot.application.retry import in_transaction
-from bitloot.domain.delivery_email import DeliveryEmail
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, underpaid_cause
 from bitloot.domain.ids import new_id
 from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order import Order
@@ -68,11 +69,11 @@ class ApplyPaymentNotification:
         delivery it came in, kept in the inbox (None for an answer of the provider's API).
 
         The delivery (inbox), the payment record, the order's new state and, for a paid order, the
-        fulfilment request (outbox), for an underpaid one the email that says how much is missing,
-        commit together before the caller answers; a repeat of a
-        recorded payload only adds its delivery, outcome `duplicate`. The queue is told after commit,
-        and a queue outage is left to the reconciler. The state machine makes late or reordered
-        notifications harmless.
+        fulfilment request (outbox), for an underpaid one the email that says how much is missing, for
+        one that expired with part of its money in the email that says what happens next, commit
+        together before the caller answers; a repeat of a recorded payload only adds its delivery,
+        outcome `duplicate`. The queue is told after commit, and a queue outage is left to the
+        reconciler. The state machine makes late or reordered notifications harmless.
         """
         note_order(verified.notification.order_id)
         result = await in_transaction(self._uow, lambda: self._apply(verified, received))
@@ -93,6 +94,7 @@ class ApplyPaymentNotification:
             return NotificationResult(outcome=None, duplicate=True, delivery=delivery)
         order = await self._uow.orders.get(note.order_id)
         decision = PaymentDecision(PaymentOutcome.UNMATCHED) if order is None else decide(order, note)
+        was = None if order is None else order.status
         if order is not None and decision.target is not None:
             order.transition_to(decision.target, now)
             await self._uow.orders.save(order)
@@ -100,8 +102,24 @@ class ApplyPaymentNotification:
                 await self._uow.fulfillment_requests.add(order.id, now)
         if order is not None and owes_underpaid_email(order, note, decision):
             await self._uow.emails.add(
-                DeliveryEmail.underpaid(
-                    new_id(), order.id, order.email, note.payment_id, note.actually_paid, now
+                DeliveryEmail.owed(
+                    DeliveryEmailKind.UNDERPAID,
+                    order.id,
+                    order.email,
+                    now,
+                    email_id=new_id(),
+                    cause=underpaid_cause(order.id, note.payment_id, note.actually_paid),
+                )
+            )
+        if (
+            order is not None
+            and was is not None
+            and owes_expired_partly_paid_email(was, order, note, decision)
+        ):
+            # Once per order (its dedupe key): a repeat of the expiry, or a late part, owes nothing more.
+            await self._uow.emails.add(
+                DeliveryEmail.owed(
+                    DeliveryEmailKind.EXPIRED_PARTLY_PAID, order.id, order.email, now, email_id=new_id()
                 )
             )
         await self._uow.payments.add(
@@ -162,3 +180,23 @@ def owes_underpaid_email(order: Order, note: PaymentNotification, decision: Paym
         and decision.outcome in (PaymentOutcome.APPLIED, PaymentOutcome.NO_CHANGE)
         and order.status is OrderStatus.UNDERPAID
     )
+
+
+# What a notification says came in for an order (not a repeated deposit, nor one about another order).
+_MONEY_IN: Final = frozenset({PaymentStatus.PARTIALLY_PAID, PaymentStatus.EXPIRED})
+_NOT_THIS_ORDERS: Final = frozenset(
+    {PaymentOutcome.MISMATCH, PaymentOutcome.REPEATED_DEPOSIT, PaymentOutcome.UNMATCHED}
+)
+
+
+def owes_expired_partly_paid_email(
+    was: OrderStatus, order: Order, note: PaymentNotification, decision: PaymentDecision
+) -> bool:
+    """An order that is `expired` now with some of its money in: it was underpaid when it expired, or
+    this expiry (or a part paid after it, `stale`) says some arrived. The customer is told no key comes
+    and whom to ask for a refund or to complete it; an order that expired with nothing paid owes no
+    email. The email's dedupe key names the order, so it is owed once however often this holds."""
+    if order.status is not OrderStatus.EXPIRED or decision.outcome in _NOT_THIS_ORDERS:
+        return False
+    arrived = note.status in _MONEY_IN and note.actually_paid > 0
+    return was is OrderStatus.UNDERPAID or arrived

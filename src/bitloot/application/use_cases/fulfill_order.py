@@ -27,7 +27,7 @@ from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS
-from bitloot.domain.delivery_email import DeliveryEmail
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
@@ -153,7 +153,13 @@ class FulfillOrder:
             await self._uow.orders.save(order)
             await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
             await self._uow.emails.add(
-                DeliveryEmail.order_fulfilled(new_id(), order.id, order.email, self._clock.now())
+                DeliveryEmail.owed(
+                    DeliveryEmailKind.ORDER_FULFILLED,
+                    order.id,
+                    order.email,
+                    self._clock.now(),
+                    email_id=new_id(),
+                )
             )
             await self._uow.commit()
         log.info("order %s fulfilled", order.id)
@@ -249,7 +255,9 @@ class FulfillOrder:
         await self._uow.fulfillment_requests.mark_done(fresh.id, self._clock.now())
         # The customer is told what happens next, once: a retry that fails again owes no second email.
         await self._uow.emails.add(
-            DeliveryEmail.order_failed(new_id(), fresh.id, fresh.email, self._clock.now())
+            DeliveryEmail.owed(
+                DeliveryEmailKind.ORDER_FAILED, fresh.id, fresh.email, self._clock.now(), email_id=new_id()
+            )
         )
         await self._uow.commit()
         log.warning("order %s failed: %s", order.id, reason)

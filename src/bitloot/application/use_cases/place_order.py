@@ -9,7 +9,7 @@ from bitloot.application.ports.links import DeliveryLink, OrderPageLinkSigner
 from bitloot.application.ports.payments import PaymentGateway
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.access import hash_access_token, new_access_token
-from bitloot.domain.delivery_email import DeliveryEmail
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind
 from bitloot.domain.errors import InvalidValue, OutOfStock
 from bitloot.domain.ids import new_id
 from bitloot.domain.order import Order, OrderItem
@@ -95,6 +95,10 @@ class PlaceOrder:
         order.payment_reference = session.reference
         await self._uow.orders.add(order)
         # The "order received" email (payment link, order page) commits with the order: one more row.
-        await self._uow.emails.add(DeliveryEmail.order_received(new_id(), order.id, order.email, now))
+        await self._uow.emails.add(
+            DeliveryEmail.owed(
+                DeliveryEmailKind.ORDER_RECEIVED, order.id, order.email, now, email_id=new_id()
+            )
+        )
         await self._uow.commit()
         return PlacedOrder(order=order, access_token=token, order_page=order_page)

@@ -24,7 +24,7 @@ from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import ATTEMPTS, in_transaction
-from bitloot.domain.delivery_email import DeliveryEmail
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.ids import new_id
 from bitloot.domain.key_replacement import KeyReplacement, ReplacementState
@@ -245,7 +245,14 @@ class ReplaceKey:
             await self._close_report(replacement, actor)
             if still_fulfilled:
                 await self._uow.emails.add(
-                    DeliveryEmail.key_replaced(new_id(), order.id, order.email, replacement.id, now)
+                    DeliveryEmail.owed(
+                        DeliveryEmailKind.KEY_REPLACED,
+                        order.id,
+                        order.email,
+                        now,
+                        email_id=new_id(),
+                        cause=replacement.id,
+                    )
                 )
             await self._uow.operator_actions.add(
                 actor.did(

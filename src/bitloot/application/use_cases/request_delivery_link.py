@@ -8,7 +8,12 @@ from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.delivery_email import CARRIES_DELIVERY_LINK, DeliveryEmail, DeliveryEmailStatus
+from bitloot.domain.delivery_email import (
+    CARRIES_DELIVERY_LINK,
+    DeliveryEmail,
+    DeliveryEmailKind,
+    DeliveryEmailStatus,
+)
 from bitloot.domain.errors import NotFulfilledYet
 from bitloot.domain.ids import new_id
 
@@ -44,7 +49,9 @@ class RequestDeliveryLink:
         if any(e.status is DeliveryEmailStatus.PENDING and e.kind in CARRIES_DELIVERY_LINK for e in emails):
             return LinkRequestOutcome.ALREADY_WAITING
         now = self._clock.now()
-        email = DeliveryEmail.link_requested(new_id(), order.id, order.email, new_id(), now)
+        email = DeliveryEmail.owed(
+            DeliveryEmailKind.LINK_REQUESTED, order.id, order.email, now, email_id=new_id(), cause=new_id()
+        )
         await self._uow.emails.add(email)
         # Saved too, so two requests at once conflict and the second finds the first one waiting.
         await self._uow.orders.save(order)

@@ -5,7 +5,7 @@ from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailStatus
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, DeliveryEmailStatus
 from bitloot.domain.ids import new_id
 from bitloot.domain.operator_audit import ActionKind, Actor, TargetKind
 from bitloot.domain.order_actions import OrderAction, applies
@@ -37,7 +37,9 @@ class ResendDeliveryEmail:
             raise Conflict(ALREADY_WAITING)
         now = self._clock.now()
         action_id = new_id()
-        email = DeliveryEmail.delivery_resent(new_id(), order.id, order.email, action_id, now)
+        email = DeliveryEmail.owed(
+            DeliveryEmailKind.DELIVERY_RESENT, order.id, order.email, now, email_id=new_id(), cause=action_id
+        )
         await self._uow.emails.add(email)
         await self._uow.orders.save(order)
         await self._uow.operator_actions.add(

@@ -18,7 +18,7 @@ from bitloot.application.ports.email_addresses import EmailAddressRules
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
-from bitloot.domain.delivery_email import DeliveryEmail
+from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
 
@@ -53,7 +53,9 @@ class SendOrderPageLink:
             log.info("order %s: order page link asked for again too soon; not sent", order.id)
             return
         now = self._clock.now()
-        email_owed = DeliveryEmail.order_link(new_id(), order.id, order.email, new_id(), now)
+        email_owed = DeliveryEmail.owed(
+            DeliveryEmailKind.ORDER_LINK, order.id, order.email, now, email_id=new_id(), cause=new_id()
+        )
         await in_transaction(self._uow, lambda: self._uow.emails.add(email_owed))
 
 

@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 from taskiq import AsyncBroker
 
+from bitloot.adapters.template_filters import add_amount_filter
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
 from bitloot.entrypoints.http.admin_keys import AdminKeysController
@@ -120,7 +121,12 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             use_handler_docstrings=True,
             description=DESCRIPTION,
         ),
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES,
+            engine=JinjaTemplateEngine,
+            # Amounts read alike on every page and in every email (`|money`).
+            engine_callback=lambda templates: add_amount_filter(templates.engine),
+        ),
         request_max_body_size=MAX_BODY_BYTES,
         # Every body, read by any route, passes the JSON nesting cap first (400 when too deep).
         request_class=CheckedBodyRequest,

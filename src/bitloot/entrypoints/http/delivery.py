@@ -17,14 +17,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from bitloot.application.errors import DeliveryLinkExpired, RevealAlreadyShown, TooManyRequests
-from bitloot.application.ports.clock import Clock
 from bitloot.application.use_cases.get_delivery_summary import DeliverySummary, GetDeliverySummary
-from bitloot.application.use_cases.reveal_keys import LinkCredential, RevealKeys, RevealRequest
 from bitloot.domain.errors import BitLootError
 from bitloot.domain.order_status import OrderStatus
 from bitloot.entrypoints.http import presenters
-from bitloot.entrypoints.http.client import client_info
-from bitloot.entrypoints.http.customer_csrf import FIELD, CustomerCsrf
+from bitloot.entrypoints.http.customer_csrf import CustomerCsrf
 from bitloot.entrypoints.http.delivery_views import key_groups, products_of, reveals_text, state_of
 from bitloot.entrypoints.http.error_responses import (
     LINK_INVALID,
@@ -33,9 +30,9 @@ from bitloot.entrypoints.http.error_responses import (
     REFUNDED,
     problem_responses,
 )
-from bitloot.entrypoints.http.limits import RateGuard, RateLimited
-from bitloot.entrypoints.http.pages import PAGE_HEADERS
-from bitloot.entrypoints.http.reveal_tickets import RevealTickets
+from bitloot.entrypoints.http.limits import RateLimited
+from bitloot.entrypoints.http.page_headers import JSON_ANSWER_HEADERS
+from bitloot.entrypoints.http.reveal_steps import RevealSteps
 from bitloot.entrypoints.http.shop_errors import error_page, form_refused_page, limited_page
 from bitloot.entrypoints.http.shop_pages import shop_page
 
@@ -80,41 +77,26 @@ class DeliveryController(Controller):
         responses=problem_responses(LINK_INVALID, REFUNDED, PURGED, RATE_LIMITED),
     )
     async def reveal(
-        self,
-        token: FromPath[str],
-        request: Request[Any, Any, Any],
-        use_case: FromDishka[RevealKeys],
-        summaries: FromDishka[GetDeliverySummary],
-        guard: FromDishka[RateGuard],
-        csrf: FromDishka[CustomerCsrf],
-        tickets: FromDishka[RevealTickets],
-        clock: FromDishka[Clock],
+        self, token: FromPath[str], request: Request[Any, Any, Any], steps: FromDishka[RevealSteps]
     ) -> Response[Any]:
         """The reveal button. With `Accept: application/json`: the keys in the answer, audited like
         every reveal. From the delivery page's form (with its `csrf_token`): `303` to the keys page
         with a one-time ticket, which reveals once."""
         if "application/json" in request.headers.get("accept", ""):
-            await guard.reveal(request)
-            result = await use_case.execute(
-                RevealRequest(LinkCredential(token), client_info(request, guard.addresses))
-            )
-            return Response(presenters.reveal_out(result), headers=PAGE_HEADERS)
+            await steps.guard.reveal(request)
+            result = await steps.reveal(request, token)
+            return Response(presenters.reveal_out(result), headers=JSON_ANSWER_HEADERS)
         try:
-            summary = await summaries.execute(token)
-            form = await request.form()
-            if not csrf.link_ok(token, form.get(FIELD)):
+            summary = await steps.summaries.execute(token)
+            if not await steps.form_ok(request, token):
                 return form_refused_page(request, back=f"/d/{token}")
-            await guard.reveal(request)
+            await steps.guard.reveal(request)
             if summary.order.status is not OrderStatus.FULFILLED:
                 # Refused in the use case, which audits an attempt on a refunded order's keys.
-                await use_case.execute(
-                    RevealRequest(LinkCredential(token), client_info(request, guard.addresses))
-                )
-        except (RateLimited, TooManyRequests) as exc:
-            return limited_page(request, exc.retry_after, back=f"/d/{token}")
-        except BitLootError as exc:
-            return delivery_error(request, exc, token, csrf)
-        ticket = tickets.issue(token, summary.order.reveal_count, clock.now())
+                await steps.reveal(request, token)
+        except (RateLimited, BitLootError) as exc:
+            return _refused(request, exc, token, steps.csrf)
+        ticket = steps.issue_ticket(token, summary)
         return Redirect(f"/d/{token}/keys", query_params={"r": ticket}, status_code=303)
 
     @get("/keys", include_in_schema=False)
@@ -122,12 +104,7 @@ class DeliveryController(Controller):
         self,
         token: FromPath[str],
         request: Request[Any, Any, Any],
-        use_case: FromDishka[RevealKeys],
-        summaries: FromDishka[GetDeliverySummary],
-        guard: FromDishka[RateGuard],
-        csrf: FromDishka[CustomerCsrf],
-        tickets: FromDishka[RevealTickets],
-        clock: FromDishka[Clock],
+        steps: FromDishka[RevealSteps],
         r: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """The keys page, reached once per press of the reveal button: with a live ticket whose reveal
@@ -135,34 +112,35 @@ class DeliveryController(Controller):
         copy button and a report form. Otherwise (a reload, back or forward, an old address) it shows
         no key and asks for the button again, revealing, auditing and counting nothing."""
         try:
-            summary = await summaries.execute(token)
-            ticket = tickets.check(token, r, clock.now())
+            summary = await steps.summaries.execute(token)
+            ticket = steps.ticket(token, r)
             if ticket is None or ticket.reveal_count != summary.order.reveal_count:
-                return _hidden_page(request, token, csrf, summary)
+                return _hidden_page(request, token, steps.csrf, summary)
             summary.order.ensure_revealable()
-            result = await use_case.execute(
-                RevealRequest(
-                    LinkCredential(token),
-                    client_info(request, guard.addresses),
-                    expected_reveal_count=ticket.reveal_count,
-                )
-            )
+            result = await steps.reveal(request, token, expected_reveal_count=ticket.reveal_count)
         except RevealAlreadyShown:
-            return _hidden_page(request, token, csrf, summary)
-        except TooManyRequests as exc:
-            return limited_page(request, exc.retry_after, back=f"/d/{token}")
+            return _hidden_page(request, token, steps.csrf, summary)
         except BitLootError as exc:
-            return delivery_error(request, exc, token, csrf)
+            return _refused(request, exc, token, steps.csrf)
         return shop_page(
             request,
             "keys.html.j2",
             "Your keys",
             script=True,
             token=token,
-            csrf_token=csrf.for_link(token),
+            csrf_token=steps.csrf.for_link(token),
             groups=key_groups(summary, result),
             reveals=reveals_text(result.reveal_count),
         )
+
+
+def _refused(
+    request: Request[Any, Any, Any], exc: RateLimited | BitLootError, token: str, csrf: CustomerCsrf
+) -> Response[Any]:
+    """The page of a refused reveal: over a limit (the client's or the order's), or the link's."""
+    if isinstance(exc, RateLimited | TooManyRequests):
+        return limited_page(request, exc.retry_after, back=f"/d/{token}")
+    return delivery_error(request, exc, token, csrf)
 
 
 def _hidden_page(

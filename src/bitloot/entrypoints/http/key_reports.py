@@ -26,7 +26,7 @@ from bitloot.entrypoints.http.error_responses import (
     problem_responses,
 )
 from bitloot.entrypoints.http.limits import RateGuard, RateLimited
-from bitloot.entrypoints.http.pages import PAGE_HEADERS
+from bitloot.entrypoints.http.page_headers import JSON_ANSWER_HEADERS
 from bitloot.entrypoints.http.shop_errors import error_page, form_refused_page, limited_page
 from bitloot.entrypoints.http.shop_pages import shop_page
 
@@ -122,4 +122,6 @@ class KeyReportApiController(Controller):
             already_reported=result.already_reported,
             detail=_detail(result),
         )
-        return Response(body, status_code=200 if result.already_reported else 201, headers=PAGE_HEADERS)
+        return Response(
+            body, status_code=200 if result.already_reported else 201, headers=JSON_ANSWER_HEADERS
+        )

@@ -2,7 +2,8 @@
 
 - `GET /o/{token}`: the order's items and state, and what to do next in that state;
 - `GET /o/{token}/events`: its state as Server-Sent Events, each time it changes (the page's script
-  reloads it then; without script the page refreshes itself while the state can still change);
+  then fetches the page again and puts its order region in place, static/order-live.js; without
+  script the page refreshes itself while the state can still change);
 - `POST /o/{token}/delivery-link`: "email me a fresh delivery link", to the order's own address
   (never shown on the page), answered by a redirect back to the page that says so.
 
