@@ -660,4 +660,51 @@ MUTANTS = (
             "tests/http/test_delivery_pages.py::test_forms_without_their_pages_token_are_refused_and_change_nothing",
         ),
     ),
+    Mutant(
+        name="request-id-from-anyone",
+        fault="a client sends an X-Request-ID of its choosing, to collide with or mislead the shop's logs",
+        protection="a request's id is taken only from a trusted proxy, else generated",
+        path="entrypoints/logs/request_ids.py",
+        edits=(
+            (
+                "    if from_trusted_proxy and offered is not None and is_sane(offered):\n",
+                "    if offered is not None and is_sane(offered):\n",
+            ),
+        ),
+        tests=(
+            "tests/unit/entrypoints/test_request_ids.py::test_an_id_from_anyone_else_is_replaced",
+            "tests/http/test_request_logs.py::test_anyone_else_s_request_id_is_replaced",
+        ),
+    ),
+    Mutant(
+        name="access-log-raw-path",
+        fault="a delivery link's token, in the path of the request that follows it, reaches the access log",
+        protection="the access log names a request's route by its template, never its path",
+        path="entrypoints/http/access_log.py",
+        edits=(
+            (
+                '        route = scope.get("path_template") or UNMATCHED\n',
+                '        route = scope["path"]\n',
+            ),
+        ),
+        tests=(
+            "tests/http/test_request_logs.py::test_every_answer_has_an_id_and_one_access_line_by_route_template",
+        ),
+    ),
+    Mutant(
+        name="error-log-raw-path",
+        fault="a request that fails unexpectedly on a delivery link's path logs the path, token and all",
+        protection="the unexpected error's line names the route by its template",
+        path="entrypoints/http/problems.py",
+        edits=(
+            (
+                '    route = request.scope.get("path_template", "(unmatched)")\n',
+                "    route = request.url.path\n",
+            ),
+        ),
+        tests=(
+            "tests/http/test_request_logs.py"
+            "::test_an_unexpected_error_is_answered_with_the_id_and_logged_under_it_by_route",
+        ),
+    ),
 )

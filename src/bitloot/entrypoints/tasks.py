@@ -11,6 +11,7 @@ from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
 from bitloot.application.use_cases.fulfill_order import FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.entrypoints.config import Settings
+from bitloot.entrypoints.logs.job_labels import JobLogContext
 
 REDIS_CONNECT_TIMEOUT_SECONDS = 2
 REDIS_SOCKET_TIMEOUT_SECONDS = 5
@@ -66,4 +67,6 @@ def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBro
             await_inplace=await_inplace, max_async_tasks=settings.tuning.worker.concurrency
         )
     broker.register_task(fulfill_order, task_name=FULFILL_TASK)
+    # The request id travels with the job into the worker's lines (entrypoints/logs/job_labels.py).
+    broker.add_middlewares(JobLogContext())
     return broker

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bitloot.application.dispatch import dispatch_fulfillment
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.kinguin import (
     KinguinEvent,
@@ -79,6 +80,8 @@ class ApplyKinguinEvent:
         product, again only when newer.
         """
         result = await in_transaction(self._uow, lambda: self._apply(event, received))
+        if result.order_id is not None:
+            note_order(result.order_id)
         if result.fulfillment_requested and result.order_id is not None:
             await dispatch_fulfillment(self._uow, self._queue, result.order_id, self._clock.now())
         return result

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Final
 
 from bitloot.application.dispatch import dispatch_fulfillment
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.payments import VerifiedNotification
 from bitloot.application.ports.queue import FulfillmentQueue
@@ -74,6 +75,7 @@ class ApplyPaymentNotification:
         outcome `duplicate`. The queue is told after commit, and a queue outage is left to the
         reconciler. The state machine makes late or reordered notifications harmless.
         """
+        note_order(verified.notification.order_id)
         result = await in_transaction(self._uow, lambda: self._apply(verified, received))
         if result.outcome is PaymentOutcome.APPLIED and result.order_status is OrderStatus.PAID:
             await dispatch_fulfillment(

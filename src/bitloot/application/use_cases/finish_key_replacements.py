@@ -13,6 +13,7 @@ from bitloot.application.errors import (
     StorageUnavailable,
     SupplierUnavailable,
 )
+from bitloot.application.log_context import about_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.replace_key import ReplaceKey
@@ -58,7 +59,8 @@ class FinishKeyReplacements:
         done = refused = 0
         for replacement in (r for r in unfinished if r.updated_at <= cutoff):
             try:
-                await self._replace_key.resume(replacement.id, RECONCILER)
+                with about_order(replacement.order_id):
+                    await self._replace_key.resume(replacement.id, RECONCILER)
             except (Conflict, NotFound) as exc:
                 log.warning("key replacement %s not finished: %s", replacement.id, exc)
                 refused += 1

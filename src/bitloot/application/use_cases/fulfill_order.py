@@ -19,6 +19,7 @@ from bitloot.application.errors import (
 )
 from bitloot.application.key_sealing import KeySealer
 from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
+from bitloot.application.log_context import note_order
 from bitloot.application.order_claim import NotClaimed, Unclaimed, claim_order, release_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
@@ -99,6 +100,7 @@ class FulfillOrder:
         item already recorded is skipped. Running again after a crash at any point therefore finishes
         the work without a second key.
         """
+        note_order(order_id)
         # One lease owner per run, not per process: a second job for the same order in the same worker
         # (re-queued while the first still runs) must find the lease taken and skip.
         self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"

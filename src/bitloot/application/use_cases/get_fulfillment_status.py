@@ -5,6 +5,7 @@ from datetime import datetime
 
 from bitloot.application.access import may_see
 from bitloot.application.errors import NotFound
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.read_models import OrderProgressReader
 from bitloot.domain.order_status import FulfillmentStatus, OrderStatus, customer_status
 
@@ -39,6 +40,7 @@ class GetFulfillmentStatus:
         progress = await self._reader.progress(order_id)
         if not may_see(access_token, progress.access_token_hash if progress else None) or progress is None:
             raise NotFound  # alike for an unknown order and a wrong token
+        note_order(order_id)
         status = customer_status(progress.status)
         items = [
             ItemStatus(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from bitloot.application.access import order_for_token
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.links import DeliveryLink, DeliveryLinkSigner
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits
@@ -27,6 +28,7 @@ class IssueDeliveryLink:
         """Counted against the order's limit once the token is proven (`TooManyRequests`). Only a
         fulfilled order gets a link (`NotFulfilledYet`); a refunded one never (`RevealsBlocked`)."""
         order = await order_for_token(self._uow, order_id, access_token)
+        note_order(order.id)
         await self._uow.rollback()
         await self._limits.admit(OrderAction.LINK, order.id)
         order.ensure_revealable()

@@ -2,6 +2,7 @@
 to `refunded` where the state machine allows it, and its keys are blocked for good."""
 
 from bitloot.application.errors import Conflict, NotFound
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
@@ -21,6 +22,7 @@ class MarkRefunded:
         """Audited as `ORDER_REFUNDED` with the reason (required, 1 to 300 characters) in the same
         transaction. From a state that forbids it (`awaiting_payment`, `expired`, `refunded`, ...) a
         `Conflict` names the state and nothing changes. Reveals of the order then answer 410."""
+        note_order(order_id)
         checked = resolution_note(reason)
         return await in_transaction(self._uow, lambda: self._refund(order_id, checked, actor))
 

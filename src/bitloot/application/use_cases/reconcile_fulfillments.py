@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bitloot.application.dispatch import dispatch_fulfillment
+from bitloot.application.log_context import about_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -41,7 +42,9 @@ class ReconcileFulfillments:
         await self._uow.rollback()
         requeued = 0
         for order_id in due:
-            if not await dispatch_fulfillment(self._uow, self._queue, order_id, self._clock.now()):
+            with about_order(order_id):
+                dispatched = await dispatch_fulfillment(self._uow, self._queue, order_id, self._clock.now())
+            if not dispatched:
                 break
             requeued += 1
         if requeued:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bitloot.application.errors import PaymentProviderUnavailable
+from bitloot.application.log_context import about_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.payments import PaymentLookup
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -90,7 +91,8 @@ class ReconcilePayments:
                 )
                 return PaymentSweep(asked, recorded, applied, resume_after=cursor, interrupted=True)
             for verified in answers:
-                result = await self._notifications.execute(verified)
+                with about_order(order.id):
+                    result = await self._notifications.execute(verified)
                 if not result.duplicate:
                     recorded += 1
                 if result.outcome is PaymentOutcome.APPLIED:

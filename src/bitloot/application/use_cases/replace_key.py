@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bitloot.application.blob_cleanup import delete_quietly
 from bitloot.application.errors import ConcurrencyConflict, Conflict, NotFound
 from bitloot.application.key_sealing import KeySealer
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.storage import SealedBlobStore
@@ -94,6 +95,7 @@ class ReplaceKey:
             if replacement is None:
                 await self._uow.rollback()
                 raise NotFound("No such key replacement.")
+            note_order(replacement.order_id)
             if replacement.state is ReplacementState.DONE:
                 await self._uow.rollback()
                 return _result(replacement, already_done=True)

@@ -3,6 +3,7 @@ that expired. The link goes only to the order's own address and is never shown o
 
 from enum import StrEnum
 
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -35,6 +36,7 @@ class RequestDeliveryLink:
         signed, even expired). Counted against the order's email limit (`TooManyRequests`); only a
         fulfilled order gets a link (`NotFulfilledYet`), a refunded one never (`RevealsBlocked`); an
         unknown order is `NotFulfilledYet` too, so the answer says nothing about which orders exist."""
+        note_order(order_id)
         await self._limits.admit(OrderAction.EMAIL, order_id)
         return await in_transaction(self._uow, lambda: self._request(order_id))
 

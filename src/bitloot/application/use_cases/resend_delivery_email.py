@@ -1,6 +1,7 @@
 """The operator sends a fulfilled order's delivery link again (a customer lost the first email)."""
 
 from bitloot.application.errors import Conflict, NotFound
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.retry import in_transaction
@@ -22,6 +23,7 @@ class ResendDeliveryEmail:
         `EMAIL_RESENT`, in one transaction. Only for a `fulfilled` order; refused (`Conflict`) while
         any email of the order is still pending. The order is saved too, so two resends at once
         conflict and the second finds the first one pending."""
+        note_order(order_id)
         return await in_transaction(self._uow, lambda: self._resend(order_id, actor))
 
     async def _resend(self, order_id: str, actor: Actor) -> DeliveryEmail:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bitloot.application.dispatch import dispatch_fulfillment
 from bitloot.application.errors import Conflict, NotFound
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.suppliers import KeySupplier
@@ -35,6 +36,7 @@ class RetryFulfillment:
         are available. Otherwise `Conflict` says why ("2 keys of GAME-1 needed, 0 in stock: import
         keys first") and nothing is written. The request goes through the outbox like a payment's,
         audited (`fulfillment_retried`) in the same transaction."""
+        note_order(order_id)
         order = await self._uow.orders.get(order_id)
         if order is None:
             await self._uow.rollback()

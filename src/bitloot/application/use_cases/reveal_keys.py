@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bitloot.application.access import order_for_token
 from bitloot.application.errors import NotFound, RevealAlreadyShown
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.links import DeliveryLinkSigner
@@ -97,6 +98,7 @@ class RevealKeys:
         """
         order_id, channel = await self._authorize(request.credential)
         await self._limits.admit(OrderAction.REVEAL, order_id)
+        note_order(order_id)
         revealed = await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
         if isinstance(revealed, _Refused):
             raise revealed.error

@@ -28,6 +28,7 @@ from enum import Enum
 
 from bitloot.application.email_composer import EmailComposer
 from bitloot.application.errors import ConcurrencyConflict, EmailNotSent, EmailRejected
+from bitloot.application.log_context import about_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.email_renderer import EmailRenderer
 from bitloot.application.ports.email_sender import EmailSender, OutgoingEmail
@@ -92,7 +93,8 @@ class SendDeliveryEmails:
         for email in await self._due(order_id):
             if not await self._claim(email):
                 continue
-            outcome = await self._send(email)
+            with about_order(email.order_id):
+                outcome = await self._send(email)
             if outcome is _Outcome.SENT:
                 sent += 1
             elif outcome is _Outcome.GIVEN_UP:

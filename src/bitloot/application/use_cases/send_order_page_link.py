@@ -12,6 +12,7 @@ import logging
 import uuid
 
 from bitloot.application.errors import TooManyRequests
+from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.email_addresses import EmailAddressRules
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits
@@ -45,6 +46,7 @@ class SendOrderPageLink:
         stored = order.email.casefold() if order is not None else "nobody@invalid.invalid"
         if not hmac.compare_digest(stored.encode(), wanted.encode()) or order is None:
             return
+        note_order(order.id)
         try:
             await self._limits.admit(OrderAction.EMAIL, order.id)
         except TooManyRequests:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bitloot.entrypoints.config.data_dir import secure_data_dir
 from bitloot.entrypoints.config.environment import ConfigurationError, Environment
+from bitloot.entrypoints.config.log_format import log_format_of
 from bitloot.entrypoints.config.secret_settings import load_secrets
 from bitloot.entrypoints.config.services import (
     HTTP,
@@ -49,6 +50,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     rate_limit_url = env.url("RATE_LIMIT_URL", REDIS)
     public_base_url = env.url("PUBLIC_BASE_URL", HTTP, "http://127.0.0.1:8000", host=True).rstrip("/")
     tuning = env.tuning()
+    log_format = log_format_of(env.get("LOG_FORMAT"), mode)
+    if log_format is None:
+        env.refuse("BITLOOT_LOG_FORMAT is json or text.")
     try:
         trusted_proxies = parse_networks(env.get("TRUSTED_PROXIES"))
     except ValueError as exc:
@@ -83,4 +87,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         rate_limit_url=rate_limit_url,
         trusted_proxies=trusted_proxies,
         shop=shop,
+        log_format=log_format or "text",
     )

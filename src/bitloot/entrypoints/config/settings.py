@@ -57,6 +57,9 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     # `BITLOOT_SHOP_NAME`, `BITLOOT_SUPPORT_EMAIL`: named on every customer page and email.
     shop: ShopIdentity = field(default_factory=ShopIdentity)
+    # `BITLOOT_LOG_FORMAT`: `json` or `text` (default: json in production, else text); logging is set up
+    # from the environment before the settings exist (config/log_format.py), this is for reading.
+    log_format: str = "text"
 
     @property
     def production(self) -> bool:

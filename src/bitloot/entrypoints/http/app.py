@@ -23,6 +23,7 @@ from bitloot.entrypoints.http.admin_keys import AdminKeysController
 from bitloot.entrypoints.http.admin_orders import AdminOrdersController
 from bitloot.entrypoints.http.admin_products import AdminProductsController
 from bitloot.entrypoints.http.api_docs import DESCRIPTION, SECURITY_SCHEMES, asset_routers, doc_pages
+from bitloot.entrypoints.http.client_address import ClientAddresses
 from bitloot.entrypoints.http.console import console_router
 from bitloot.entrypoints.http.customer import CatalogController, FulfillmentController, OrdersController
 from bitloot.entrypoints.http.delivery import DeliveryController
@@ -36,6 +37,7 @@ from bitloot.entrypoints.http.order_page import OrderPageController
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
 from bitloot.entrypoints.http.request import CheckedBodyRequest
+from bitloot.entrypoints.http.request_logs import log_requests
 from bitloot.entrypoints.http.security import security_headers
 from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks.kinguin import KinguinWebhookController
@@ -134,6 +136,8 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         before_send=[security_headers(settings.public_base_url.startswith("https://"))],
     )
     app.state.settings = settings
+    # X-Request-ID and the access log, around every request (entrypoints/http/request_logs.py).
+    log_requests(app, ClientAddresses(settings.trusted_proxies))
     setup_dishka(container, app)
     # The OpenAPI document says what the app really answers: problem details, HTML pages.
     document_responses(app)

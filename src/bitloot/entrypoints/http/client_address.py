@@ -34,11 +34,11 @@ class ClientAddresses:
 
     def resolve(self, peer: str, forwarded_for: Sequence[str]) -> str:
         """The client's address, from the peer and every `X-Forwarded-For` header in order."""
-        if not self._trusted(peer):
+        if not self.trusts(peer):
             return peer
         hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
         for hop in reversed(hops):
-            if not self._trusted(hop):
+            if not self.trusts(hop):
                 return hop
         return hops[0] if hops else peer
 
@@ -46,7 +46,8 @@ class ClientAddresses:
         peer = request.client.host if request.client else "unknown"
         return self.resolve(peer, request.headers.getall("x-forwarded-for", []))
 
-    def _trusted(self, address: str) -> bool:
+    def trusts(self, address: str) -> bool:
+        """Whether `address` is one of the trusted proxies (whose `X-Request-ID` is kept too)."""
         if not self.trusted_proxies:
             return False
         try:

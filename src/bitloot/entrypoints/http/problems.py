@@ -69,7 +69,9 @@ def http_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[di
 
 
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    # The route's template, never the path: a path can hold a delivery link's token.
+    route = request.scope.get("path_template", "(unmatched)")
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, route, exc_info=exc)
     return problem(HTTPStatus.INTERNAL_SERVER_ERROR)
 
 
