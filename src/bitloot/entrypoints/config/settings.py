@@ -13,6 +13,7 @@ from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
 from bitloot.adapters.storage.s3 import S3Settings
 from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
 from bitloot.domain.shop import ShopIdentity
+from bitloot.entrypoints.config.metrics_settings import MetricsSettings
 from bitloot.entrypoints.config.tuning import Tuning
 from bitloot.entrypoints.http.client_address import Network
 
@@ -57,6 +58,8 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     # `BITLOOT_SHOP_NAME`, `BITLOOT_SUPPORT_EMAIL`: named on every customer page and email.
     shop: ShopIdentity = field(default_factory=ShopIdentity)
+    # `BITLOOT_METRICS_*` (docs/metrics.md).
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     @property
     def production(self) -> bool:
