@@ -53,8 +53,8 @@ def get_fresh(port: int, path: str) -> int:
         return client.get(path, headers={"Connection": "close"}).status_code
 
 
-def stop(process: subprocess.Popen[str]) -> str:
-    os.killpg(process.pid, signal.SIGINT)
+def stop(process: subprocess.Popen[str], signum: int = signal.SIGINT) -> str:
+    os.killpg(process.pid, signum)
     try:
         _, err = process.communicate(timeout=60)
     finally:
@@ -153,8 +153,10 @@ def test_a_worker_serves_its_own_metrics_on_its_port_and_only_there(
         ):
             assert time.monotonic() < deadline
             time.sleep(0.2)
+        # The worker takes over SIGTERM a moment after its receiver starts (entrypoints/worker.py).
+        time.sleep(1)
     finally:
-        err = stop(worker)
+        err = stop(worker, signal.SIGTERM)
 
     assert 'bitloot_fulfillment_jobs_total{outcome="fulfilled"} 0.0' in text
     assert "process_resident_memory_bytes" in text
