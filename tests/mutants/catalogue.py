@@ -707,4 +707,40 @@ MUTANTS = (
             "::test_an_unexpected_error_is_answered_with_the_id_and_logged_under_it_by_route",
         ),
     ),
+    Mutant(
+        name="metrics-route-raw-path",
+        fault="a request's path (a delivery link's token, a made-up URL) becomes a metrics label",
+        protection="requests are labelled by the template of the route that took them, else `unmatched`",
+        path="entrypoints/http/metrics_middleware.py",
+        edits=(('    return scope.get("path_template") or UNMATCHED\n', '    return scope["path"]\n'),),
+        tests=(
+            "tests/http/test_metrics.py::test_requests_are_labelled_by_route_template_never_by_the_path_sent",
+        ),
+    ),
+    Mutant(
+        name="metrics-labels-unbounded",
+        fault="an outcome, method or limit name outside its set grows a label without bound",
+        protection="every label value is checked against its fixed set where labels are written",
+        path="adapters/metrics/prometheus.py",
+        edits=(("    return value if value in known else OTHER\n", "    return value\n"),),
+        tests=(
+            "tests/unit/adapters/test_prometheus_metrics.py::test_a_value_outside_its_label_set_is_recorded_as_other",
+        ),
+    ),
+    Mutant(
+        name="metrics-token-unchecked",
+        fault="anyone scrapes the API's /metrics though the shop set a metrics token",
+        protection="with BITLOOT_METRICS_TOKEN set, /metrics answers only its bearer",
+        path="entrypoints/http/metrics.py",
+        edits=(("    if token is None:\n", "    if True:\n"),),
+        tests=("tests/http/test_metrics.py::test_with_a_token_only_a_scraper_that_sends_it_is_answered",),
+    ),
+    Mutant(
+        name="metrics-folder-kept",
+        fault="`bitloot serve` restarts on the folder of an earlier run: its files are added in again",
+        protection="the shared metrics folder is emptied of metrics files at each start",
+        path="entrypoints/metrics_dir.py",
+        edits=(("            stale.unlink()\n", "            pass\n"),),
+        tests=("tests/http/test_metrics_processes.py::test_two_granian_workers_add_up_in_one_scrape",),
+    ),
 )

@@ -181,6 +181,7 @@ class Run:
         use_case = ReceiveKinguinWebhook(
             KinguinWebhook(KINGUIN_SECRET.encode()),
             ApplyKinguinEvent(self.world.uow(), self.world.queue, self.world.clock),
+            self.world.metrics,
         )
         await use_case.execute("order.status", KINGUIN_SECRET, body)
 

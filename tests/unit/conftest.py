@@ -45,6 +45,7 @@ from tests.factories.emails import RENDERER
 from tests.fakes.blob_store import InMemoryBlobStore
 from tests.fakes.clock import FrozenClock
 from tests.fakes.email_sender import RecordingEmailSender
+from tests.fakes.metrics import RecordingMetrics
 from tests.fakes.queue import RecordingQueue
 from tests.fakes.read_models import MemoryOrderProgressReader
 from tests.fakes.state import MemoryDatabase
@@ -83,6 +84,8 @@ class World:
     )
     # Who the emails are from.
     shop: ShopIdentity = field(default_factory=ShopIdentity)
+    # What the use cases counted.
+    metrics: RecordingMetrics = field(default_factory=RecordingMetrics)
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)
@@ -100,7 +103,7 @@ class World:
         return ApplyPaymentNotification(self.uow(), self.queue, self.clock)
 
     def payment_use_case(self) -> ReceivePaymentWebhook:
-        return ReceivePaymentWebhook(self.webhook, self.apply_payment_use_case())
+        return ReceivePaymentWebhook(self.webhook, self.apply_payment_use_case(), self.metrics)
 
     def fulfill_use_case(
         self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)
@@ -120,6 +123,7 @@ class World:
             self.heartbeat(),
             FulfillmentSettings(worker_id=worker, lease=lease),
             self.fingerprints,
+            self.metrics,
         )
 
     def retry_use_case(self) -> RetryFulfillment:
@@ -142,7 +146,9 @@ class World:
         return IssueDeliveryLink(self.uow(), self.links, self.clock, self.order_limits)
 
     def reveal_use_case(self) -> RevealKeys:
-        return RevealKeys(self.uow(), self.vault, self.store, self.links, self.clock, self.order_limits)
+        return RevealKeys(
+            self.uow(), self.vault, self.store, self.links, self.clock, self.order_limits, self.metrics
+        )
 
     def send_delivery_emails_use_case(self, lease: timedelta = timedelta(minutes=2)) -> SendDeliveryEmails:
         return SendDeliveryEmails(

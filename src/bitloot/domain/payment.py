@@ -1,5 +1,6 @@
 """Payment notifications and what they mean for an order (docs/payments.md)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -110,3 +111,15 @@ def still_missing(asked: Decimal | None, paid: Decimal) -> Decimal | None:
     if asked is None or paid >= asked:
         return None
     return asked - paid
+
+
+def paid_at(records: Iterable[PaymentRecord]) -> datetime | None:
+    """When the order was paid: the first applied `finished` payment received; None when none was
+    (an order paid before payment records were kept, say). The operator's overview counts late
+    orders by the same rule."""
+    paid = [
+        r.received_at
+        for r in records
+        if r.outcome is PaymentOutcome.APPLIED and r.status is PaymentStatus.FINISHED
+    ]
+    return min(paid, default=None)

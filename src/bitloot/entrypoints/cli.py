@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from bitloot.entrypoints.config import ConfigurationError, Settings, load_settings
 from bitloot.entrypoints.keys_cli import add_keys_commands, run_keys_command
 from bitloot.entrypoints.logging_setup import configure_logging
+from bitloot.entrypoints.metrics_dir import forget_metrics_dir, shared_metrics_dir
 from bitloot.entrypoints.operators_cli import add_operators_commands, run_operators_command
 from bitloot.entrypoints.stock_cli import add_stock_commands, run_stock_command
 
@@ -56,6 +57,8 @@ def _run(argv: Sequence[str] | None) -> int:
         if problem := address_problem(args.host, args.port):
             print(problem, file=sys.stderr)
             return 2
+    if args.command != "serve":
+        forget_metrics_dir()
     try:
         if args.command == "demo":
             from bitloot.entrypoints.demo import run_demo
@@ -74,10 +77,11 @@ def _run(argv: Sequence[str] | None) -> int:
         if settings.database_url.startswith("sqlite"):
             migrate(settings)
         return asyncio.run(_keys(settings, args))
-    prepare(settings)
     from bitloot.entrypoints.serve import serve_http
 
-    return serve_http(args.host, args.port, args.workers)
+    with shared_metrics_dir():
+        prepare(settings)
+        return serve_http(args.host, args.port, args.workers)
 
 
 def migrate(settings: Settings) -> None:

@@ -10,8 +10,10 @@ from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
+from bitloot.adapters.metrics.prometheus import PrometheusMetrics
 from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.ioc import container_for, warm_up
+from bitloot.entrypoints.metrics_listener import listen_for_scrapes
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.tasks import build_broker
 
@@ -35,6 +37,7 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
     await warm_up(container)
+    metrics = listen_for_scrapes(settings.metrics, await container.get(PrometheusMetrics))
     await broker.startup()
     receiver = Receiver(
         broker,
@@ -63,4 +66,6 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
         await reconciler
         await broker.shutdown()
         await container.close()
+        if metrics is not None:
+            metrics.close()
         log.info("worker stopped")

@@ -479,6 +479,7 @@ def slow_worker(
         world.heartbeat(),
         FulfillmentSettings(worker_id="slow-worker", lease=lease),
         world.fingerprints,
+        world.metrics,
     )
 
 

@@ -54,7 +54,7 @@ async def kinguin(world: World, server: KinguinServer) -> AsyncIterator[World]:
 
 
 def handler(world: World) -> ReceiveKinguinWebhook:
-    return ReceiveKinguinWebhook(KinguinWebhook(SECRET.encode()), apply_events(world))
+    return ReceiveKinguinWebhook(KinguinWebhook(SECRET.encode()), apply_events(world), world.metrics)
 
 
 def apply_events(world: World) -> ApplyKinguinEvent:
@@ -134,7 +134,7 @@ async def test_a_wrong_or_missing_secret_writes_nothing(kinguin: World, server: 
 
 
 async def test_without_a_configured_secret_every_delivery_is_refused(world: World) -> None:
-    unconfigured = ReceiveKinguinWebhook(KinguinWebhook(None), apply_events(world))
+    unconfigured = ReceiveKinguinWebhook(KinguinWebhook(None), apply_events(world), world.metrics)
     with pytest.raises(InvalidSignature):
         await unconfigured.execute("product.update", "", product_update(KINGUIN_ID, 5, T1))
     assert kinguin_deliveries(world) == []

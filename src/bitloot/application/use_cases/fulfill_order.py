@@ -23,6 +23,7 @@ from bitloot.application.log_context import note_order
 from bitloot.application.order_claim import NotClaimed, Unclaimed, claim_order, release_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
+from bitloot.application.ports.metrics import ERROR, ShopMetrics
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -32,6 +33,7 @@ from bitloot.domain.errors import OutOfStock
 from bitloot.domain.fingerprints import KeyFingerprint
 from bitloot.domain.ids import new_id
 from bitloot.domain.order import Order, OrderItem
+from bitloot.domain.payment import paid_at
 from bitloot.domain.product import Product, SupplierKind
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,10 @@ class FulfillOrder:
         heartbeat: LeaseHeartbeat,
         settings: FulfillmentSettings,
         fingerprints: KeyFingerprints,
+        metrics: ShopMetrics,
     ) -> None:
         self._uow = uow
+        self._metrics = metrics
         self._suppliers = suppliers
         self._store = store
         self._clock = clock
@@ -98,9 +102,18 @@ class FulfillOrder:
         one worker at a time work on an order. Each item's keys come from an idempotent supplier step
         keyed by the item, are sealed to order, item and key, written to storage and then recorded; an
         item already recorded is skipped. Running again after a crash at any point therefore finishes
-        the work without a second key.
+        the work without a second key. Each run is counted by its outcome (`bitloot_fulfillment_jobs_total`).
         """
         note_order(order_id)
+        try:
+            outcome = await self._run(order_id)
+        except Exception:
+            self._metrics.fulfillment_job_finished(ERROR)
+            raise
+        self._metrics.fulfillment_job_finished(outcome.value)
+        return outcome
+
+    async def _run(self, order_id: str) -> FulfillOutcome:
         # One lease owner per run, not per process: a second job for the same order in the same worker
         # (re-queued while the first still runs) must find the lease taken and skip.
         self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
@@ -148,6 +161,7 @@ class FulfillOrder:
         # The last item's keys, the order's completion and the email it owes commit together. The
         # email is sent by SendDeliveryEmails, right after this job and by the reconciler until it
         # goes through.
+        paid = paid_at(await self._uow.payments.list_for_order(order.id)) or order.created_at
         async with self._discard_on_conflict(written):
             order.complete(self._clock.now())
             await self._uow.orders.save(order)
@@ -162,6 +176,7 @@ class FulfillOrder:
                 )
             )
             await self._uow.commit()
+        self._metrics.order_fulfilled(max((self._clock.now() - paid).total_seconds(), 0.0))
         log.info("order %s fulfilled", order.id)
         return FulfillOutcome.FULFILLED
 

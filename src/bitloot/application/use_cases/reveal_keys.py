@@ -10,6 +10,7 @@ from bitloot.application.log_context import note_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.links import DeliveryLinkSigner
+from bitloot.application.ports.metrics import ShopMetrics
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork
@@ -78,9 +79,11 @@ class RevealKeys:
         links: DeliveryLinkSigner,
         clock: Clock,
         limits: OrderLimits,
+        metrics: ShopMetrics,
     ) -> None:
         self._uow = uow
         self._limits = limits
+        self._metrics = metrics
         self._vault = vault
         self._store = store
         self._links = links
@@ -94,7 +97,7 @@ class RevealKeys:
         When any key asked for was purged after the retention period, the answer is `KeyPurged`.
         With `expected_reveal_count`, the count is compared in the reveal's own transaction, so two
         requests on one ticket reveal once: the loser's save conflicts, and its retry finds the count
-        moved on.
+        moved on. A reveal that showed keys is counted by its channel (`bitloot_reveals_total`).
         """
         order_id, channel = await self._authorize(request.credential)
         await self._limits.admit(OrderAction.REVEAL, order_id)
@@ -102,6 +105,7 @@ class RevealKeys:
         revealed = await in_transaction(self._uow, lambda: self._reveal(order_id, channel, request))
         if isinstance(revealed, _Refused):
             raise revealed.error
+        self._metrics.keys_revealed(channel)
         return revealed
 
     async def _authorize(

@@ -12,6 +12,7 @@ from pathlib import Path
 from bitloot.entrypoints.config.data_dir import secure_data_dir
 from bitloot.entrypoints.config.environment import ConfigurationError, Environment
 from bitloot.entrypoints.config.log_format import log_format_of
+from bitloot.entrypoints.config.metrics_settings import metrics_settings
 from bitloot.entrypoints.config.secret_settings import load_secrets
 from bitloot.entrypoints.config.services import (
     HTTP,
@@ -65,6 +66,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     smtp = smtp_settings(env)
     kinguin = kinguin_settings(env)
     shop = shop_identity(env)
+    metrics = metrics_settings(env)
     secrets = load_secrets(env, production, data_dir)
     if env.problems or secrets is None:
         raise ConfigurationError(env.problems)
@@ -88,4 +90,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=trusted_proxies,
         shop=shop,
         log_format=log_format or "text",
+        metrics=metrics,
     )

@@ -13,6 +13,7 @@ from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
 from bitloot.adapters.storage.s3 import S3Settings
 from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
 from bitloot.domain.shop import ShopIdentity
+from bitloot.entrypoints.config.metrics_settings import MetricsSettings
 from bitloot.entrypoints.config.tuning import Tuning
 from bitloot.entrypoints.http.client_address import Network
 
@@ -60,6 +61,8 @@ class Settings:
     # `BITLOOT_LOG_FORMAT`: `json` or `text` (default: json in production, else text); logging is set up
     # from the environment before the settings exist (config/log_format.py), this is for reading.
     log_format: str = "text"
+    # `BITLOOT_METRICS_*` (docs/metrics.md).
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     @property
     def production(self) -> bool:

@@ -17,6 +17,7 @@ from litestar.types import ControllerRouterHandler
 from taskiq import AsyncBroker
 
 from bitloot.adapters.template_filters import add_amount_filter
+from bitloot.adapters.metrics.prometheus import PrometheusMetrics
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
 from bitloot.entrypoints.http.admin_keys import AdminKeysController
@@ -31,6 +32,8 @@ from bitloot.entrypoints.http.delivery_fresh_link import FreshLinkController
 from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.home import home
 from bitloot.entrypoints.http.key_reports import KeyReportApiController, KeyReportPageController
+from bitloot.entrypoints.http.metrics import metrics_endpoint
+from bitloot.entrypoints.http.metrics_middleware import instrument
 from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.order_lookup import lookup, lookup_form
 from bitloot.entrypoints.http.order_page import OrderPageController
@@ -43,6 +46,7 @@ from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks.kinguin import KinguinWebhookController
 from bitloot.entrypoints.http.webhooks.nowpayments import PaymentWebhookController
 from bitloot.entrypoints.ioc import container_for, warm_up
+from bitloot.entrypoints.metrics_figures import FiguresLock, refresh_figures_forever
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.tasks import build_broker
 
@@ -79,6 +83,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         KeyReportPageController,
         KeyReportApiController,
         AdminKeysController,
+        metrics_endpoint,
     ]
     if simulator_mounted(settings):
         handlers.append(SimulatorController)
@@ -99,10 +104,17 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
                 reconcile_forever(container, settings.tuning.reconciler.every_seconds, stop)
             )
         )
+        # The gauges read from the database, by one of the API's processes (docs/metrics.md).
+        figures = asyncio.create_task(
+            refresh_figures_forever(
+                container, settings.metrics.every_seconds, stop, FiguresLock.from_environment()
+            )
+        )
         try:
             yield
         finally:
             stop.set()
+            await figures
             if reconciler is not None:
                 await reconciler
             await broker.shutdown()
@@ -139,6 +151,8 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     # X-Request-ID and the access log, around every request (entrypoints/http/request_logs.py).
     log_requests(app, ClientAddresses(settings.trusted_proxies))
     setup_dishka(container, app)
+    # Every request counted and timed by its route's template (docs/metrics.md).
+    instrument(app, lambda: container.get(PrometheusMetrics))
     # The OpenAPI document says what the app really answers: problem details, HTML pages.
     document_responses(app)
     return app

@@ -9,6 +9,7 @@ per concern.
 - `jobs`: the fulfillment queue, the lease heartbeat and the background use cases' settings;
 - `http_only`: what only the HTTP app asks for;
 - `use_cases`: every use case;
+- `metrics`: the Prometheus recorder and the wrappers that count and time what other parts do;
 - `container`: `container_for(settings, broker, *overrides)`, where an override provider (the fault
   suite's in `tests/e2e/faults.py`, or `bitloot worker --provider`) replaces one part in one line.
 """
