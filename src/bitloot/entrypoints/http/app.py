@@ -16,8 +16,8 @@ from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 from taskiq import AsyncBroker
 
-from bitloot.adapters.template_filters import add_amount_filter
 from bitloot.adapters.metrics.prometheus import PrometheusMetrics
+from bitloot.adapters.template_filters import add_amount_filter
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.admin import AdminController
 from bitloot.entrypoints.http.admin_keys import AdminKeysController
