@@ -14,6 +14,7 @@ from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.tasks import build_broker
+from bitloot.entrypoints.tracing import WORKER_SERVICE, start_tracing
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,10 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
         )
     broker = build_broker(settings)
     broker.is_worker_process = True
-    container = container_for(settings, broker, TaskiqProvider(), *overrides)
+    # Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (entrypoints/tracing/).
+    tracing = start_tracing(WORKER_SERVICE)
+    tracing.instrument_broker(broker)
+    container = container_for(settings, broker, TaskiqProvider(), *overrides, *tracing.providers())
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
     await warm_up(container)
@@ -63,4 +67,5 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
         await reconciler
         await broker.shutdown()
         await container.close()
+        await tracing.shutdown()
         log.info("worker stopped")
