@@ -70,6 +70,19 @@ async def test_one_trace_runs_from_the_ipn_to_the_fulfilled_order(otlp: OtlpRece
     assert "storage get" in {s.name for s in in_job}
     assert ipn.attributes["http.route"] == "/payments/ipn"
     assert ipn.attributes["http.status_code"] == 200
+    # The reconciler's rounds (one ran as the app started) make no trace of their own SQL.
+    assert all(s.parent_span_id for s in spans if s.kind == CLIENT)
+
+
+async def test_otel_service_name_names_the_process(
+    otlp: OtlpReceiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "bitloot-api-eu")
+    async with open_shop(tmp_path) as shop:
+        assert (await shop.client.get("/products")).status_code == 200
+
+    assert {s.service for s in otlp.spans} == {"bitloot-api-eu"}
+    assert "GET /products" in {s.name for s in otlp.spans}
 
 
 async def test_sql_spans_carry_placeholders_never_the_values(otlp: OtlpReceiver, tmp_path: Path) -> None:
@@ -117,13 +130,15 @@ async def test_no_token_key_or_secret_reaches_a_span(otlp: OtlpReceiver, tmp_pat
         await shop.client.get(f"/d/{CANARY_TOKEN}?token={CANARY_TOKEN}")
         await shop.client.get(f"/o/{CANARY_TOKEN}")
         await shop.client.get(f"/no-such-page/{CANARY_TOKEN}?t={CANARY_TOKEN}")
+        assert (await shop.client.get("/health")).status_code == 200
         secrets = [*secrets_of(shop, order, delivery), CANARY_KEY, CANARY_TOKEN]
     spans = otlp.spans
 
     names = {s.name for s in spans if s.kind == SERVER}
     assert {"GET /d/{token}", "GET /o/{token}", "POST /fulfillment/{order_id}/reveal"} <= names
-    # A path no route takes is named by its method alone.
+    # A path no route takes is named by its method alone; health checks make no span.
     assert "GET" in names
+    assert "GET /health" not in names
     for secret in secrets:
         assert not any(secret in text for span in spans for text in span.texts), secret
         assert secret.encode() not in otlp.raw, secret

@@ -23,6 +23,8 @@ from opentelemetry.semconv.attributes.http_attributes import HTTP_ROUTE
 # conventions (old `http.*`, stable `url.*`; OTEL_SEMCONV_STABILITY_OPT_IN picks).
 PATH_ATTRIBUTES = ("http.target", "http.url", "url.path", "url.query", "url.full")
 UNROUTED = "UNROUTED"
+# Polled every few seconds by load balancers and Prometheus: a trace each would drown the others.
+UNTRACED_PATHS = ["^/health$", "^/fulfillment/health$", "^/metrics$"]
 
 
 def span_details(scope: Scope) -> tuple[str, dict[str, Any]]:
@@ -83,5 +85,6 @@ def http_tracing_plugin(
         # Only the request's span: no child span per ASGI message received or sent.
         exclude_spans=["receive", "send"],
         scopes={ScopeType.HTTP},
+        exclude=UNTRACED_PATHS,
     )
     return [OpenTelemetryPlugin(config), RouteNamedSpans(on_shutdown)]
