@@ -1,4 +1,4 @@
-"""Tracing across processes (SPEC §13): `bitloot serve` and a `bitloot worker` on PostgreSQL, Redis and
+"""Tracing across processes (issue 13): `bitloot serve` and a `bitloot worker` on PostgreSQL, Redis and
 SeaweedFS, both exporting to a collector stand-in of the test (tests/providers/otlp_receiver.py). The
 IPN's request span in the API and the job's span in the worker share one trace, carried in the job's
 labels through Redis; and no key, token or secret is in any span either process sent."""

@@ -1,4 +1,4 @@
-"""Tracing (SPEC §13, entrypoints/tracing/): with OTEL_EXPORTER_OTLP_ENDPOINT set, the app exports its
+"""Tracing (issue 13, entrypoints/tracing/): with OTEL_EXPORTER_OTLP_ENDPOINT set, the app exports its
 spans over OTLP/HTTP to a collector stand-in (tests/providers/otlp_receiver.py). Jobs run in-process,
 as in embedded mode, before the IPN's answer."""
 

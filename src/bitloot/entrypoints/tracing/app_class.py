@@ -4,7 +4,7 @@ Litestar 2 imports its OpenTelemetry plugin (and with it OpenTelemetry's ASGI in
 50 modules) in every app's constructor whenever OpenTelemetry is installed, only to move an
 OpenTelemetry middleware listed among `middleware` into a plugin. We never list one there: with
 tracing on, the plugin comes in `plugins` (`Tracing.litestar_plugins`). So that step is skipped, and
-an app without tracing loads none of it (tests/unit/test_tracing_off.py)."""
+an app without tracing loads none of it (tests/http/test_tracing_off.py)."""
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
