@@ -20,7 +20,8 @@ JOB_SPAN = "execute/bitloot.fulfill_order"
 def otlp(monkeypatch: pytest.MonkeyPatch) -> Iterator[OtlpReceiver]:
     with running_otlp_receiver() as receiver:
         monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
-        monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
+        # No batch goes out on a timer during a test: the app's shutdown exports them all.
+        monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "600000")
         for name in ("OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_TRACES_SAMPLER"):
             monkeypatch.delenv(name, raising=False)
         yield receiver
