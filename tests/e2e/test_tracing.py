@@ -55,7 +55,7 @@ async def test_one_trace_id_covers_the_ipn_in_the_api_and_the_job_in_the_worker(
     assert (await shop.http.get(order_page)).status_code == 200
     assert (await shop.http.get("/d/forged-token-0123456789")).status_code >= 400
 
-    spans = otlp.wait_for(lambda got: ipn_and_job(got) is not None)
+    spans = otlp.wait_for(lambda got: ipn_and_job(got) is not None, within=60)
     found = ipn_and_job(spans)
     assert found is not None
     ipn, job = found
@@ -66,7 +66,7 @@ async def test_one_trace_id_covers_the_ipn_in_the_api_and_the_job_in_the_worker(
     assert sent.parent_span_id == ipn.span_id
     # The worker's SQL (PostgreSQL) and S3 calls for that order are in the same trace.
     spans = otlp.wait_for(
-        lambda got: any(s.trace_id == job.trace_id and s.name == "storage get" for s in got)
+        lambda got: any(s.trace_id == job.trace_id and s.name == "storage get" for s in got), within=60
     )
     worker_calls = [s for s in spans if s.trace_id == job.trace_id and s.service == "bitloot-worker"]
     assert any("db.statement" in s.attributes for s in worker_calls)
