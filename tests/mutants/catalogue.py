@@ -17,6 +17,7 @@ CONSOLE_AUDIT_PAGE = (
     "::test_the_audit_page_pages_older_records_filters_by_operator_and_masks_addresses_for_support"
 )
 CONSOLE_REFUND = "tests/http/test_console_orders.py::test_refund_is_for_owners_and_needs_a_reason"
+TRACING_CANARY = "tests/http/test_tracing.py::test_no_token_key_or_secret_reaches_a_span"
 
 
 @dataclass(frozen=True, slots=True)
@@ -742,5 +743,27 @@ MUTANTS = (
         path="entrypoints/metrics_dir.py",
         edits=(("            stale.unlink()\n", "            pass\n"),),
         tests=("tests/http/test_metrics_processes.py::test_two_granian_workers_add_up_in_one_scrape",),
+    ),
+    Mutant(
+        name="span-keeps-the-path",
+        fault="a request's raw path or query (a delivery or order page token) reaches its trace span",
+        protection="each span attribute holding the path, query or URL is overwritten: with UNROUTED "
+        "as the span starts, with the route template once the request is routed",
+        path="entrypoints/tracing/http_spans.py",
+        edits=(("        if key in present:\n", "        if False:\n"),),
+        tests=(TRACING_CANARY,),
+    ),
+    Mutant(
+        name="span-named-by-path",
+        fault="a request no route takes names its span by its raw path (a token in it)",
+        protection="a span starts named by the method alone; only the route template renames it",
+        path="entrypoints/tracing/http_spans.py",
+        edits=(
+            (
+                '    return str(scope.get("method") or "HTTP"), {}\n',
+                "    return f\"{scope.get('method')} {scope.get('path')}\", {}\n",
+            ),
+        ),
+        tests=(TRACING_CANARY,),
     ),
 )

@@ -16,6 +16,7 @@ from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.metrics_listener import listen_for_scrapes
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.tasks import build_broker
+from bitloot.entrypoints.tracing import WORKER_SERVICE, start_tracing
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,10 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
         )
     broker = build_broker(settings)
     broker.is_worker_process = True
-    container = container_for(settings, broker, TaskiqProvider(), *overrides)
+    # Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (entrypoints/tracing/).
+    tracing = start_tracing(WORKER_SERVICE)
+    tracing.instrument_broker(broker)
+    container = container_for(settings, broker, TaskiqProvider(), *overrides, *tracing.providers())
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
     await warm_up(container)
@@ -68,4 +72,5 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
         await container.close()
         if metrics is not None:
             metrics.close()
+        await tracing.shutdown()
         log.info("worker stopped")

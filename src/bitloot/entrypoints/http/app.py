@@ -49,6 +49,8 @@ from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.metrics_figures import FiguresLock, refresh_figures_forever
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.tasks import build_broker
+from bitloot.entrypoints.tracing import API_SERVICE, start_tracing
+from bitloot.entrypoints.tracing.app_class import ShopLitestar
 
 MAX_BODY_BYTES = 1024 * 1024
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,7 +62,10 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     """The HTTP app. `broker` defaults to the in-process one, whose jobs run in this process;
     `overrides` replace providers of the composition root (tests swap adapters this way)."""
     broker = broker or build_broker(settings)
-    container = container_for(settings, broker, *overrides)
+    # Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (entrypoints/tracing/).
+    tracing = start_tracing(API_SERVICE)
+    tracing.instrument_broker(broker)
+    container = container_for(settings, broker, *overrides, *tracing.providers())
     # In-process jobs resolve their use cases from this same container.
     setup_taskiq_dishka(container, broker)
     handlers: list[ControllerRouterHandler] = [
@@ -120,7 +125,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             await broker.shutdown()
             await container.close()
 
-    app = Litestar(
+    app = ShopLitestar(
         route_handlers=[DishkaRouter("", route_handlers=handlers), home, *asset_routers(), console_router()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
@@ -146,6 +151,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         # The process configures logging (entrypoints/logging_setup.py), in one format for all.
         logging_config=None,
         before_send=[security_headers(settings.public_base_url.startswith("https://"))],
+        plugins=tracing.litestar_plugins(),
     )
     app.state.settings = settings
     # X-Request-ID and the access log, around every request (entrypoints/http/request_logs.py).
