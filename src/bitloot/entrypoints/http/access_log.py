@@ -49,6 +49,8 @@ class AccessLog:
         method = scope["method"]
         route = scope.get("path_template") or UNMATCHED
         client = self._addresses.resolve(peer_of(scope), headers_named(scope, b"x-forwarded-for"))
+        # Rounded once, so the line's text and its field say the same number.
+        duration_ms = round(duration_ms, 1)
         log.info(
             "%s %s %d %.1fms from %s",
             method,
@@ -60,7 +62,7 @@ class AccessLog:
                 "method": method,
                 "route": route,
                 "status": status,
-                "duration_ms": round(duration_ms, 3),
+                "duration_ms": duration_ms,
                 "client": client,
             },
         )

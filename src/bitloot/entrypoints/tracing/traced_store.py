@@ -13,11 +13,19 @@ OPERATION = "bitloot.storage.operation"
 BACKEND = "bitloot.storage.backend"
 
 
+def _backend_of(store: object) -> str:
+    """The class of the store under any wrappers that expose what they wrap as `inner` (the metrics'
+    timing wrapper does)."""
+    while (inner := getattr(store, "inner", None)) is not None:
+        store = inner
+    return type(store).__name__
+
+
 class TracedBlobStore:
     def __init__(self, inner: SealedBlobStore, tracer: Tracer) -> None:
         self._inner = inner
         self._tracer = tracer
-        self._backend = type(inner).__name__
+        self._backend = _backend_of(inner)
 
     def __repr__(self) -> str:
         return f"TracedBlobStore({self._inner!r})"
