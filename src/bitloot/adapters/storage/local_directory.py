@@ -73,9 +73,13 @@ class LocalDirectoryBlobStore:
         return [StoredBlob(path, modified_at) for path, modified_at in islice(found, max(limit, 0))]
 
     def _probe(self) -> None:
-        self._root.mkdir(parents=True, exist_ok=True)
-        if not os.access(self._root, os.W_OK):
-            raise StorageUnavailable("The key directory is not writable.")
+        """Writable now, or creatable by the first write; the probe itself changes nothing (a probe
+        that made the folder would mend, behind the operator's back, what it is there to report)."""
+        existing = self._root
+        while not existing.exists() and existing != existing.parent:  # a write makes what is missing
+            existing = existing.parent
+        if not existing.is_dir() or not os.access(existing, os.W_OK):
+            raise StorageUnavailable
 
     @staticmethod
     async def _run(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
