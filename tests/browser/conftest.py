@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, sync_playwright
 
 from tests.infra.ports import free_ports, wait_for_port
 
@@ -152,20 +152,37 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def only_this_server(context: BrowserContext, base_url: str, refused: list[str]) -> None:
+    """The context's pages reach `base_url` only: any other request is refused and its URL kept in
+    `refused`."""
+
+    def route_request(route: Route) -> None:
+        if route.request.url.startswith(base_url + "/"):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route_request)
+
+
+def keep_console_errors(page: Page, errors: list[str]) -> None:
+    """Every error the page's console logs goes into `errors` (a refused policy included), except a
+    4xx answer's: the refusals' own pages answer 4xx (an expired link's 410), which the browser logs."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "status of 4" not in message.text:
+            errors.append(message.text)
+
+    page.on("console", on_console)
+
+
 @pytest.fixture
 def offline_page(browser: Browser, server: Server) -> Iterator[OfflinePage]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     opened = OfflinePage(page, server.base_url)
-
-    def only_this_server(route: Route) -> None:
-        if route.request.url.startswith(server.base_url + "/"):
-            route.continue_()
-        else:
-            opened.refused.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_this_server)
+    only_this_server(context, server.base_url, opened.refused)
     try:
         yield opened
     finally:

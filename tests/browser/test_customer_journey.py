@@ -19,14 +19,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.accessibility import DESKTOP, check_page
-from tests.browser.conftest import Server, running_server
+from tests.browser.conftest import Server, keep_console_errors, only_this_server, running_server
 from tests.browser.test_delivery_pages import Shop
 from tests.factories.http import keys_body, order_body, product_body
 from tests.providers.smtp_server import Captured, SmtpTestServer, smtp_server
-from tests.support.ipn import ipn_request_for
 
 SHOP_NAME = "Pixel Harbour"
 SUPPORT = "help@pixel-harbour.example"
@@ -67,30 +66,18 @@ def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpTestServer) -> It
 class Storefront(Shop):
     """The shop's API as the test's own tools, with products stocked and orders placed to measure."""
 
-    def stocked(self, sku: str, name: str, keys: list[str], price: Decimal) -> str:
+    def order_of_one(self, buyer: str, sku: str, name: str, key: str, price: Decimal) -> dict[str, Any]:
+        """`buyer`'s order of one `key`: the only key of a product of its own, stocked for the order."""
         product = self.client.post(
             "/admin/products", json=product_body(sku=sku, name=name, price=price), headers=self.admin
         ).json()
         assert self.client.post(
-            f"/admin/products/{product['id']}/keys", json=keys_body(keys), headers=self.admin
+            f"/admin/products/{product['id']}/keys", json=keys_body([key]), headers=self.admin
         ).is_success
-        product_id: str = product["id"]
-        return product_id
-
-    def place(self, product_id: str, email: str) -> dict[str, Any]:
-        answer = self.client.post("/orders", json=order_body(product_id, 1, email=email))
+        answer = self.client.post("/orders", json=order_body(product["id"], 1, email=buyer))
         assert answer.status_code == 201, answer.text
         order: dict[str, Any] = answer.json()
         return order
-
-    def paid_in_full(self, order: dict[str, Any]) -> None:
-        body, headers = ipn_request_for(order, self.stored["ipn_secret"].encode(), "finished")
-        assert self.client.post("/payments/ipn", content=body, headers=headers).status_code == 200
-        for _ in range(100):
-            if self.details(order["id"])["order"]["status"] == "fulfilled":
-                return
-            time.sleep(0.1)
-        raise AssertionError("the order was not fulfilled")
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +119,13 @@ class Mailbox:
             assert self.sent(subject=subject) == [], f"an email {subject!r} was sent"
             time.sleep(0.1)
 
+    def none_carries(self, key: str, to: str) -> None:
+        """No email sent to `to` carries `key`: not in its text, its HTML, nor anywhere in its source."""
+        for mail in self.sent(to):
+            assert key not in mail.text
+            assert key not in mail.html
+            assert key not in mail.raw
+
     def link(self, mail: Captured, pattern: re.Pattern[str]) -> str:
         """The one link of `pattern` in the email: the same in its text and in its HTML."""
         in_text: set[str] = set(pattern.findall(mail.text))
@@ -158,13 +152,7 @@ class Customer:
 
     def tab(self) -> Page:
         page = self.context.new_page()
-
-        def on_console(message: ConsoleMessage) -> None:
-            # The refusals' own pages answer 4xx (an expired link's 410), which the browser logs.
-            if message.type == "error" and "status of 4" not in message.text:
-                self.errors.append(message.text)
-
-        page.on("console", on_console)
+        keep_console_errors(page, self.errors)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         return page
 
@@ -179,15 +167,7 @@ def customer(browser: Browser, server: Server) -> Iterator[Customer]:
     context = browser.new_context(viewport=DESKTOP)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base_url)
     opened = Customer(context)
-
-    def only_this_server(route: Route) -> None:
-        if route.request.url.startswith(server.base_url + "/"):
-            route.continue_()
-        else:
-            opened.refused.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_this_server)
+    only_this_server(context, server.base_url, opened.refused)
     try:
         yield opened
         assert opened.errors == []
@@ -204,8 +184,7 @@ def test_the_whole_journey_from_order_to_key_and_a_report(
     customer: Customer, shop: Storefront, mailbox: Mailbox
 ) -> None:
     buyer = "walker@example.com"
-    product = shop.stocked("WALK-1", "Star Voyage", [WALK_KEY], Decimal("14.99"))
-    order = shop.place(product, buyer)
+    order = shop.order_of_one(buyer, "WALK-1", "Star Voyage", WALK_KEY, Decimal("14.99"))
 
     # The "order received" email: where to pay, and the order page.
     received = mailbox.wait_for(buyer, RECEIVED)
@@ -301,20 +280,15 @@ def test_the_whole_journey_from_order_to_key_and_a_report(
     assert revealed_at != reported_from
     assert all(buyer not in content for _, content in customer.seen)
     mailbox.wait_for(buyer, READY)
-    mails = mailbox.sent(to=buyer)
-    assert {mail.message["Subject"] for mail in mails} == {RECEIVED, READY, FRESH}
-    for mail in mails:
-        assert WALK_KEY not in mail.text
-        assert WALK_KEY not in mail.html
-        assert WALK_KEY not in mail.raw
+    assert {mail.message["Subject"] for mail in mailbox.sent(to=buyer)} == {RECEIVED, READY, FRESH}
+    mailbox.none_carries(WALK_KEY, to=buyer)
 
 
 def test_an_underpaid_order_shows_the_missing_amount_and_a_cancelled_payment_leads_back(
     customer: Customer, shop: Storefront, mailbox: Mailbox, server: Server
 ) -> None:
     buyer = "half@example.com"
-    product = shop.stocked("WALK-HALF", "Ember Roads", ["KEY-WALK-HALF-1111"], Decimal("19.00"))
-    order = shop.place(product, buyer)
+    order = shop.order_of_one(buyer, "WALK-HALF", "Ember Roads", "KEY-WALK-HALF-1111", Decimal("19.00"))
     order_page = mailbox.link(mailbox.wait_for(buyer, RECEIVED), mailbox.order_page)
     token = order_page.rsplit("/o/", 1)[1]
     page = customer.tab()
@@ -355,8 +329,7 @@ def test_an_expired_delivery_link_emails_a_fresh_one(
     customer: Customer, shop: Storefront, mailbox: Mailbox
 ) -> None:
     buyer = "late@example.com"
-    product = shop.stocked("WALK-LATE", "Quiet Harbour", [EXPIRED_KEY], Decimal("9.99"))
-    order = shop.place(product, buyer)
+    order = shop.order_of_one(buyer, "WALK-LATE", "Quiet Harbour", EXPIRED_KEY, Decimal("9.99"))
     shop.paid_in_full(order)
     mailbox.wait_for(buyer, READY)
     page = customer.tab()
@@ -375,17 +348,14 @@ def test_an_expired_delivery_link_emails_a_fresh_one(
     expect(page.get_by_role("button", name="Reveal my keys")).to_be_visible()
     customer.look(page, "link-expired-fresh-opened")
     assert all(EXPIRED_KEY not in content for _, content in customer.seen)
-    for mail in mailbox.sent(to=buyer):
-        assert EXPIRED_KEY not in mail.raw
-        assert EXPIRED_KEY not in mail.html
+    mailbox.none_carries(EXPIRED_KEY, to=buyer)
 
 
 def test_a_lookup_with_a_wrong_address_gets_the_same_answer_and_no_email(
     customer: Customer, shop: Storefront, mailbox: Mailbox, server: Server
 ) -> None:
     buyer = "lost@example.com"
-    product = shop.stocked("WALK-LOOKUP", "Salt Meridian", ["KEY-WALK-LOOKUP-1111"], Decimal("4.99"))
-    order = shop.place(product, buyer)
+    order = shop.order_of_one(buyer, "WALK-LOOKUP", "Salt Meridian", "KEY-WALK-LOOKUP-1111", Decimal("4.99"))
     mailbox.wait_for(buyer, RECEIVED)
     page = customer.tab()
 

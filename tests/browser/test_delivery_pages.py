@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Route, ViewportSize, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks
 from tests.browser.accessibility import assert_accessible
-from tests.browser.conftest import OfflinePage, Server
+from tests.browser.conftest import OfflinePage, Server, keep_console_errors, only_this_server
 from tests.factories.http import keys_body, order_body, product_body
 from tests.support.ipn import ipn_request_for
 
@@ -56,11 +56,16 @@ class Shop:
         order: dict[str, Any] = self.client.post(
             "/orders", json=order_body(product["id"], 2, email="delivery@example.com")
         ).json()
+        self.paid_in_full(order)
+        return order
+
+    def paid_in_full(self, order: dict[str, Any]) -> None:
+        """The provider's IPN says `order` is paid in full; back once the order is fulfilled."""
         body, headers = ipn_request_for(order, self.stored["ipn_secret"].encode(), "finished")
         assert self.client.post("/payments/ipn", content=body, headers=headers).status_code == 200
         for _ in range(100):
             if self.details(order["id"])["order"]["status"] == "fulfilled":
-                return order
+                return
             time.sleep(0.1)
         raise AssertionError("the order was not fulfilled")
 
@@ -105,21 +110,8 @@ def customer_page(browser: Browser, server: Server) -> Iterator[OfflinePage]:
     page = context.new_page()
     opened = OfflinePage(page, server.base_url)
     errors: list[str] = []
-
-    def only_this_server(route: Route) -> None:
-        if route.request.url.startswith(server.base_url + "/"):
-            route.continue_()
-        else:
-            opened.refused.append(route.request.url)
-            route.abort()
-
-    def on_console(message: ConsoleMessage) -> None:
-        # The refusals' own pages answer 4xx, which the browser reports as a failed load.
-        if message.type == "error" and "status of 4" not in message.text:
-            errors.append(message.text)
-
-    context.route("**/*", only_this_server)
-    page.on("console", on_console)
+    only_this_server(context, server.base_url, opened.refused)
+    keep_console_errors(page, errors)
     try:
         yield opened
         assert errors == []

@@ -16,6 +16,8 @@ from tests.contract.conftest import UowFactory
 from tests.contract.factories import T0, assert_same_fields, at, make_item, make_order, make_product, store
 
 LEASE = timedelta(minutes=2)
+RESENT = DeliveryEmailKind.DELIVERY_RESENT
+REPLACED = DeliveryEmailKind.KEY_REPLACED
 
 
 async def stored_orders(uow_factory: UowFactory, count: int) -> list[Order]:
@@ -25,10 +27,14 @@ async def stored_orders(uow_factory: UowFactory, count: int) -> list[Order]:
     return orders
 
 
-def owed(order: Order, when: datetime = T0) -> DeliveryEmail:
-    return DeliveryEmail.owed(
-        DeliveryEmailKind.ORDER_FULFILLED, order.id, order.email, when, email_id=new_id()
-    )
+def owed(
+    order: Order,
+    when: datetime = T0,
+    kind: DeliveryEmailKind = DeliveryEmailKind.ORDER_FULFILLED,
+    cause: str | None = None,
+) -> DeliveryEmail:
+    """A fresh email (an id of its own) owed to `order`'s customer: its order's delivery by default."""
+    return DeliveryEmail.owed(kind, order.id, order.email, when, email_id=new_id(), cause=cause)
 
 
 async def added(uow_factory: UowFactory, *emails: DeliveryEmail) -> None:
@@ -113,54 +119,14 @@ async def test_an_order_gets_one_delivery_email(uow_factory: UowFactory) -> None
 async def test_an_order_holds_one_email_per_dedupe_key_oldest_first(uow_factory: UowFactory) -> None:
     [order] = await stored_orders(uow_factory, 1)
     fulfilled = owed(order)
-    resent = DeliveryEmail.owed(
-        DeliveryEmailKind.DELIVERY_RESENT, order.id, order.email, at(5), email_id=new_id(), cause="action-1"
-    )
-    replaced = DeliveryEmail.owed(
-        DeliveryEmailKind.KEY_REPLACED, order.id, order.email, at(9), email_id=new_id(), cause="replacement-1"
-    )
+    resent = owed(order, at(5), RESENT, "action-1")
+    replaced = owed(order, at(9), REPLACED, "replacement-1")
     await added(uow_factory, replaced, fulfilled, resent)
 
     again = uow_factory()
-    assert (
-        await again.emails.add(
-            DeliveryEmail.owed(
-                DeliveryEmailKind.DELIVERY_RESENT,
-                order.id,
-                order.email,
-                at(20),
-                email_id=new_id(),
-                cause="action-1",
-            )
-        )
-        is False
-    )
-    assert (
-        await again.emails.add(
-            DeliveryEmail.owed(
-                DeliveryEmailKind.KEY_REPLACED,
-                order.id,
-                order.email,
-                at(20),
-                email_id=new_id(),
-                cause="replacement-1",
-            )
-        )
-        is False
-    )
-    assert (
-        await again.emails.add(
-            DeliveryEmail.owed(
-                DeliveryEmailKind.DELIVERY_RESENT,
-                order.id,
-                order.email,
-                at(20),
-                email_id=new_id(),
-                cause="action-2",
-            )
-        )
-        is True
-    )
+    assert await again.emails.add(owed(order, at(20), RESENT, "action-1")) is False
+    assert await again.emails.add(owed(order, at(20), REPLACED, "replacement-1")) is False
+    assert await again.emails.add(owed(order, at(20), RESENT, "action-2")) is True
     await again.commit()
 
     reader = uow_factory()
@@ -178,18 +144,10 @@ async def test_an_order_holds_one_email_per_dedupe_key_oldest_first(uow_factory:
 async def test_two_units_adding_the_same_dedupe_key_keep_one_email(uow_factory: UowFactory) -> None:
     [order] = await stored_orders(uow_factory, 1)
     first, second = uow_factory(), uow_factory()
-    assert await first.emails.add(
-        DeliveryEmail.owed(
-            DeliveryEmailKind.KEY_REPLACED, order.id, order.email, T0, email_id=new_id(), cause="r-1"
-        )
-    )
+    assert await first.emails.add(owed(order, T0, REPLACED, "r-1"))
     await first.commit()
     try:
-        added_again = await second.emails.add(
-            DeliveryEmail.owed(
-                DeliveryEmailKind.KEY_REPLACED, order.id, order.email, T0, email_id=new_id(), cause="r-1"
-            )
-        )
+        added_again = await second.emails.add(owed(order, T0, REPLACED, "r-1"))
         await second.commit()
     except ConcurrencyConflict:
         await second.rollback()

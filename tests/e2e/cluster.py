@@ -247,6 +247,16 @@ class Shopper:
                 raise AssertionError(f"{len(waiting)} order(s) not fulfilled in {within}s: {states[0]}")
             await asyncio.sleep(0.2)
 
+    async def fulfilled_canary_order(self, within: float = 90) -> tuple[str, dict[str, Any]]:
+        """A canary key of its own, the only key of a product of its own, sold in an order paid in full
+        and fulfilled (not revealed yet): the key to search for afterwards, and the order."""
+        canary = f"CANARY-{secrets.token_hex(12).upper()}"
+        product = await self.product([canary])
+        order = await self.order(product["id"])
+        assert (await self.pay(order)).status_code == 200
+        await self.wait_fulfilled([order], within=within)
+        return canary, order
+
     async def details(self, order: dict[str, Any]) -> dict[str, Any]:
         answer = await self.http.get(f"/admin/orders/{order['id']}", headers=self.cluster.admin)
         answer.raise_for_status()

@@ -4,7 +4,6 @@ place it must not be is searched for it. The logs are production's JSON lines, a
 no key, link, token or path (routes by their templates only) in any of them."""
 
 import asyncio
-import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,11 +85,7 @@ async def test_a_canary_key_is_found_only_where_the_customer_reveals_it(
     cluster.start_api()
     cluster.start_worker()
     shop = shopper_for(cluster)
-    canary = f"CANARY-{secrets.token_hex(12).upper()}"
-    product = await shop.product([canary])
-    order = await shop.order(product["id"])
-    assert (await shop.pay(order)).status_code == 200
-    await shop.wait_fulfilled([order], within=90)
+    canary, order = await shop.fulfilled_canary_order(within=90)
 
     assert await shop.reveal(order) == [canary]
     details = await shop.http.get(f"/admin/orders/{order['id']}", headers=cluster.admin)

@@ -3,7 +3,6 @@ SeaweedFS, both exporting to a collector stand-in of the test (tests/providers/o
 IPN's request span in the API and the job's span in the worker share one trace, carried in the job's
 labels through Redis; and no key, token or secret is in any span either process sent."""
 
-import secrets
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -45,11 +44,7 @@ async def test_one_trace_id_covers_the_ipn_in_the_api_and_the_job_in_the_worker(
     cluster.start_api()
     cluster.start_worker()
     shop = shopper_for(cluster)
-    canary = f"CANARY-{secrets.token_hex(12).upper()}"
-    product = await shop.product([canary])
-    order = await shop.order(product["id"])
-    assert (await shop.pay(order)).status_code == 200
-    await shop.wait_fulfilled([order], within=90)
+    canary, order = await shop.fulfilled_canary_order(within=90)
     assert await shop.reveal(order) == [canary]
     order_page = urlsplit(order["orderPageUrl"]).path
     assert (await shop.http.get(order_page)).status_code == 200

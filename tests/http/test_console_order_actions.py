@@ -10,7 +10,7 @@ import httpx
 from bitloot.domain.operator_audit import ActionKind
 from bitloot.domain.operators import Role
 from tests.http.console_harness import ConsoleShop, ConsoleUser
-from tests.http.test_console_orders import KEY, MORE, SPARE, actions, no_key_in, paid
+from tests.http.test_console_orders import KEY, MORE, SPARE, actions, failed_out_of_stock, no_key_in, paid
 
 RETRY = "Retry fulfilment"
 RESEND = "Resend delivery email"
@@ -55,11 +55,7 @@ async def test_a_fulfilled_order_offers_resend_replace_and_refund_never_retry(
 async def test_a_failed_order_offers_retry_and_refund_but_no_resend_or_replace(
     console_shop: ConsoleShop,
 ) -> None:
-    shop = console_shop.shop
-    product = await shop.product([KEY])
-    first, second = await shop.order(product["id"]), await shop.order(product["id"])
-    await shop.pay(first)
-    await shop.pay(second)  # no key left: failed
+    _, _, second = await failed_out_of_stock(console_shop.shop)
     owner, support = await both(console_shop)
     path = f"/console/orders/{second['id']}"
 
@@ -151,10 +147,7 @@ async def test_a_stale_page_still_posts_and_each_action_is_refused_with_its_reas
 
 async def test_after_a_retry_that_fulfils_the_page_no_longer_offers_retry(console_shop: ConsoleShop) -> None:
     shop = console_shop.shop
-    product = await shop.product([KEY])
-    first, second = await shop.order(product["id"]), await shop.order(product["id"])
-    await shop.pay(first)
-    await shop.pay(second)
+    product, _, second = await failed_out_of_stock(shop)
     support = await console_shop.sign_in(Role.SUPPORT)
     path = f"/console/orders/{second['id']}"
     assert offered(await support.get(path)) == {"retry"}

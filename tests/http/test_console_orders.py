@@ -55,6 +55,18 @@ async def paid(
     return product, order
 
 
+async def failed_out_of_stock(
+    shop: Shop,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A product of one key and two orders of it, both paid: the first fulfilled, the second failed
+    (no key left). The product and the two orders."""
+    product = await shop.product([KEY])
+    first, second = await shop.order(product["id"]), await shop.order(product["id"])
+    await shop.pay(first)
+    await shop.pay(second)
+    return product, first, second
+
+
 def key_ids(page: httpx.Response) -> list[str]:
     return re.findall(r'<td data-label="Key id" class="id">([^<]+)</td>', page.text)
 
@@ -237,10 +249,7 @@ async def test_retry_is_refused_with_its_reason_while_out_of_stock_and_accepted_
     console_shop: ConsoleShop,
 ) -> None:
     shop = console_shop.shop
-    product = await shop.product([KEY])
-    first, second = await shop.order(product["id"]), await shop.order(product["id"])
-    await shop.pay(first)
-    await shop.pay(second)
+    product, _, second = await failed_out_of_stock(shop)
     support = await console_shop.sign_in(Role.SUPPORT)
 
     refused = await support.post(f"/console/orders/{second['id']}/retry")

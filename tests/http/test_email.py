@@ -83,6 +83,26 @@ async def sold(shop: Shop, keys: list[str], orders: int = 1) -> list[dict[str, A
     return placed
 
 
+async def placed(
+    shop: Shop, server: SmtpTestServer, key: str
+) -> tuple[dict[str, Any], dict[str, Any], Captured]:
+    """An order of one `key`, the only key of a product of its own, and its "order received" email: the
+    product, the order and the email, sent by the reconciler's next round (never on the request path)."""
+    product = await shop.product([key])
+    order = await shop.order(product["id"])
+    [received] = await server.wait_for(1, within=10)
+    return product, order, received
+
+
+async def ipn_posted(shop: Shop, order: dict[str, Any], status: str, times: int = 1, **changes: Any) -> None:
+    """NOWPayments' IPN of `status` for `order`, posted `times` times (it repeats an IPN it is not sure
+    we got), each answered 200."""
+    body, headers = shop.ipn(order, status, **changes)
+    for _ in range(times):
+        answer = await shop.client.post("/payments/ipn", content=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+
+
 def link_in(mail: Captured) -> str:
     [url] = {str(found) for found in LINK.findall(mail.text)}
     assert url in mail.html
@@ -222,10 +242,8 @@ async def test_an_order_received_email_has_the_payment_page_and_the_order_page_a
 ) -> None:
     with smtp_server() as server:
         async with mail_shop(tmp_path, server.url()) as shop:
-            product = await shop.product(["RECEIVED-KEY-0001"])
-            order = await shop.order(product["id"])
             # Sent by the reconciler's next round (every second here): never on the request path.
-            [mail] = await server.wait_for(1, within=10)
+            product, order, mail = await placed(shop, server, "RECEIVED-KEY-0001")
 
             assert mail.message["Subject"] == RECEIVED
             assert mail.message.get_content_type() == "multipart/alternative"
@@ -251,14 +269,9 @@ async def test_an_order_received_email_has_the_payment_page_and_the_order_page_a
 async def test_an_underpaid_order_is_told_what_is_missing_once_per_payment(tmp_path: Path) -> None:
     with smtp_server() as server:
         async with mail_shop(tmp_path, server.url()) as shop:
-            product = await shop.product(["UNDERPAID-KEY-0001"])
-            order = await shop.order(product["id"])
-            await server.wait_for(1, within=10)
-            # 0.0001 of the 0.00032 BTC asked for.
-            body, headers = shop.ipn(order, "partially_paid", actually_paid=0.0001)
-            for _ in range(3):  # NOWPayments repeats an IPN it is not sure we got
-                answer = await shop.client.post("/payments/ipn", content=body, headers=headers)
-                assert answer.status_code == 200, answer.text
+            _, order, _ = await placed(shop, server, "UNDERPAID-KEY-0001")
+            # 0.0001 of the 0.00032 BTC asked for, the IPN repeated.
+            await ipn_posted(shop, order, "partially_paid", times=3, actually_paid=0.0001)
 
             [_, mail] = await server.wait_for(2, within=10)
             assert mail.message["Subject"] == UNDERPAID

@@ -7,7 +7,17 @@ import asyncio
 from pathlib import Path
 
 from bitloot.domain.delivery_email import DeliveryEmailKind, DeliveryEmailStatus
-from tests.http.test_email import RECEIVED, email, emails, mail_shop, of_subject, order_of, order_page_in
+from tests.http.test_email import (
+    RECEIVED,
+    email,
+    emails,
+    ipn_posted,
+    mail_shop,
+    of_subject,
+    order_of,
+    order_page_in,
+    placed,
+)
 from tests.providers.smtp_server import smtp_server
 
 EXPIRED = "Your BitLoot order expired before it was fully paid"
@@ -18,15 +28,10 @@ async def test_an_order_expired_after_a_partial_payment_is_told_what_happens_nex
 ) -> None:
     with smtp_server() as server:
         async with mail_shop(tmp_path, server.url()) as shop:
-            product = await shop.product(["EXPIRED-KEY-0001"])
-            order = await shop.order(product["id"])
-            await server.wait_for(1, within=10)
-            # 0.0001 of the 0.00032 BTC asked for, then the payment's time runs out.
-            for status in ("partially_paid", "expired"):
-                body, headers = shop.ipn(order, status, actually_paid=0.0001)
-                for _ in range(3 if status == "expired" else 1):  # NOWPayments repeats an IPN
-                    answer = await shop.client.post("/payments/ipn", content=body, headers=headers)
-                    assert answer.status_code == 200, answer.text
+            _, order, _ = await placed(shop, server, "EXPIRED-KEY-0001")
+            # 0.0001 of the 0.00032 BTC asked for, then the payment's time runs out (that IPN repeated).
+            await ipn_posted(shop, order, "partially_paid", actually_paid=0.0001)
+            await ipn_posted(shop, order, "expired", times=3, actually_paid=0.0001)
 
             await server.wait_for(3, within=10)  # order received, underpaid, expired
             [mail] = of_subject(server.messages, EXPIRED)
@@ -54,12 +59,8 @@ async def test_an_order_expired_after_a_partial_payment_is_told_what_happens_nex
 async def test_an_order_expired_with_nothing_paid_gets_no_email(tmp_path: Path) -> None:
     with smtp_server() as server:
         async with mail_shop(tmp_path, server.url()) as shop:
-            product = await shop.product(["EXPIRED-KEY-0002"])
-            order = await shop.order(product["id"])
-            await server.wait_for(1, within=10)
-            body, headers = shop.ipn(order, "expired", actually_paid=0)
-            answer = await shop.client.post("/payments/ipn", content=body, headers=headers)
-            assert answer.status_code == 200, answer.text
+            _, order, _ = await placed(shop, server, "EXPIRED-KEY-0002")
+            await ipn_posted(shop, order, "expired", actually_paid=0)
 
             await asyncio.sleep(2.5)  # reconciler rounds
             assert [m.message["Subject"] for m in server.messages] == [RECEIVED]

@@ -76,6 +76,12 @@ def csrf_of(html: str) -> str:
     return html[start : html.index('"', start)]
 
 
+async def opened(shop: Shop, order: dict[str, Any]) -> tuple[str, str]:
+    """`order`'s page as the customer opens it: its path, and the CSRF token of its forms."""
+    path = page_path(order)
+    return path, csrf_of((await shop.client.get(path)).text)
+
+
 def assert_customer_page(answer: Any, status: int = 200) -> None:
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("text/html")
@@ -218,8 +224,7 @@ async def test_the_events_of_a_forged_link_are_a_410(shop: Shop) -> None:
 
 async def test_a_fresh_link_is_emailed_once_and_the_page_says_so(shop: Shop) -> None:
     order = await fulfilled(shop)
-    path = page_path(order)
-    token = csrf_of((await shop.client.get(path)).text)
+    path, token = await opened(shop, order)
 
     answer = await shop.client.post(
         f"{path}/delivery-link", data={"csrf_token": token}, follow_redirects=False
@@ -238,7 +243,7 @@ async def test_a_fresh_link_form_without_its_token_changes_nothing(shop: Shop) -
     path = page_path(order)
     other = await fulfilled(shop, sku="GAME-2")
     # The token of another order's page fits only that page.
-    foreign = csrf_of((await shop.client.get(page_path(other))).text)
+    _, foreign = await opened(shop, other)
 
     for sent in ({}, {"csrf_token": foreign}, {"csrf_token": ""}):
         answer = await shop.client.post(f"{path}/delivery-link", data=sent, follow_redirects=False)
@@ -249,8 +254,7 @@ async def test_a_fresh_link_form_without_its_token_changes_nothing(shop: Shop) -
 
 async def test_a_refunded_order_gets_no_fresh_link(shop: Shop) -> None:
     order = await fulfilled(shop)
-    path = page_path(order)
-    token = csrf_of((await shop.client.get(path)).text)
+    path, token = await opened(shop, order)
     await shop.pay(order, "refunded")
 
     answer = await shop.client.post(f"{path}/delivery-link", data={"csrf_token": token})
@@ -262,8 +266,7 @@ async def test_a_refunded_order_gets_no_fresh_link(shop: Shop) -> None:
 
 async def test_fresh_links_are_limited_per_order(shop: Shop) -> None:
     order = await fulfilled(shop)
-    path = page_path(order)
-    token = csrf_of((await shop.client.get(path)).text)
+    path, token = await opened(shop, order)
 
     answers = [
         await shop.client.post(f"{path}/delivery-link", data={"csrf_token": token}, follow_redirects=False)
