@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
-from bitloot.adapters.storage.s3 import S3BlobStore, S3Settings
+from bitloot.adapters.storage.s3 import S3BlobStore
+from bitloot.adapters.storage.s3_settings import S3Settings
 from bitloot.application.errors import StorageUnavailable
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
 from tests.fakes.blob_store import InMemoryBlobStore

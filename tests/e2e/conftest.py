@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bitloot.adapters.storage.s3 import S3BlobStore, S3Settings
+from bitloot.adapters.storage.s3 import S3BlobStore
+from bitloot.adapters.storage.s3_settings import S3Settings
 from tests.e2e.cluster import Cluster, Shopper, cluster_env, free_api_port
 from tests.infra.postgres_server import create_database, drop_database
 from tests.infra.seaweed import SeaweedS3

@@ -13,7 +13,6 @@ import pytest
 from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.clock import Clock
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
@@ -21,6 +20,7 @@ from bitloot.entrypoints.tasks import build_broker
 from tests.factories.http import keys_body, order_body, product_body
 from tests.fakes.clock import FrozenClock
 from tests.support.ipn import ipn_request_for
+from tests.support.sqlite_template import upgrade_from_template
 
 
 @dataclass
@@ -82,7 +82,7 @@ def embedded_settings(data_dir: Path) -> Settings:
 @pytest.fixture
 async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
     settings = embedded_settings(tmp_path)
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     # Jobs run before `kiq` returns, so an IPN's answer comes after its fulfilment.
     app = create_app(settings, build_broker(settings, await_inplace=True))
     async with AsyncTestClient(app) as client:
@@ -149,7 +149,7 @@ async def live_shop(tmp_path: Path) -> AsyncIterator[Shop]:
 async def open_live_shop(data_dir: Path, *overrides: Provider) -> AsyncIterator[Shop]:
     """A shop like the `live_shop` fixture's, with some providers of the composition root replaced."""
     settings = embedded_settings(data_dir)
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
     started, stop = asyncio.Event(), asyncio.Event()
 
@@ -195,7 +195,7 @@ class ClockProvider(Provider):
 async def open_shop(data_dir: Path, *overrides: Provider) -> AsyncIterator[Shop]:
     """A shop like the `shop` fixture's, with some providers of the composition root replaced."""
     settings = embedded_settings(data_dir)
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
     async with AsyncTestClient(app) as client:
         yield Shop(client, settings)

@@ -26,7 +26,6 @@ from bitloot.adapters.email.jinja_renderer import JinjaEmailRenderer
 from bitloot.adapters.email.smtp_sender import SmtpEmailSender, SmtpSettings
 from bitloot.adapters.links.hmac_links import HmacDeliveryLinks, HmacOrderPageLinks
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.email_sender import OutgoingEmail
@@ -45,6 +44,7 @@ from tests.factories.emails import ORDER_ID, delivery_link, outgoing
 from tests.fakes.clock import FrozenClock
 from tests.http.conftest import ClockProvider, Shop, fulfillment_status
 from tests.providers.smtp_server import SENDER, Captured, SmtpTestServer, smtp_server
+from tests.support.sqlite_template import upgrade_from_template
 
 BASE_URL = "https://shop.example"
 LINK = re.compile(re.escape(BASE_URL) + r"/d/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -67,7 +67,7 @@ async def mail_shop(data_dir: Path, smtp_url: str, clock: FrozenClock | None = N
             "BITLOOT_RECONCILE_EVERY_SECONDS": "1",
         }
     )
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     overrides = [ClockProvider(clock)] if clock is not None else []
     app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
     async with AsyncTestClient(app) as client:

@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import Settings, load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.ioc import container_for
 from bitloot.entrypoints.keys_cli import run_keys_command
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, open_shop
+from tests.support.sqlite_template import upgrade_from_template
 
 PURGED = "This key was purged after the retention period."
 
@@ -123,7 +123,7 @@ def blob_digests(data_dir: Path) -> dict[str, str]:
 
 async def open_with(data_dir: Path, environ: dict[str, str]) -> Any:
     settings = settings_for(data_dir, environ)
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     return create_app(settings, build_broker(settings, await_inplace=True)), settings
 
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, available, fulfillment_status, webhooks
 from tests.providers.kinguin_server import API_KEY, FakeKey, KinguinServer, running_kinguin
+from tests.support.sqlite_template import upgrade_from_template
 
 KINGUIN_ID = "1949"
 SECRET = "kinguin-webhook-secret-for-tests"
@@ -74,7 +74,7 @@ async def kinguin_shop(tmp_path: Path, server: KinguinServer) -> AsyncIterator[K
             "BITLOOT_KINGUIN_WEBHOOK_SECRET": SECRET,
         }
     )
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True))
     async with AsyncTestClient(app) as client:
         yield KinguinShop(Shop(client, settings), server)

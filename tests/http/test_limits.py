@@ -12,7 +12,6 @@ import pytest
 from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.use_cases.list_products import ListProducts
 from bitloot.domain.product import Product
 from bitloot.entrypoints.config import load_settings
@@ -20,6 +19,7 @@ from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, order_details
 from tests.http.test_delivery import reveal_page
+from tests.support.sqlite_template import upgrade_from_template
 
 JSON = {"Accept": "application/json"}
 LIMITS = {
@@ -43,7 +43,7 @@ async def limited_shop(
             **(env or {}),
         }
     )
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True), *overrides)
     async with AsyncTestClient(app) as client:
         yield Shop(client, settings)

@@ -15,11 +15,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop
+from tests.support.sqlite_template import upgrade_from_template
 
 LINK_TOKEN = "v1.secret-looking-link-token-4f1c9d"
 TOKEN = "scrape-token-7d1e"
@@ -48,7 +48,7 @@ async def open_metrics_shop(data_dir: Path, **env: str) -> tuple[Litestar, Shop]
             **env,
         }
     )
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True))
     return app, Shop(AsyncTestClient(app), settings)
 

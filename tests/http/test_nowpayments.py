@@ -16,7 +16,6 @@ from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.payments.nowpayments.gateway import NowPaymentsGateway
 from bitloot.adapters.payments.simulator import SimulatorPaymentGateway
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.ports.payments import PaymentGateway, PaymentLookup
 from bitloot.application.use_cases.reconcile_payments import PaymentSweep
 from bitloot.entrypoints.config import ConfigurationError, load_settings
@@ -34,6 +33,7 @@ from tests.http.conftest import (
 )
 from tests.infra.ports import free_ports
 from tests.providers.nowpayments_server import NowPaymentsServer, running_nowpayments
+from tests.support.sqlite_template import upgrade_from_template
 
 PUBLIC = "https://shop.example"
 PAST_GRACE = timedelta(minutes=3)
@@ -88,7 +88,7 @@ def environment(
 @asynccontextmanager
 async def open_nowshop(data_dir: Path, server: NowPaymentsServer, **options: Any) -> AsyncIterator[NowShop]:
     settings = load_settings(environment(data_dir, server, **options))
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     clock = FrozenClock()
     app = create_app(settings, build_broker(settings, await_inplace=True), ClockProvider(clock))
     async with AsyncTestClient(app) as client:

@@ -13,13 +13,13 @@ import pytest
 from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.use_cases.follow_order import FollowSettings
 from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.fakes.clock import FrozenClock
 from tests.http.conftest import ClockProvider, Shop, assert_problem, open_live_shop, open_shop, order_details
+from tests.support.sqlite_template import upgrade_from_template
 
 KEYS = ["KEY-ORDER-PAGE-1111", "KEY-ORDER-PAGE-2222"]
 
@@ -46,7 +46,7 @@ async def limited_shop(data_dir: Path, **limits: str) -> AsyncIterator[Shop]:
         **{f"BITLOOT_{name}": value for name, value in limits.items()},
     }
     settings = load_settings(environment)
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True))
     async with AsyncTestClient(app) as client:
         yield Shop(client, settings)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.domain.ids import new_id
 from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop
+from tests.support.sqlite_template import upgrade_from_template
 
 # The reconciler (every second here) sweeps at most this often.
 SWEEP_EVERY_SECONDS = 1
@@ -32,7 +32,7 @@ async def sweeping_shop(data_dir: Path) -> AsyncIterator[Shop]:
             "BITLOOT_ORPHAN_SWEEP_EVERY_SECONDS": str(SWEEP_EVERY_SECONDS),
         }
     )
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True))
     async with AsyncTestClient(app) as client:
         yield Shop(client, settings)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import ConfigurationError, load_settings
 from bitloot.entrypoints.http.app import create_app
 from tests.http.conftest import Shop, assert_problem, available, fulfillment_status
+from tests.support.sqlite_template import upgrade_from_template
 
 REQUIRED_SECRETS = (
     "BITLOOT_MASTER_KEYS",
@@ -215,7 +215,7 @@ async def test_simulator_is_absent_whenever_a_payment_provider_is_configured(
         }
     )
     some_order = "0190d8d0-0000-7000-8000-000000000000"
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
 
     with caplog.at_level("INFO", logger="bitloot"):
         app = create_app(settings)

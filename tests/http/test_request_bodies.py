@@ -13,11 +13,11 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from bitloot.adapters.json_nesting import MAX_DEPTH
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop, assert_problem, order_details, webhooks
+from tests.support.sqlite_template import upgrade_from_template
 
 KINGUIN_SECRET = "kinguin-webhook-secret-for-nesting-tests"
 DEPTHS = [300, 1000]
@@ -35,7 +35,7 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             "BITLOOT_KINGUIN_WEBHOOK_SECRET": KINGUIN_SECRET,
         }
     )
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = create_app(settings, build_broker(settings, await_inplace=True))
     async with AsyncTestClient(app) as client:
         yield Shop(client, settings)

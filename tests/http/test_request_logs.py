@@ -16,7 +16,6 @@ import httpx
 import pytest
 from dishka import Provider, Scope, provide
 
-from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.entrypoints.config import load_settings
 from bitloot.entrypoints.http.app import create_app
@@ -26,6 +25,7 @@ from bitloot.entrypoints.logs.record_fields import ContextFilter
 from bitloot.entrypoints.logs.request_ids import is_sane
 from bitloot.entrypoints.tasks import build_broker
 from tests.http.conftest import Shop
+from tests.support.sqlite_template import upgrade_from_template
 
 PROXY = "10.0.0.7"
 STRANGER = "203.0.113.9"
@@ -100,7 +100,7 @@ async def open_shops(data_dir: Path, *overrides: Provider) -> AsyncIterator[Shop
             "BITLOOT_TRUSTED_PROXIES": "10.0.0.0/8",
         }
     )
-    await asyncio.to_thread(upgrade, settings.database_url)
+    await asyncio.to_thread(upgrade_from_template, settings.database_url)
     app = cast("Any", create_app(settings, build_broker(settings, await_inplace=True), *overrides))
     started, stop = asyncio.Event(), asyncio.Event()
 

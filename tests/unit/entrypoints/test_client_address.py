@@ -2,7 +2,8 @@
 
 import pytest
 
-from bitloot.entrypoints.http.client_address import ClientAddresses, parse_networks
+from bitloot.entrypoints.config.networks import parse_networks
+from bitloot.entrypoints.http.client_address import ClientAddresses
 
 BALANCER = ClientAddresses(parse_networks("10.0.0.0/8, 2001:db8::1"))
 

@@ -5,8 +5,9 @@ from typing import Any
 
 from litestar import Request
 
+from bitloot.entrypoints.config.networks import parse_networks
 from bitloot.entrypoints.http.client import client_info
-from bitloot.entrypoints.http.client_address import ClientAddresses, parse_networks
+from bitloot.entrypoints.http.client_address import ClientAddresses
 
 
 def request_from(peer: str, forwarded_for: str | None = None) -> Request[Any, Any, Any]:

@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -11,31 +10,13 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bitloot.adapters.storage.s3_settings import S3Settings
 from bitloot.application.errors import StorageUnavailable
 from bitloot.application.ports.storage import StoredBlob
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 # ListObjectsV2 answers at most this many keys per call.
 _LIST_MAX_KEYS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class S3Settings:
-    bucket: str
-    endpoint_url: str | None
-    region: str
-    access_key_id: str = field(repr=False)
-    secret_access_key: str = field(repr=False)
-    connect_timeout_seconds: float = 2.0
-    read_timeout_seconds: float = 5.0
-    max_attempts: int = 3
-
-    @property
-    def call_deadline_seconds(self) -> float:
-        """A bound on one whole call, retries included. botocore's timeouts alone do not bound every
-        call: an upload to a server that accepted the connection and froze waits on its
-        `Expect: 100-continue` with no timeout at all."""
-        return (self.connect_timeout_seconds + self.read_timeout_seconds) * self.max_attempts + 1
 
 
 def client_config(settings: S3Settings) -> AioConfig:

@@ -13,6 +13,7 @@ from bitloot.entrypoints.config.data_dir import secure_data_dir
 from bitloot.entrypoints.config.environment import ConfigurationError, Environment
 from bitloot.entrypoints.config.log_format import log_format_of
 from bitloot.entrypoints.config.metrics_settings import metrics_settings
+from bitloot.entrypoints.config.networks import parse_networks
 from bitloot.entrypoints.config.secret_settings import load_secrets
 from bitloot.entrypoints.config.services import (
     HTTP,
@@ -24,7 +25,6 @@ from bitloot.entrypoints.config.services import (
     smtp_settings,
 )
 from bitloot.entrypoints.config.settings import Settings
-from bitloot.entrypoints.http.client_address import parse_networks
 
 MODES = ("development", "production", "test")
 REDIS = ("redis", "rediss")

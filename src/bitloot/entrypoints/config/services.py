@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from bitloot.adapters.email.address_rules import EmailValidatorAddresses
 from bitloot.adapters.email.smtp_sender import SmtpSettings
 from bitloot.adapters.payments.nowpayments.settings import DEFAULT_BASE_URL, NowPaymentsSettings
-from bitloot.adapters.storage.s3 import S3Settings
+from bitloot.adapters.storage.s3_settings import S3Settings
 from bitloot.adapters.suppliers.kinguin.settings import DEFAULT_BASE_URL as KINGUIN_BASE_URL
 from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
 from bitloot.domain.errors import InvalidValue

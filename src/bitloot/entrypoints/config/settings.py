@@ -10,12 +10,12 @@ from urllib.parse import urlparse
 from bitloot.adapters.crypto.keyring import MasterKeyring
 from bitloot.adapters.email.smtp_sender import SmtpSettings
 from bitloot.adapters.payments.nowpayments.settings import NowPaymentsSettings
-from bitloot.adapters.storage.s3 import S3Settings
+from bitloot.adapters.storage.s3_settings import S3Settings
 from bitloot.adapters.suppliers.kinguin.settings import KinguinSettings
 from bitloot.domain.shop import ShopIdentity
 from bitloot.entrypoints.config.metrics_settings import MetricsSettings
+from bitloot.entrypoints.config.networks import Network
 from bitloot.entrypoints.config.tuning import Tuning
-from bitloot.entrypoints.http.client_address import Network
 
 
 @dataclass(frozen=True, slots=True)

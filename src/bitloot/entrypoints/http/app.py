@@ -46,6 +46,7 @@ from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks.kinguin import KinguinWebhookController
 from bitloot.entrypoints.http.webhooks.nowpayments import PaymentWebhookController
 from bitloot.entrypoints.ioc import container_for, warm_up
+from bitloot.entrypoints.ioc.http_only import HttpProvider
 from bitloot.entrypoints.metrics_figures import FiguresLock, refresh_figures_forever
 from bitloot.entrypoints.reconciler import reconcile_forever
 from bitloot.entrypoints.tasks import build_broker
@@ -65,7 +66,7 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     # Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (entrypoints/tracing/).
     tracing = start_tracing(API_SERVICE)
     tracing.instrument_broker(broker)
-    container = container_for(settings, broker, *overrides, *tracing.providers())
+    container = container_for(settings, broker, HttpProvider(), *overrides, *tracing.providers())
     # In-process jobs resolve their use cases from this same container.
     setup_taskiq_dishka(container, broker)
     handlers: list[ControllerRouterHandler] = [

@@ -7,7 +7,8 @@ per concern.
 - `payments`, `suppliers`, `emails`: NOWPayments or the simulator; own stock and Kinguin; delivery
   emails;
 - `jobs`: the fulfillment queue, the lease heartbeat and the background use cases' settings;
-- `http_only`: what only the HTTP app asks for;
+- `http_only`: what only the HTTP app asks for (`create_app` adds it; the worker and the CLI go
+  without it, and without Litestar);
 - `use_cases`: every use case;
 - `metrics`: the Prometheus recorder and the wrappers that count and time what other parts do;
 - `container`: `container_for(settings, broker, *overrides)`, where an override provider (the fault

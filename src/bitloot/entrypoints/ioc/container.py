@@ -9,7 +9,6 @@ from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.ioc.core import CoreProvider
 from bitloot.entrypoints.ioc.emails import EmailProvider
-from bitloot.entrypoints.ioc.http_only import HttpProvider
 from bitloot.entrypoints.ioc.jobs import JobsProvider
 from bitloot.entrypoints.ioc.metrics import MetricsProvider
 from bitloot.entrypoints.ioc.operators import OperatorsProvider
@@ -32,7 +31,6 @@ def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider)
         SuppliersProvider(),
         EmailProvider(),
         JobsProvider(),
-        HttpProvider(),
         UseCasesProvider(),
         OperatorsProvider(),
         MetricsProvider(),

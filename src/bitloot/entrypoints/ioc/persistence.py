@@ -13,7 +13,6 @@ from bitloot.adapters.persistence.sqla.order_page import SqlOrderPageReader
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork, SqlaUnitOfWorkFactory
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
-from bitloot.adapters.storage.s3 import S3BlobStore
 from bitloot.application.ports.health import HealthProbe
 from bitloot.application.ports.order_page import OrderPageReader
 from bitloot.application.ports.read_models import OrderProgressReader
@@ -79,6 +78,9 @@ class BlobStoreProvider(Provider):
         if settings.s3 is None:
             yield LocalDirectoryBlobStore(settings.storage_dir)
             return
+        # Imported only for S3: aiobotocore costs embedded processes about a second of start-up.
+        from bitloot.adapters.storage.s3 import S3BlobStore  # noqa: PLC0415
+
         store = S3BlobStore(settings.s3)
         await store.open()
         yield store

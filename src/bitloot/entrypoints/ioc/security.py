@@ -18,10 +18,8 @@ from bitloot.application.ports.crypto import KeyFingerprints, KeyVault
 from bitloot.application.ports.links import DeliveryLinkSigner, OrderPageLinkSigner
 from bitloot.application.ports.rate_limit import OrderAction, OrderLimits, RateLimiter
 from bitloot.entrypoints.config import Settings
-from bitloot.entrypoints.http.customer_csrf import CustomerCsrf
 from bitloot.entrypoints.http.reveal_tickets import RevealTickets
 
-CUSTOMER_CSRF_KEY_LABEL = b"bitloot-customer-csrf"
 REVEAL_TICKET_KEY_LABEL = b"bitloot-reveal-ticket"
 
 
@@ -43,13 +41,6 @@ class SecurityProvider(Provider):
     @provide
     def order_page_links(self, settings: Settings) -> OrderPageLinkSigner:
         return HmacOrderPageLinks(settings.secrets.link_secret, settings.public_base_url)
-
-    @provide
-    def customer_csrf(self, settings: Settings) -> CustomerCsrf:
-        """The customer forms' CSRF key, derived from the link secret under its own label."""
-        return CustomerCsrf(
-            hmac.new(settings.secrets.link_secret, CUSTOMER_CSRF_KEY_LABEL, hashlib.sha256).digest()
-        )
 
     @provide
     def reveal_tickets(self, settings: Settings) -> RevealTickets:

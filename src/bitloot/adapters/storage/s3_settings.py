@@ -1,0 +1,23 @@
+"""Where the S3 store is and how long its calls may take; apart from `s3.py` so that reading the
+configuration does not import aiobotocore (about a second of start-up)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class S3Settings:
+    bucket: str
+    endpoint_url: str | None
+    region: str
+    access_key_id: str = field(repr=False)
+    secret_access_key: str = field(repr=False)
+    connect_timeout_seconds: float = 2.0
+    read_timeout_seconds: float = 5.0
+    max_attempts: int = 3
+
+    @property
+    def call_deadline_seconds(self) -> float:
+        """A bound on one whole call, retries included. botocore's timeouts alone do not bound every
+        call: an upload to a server that accepted the connection and froze waits on its
+        `Expect: 100-continue` with no timeout at all."""
+        return (self.connect_timeout_seconds + self.read_timeout_seconds) * self.max_attempts + 1
