@@ -679,17 +679,15 @@ MUTANTS = (
     ),
     Mutant(
         name="access-log-raw-path",
-        fault="a delivery link's token, in the path of the request that follows it, reaches the access log",
-        protection="the access log names a request's route by its template, never its path",
-        path="entrypoints/http/access_log.py",
-        edits=(
-            (
-                '        route = scope.get("path_template") or UNMATCHED\n',
-                '        route = scope["path"]\n',
-            ),
-        ),
+        fault="a delivery link's token, in the path of the request that follows it, reaches the access log "
+        "or a metrics label (a made-up URL, too)",
+        protection="the request observer resolves a request's route once, by its template, never its path, "
+        "else `unmatched`, for the access line and the metrics alike",
+        path="entrypoints/http/request_observer.py",
+        edits=(('    return scope.get("path_template") or UNMATCHED\n', '    return scope["path"]\n'),),
         tests=(
             "tests/http/test_request_logs.py::test_every_answer_has_an_id_and_one_access_line_by_route_template",
+            "tests/http/test_metrics.py::test_requests_are_labelled_by_route_template_never_by_the_path_sent",
         ),
     ),
     Mutant(
@@ -699,23 +697,13 @@ MUTANTS = (
         path="entrypoints/http/problems.py",
         edits=(
             (
-                '    route = request.scope.get("path_template", "(unmatched)")\n',
+                "    route = route_of(request.scope)\n",
                 "    route = request.url.path\n",
             ),
         ),
         tests=(
             "tests/http/test_request_logs.py"
             "::test_an_unexpected_error_is_answered_with_the_id_and_logged_under_it_by_route",
-        ),
-    ),
-    Mutant(
-        name="metrics-route-raw-path",
-        fault="a request's path (a delivery link's token, a made-up URL) becomes a metrics label",
-        protection="requests are labelled by the template of the route that took them, else `unmatched`",
-        path="entrypoints/http/metrics_middleware.py",
-        edits=(('    return scope.get("path_template") or UNMATCHED\n', '    return scope["path"]\n'),),
-        tests=(
-            "tests/http/test_metrics.py::test_requests_are_labelled_by_route_template_never_by_the_path_sent",
         ),
     ),
     Mutant(
