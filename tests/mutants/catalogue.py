@@ -691,6 +691,42 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        name="requeue-forgets-the-request",
+        fault="the broker is down when the IPN pays an order: the job the reconciler sends later logs "
+        "under no request id, so the order's worker lines no longer lead back to the IPN",
+        protection="the outbox keeps the request id (and traceparent) of the request that opened it, "
+        "and the reconciler's re-queued job carries them",
+        path="application/use_cases/reconcile_fulfillments.py",
+        edits=(
+            (
+                "            context = contexts.get(order_id, NO_REQUEST)\n",
+                "            context = NO_REQUEST\n",
+            ),
+        ),
+        tests=(
+            "tests/unit/use_cases/test_receive_payment_webhook.py"
+            "::test_a_job_re_queued_after_an_outage_carries_the_request_id_of_the_ipn",
+            "tests/e2e/test_outages.py"
+            "::test_an_ipn_while_redis_is_down_is_answered_and_fulfilled_once_redis_is_back",
+        ),
+    ),
+    Mutant(
+        name="stock-gauge-of-a-removed-product-kept",
+        fault="a product removed from the catalog keeps showing its last stock (and a low-stock alert) "
+        "until the API restarts",
+        protection="the stock gauges show exactly the SKUs of the latest figures, in every process",
+        path="adapters/metrics/stock_gauges.py",
+        edits=(
+            ("        self._latest = tuple(stock)\n", "        self._latest = (*self._latest, *stock)\n"),
+        ),
+        tests=(
+            "tests/unit/adapters/test_prometheus_metrics.py"
+            "::test_a_product_gone_from_the_figures_loses_its_stock_gauges_at_the_next_refresh",
+            "tests/unit/adapters/test_prometheus_metrics.py"
+            "::test_processes_sharing_a_folder_all_show_the_reader_s_latest_skus",
+        ),
+    ),
+    Mutant(
         name="error-log-raw-path",
         fault="a request that fails unexpectedly on a delivery link's path logs the path, token and all",
         protection="the unexpected error's line names the route by its template",
