@@ -14,6 +14,7 @@ from bitloot.domain.keys import SealedKey
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentStatus, still_missing
 from bitloot.domain.product import Product
+from bitloot.domain.request_context import NO_REQUEST, RequestContext
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
     NOW,
@@ -398,6 +399,33 @@ async def test_a_rolled_back_request_is_not_pending(uow_factory: UowFactory, pro
     await uow.fulfillment_requests.add(order.id, NOW)
     await uow.rollback()
     assert await pending(uow_factory) == []
+
+
+async def test_a_request_keeps_the_context_it_was_opened_under_until_opened_again(
+    uow_factory: UowFactory, product: Product
+) -> None:
+    ipn = RequestContext("ipn-edge-1", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    order, other, bare = await stored_orders(uow_factory, product, 3)
+    uow = uow_factory()
+    await uow.fulfillment_requests.add(order.id, NOW, ipn)
+    await uow.fulfillment_requests.add(other.id, NOW, RequestContext("x" * 65, "0" * 129))
+    await uow.fulfillment_requests.add(bare.id, NOW)
+    await uow.commit()
+    await uow.fulfillment_requests.mark_dispatched(order.id, NOW)
+    await uow.commit()
+
+    ids = [order.id, other.id, bare.id, "no-such-order"]
+    assert await uow.fulfillment_requests.contexts(ids) == {
+        order.id: ipn,
+        other.id: NO_REQUEST,
+        bare.id: NO_REQUEST,
+    }, "dispatching keeps it; what would not fit is dropped; an unknown request is left out"
+    assert await uow.fulfillment_requests.contexts([]) == {}
+    # The operator's retry opens the request again, under its own request.
+    await uow.fulfillment_requests.add(order.id, NOW, RequestContext("retry-2"))
+    await uow.commit()
+    assert await uow.fulfillment_requests.contexts([order.id]) == {order.id: RequestContext("retry-2")}
+    await uow.rollback()
 
 
 NO_LEASE = NOW + timedelta(hours=1)

@@ -12,6 +12,9 @@ from tests.e2e.cluster import Cluster, Shopper
 from tests.e2e.conftest import MakeCluster
 from tests.infra.postgres_server import ThrowawayPostgres, throwaway_postgres
 from tests.infra.redis_server import ThrowawayRedis, throwaway_redis
+from tests.support.log_lines import json_lines
+
+EDGE_ID = "edge-ipn-while-redis-is-down"
 
 
 @pytest.fixture
@@ -31,7 +34,8 @@ async def own_postgres() -> AsyncIterator[ThrowawayPostgres]:
 async def test_an_ipn_while_redis_is_down_is_answered_and_fulfilled_once_redis_is_back(
     own_redis: ThrowawayRedis, make_cluster: MakeCluster, shopper_for: Callable[[Cluster], Shopper]
 ) -> None:
-    cluster = await make_cluster(broker_url=own_redis.url)
+    # The test sends from loopback, here in the role of the shop's load balancer.
+    cluster = await make_cluster(broker_url=own_redis.url, tuning={"BITLOOT_TRUSTED_PROXIES": "127.0.0.1"})
     cluster.start_api()
     cluster.start_worker()
     shop = shopper_for(cluster)
@@ -39,7 +43,8 @@ async def test_an_ipn_while_redis_is_down_is_answered_and_fulfilled_once_redis_i
     order = await shop.order(product["id"])
 
     own_redis.stop()
-    answer = await shop.pay(order)
+    body, headers = shop.ipn(order)
+    answer = await shop.http.post("/payments/ipn", content=body, headers={**headers, "X-Request-ID": EDGE_ID})
     assert answer.status_code == 200, answer.text
     assert (await shop.status(order))["orderStatus"] == "paid"
     health = await shop.http.get("/fulfillment/health")
@@ -50,6 +55,11 @@ async def test_an_ipn_while_redis_is_down_is_answered_and_fulfilled_once_redis_i
     await shop.wait_fulfilled([order], within=30)
     assert len(await shop.reveal(order)) == 1
     assert await shop.available(product["id"]) == 2
+    # The job the reconciler re-queued carries the IPN's request id into the worker's lines.
+    await cluster.wait_for_log("worker-1", f"order {order['id']} fulfilled", within=30)
+    worker = json_lines(cluster.log("worker-1"))
+    (fulfilled,) = [line for line in worker if line["message"] == f"order {order['id']} fulfilled"]
+    assert (fulfilled["request_id"], fulfilled["order_id"]) == (EDGE_ID, order["id"])
 
 
 async def test_postgres_restarted_under_load_the_service_recovers_by_itself(

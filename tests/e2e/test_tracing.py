@@ -15,6 +15,7 @@ from tests.providers.otlp_receiver import OtlpReceiver, ReceivedSpan, running_ot
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5
 IPN_SPAN = "POST /payments/ipn"
 JOB_SPAN = "execute/bitloot.fulfill_order"
+SEND_SPAN = "send/bitloot.fulfill_order"
 
 
 @pytest.fixture
@@ -31,9 +32,12 @@ def traced(cluster: Cluster, receiver: OtlpReceiver) -> None:
 
 
 def ipn_and_job(spans: list[ReceivedSpan]) -> tuple[ReceivedSpan, ReceivedSpan] | None:
-    ipns = [s for s in spans if s.name == IPN_SPAN]
-    jobs = [s for s in spans if s.name == JOB_SPAN and s.trace_id in {i.trace_id for i in ipns}]
-    return (next(i for i in ipns if i.trace_id == jobs[0].trace_id), jobs[0]) if jobs else None
+    """The IPN's span and the run of the job the API sent for it. (On a loaded machine the reconciler
+    may send the job again before the worker took the first: that run joins the IPN's trace too.)"""
+    ipns = {s.trace_id: s for s in spans if s.name == IPN_SPAN}
+    api_sends = {s.span_id for s in spans if s.name == SEND_SPAN and s.service == "bitloot-api"}
+    jobs = [s for s in spans if s.name == JOB_SPAN and s.trace_id in ipns and s.parent_span_id in api_sends]
+    return (ipns[jobs[0].trace_id], jobs[0]) if jobs else None
 
 
 async def test_one_trace_id_covers_the_ipn_in_the_api_and_the_job_in_the_worker(
@@ -59,6 +63,10 @@ async def test_one_trace_id_covers_the_ipn_in_the_api_and_the_job_in_the_worker(
     sent = next(s for s in spans if s.span_id == job.parent_span_id)
     assert (sent.service, sent.kind, sent.name) == ("bitloot-api", PRODUCER, "send/bitloot.fulfill_order")
     assert sent.parent_span_id == ipn.span_id
+    # Each run in the trace, one the reconciler re-queued too, was sent under the IPN's span.
+    by_id = {s.span_id: s for s in spans}
+    for run in [s for s in spans if s.name == JOB_SPAN and s.trace_id == ipn.trace_id]:
+        assert by_id[run.parent_span_id].parent_span_id == ipn.span_id
     # The worker's SQL (PostgreSQL) and S3 calls for that order are in the same trace.
     spans = otlp.wait_for(
         lambda got: any(s.trace_id == job.trace_id and s.name == "storage get" for s in got), within=60

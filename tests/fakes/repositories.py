@@ -13,6 +13,7 @@ from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product, SupplierKind
+from bitloot.domain.request_context import NO_REQUEST, RequestContext
 from tests.fakes.kinguin import stage_availability, with_staged_availability
 from tests.fakes.state import FulfillmentRequestRow, MemoryDatabase, StagingUnit
 from tests.fakes.stock_views import MemoryStockViews
@@ -304,8 +305,16 @@ class MemoryReveals(_Repository):
 
 
 class MemoryFulfillmentRequests(_Repository):
-    async def add(self, order_id: str, now: datetime) -> None:
-        self._uow.staged.requests[order_id] = FulfillmentRequestRow(order_id, PENDING, now)
+    async def add(self, order_id: str, now: datetime, context: RequestContext = NO_REQUEST) -> None:
+        # As the SQL columns keep it: a value too long for its column is dropped.
+        kept = RequestContext(
+            context.request_id if context.request_id is None or len(context.request_id) <= 64 else None,
+            context.traceparent if context.traceparent is None or len(context.traceparent) <= 128 else None,
+        )
+        self._uow.staged.requests[order_id] = FulfillmentRequestRow(order_id, PENDING, now, kept)
+
+    async def contexts(self, order_ids: Sequence[str]) -> dict[str, RequestContext]:
+        return {order_id: row.context for order_id in order_ids if (row := self._row(order_id)) is not None}
 
     async def mark_dispatched(self, order_id: str, now: datetime) -> None:
         row = self._row(order_id)

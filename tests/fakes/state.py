@@ -21,6 +21,7 @@ from bitloot.domain.operator_audit import OperatorAction
 from bitloot.domain.order import Order
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
+from bitloot.domain.request_context import NO_REQUEST, RequestContext
 from bitloot.domain.webhook import WebhookDelivery
 from tests.fakes.operator_state import OperatorsCommitted, OperatorsStaged
 
@@ -30,6 +31,7 @@ class FulfillmentRequestRow:
     order_id: str
     state: str
     updated_at: datetime
+    context: RequestContext = NO_REQUEST
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""`X-Request-ID` and the access log (entrypoints/http/request_id.py, access_log.py): an id on every
+"""`X-Request-ID` and the access log (entrypoints/http/request_observer.py): an id on every
 response and on every line of its request, taken from a trusted proxy only, and one access line per
 request naming the route's template, never its path. A job queued by the request carries the id into
 its own lines (entrypoints/logs/job_labels.py)."""
@@ -175,7 +175,7 @@ async def test_each_request_has_an_id_of_its_own(shops: Shops) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "status", "route"),
     [
-        ("GET", "/no/such/page", 404, "(unmatched)"),
+        ("GET", "/no/such/page", 404, "unmatched"),
         ("GET", "/assets/site/site.css", 200, "/assets/site/{file_path}"),
         ("GET", "/assets/site/missing.css", 404, "/assets/site/{file_path}"),
         ("POST", "/payments/ipn", 401, "/payments/ipn"),
@@ -270,3 +270,24 @@ async def test_a_reveal_s_lines_name_the_order_and_never_the_key_or_the_link(
     access = json.dumps(lines.access())
     assert path.removeprefix("/d/") not in access
     assert all(order["id"] not in line["route"] for line in lines.access())
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "route"),
+    [
+        ("GET", "/no/such/page", "unmatched"),
+        ("DELETE", "/health", "unmatched"),
+        ("GET", "/d/a-token", "/d/{token}"),
+    ],
+)
+async def test_the_access_line_and_the_metrics_name_a_request_by_the_same_route(
+    shops: Shops, lines: Lines, method: str, path: str, route: str
+) -> None:
+    answer = await shops.stranger.request(method, path)
+    scraped = await shops.stranger.get("/metrics")
+
+    (access, _scrape) = lines.access()
+    assert access["route"] == route
+    status = str(answer.status_code)
+    wanted = f'bitloot_http_requests_total{{method="{method}",route="{route}",status="{status}"}} 1.0'
+    assert wanted in scraped.text.splitlines()

@@ -2,14 +2,19 @@
 spans over OTLP/HTTP to a collector stand-in (tests/providers/otlp_receiver.py). Jobs run in-process,
 as in embedded mode, before the IPN's answer."""
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from dishka import Provider, Scope, decorate
 
-from tests.http.conftest import Shop, open_shop
+from bitloot.application.errors import QueueUnavailable
+from bitloot.application.ports.queue import FulfillmentQueue
+from bitloot.domain.request_context import RequestContext
+from tests.http.conftest import Shop, fulfillment_status, open_shop
 from tests.providers.otlp_receiver import OtlpReceiver, ReceivedSpan, running_otlp_receiver
 
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5
@@ -73,6 +78,56 @@ async def test_one_trace_runs_from_the_ipn_to_the_fulfilled_order(otlp: OtlpRece
     assert ipn.attributes["http.status_code"] == 200
     # The reconciler's rounds (one ran as the app started) make no trace of their own SQL.
     assert all(s.parent_span_id for s in spans if s.kind == CLIENT)
+
+
+class QueueDown(Provider):
+    """The broker is down until `up` is set: the IPN's job stays in the outbox for the reconciler."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.up = False
+
+    @decorate(scope=Scope.APP)
+    def queue(self, queue: FulfillmentQueue) -> FulfillmentQueue:
+        switch = self
+
+        class Switched:
+            async def enqueue(self, order_id: str, context: RequestContext | None = None) -> None:
+                if not switch.up:
+                    raise QueueUnavailable
+                await queue.enqueue(order_id, context)
+
+            def current_context(self) -> RequestContext:
+                return queue.current_context()
+
+            async def check(self) -> None:
+                await queue.check()
+
+        return Switched()
+
+
+async def test_a_job_the_reconciler_re_queues_joins_the_trace_of_the_ipn(
+    otlp: OtlpReceiver, tmp_path: Path
+) -> None:
+    down = QueueDown()
+    async with open_shop(tmp_path, down) as shop:
+        product = await shop.product(["KEY-TRACED-REQUEUED"])
+        order = await shop.order(product["id"])
+        await shop.pay(order)
+        assert (await fulfillment_status(shop, order))["status"] == "processing"
+        down.up = True
+        # The reconciler sends it once the request has been quiet for its grace period.
+        deadline = asyncio.get_running_loop().time() + 120
+        while (await fulfillment_status(shop, order))["status"] != "fulfilled":
+            assert asyncio.get_running_loop().time() < deadline, "the reconciler never re-queued it"
+            await asyncio.sleep(0.2)
+    spans = otlp.spans
+
+    ipn = one(spans, "POST /payments/ipn")
+    job = one(spans, JOB_SPAN)
+    assert job.trace_id == ipn.trace_id
+    sent = ancestors(job, spans)
+    assert [s.name for s in sent] == ["send/bitloot.fulfill_order", "POST /payments/ipn"]
 
 
 async def test_otel_service_name_names_the_process(

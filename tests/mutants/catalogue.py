@@ -679,17 +679,51 @@ MUTANTS = (
     ),
     Mutant(
         name="access-log-raw-path",
-        fault="a delivery link's token, in the path of the request that follows it, reaches the access log",
-        protection="the access log names a request's route by its template, never its path",
-        path="entrypoints/http/access_log.py",
+        fault="a delivery link's token, in the path of the request that follows it, reaches the access log "
+        "or a metrics label (a made-up URL, too)",
+        protection="the request observer resolves a request's route once, by its template, never its path, "
+        "else `unmatched`, for the access line and the metrics alike",
+        path="entrypoints/http/request_observer.py",
+        edits=(('    return scope.get("path_template") or UNMATCHED\n', '    return scope["path"]\n'),),
+        tests=(
+            "tests/http/test_request_logs.py::test_every_answer_has_an_id_and_one_access_line_by_route_template",
+            "tests/http/test_metrics.py::test_requests_are_labelled_by_route_template_never_by_the_path_sent",
+        ),
+    ),
+    Mutant(
+        name="requeue-forgets-the-request",
+        fault="the broker is down when the IPN pays an order: the job the reconciler sends later logs "
+        "under no request id, so the order's worker lines no longer lead back to the IPN",
+        protection="the outbox keeps the request id (and traceparent) of the request that opened it, "
+        "and the reconciler's re-queued job carries them",
+        path="application/use_cases/reconcile_fulfillments.py",
         edits=(
             (
-                '        route = scope.get("path_template") or UNMATCHED\n',
-                '        route = scope["path"]\n',
+                "            context = contexts.get(order_id, NO_REQUEST)\n",
+                "            context = NO_REQUEST\n",
             ),
         ),
         tests=(
-            "tests/http/test_request_logs.py::test_every_answer_has_an_id_and_one_access_line_by_route_template",
+            "tests/unit/use_cases/test_receive_payment_webhook.py"
+            "::test_a_job_re_queued_after_an_outage_carries_the_request_id_of_the_ipn",
+            "tests/e2e/test_outages.py"
+            "::test_an_ipn_while_redis_is_down_is_answered_and_fulfilled_once_redis_is_back",
+        ),
+    ),
+    Mutant(
+        name="stock-gauge-of-a-removed-product-kept",
+        fault="a product removed from the catalog keeps showing its last stock (and a low-stock alert) "
+        "until the API restarts",
+        protection="the stock gauges show exactly the SKUs of the latest figures, in every process",
+        path="adapters/metrics/stock_gauges.py",
+        edits=(
+            ("        self._latest = tuple(stock)\n", "        self._latest = (*self._latest, *stock)\n"),
+        ),
+        tests=(
+            "tests/unit/adapters/test_prometheus_metrics.py"
+            "::test_a_product_gone_from_the_figures_loses_its_stock_gauges_at_the_next_refresh",
+            "tests/unit/adapters/test_prometheus_metrics.py"
+            "::test_processes_sharing_a_folder_all_show_the_reader_s_latest_skus",
         ),
     ),
     Mutant(
@@ -699,23 +733,13 @@ MUTANTS = (
         path="entrypoints/http/problems.py",
         edits=(
             (
-                '    route = request.scope.get("path_template", "(unmatched)")\n',
+                "    route = route_of(request.scope)\n",
                 "    route = request.url.path\n",
             ),
         ),
         tests=(
             "tests/http/test_request_logs.py"
             "::test_an_unexpected_error_is_answered_with_the_id_and_logged_under_it_by_route",
-        ),
-    ),
-    Mutant(
-        name="metrics-route-raw-path",
-        fault="a request's path (a delivery link's token, a made-up URL) becomes a metrics label",
-        protection="requests are labelled by the template of the route that took them, else `unmatched`",
-        path="entrypoints/http/metrics_middleware.py",
-        edits=(('    return scope.get("path_template") or UNMATCHED\n', '    return scope["path"]\n'),),
-        tests=(
-            "tests/http/test_metrics.py::test_requests_are_labelled_by_route_template_never_by_the_path_sent",
         ),
     ),
     Mutant(

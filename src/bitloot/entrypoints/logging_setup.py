@@ -7,7 +7,7 @@ Granian applies `logging_config()` itself in its main process and in every worke
 (`log_dictconfig`), and the Litestar app leaves logging alone (`logging_config=None`): without
 both, granian prints `[INFO] ...` lines to stdout and Litestar reformats the worker's records as
 `LEVEL - time - name - module - message`. Granian's own access log is off: the app writes one
-(entrypoints/http/access_log.py) with the route template instead of the raw path."""
+(entrypoints/http/request_observer.py) with the route template instead of the raw path."""
 
 import logging
 import logging.config

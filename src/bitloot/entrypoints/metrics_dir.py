@@ -26,7 +26,7 @@ def shared_metrics_dir() -> Iterator[Path]:
     if given:
         folder = Path(given)
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob("*.db"):
+        for stale in [*folder.glob("*.db"), *folder.glob("*.json")]:
             stale.unlink()
         yield folder
         return

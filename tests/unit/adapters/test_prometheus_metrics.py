@@ -1,7 +1,12 @@
 """The Prometheus recorder (docs/metrics.md): labels stay within their fixed sets, the series alerts rely
 on exist at 0, the database figures land in their gauges, and the text format names every metric."""
 
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
 from bitloot.adapters.metrics.prometheus import PrometheusMetrics
+from bitloot.adapters.metrics.stock_gauges import FILE_NAME, StockGauges
 from bitloot.application.ports.metrics import StorageOp, SupplierOutcome
 from bitloot.application.use_cases.measure_shop import ShopFigures, StockFigure
 from bitloot.domain.audit import RevealChannel
@@ -125,3 +130,49 @@ def test_the_text_format_names_every_metric_the_spec_lists() -> None:
         assert name in types or name.removesuffix("_total") in types, name
     # A single process shows its own CPU and memory too.
     assert "process_resident_memory_bytes" in body.decode()
+
+
+def figures_with(stock: list[StockFigure]) -> ShopFigures:
+    return ShopFigures(
+        orders=dict.fromkeys(OrderStatus, 0),
+        paid_unfulfilled_oldest_seconds=0.0,
+        outbox_open=0,
+        outbox_oldest_seconds=0.0,
+        emails={DeliveryEmailStatus.PENDING: 0, DeliveryEmailStatus.FAILED: 0},
+        stock=stock,
+    )
+
+
+def test_a_product_gone_from_the_figures_loses_its_stock_gauges_at_the_next_refresh() -> None:
+    metrics = PrometheusMetrics()
+    metrics.show(figures_with([StockFigure("GAME-1", 7, 5), StockFigure("GONE-1", 3, 2)]), at=1.0)
+    assert sample(metrics, "bitloot_stock_available", sku="GONE-1") == 3
+
+    # GONE-1 removed from the catalog; GAME-1 no longer listed, so it has no threshold any more.
+    metrics.show(figures_with([StockFigure("GAME-1", 6, None)]), at=2.0)
+
+    assert sample(metrics, "bitloot_stock_available", sku="GAME-1") == 6
+    assert sample(metrics, "bitloot_stock_available", sku="GONE-1") is None
+    assert sample(metrics, "bitloot_stock_low_threshold", sku="GONE-1") is None
+    assert sample(metrics, "bitloot_stock_low_threshold", sku="GAME-1") is None
+    text = metrics.scrape()[0].decode()
+    assert "GONE-1" not in text
+    assert "# TYPE bitloot_stock_available gauge" in text
+
+
+def test_processes_sharing_a_folder_all_show_the_reader_s_latest_skus(tmp_path: Path) -> None:
+    # Two processes of `bitloot serve`: the one that reads the figures, and another one scraped.
+    reader, scraped = StockGauges(tmp_path), StockGauges(tmp_path)
+    registry = CollectorRegistry()
+    registry.register(scraped)
+    assert registry.get_sample_value("bitloot_stock_available", {"sku": "GAME-1"}) is None
+
+    reader.show([StockFigure("GAME-1", 7, 5), StockFigure("GONE-1", 3, 2)])
+    assert registry.get_sample_value("bitloot_stock_available", {"sku": "GONE-1"}) == 3
+    assert registry.get_sample_value("bitloot_stock_low_threshold", {"sku": "GAME-1"}) == 5
+    reader.show([StockFigure("GAME-1", 6, 5)])
+
+    assert registry.get_sample_value("bitloot_stock_available", {"sku": "GAME-1"}) == 6
+    assert registry.get_sample_value("bitloot_stock_available", {"sku": "GONE-1"}) is None
+    assert registry.get_sample_value("bitloot_stock_low_threshold", {"sku": "GONE-1"}) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [FILE_NAME], "no temporary file is left"

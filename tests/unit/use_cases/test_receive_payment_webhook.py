@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bitloot.adapters.payments.nowpayments.webhook import sign_ipn
+from bitloot.application import log_context
 from bitloot.application.errors import InvalidSignature, MalformedNotification
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
@@ -17,6 +18,7 @@ from bitloot.domain.delivery_email import DeliveryEmailKind
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentStatus
 from bitloot.domain.product import Product
+from bitloot.domain.request_context import RequestContext
 from tests.support.racing import concurrently
 from tests.unit.conftest import IPN_SECRET, World
 
@@ -283,6 +285,24 @@ async def test_a_queue_outage_still_commits_the_payment_and_leaves_the_request_p
     assert await reconciler.execute() == 1
     assert world.queue.enqueued == [order_id]
     assert await pending_requests(world) == []
+
+
+async def test_a_job_re_queued_after_an_outage_carries_the_request_id_of_the_ipn(world: World) -> None:
+    _, placed = await paid_ready_order(world)
+    order_id = placed.order.id
+    world.queue.unavailable = True
+    with log_context.bound(request_id="ipn-edge-7"):
+        await world.pay(placed)
+    assert world.db.requests[order_id].context == RequestContext("ipn-edge-7")
+
+    world.queue.unavailable = False
+    world.clock.advance(timedelta(minutes=1))
+    reconciler = ReconcileFulfillments(world.uow(), world.queue, world.clock, ReconcileSettings())
+    assert log_context.current_request_id() is None, "the reconciler works for no request"
+    assert await reconciler.execute() == 1
+
+    assert world.queue.enqueued == [order_id]
+    assert world.queue.contexts == [RequestContext("ipn-edge-7")]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ outside it is `other`.
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -28,6 +29,7 @@ from prometheus_client import (
     values,
 )
 
+from bitloot.adapters.metrics.stock_gauges import StockGauges
 from bitloot.application.ports.metrics import (
     ERROR,
     IPN_OUTCOMES,
@@ -134,10 +136,11 @@ class PrometheusMetrics:
             "bitloot_outbox_oldest_seconds", "Since the oldest open fulfilment request was last queued"
         )
         self._emails = gauge("bitloot_email_outbox", "Customer emails pending or failed", ("state",))
-        self._stock = gauge("bitloot_stock_available", "Keys available per product", ("sku",))
-        self._stock_low = gauge(
-            "bitloot_stock_low_threshold", "Low-stock threshold of listed own-stock products", ("sku",)
-        )
+        # By SKU, exactly the products of the latest figures: a collector of its own (`stock_gauges.py`).
+        folder = os.environ.get(MULTIPROCESS_DIR_VARIABLE) if self.multiprocess else None
+        self._stock = StockGauges(Path(folder) if folder else None)
+        if not self.multiprocess:
+            r.register(self._stock)
         self._dependency_up = gauge(
             "bitloot_dependency_up", "1 when the dependency's health check passes", ("dependency",)
         )
@@ -200,10 +203,7 @@ class PrometheusMetrics:
         self._outbox_oldest.set(figures.outbox_oldest_seconds)
         for state, count in figures.emails.items():
             self._emails.labels(state.value).set(count)
-        for stock in figures.stock:
-            self._stock.labels(stock.sku).set(stock.available)
-            if stock.low_threshold is not None:
-                self._stock_low.labels(stock.sku).set(stock.low_threshold)
+        self._stock.show(figures.stock)
         self._refreshed.set(at)
 
     def show_health(self, checks: Mapping[str, str]) -> None:
@@ -220,4 +220,5 @@ class PrometheusMetrics:
             return generate_latest(self.registry), CONTENT_TYPE_LATEST
         merged = CollectorRegistry()
         multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+        merged.register(self._stock)
         return generate_latest(merged), CONTENT_TYPE_LATEST

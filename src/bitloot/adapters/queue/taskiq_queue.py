@@ -8,6 +8,8 @@ from taskiq.kicker import AsyncKicker
 from taskiq_redis import RedisStreamBroker
 
 from bitloot.application.errors import QueueUnavailable
+from bitloot.application.log_context import bound, current_request_id
+from bitloot.domain.request_context import RequestContext
 
 FULFILL_TASK = "bitloot.fulfill_order"
 ENQUEUE_TIMEOUT_SECONDS = 5.0
@@ -20,11 +22,19 @@ class TaskiqFulfillmentQueue:
         self._broker = broker
         self._kicker: AsyncKicker[[str], object] = AsyncKicker(FULFILL_TASK, broker, labels={})
 
-    async def enqueue(self, order_id: str) -> None:
+    async def enqueue(self, order_id: str, context: RequestContext | None = None) -> None:
+        """The job's labels carry the request id (`entrypoints/logs/job_labels.py` writes the one in
+        play): `context`'s, when given, stands in for it while the job is sent."""
         try:
-            await asyncio.wait_for(self._kicker.kiq(order_id), ENQUEUE_TIMEOUT_SECONDS)
+            with bound(request_id=None if context is None else context.request_id):
+                await asyncio.wait_for(self._kicker.kiq(order_id), ENQUEUE_TIMEOUT_SECONDS)
         except Exception as exc:  # a broker's failures are many and library-specific
             raise QueueUnavailable from exc
+
+    def current_context(self) -> RequestContext:
+        """The request id in play; the trace context is added when tracing is on
+        (`entrypoints/tracing/traced_queue.py`)."""
+        return RequestContext(request_id=current_request_id())
 
     async def check(self) -> None:
         """An in-process broker is always there; a Redis broker must answer a PING."""

@@ -13,6 +13,7 @@ from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
 from bitloot.domain.product import Product
+from bitloot.domain.request_context import NO_REQUEST, RequestContext
 from bitloot.domain.stock import StockCounts, StockCursor, StockState, StockUnitView
 
 
@@ -205,8 +206,13 @@ class RevealAuditRepository(Protocol):
 class FulfillmentRequestRepository(Protocol):
     """The outbox: a request to fulfil an order, written in the transaction that marks it paid."""
 
-    async def add(self, order_id: str, now: datetime) -> None:
-        """One request per order: adding it again (an operator's retry) opens it anew."""
+    async def add(self, order_id: str, now: datetime, context: RequestContext = NO_REQUEST) -> None:
+        """One request per order: adding it again (an operator's retry) opens it anew, under the
+        context given (the request that opened it)."""
+        ...
+
+    async def contexts(self, order_ids: Sequence[str]) -> dict[str, RequestContext]:
+        """The context each of these requests was opened under; a request not found is left out."""
         ...
 
     async def mark_dispatched(self, order_id: str, now: datetime) -> None:

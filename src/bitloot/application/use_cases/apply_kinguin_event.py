@@ -148,5 +148,5 @@ class ApplyKinguinEvent:
         order = await self._uow.orders.get(order_id)
         if order is None or order.status not in _WAITING:
             return False
-        await self._uow.fulfillment_requests.add(order.id, self._clock.now())
+        await self._uow.fulfillment_requests.add(order.id, self._clock.now(), self._queue.current_context())
         return True

@@ -99,7 +99,7 @@ class ApplyPaymentNotification:
             order.transition_to(decision.target, now)
             await self._uow.orders.save(order)
             if decision.target is OrderStatus.PAID:
-                await self._uow.fulfillment_requests.add(order.id, now)
+                await self._uow.fulfillment_requests.add(order.id, now, self._queue.current_context())
         if order is not None and owes_underpaid_email(order, note, decision):
             await self._uow.emails.add(
                 DeliveryEmail.owed(

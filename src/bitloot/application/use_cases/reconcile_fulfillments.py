@@ -9,6 +9,7 @@ from bitloot.application.log_context import about_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.unit_of_work import UnitOfWork
+from bitloot.domain.request_context import NO_REQUEST
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,16 @@ class ReconcileFulfillments:
         job is still running costs one skipped job, never a second key."""
         now = self._clock.now()
         due = await self._uow.fulfillment_requests.due(now - self._settings.grace, now, self._settings.batch)
+        # Each job sent again carries the request id and trace of the request that opened it.
+        contexts = await self._uow.fulfillment_requests.contexts(due)
         await self._uow.rollback()
         requeued = 0
         for order_id in due:
+            context = contexts.get(order_id, NO_REQUEST)
             with about_order(order_id):
-                dispatched = await dispatch_fulfillment(self._uow, self._queue, order_id, self._clock.now())
+                dispatched = await dispatch_fulfillment(
+                    self._uow, self._queue, order_id, self._clock.now(), context
+                )
             if not dispatched:
                 break
             requeued += 1

@@ -47,7 +47,7 @@ class RetryFulfillment:
             await self._uow.rollback()
             raise
         now = self._clock.now()
-        await self._uow.fulfillment_requests.add(order.id, now)
+        await self._uow.fulfillment_requests.add(order.id, now, self._queue.current_context())
         await self._uow.operator_actions.add(
             actor.did(
                 ActionKind.FULFILLMENT_RETRIED,

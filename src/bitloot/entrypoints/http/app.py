@@ -33,14 +33,13 @@ from bitloot.entrypoints.http.health import health
 from bitloot.entrypoints.http.home import home
 from bitloot.entrypoints.http.key_reports import KeyReportApiController, KeyReportPageController
 from bitloot.entrypoints.http.metrics import metrics_endpoint
-from bitloot.entrypoints.http.metrics_middleware import instrument
 from bitloot.entrypoints.http.openapi_docs import document_responses
 from bitloot.entrypoints.http.order_lookup import lookup, lookup_form
 from bitloot.entrypoints.http.order_page import OrderPageController
 from bitloot.entrypoints.http.payment_return import cancelled, paid
 from bitloot.entrypoints.http.problems import EXCEPTION_HANDLERS
 from bitloot.entrypoints.http.request import CheckedBodyRequest
-from bitloot.entrypoints.http.request_logs import log_requests
+from bitloot.entrypoints.http.request_observer import observe_requests
 from bitloot.entrypoints.http.security import security_headers
 from bitloot.entrypoints.http.simulator import SimulatorController
 from bitloot.entrypoints.http.webhooks.kinguin import KinguinWebhookController
@@ -155,11 +154,9 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         plugins=tracing.litestar_plugins(),
     )
     app.state.settings = settings
-    # X-Request-ID and the access log, around every request (entrypoints/http/request_logs.py).
-    log_requests(app, ClientAddresses(settings.trusted_proxies))
     setup_dishka(container, app)
-    # Every request counted and timed by its route's template (docs/metrics.md).
-    instrument(app, lambda: container.get(PrometheusMetrics))
+    # X-Request-ID, the access line and the metrics, around every request (request_observer.py).
+    observe_requests(app, ClientAddresses(settings.trusted_proxies), lambda: container.get(PrometheusMetrics))
     # The OpenAPI document says what the app really answers: problem details, HTML pages.
     document_responses(app)
     return app

@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from bitloot.application import errors as app
 from bitloot.domain import errors as domain
+from bitloot.entrypoints.http.request_observer import route_of
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def http_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[di
 
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     # The route's template, never the path: a path can hold a delivery link's token.
-    route = request.scope.get("path_template", "(unmatched)")
+    route = route_of(request.scope)
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, route, exc_info=exc)
     return problem(HTTPStatus.INTERNAL_SERVER_ERROR)
 

@@ -3,8 +3,8 @@ back when it runs, so the worker's lines for that order carry the id of the requ
 operator's retry) that queued it, in another process too. Each job's lines also carry its task id
 as `job_id`.
 
-A job the reconciler re-queues was queued by no request and carries none; its lines still carry the
-order id, which the use cases note."""
+A job the reconciler re-queues carries the id of the request that opened the fulfilment request
+(kept in the outbox, `RequestContext`): the queue puts it in play while it sends the job again."""
 
 from contextvars import ContextVar
 from typing import Any

@@ -1,4 +1,5 @@
-"""dishka decorators that trace the SQL engine and the blob store; given after every other provider."""
+"""dishka decorators that trace the SQL engine, the blob store and the fulfilment queue (the trace
+context kept with each request); given after every other provider."""
 
 from dishka import Provider, Scope, decorate
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
@@ -7,7 +8,9 @@ from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bitloot.application.ports.queue import FulfillmentQueue
 from bitloot.application.ports.storage import SealedBlobStore
+from bitloot.entrypoints.tracing.traced_queue import TracedFulfillmentQueue
 from bitloot.entrypoints.tracing.traced_store import TracedBlobStore
 
 SQL_TRACER = "opentelemetry.instrumentation.sqlalchemy"
@@ -31,6 +34,10 @@ class TracedAdapters(Provider):
         )
         EngineTracer(tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
         return engine
+
+    @decorate
+    def queue(self, queue: FulfillmentQueue) -> FulfillmentQueue:
+        return TracedFulfillmentQueue(queue)
 
     @decorate
     def blob_store(self, store: SealedBlobStore) -> SealedBlobStore:

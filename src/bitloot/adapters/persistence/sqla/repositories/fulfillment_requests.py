@@ -1,27 +1,46 @@
 """The fulfillment outbox (the `FulfillmentRequestRepository` port): a request per order to fulfill,
-pending, dispatched to the queue, or done. Requests are order ids, so no row maps to an entity."""
+pending, dispatched to the queue, or done. Requests are order ids (with the context of the request
+that opened them), so no row maps to an entity."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
-from bitloot.adapters.persistence.sqla.tables.fulfillment_requests import FULFILLMENT_REQUESTS
+from bitloot.adapters.persistence.sqla.tables.fulfillment_requests import (
+    FULFILLMENT_REQUESTS,
+    REQUEST_ID_LENGTH,
+    TRACEPARENT_LENGTH,
+)
 from bitloot.adapters.persistence.sqla.tables.orders import ORDERS
+from bitloot.domain.request_context import NO_REQUEST, RequestContext
 
 PENDING, DISPATCHED, DONE = "pending", "dispatched", "done"
 
 
 class SqlaFulfillmentRequestRepository(SqlRepository):
-    async def add(self, order_id: str, now: datetime) -> None:
-        statement = self._insert(FULFILLMENT_REQUESTS).values(
-            order_id=order_id, state=PENDING, updated_at=now
+    async def add(self, order_id: str, now: datetime, context: RequestContext = NO_REQUEST) -> None:
+        opened = {
+            "state": PENDING,
+            "updated_at": now,
+            "request_id": _fitting(context.request_id, REQUEST_ID_LENGTH),
+            "traceparent": _fitting(context.traceparent, TRACEPARENT_LENGTH),
+        }
+        statement = self._insert(FULFILLMENT_REQUESTS).values(order_id=order_id, **opened)
+        await self._execute(statement.on_conflict_do_update(index_elements=["order_id"], set_=opened))
+
+    async def contexts(self, order_ids: Sequence[str]) -> dict[str, RequestContext]:
+        if not order_ids:
+            return {}
+        table = FULFILLMENT_REQUESTS.c
+        query = select(table.order_id, table.request_id, table.traceparent).where(
+            table.order_id.in_(list(order_ids))
         )
-        await self._execute(
-            statement.on_conflict_do_update(
-                index_elements=["order_id"], set_={"state": PENDING, "updated_at": now}
-            )
-        )
+        return {
+            row.order_id: RequestContext(row.request_id, row.traceparent)
+            for row in await self._execute(query)
+        }
 
     async def mark_dispatched(self, order_id: str, now: datetime) -> None:
         await self._set_state(order_id, DISPATCHED, now, unless=DONE)
@@ -62,3 +81,9 @@ class SqlaFulfillmentRequestRepository(SqlRepository):
         if unless is not None:
             statement = statement.where(FULFILLMENT_REQUESTS.c.state != unless)
         await self._execute(statement.values(state=state, updated_at=now))
+
+
+def _fitting(value: str | None, length: int) -> str | None:
+    """A context that would not fit its column is dropped: it only helps to read the logs, and must
+    never fail the transaction that marks an order paid."""
+    return value if value is not None and len(value) <= length else None
