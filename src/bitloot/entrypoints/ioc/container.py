@@ -11,7 +11,7 @@ from bitloot.entrypoints.ioc.core import CoreProvider
 from bitloot.entrypoints.ioc.emails import EmailProvider
 from bitloot.entrypoints.ioc.http_only import HttpProvider
 from bitloot.entrypoints.ioc.jobs import JobsProvider
-from bitloot.entrypoints.ioc.metrics import MetricsProvider
+from bitloot.entrypoints.ioc.metrics import metrics_provider
 from bitloot.entrypoints.ioc.operators import OperatorsProvider
 from bitloot.entrypoints.ioc.payments import PaymentsProvider
 from bitloot.entrypoints.ioc.persistence import BlobStoreProvider, SqlPersistenceProvider
@@ -35,7 +35,7 @@ def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider)
         HttpProvider(),
         UseCasesProvider(),
         OperatorsProvider(),
-        MetricsProvider(),
+        metrics_provider(settings),
         *overrides,
         context=context,
     )
