@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 from tests.e2e.cluster import Cluster, Shopper, cluster_env, free_api_port
 from tests.e2e.conftest import ensure_bucket
+from tests.factories.http import keys_body
 from tests.infra import postgres_server, redis_server
 from tests.infra.ports import free_ports, wait_for_port
 from tests.infra.seaweed import start_seaweed
@@ -109,6 +110,22 @@ async def place(shop: Shopper, product_id: str, count: int) -> list[dict[str, An
             return await shop.order(product_id)
 
     return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+async def stocked_product(shop: Shopper, count: int) -> dict[str, Any]:
+    """A product with `count` keys, imported 250 at a time: each key is sealed and stored, and a
+    thousand at once can outlast a client's timeout on a busy machine."""
+    product = await shop.product([])
+    keys = [f"BENCH-{n}-{secrets.token_hex(4)}" for n in range(count)]
+    for start in range(0, count, 250):
+        imported = await shop.http.post(
+            f"/admin/products/{product['id']}/keys",
+            json=keys_body(keys[start : start + 250]),
+            headers=shop.cluster.admin,
+            timeout=120,
+        )
+        imported.raise_for_status()
+    return product
 
 
 async def throughput(shop: Shopper, database_url: str, orders: list[dict[str, Any]]) -> float:
@@ -249,7 +266,7 @@ async def main(scale: float, cost_turns: int) -> None:
         cost_count = int(200 * scale)
         schedule = turns(cost_turns)
         keys = count + slow + cost_count * len(schedule) + 10
-        product = await shop.product([f"BENCH-{n}-{secrets.token_hex(4)}" for n in range(keys)])
+        product = await stocked_product(shop, keys)
         orders = await place(shop, product["id"], count)
         print(f"throughput: {count} IPNs as fast as 50 clients post them ...", flush=True)
         per_second = await throughput(shop, database_url, orders)
