@@ -196,11 +196,11 @@ async def cost_turn(
     port = free_api_port()
     turn_env = {**env, **variant.env, "BITLOOT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     cluster = Cluster(env=turn_env, directory=directory, api_port=port)
-    cluster.start_api()
-    cluster.start_worker()
-    cluster.start_worker()
     shop = bench_shopper(cluster)
     try:
+        cluster.start_api()
+        cluster.start_worker()
+        cluster.start_worker()
         for name in ("worker-1", "worker-2"):
             await cluster.wait_for_log(name, "worker started", within=60)
         orders = await place(shop, product_id, count)
