@@ -13,6 +13,7 @@ a burst of IPNs and a span of status reads (bench/observability_cost.py). Target
 
 import argparse
 import asyncio
+import os
 import secrets
 import subprocess
 import sys
@@ -50,6 +51,22 @@ def rss_mb(pid: int) -> float:
                 if line.startswith("VmRSS:"):
                     total = max(total, int(line.split()[1]))
     return total / 1024
+
+
+def cpu_seconds(cluster: Cluster) -> float:
+    """CPU time used so far by the API (granian and its worker process) and the job workers: unlike
+    throughput, it barely moves when other work shares the machine."""
+    pids = [p.pid for p in [*([cluster.api] if cluster.api else []), *cluster.workers]]
+    if cluster.api:
+        children = Path(f"/proc/{cluster.api.pid}/task/{cluster.api.pid}/children")
+        pids += [int(p) for p in children.read_text().split()] if children.exists() else []
+    ticks = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def ceiling(seconds: float, connections: int) -> float:
@@ -204,12 +221,22 @@ async def cost_turn(
         for name in ("worker-1", "worker-2"):
             await cluster.wait_for_log(name, "worker started", within=60)
         orders = await place(shop, product_id, count)
+        before = cpu_seconds(cluster)
         per_second = await throughput(shop, database_url, orders)
+        between = cpu_seconds(cluster)
+        started = time.perf_counter()
         status = await status_reads(cluster, orders, seconds)
+        reads = status * (time.perf_counter() - started)
+        after = cpu_seconds(cluster)
     finally:
         await shop.close()
         cluster.stop()
-    return Figures(orders_per_second=per_second, reads_per_second=status)
+    return Figures(
+        orders_per_second=per_second,
+        reads_per_second=status,
+        cpu_ms_per_order=(between - before) * 1000 / count,
+        cpu_ms_per_read=(after - between) * 1000 / max(reads, 1),
+    )
 
 
 async def observability_cost(

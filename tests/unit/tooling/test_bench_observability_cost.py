@@ -36,3 +36,18 @@ def test_the_table_gives_both_figures_the_cost_the_target_and_the_noise() -> Non
     reads = next(line for line in table.splitlines() if "observability cost: status reads" in line)
     assert "9.8 10.0 2.0% < 5% 0.0% 9.8 9.8 | 10.0 10.0 (ok)" in " ".join(orders.split())
     assert "370 400 7.5% < 5% 0.0% 370 370 | 400 400 (over)" in " ".join(reads.split())
+
+
+def test_cpu_per_unit_is_shown_as_work_per_cpu_second_when_measured() -> None:
+    results = [
+        (
+            OBSERVED,
+            Figures(orders_per_second=10, reads_per_second=400, cpu_ms_per_order=104, cpu_ms_per_read=2),
+        ),
+        (BARE, Figures(orders_per_second=10, reads_per_second=400, cpu_ms_per_order=100, cpu_ms_per_read=2)),
+    ]
+
+    table = cost_table(results, OBSERVED, BARE)
+
+    orders = next(line for line in table.splitlines() if "orders per CPU second" in line)
+    assert "9.6 10.0 3.8% < 5%" in " ".join(orders.split())
