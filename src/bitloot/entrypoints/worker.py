@@ -41,7 +41,11 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
     await warm_up(container)
-    metrics = listen_for_scrapes(settings.metrics, await container.get(PrometheusMetrics))
+    metrics = (
+        listen_for_scrapes(settings.metrics, await container.get(PrometheusMetrics))
+        if settings.metrics.enabled
+        else None
+    )
     await broker.startup()
     receiver = Receiver(
         broker,

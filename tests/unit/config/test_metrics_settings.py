@@ -49,3 +49,17 @@ def test_bad_values_are_all_reported_at_once(tmp_path: Path) -> None:
     assert "BITLOOT_METRICS_PORT is a positive whole number up to 65535." in problems
     assert any(p.startswith("BITLOOT_METRICS_ADDR is an IP address") for p in problems)
     assert "BITLOOT_METRICS_EVERY_SECONDS is a positive whole number." in problems
+
+
+@pytest.mark.parametrize(("value", "enabled"), [(None, True), ("on", True), ("off", False), (" OFF ", False)])
+def test_metrics_are_on_unless_turned_off(tmp_path: Path, value: str | None, enabled: bool) -> None:
+    env = {"BITLOOT_DATA_DIR": str(tmp_path)} | ({"BITLOOT_METRICS": value} if value is not None else {})
+
+    assert load_settings(env).metrics.enabled is enabled
+
+
+def test_a_switch_that_is_neither_on_nor_off_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings({"BITLOOT_DATA_DIR": str(tmp_path), "BITLOOT_METRICS": "false"})
+
+    assert "BITLOOT_METRICS is on or off." in refused.value.problems

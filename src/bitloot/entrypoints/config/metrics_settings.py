@@ -1,5 +1,6 @@
-"""`BITLOOT_METRICS_*`: where a `bitloot worker` serves its metrics, who may scrape the API's
-`/metrics`, and how often the API reads the figures that need the database (docs/metrics.md)."""
+"""`BITLOOT_METRICS_*`: whether metrics are kept at all, where a `bitloot worker` serves its metrics,
+who may scrape the API's `/metrics`, and how often the API reads the figures that need the database
+(docs/metrics.md)."""
 
 import ipaddress
 from dataclasses import dataclass, field
@@ -8,10 +9,14 @@ from bitloot.entrypoints.config.environment import PREFIX, Environment
 
 DEFAULT_EVERY_SECONDS = 5
 MAX_PORT = 65_535
+SWITCH = {"on": True, "off": False}
 
 
 @dataclass(frozen=True, slots=True)
 class MetricsSettings:
+    # `BITLOOT_METRICS`: `on` (the default) or `off`: no recording, no `/metrics`, no middleware, no
+    # listener and no database figures loop (for measuring what metrics cost, `just bench`).
+    enabled: bool = True
     # `BITLOOT_METRICS_PORT`: a worker's metrics listener; None: no listener.
     port: int | None = None
     # `BITLOOT_METRICS_ADDR`: the address it listens on (loopback unless told otherwise).
@@ -39,7 +44,11 @@ def metrics_settings(env: Environment) -> MetricsSettings:
         ipaddress.ip_address(addr)
     except ValueError:
         env.refuse(f"{PREFIX}METRICS_ADDR is an IP address (127.0.0.1, 0.0.0.0, ::1).")
+    switch = (env.get("METRICS") or "on").lower()
+    if switch not in SWITCH:
+        env.refuse(f"{PREFIX}METRICS is on or off.")
     return MetricsSettings(
+        enabled=SWITCH.get(switch, True),
         port=_positive(env, "METRICS_PORT", MAX_PORT),
         addr=addr,
         token=env.get("METRICS_TOKEN"),

@@ -88,8 +88,11 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
         KeyReportPageController,
         KeyReportApiController,
         AdminKeysController,
-        metrics_endpoint,
     ]
+    # `BITLOOT_METRICS=off` leaves out `/metrics`, the figures loop and the middleware (docs/metrics.md).
+    metrics_on = settings.metrics.enabled
+    if metrics_on:
+        handlers.append(metrics_endpoint)
     if simulator_mounted(settings):
         handlers.append(SimulatorController)
         log.warning("payment simulator mounted at /simulator: anyone can mark an order paid")
@@ -110,16 +113,21 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
             )
         )
         # The gauges read from the database, by one of the API's processes (docs/metrics.md).
-        figures = asyncio.create_task(
-            refresh_figures_forever(
-                container, settings.metrics.every_seconds, stop, FiguresLock.from_environment()
+        figures = (
+            asyncio.create_task(
+                refresh_figures_forever(
+                    container, settings.metrics.every_seconds, stop, FiguresLock.from_environment()
+                )
             )
+            if metrics_on
+            else None
         )
         try:
             yield
         finally:
             stop.set()
-            await figures
+            if figures is not None:
+                await figures
             if reconciler is not None:
                 await reconciler
             await broker.shutdown()
@@ -155,8 +163,9 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     )
     app.state.settings = settings
     setup_dishka(container, app)
-    # X-Request-ID, the access line and the metrics, around every request (request_observer.py).
-    observe_requests(app, ClientAddresses(settings.trusted_proxies), lambda: container.get(PrometheusMetrics))
+    # X-Request-ID, the access line and (unless metrics are off) the metrics, around every request.
+    recorder = (lambda: container.get(PrometheusMetrics)) if metrics_on else None
+    observe_requests(app, ClientAddresses(settings.trusted_proxies), recorder)
     # The OpenAPI document says what the app really answers: problem details, HTML pages.
     document_responses(app)
     return app

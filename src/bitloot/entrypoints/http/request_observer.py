@@ -54,7 +54,7 @@ class RequestObserver:
         self,
         app: ASGIApp,
         addresses: ClientAddresses,
-        recorder: Callable[[], Awaitable[PrometheusMetrics]],
+        recorder: Callable[[], Awaitable[PrometheusMetrics]] | None,
     ) -> None:
         self._app = app
         self._addresses = addresses
@@ -110,14 +110,17 @@ class RequestObserver:
         )
 
     async def _record(self, route: str, method: str, status: int, seconds: float) -> None:
+        if self._recorder is None:  # BITLOOT_METRICS=off
+            return
         if self._metrics is None:
             self._metrics = await self._recorder()
         self._metrics.http_request(route, method, status, seconds)
 
 
 def observe_requests(
-    app: Litestar, addresses: ClientAddresses, recorder: Callable[[], Awaitable[PrometheusMetrics]]
+    app: Litestar, addresses: ClientAddresses, recorder: Callable[[], Awaitable[PrometheusMetrics]] | None
 ) -> None:
     """Wrap what `app` runs for each request (its router inside its exception handling, and dishka's
-    request container), outermost, the way Litestar itself adds CORS or OpenTelemetry."""
+    request container), outermost, the way Litestar itself adds CORS or OpenTelemetry. Without a
+    `recorder` (metrics off) it only gives the request its id and writes the access line."""
     app.asgi_handler = RequestObserver(app.asgi_handler, addresses, recorder)

@@ -10,7 +10,7 @@ from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.ioc.core import CoreProvider
 from bitloot.entrypoints.ioc.emails import EmailProvider
 from bitloot.entrypoints.ioc.jobs import JobsProvider
-from bitloot.entrypoints.ioc.metrics import MetricsProvider
+from bitloot.entrypoints.ioc.metrics import metrics_provider
 from bitloot.entrypoints.ioc.operators import OperatorsProvider
 from bitloot.entrypoints.ioc.payments import PaymentsProvider
 from bitloot.entrypoints.ioc.persistence import BlobStoreProvider, SqlPersistenceProvider
@@ -33,7 +33,7 @@ def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider)
         JobsProvider(),
         UseCasesProvider(),
         OperatorsProvider(),
-        MetricsProvider(),
+        metrics_provider(settings),
         *overrides,
         context=context,
     )
