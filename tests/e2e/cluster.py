@@ -66,8 +66,9 @@ class Cluster:
             capture_output=True,
         )
 
-    def start_api(self) -> None:
-        self.api = self._spawn("api", "serve", "--port", str(self.api_port))
+    def start_api(self, workers: int = 1) -> None:
+        """`workers`: granian worker processes of the one `bitloot serve`."""
+        self.api = self._spawn("api", "serve", "--port", str(self.api_port), "--workers", str(workers))
         if not wait_for_port(self.api_port, 30):
             raise RuntimeError(f"the API did not start; see {self.directory / 'api.log'}")
 
@@ -80,11 +81,14 @@ class Cluster:
             raise RuntimeError(f"the API did not start; see {self.directory / f'{name}.log'}")
         return f"http://127.0.0.1:{port}"
 
-    def start_worker(self, *providers: str, name: str | None = None) -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, *providers: str, name: str | None = None, extra_env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """`extra_env`: variables of this worker only (its own `BITLOOT_METRICS_PORT`, say)."""
         args = ["worker"]
         for provider in providers:
             args += ["--provider", provider]
-        worker = self._spawn(name or f"worker-{len(self.workers) + 1}", *args)
+        worker = self._spawn(name or f"worker-{len(self.workers) + 1}", *args, extra_env=extra_env)
         self.workers.append(worker)
         return worker
 

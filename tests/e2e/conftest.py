@@ -37,6 +37,46 @@ def nowpayments() -> Iterator[NowPaymentsServer]:
         yield server
 
 
+async def new_cluster(
+    postgres_server_url: str,
+    redis_url: str,
+    seaweed: SeaweedS3,
+    nowpayments: NowPaymentsServer,
+    *,
+    server_url: str | None = None,
+    broker_url: str | None = None,
+    s3_endpoint: str | None = None,
+    tuning: dict[str, str] | None = None,
+    fast_timings: bool = True,
+) -> tuple[Cluster, str]:
+    """A migrated cluster (API not yet started) on a database and a bucket of its own; and the
+    database's URL, to drop it when the cluster is done with (`make_cluster`, or a module's fixture
+    sharing one cluster between its tests)."""
+    database_url = await create_database(server_url or postgres_server_url)
+    bucket = f"bitloot-e2e-{secrets.token_hex(4)}"
+    await ensure_bucket(seaweed, bucket)
+    directory = Path(tempfile.mkdtemp(prefix="bitloot-e2e-"))
+    port = free_api_port()
+    env = cluster_env(
+        database_url=database_url,
+        redis_url=broker_url or redis_url,
+        queue_name=f"bitloot-e2e:{secrets.token_hex(4)}",
+        s3_endpoint=s3_endpoint or seaweed.endpoint_url,
+        s3_key=seaweed.access_key_id,
+        s3_secret=seaweed.secret_access_key,
+        bucket=bucket,
+        data_dir=directory,
+        api_port=port,
+        nowpayments_url=nowpayments.base_url,
+        nowpayments_api_key=nowpayments.api_key,
+        tuning=tuning,
+        fast_timings=fast_timings,
+    )
+    cluster = Cluster(env=env, directory=directory, api_port=port)
+    cluster.migrate()
+    return cluster, database_url
+
+
 @pytest.fixture
 async def make_cluster(
     postgres_server_url: str, redis_url: str, seaweed: SeaweedS3, nowpayments: NowPaymentsServer
@@ -52,28 +92,17 @@ async def make_cluster(
         tuning: dict[str, str] | None = None,
         fast_timings: bool = True,
     ) -> Cluster:
-        database_url = await create_database(server_url or postgres_server_url)
-        bucket = f"bitloot-e2e-{secrets.token_hex(4)}"
-        await ensure_bucket(seaweed, bucket)
-        directory = Path(tempfile.mkdtemp(prefix="bitloot-e2e-"))
-        port = free_api_port()
-        env = cluster_env(
-            database_url=database_url,
-            redis_url=broker_url or redis_url,
-            queue_name=f"bitloot-e2e:{secrets.token_hex(4)}",
-            s3_endpoint=s3_endpoint or seaweed.endpoint_url,
-            s3_key=seaweed.access_key_id,
-            s3_secret=seaweed.secret_access_key,
-            bucket=bucket,
-            data_dir=directory,
-            api_port=port,
-            nowpayments_url=nowpayments.base_url,
-            nowpayments_api_key=nowpayments.api_key,
+        cluster, database_url = await new_cluster(
+            postgres_server_url,
+            redis_url,
+            seaweed,
+            nowpayments,
+            server_url=server_url,
+            broker_url=broker_url,
+            s3_endpoint=s3_endpoint,
             tuning=tuning,
             fast_timings=fast_timings,
         )
-        cluster = Cluster(env=env, directory=directory, api_port=port)
-        cluster.migrate()
         made.append((cluster, database_url))
         return cluster
 

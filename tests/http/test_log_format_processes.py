@@ -3,7 +3,6 @@ its worker and the app inside) print every line as JSON with `BITLOOT_LOG_FORMAT
 default), and the CLI's text lines read as they always did."""
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import httpx
 
 from tests.http.test_serve_command import LOG_LINE, serve_command, serve_environment, wait_for_health
 from tests.infra.ports import free_ports
+from tests.support.cli_processes import start_cli, stop
 from tests.support.log_lines import json_lines
 
 
@@ -47,23 +47,14 @@ def test_the_cli_logs_text_lines_by_default_outside_production(tmp_path: Path) -
 
 def test_serve_logs_every_line_as_json_granian_s_and_the_access_log_too(tmp_path: Path) -> None:
     (port,) = free_ports(1)
-    process = subprocess.Popen(  # noqa: S603 - our own CLI
-        serve_command(port),
-        env={**serve_environment(tmp_path, port), "BITLOOT_LOG_FORMAT": "json"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+    process = start_cli(
+        serve_command(port), {**serve_environment(tmp_path, port), "BITLOOT_LOG_FORMAT": "json"}
     )
     try:
         wait_for_health(port, process)
         missing = httpx.get(f"http://127.0.0.1:{port}/d/a-link-token-of-nobody", timeout=5)
-        os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=60)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        out, err = stop(process)
 
     assert out == ""
     lines = json_lines(err)

@@ -4,23 +4,22 @@ granian, the app in granian's worker) is in one line format."""
 
 import os
 import re
-import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
 from tests.infra.ports import free_ports
+from tests.support.cli_processes import cli, start_cli, stop
 
 # `2026-01-31 12:00:00,123 INFO bitloot.entrypoints.seed: seeded ...` (entrypoints/logging_setup.py)
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: ")
 
 
 def serve_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "bitloot.entrypoints.cli", "serve", "--port", str(port)]
+    return cli("serve", "--port", str(port))
 
 
 def serve_environment(data_dir: Path, port: int) -> dict[str, str]:
@@ -45,14 +44,7 @@ def test_ctrl_c_ends_serve_quietly_and_every_line_it_logged_has_one_format(tmp_p
     (port,) = free_ports(1)
     # A session of its own: Ctrl-C in a terminal reaches the whole foreground process group (the
     # command and granian's workers), and so does the SIGINT below, but not this test.
-    process = subprocess.Popen(  # noqa: S603 - our own CLI
-        serve_command(port),
-        env=serve_environment(tmp_path, port),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_cli(serve_command(port), serve_environment(tmp_path, port))
     try:
         wait_for_health(port, process)
         # Something the app logs while it serves, from inside granian's worker.
@@ -60,12 +52,8 @@ def test_ctrl_c_ends_serve_quietly_and_every_line_it_logged_has_one_format(tmp_p
             f"http://127.0.0.1:{port}/payments/ipn", content=b"{}", headers={"x-nowpayments-sig": "bad"}
         )
         assert refused.status_code == 401
-        os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=60)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        out, err = stop(process)
 
     assert process.returncode in (0, 130), err
     assert "Traceback" not in err

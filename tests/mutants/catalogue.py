@@ -790,4 +790,23 @@ MUTANTS = (
         ),
         tests=(TRACING_CANARY,),
     ),
+    Mutant(
+        name="worker-ends-with-redis",
+        fault="Redis goes away for longer than redis-py's retries, and comes back without its data",
+        protection="a worker's stream listener logs the lost connection and reads again, after declaring "
+        "the consumer group again, instead of ending the worker",
+        path="adapters/queue/reconnecting_stream_broker.py",
+        edits=(
+            (
+                "                batch = await self._read_batch()\n            except Exception as error:\n"
+                "                if not _lost(error):",
+                "                batch = await self._read_batch()\n            except Exception as error:\n"
+                "                if True:",
+            ),
+        ),
+        tests=(
+            "tests/contract/test_queue_redis_outage.py",
+            "tests/e2e/test_observability.py::test_the_outbox_gauge_rises_while_redis_is_down_and_falls_once_it_is_back",
+        ),
+    ),
 )

@@ -5,8 +5,8 @@ import logging
 from dishka.integrations.taskiq import FromDishka
 from dishka.integrations.taskiq import inject as taskiq_inject
 from taskiq import AsyncBroker, InMemoryBroker
-from taskiq_redis import RedisStreamBroker
 
+from bitloot.adapters.queue.reconnecting_stream_broker import ReconnectingRedisStreamBroker
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
 from bitloot.application.use_cases.fulfill_order import FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
@@ -44,11 +44,12 @@ def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBro
     On Redis the broker is a fast trigger, not the record (docs/reliability.md): a job whose worker died is
     re-queued by the reconciler from the database well before the stream's own redelivery, which
     happens only after `redelivery_idle_seconds` and only when new traffic arrives. The autoclaim lock
-    has a timeout so a killed worker cannot hold it forever; every socket call is bounded.
+    has a timeout so a killed worker cannot hold it forever; every socket call is bounded; a worker's
+    listener waits out a Redis that went away (`ReconnectingRedisStreamBroker`).
     """
     broker: AsyncBroker
     if settings.broker_url:
-        broker = RedisStreamBroker(
+        broker = ReconnectingRedisStreamBroker(
             settings.broker_url,
             queue_name=settings.queue_name,
             consumer_group_name=f"{settings.queue_name}:workers",
