@@ -108,7 +108,7 @@ MUTANTS = (
         name="s3-calls-unbounded",
         fault="S3 slow: connections accepted, nothing answered",
         protection="every S3 call has a deadline (botocore's timeouts alone leave an upload hanging)",
-        path="adapters/storage/s3.py",
+        path="adapters/storage/s3_settings.py",
         edits=(
             (
                 "(self.connect_timeout_seconds + self.read_timeout_seconds) * self.max_attempts + 1",
