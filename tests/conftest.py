@@ -48,6 +48,14 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def own_redis() -> Iterator[redis_server.ThrowawayRedis]:
+    """A Redis of the test's own, to stop and start (outages) without touching the shared one."""
+    server = redis_server.throwaway_redis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def queue_name() -> str:
     """A Redis stream of this test's own, so tests sharing one Redis never see each other's jobs."""
     return f"bitloot-test:{secrets.token_hex(6)}"

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.receiver import Receiver
-from taskiq_redis import RedisStreamBroker
 
+from bitloot.adapters.queue.reconnecting_stream_broker import ReconnectingRedisStreamBroker
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK, TaskiqFulfillmentQueue
 from bitloot.application.errors import QueueUnavailable
 from bitloot.application.ports.queue import FulfillmentQueue
@@ -32,8 +32,9 @@ def recording_task(broker: AsyncBroker, received: list[str]) -> None:
     broker.register_task(record, task_name=FULFILL_TASK)
 
 
-def redis_broker(url: str, queue_name: str) -> RedisStreamBroker:
-    return RedisStreamBroker(
+def redis_broker(url: str, queue_name: str) -> ReconnectingRedisStreamBroker:
+    """The broker `bitloot worker` builds (entrypoints/tasks.py), with short test timeouts."""
+    return ReconnectingRedisStreamBroker(
         url,
         queue_name=queue_name,
         consumer_group_name=f"{queue_name}:workers",

@@ -4,26 +4,17 @@ once Redis is back still reaches it (`ReconnectingRedisStreamBroker`, docs/relia
 
 import asyncio
 import logging
-from collections.abc import Iterator
 
 import pytest
 from redis.asyncio import Redis
 from taskiq.receiver import Receiver
 
-from bitloot.adapters.queue.reconnecting_stream_broker import ReconnectingRedisStreamBroker
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
 from bitloot.application.errors import QueueUnavailable
-from tests.contract.test_queue import recording_task, until
-from tests.infra.redis_server import ThrowawayRedis, throwaway_redis
+from tests.contract.test_queue import recording_task, redis_broker, until
+from tests.infra.redis_server import ThrowawayRedis
 
 UNREACHABLE = "the queue (Redis) is unreachable"
-
-
-@pytest.fixture
-def own_redis() -> Iterator[ThrowawayRedis]:
-    server = throwaway_redis()
-    yield server
-    server.stop()
 
 
 async def group_declared(url: str, queue_name: str) -> bool:
@@ -38,15 +29,7 @@ async def test_a_redis_listener_waits_out_an_outage_and_receives_what_is_sent_af
     own_redis: ThrowawayRedis, queue_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="bitloot.adapters.queue.reconnecting_stream_broker")
-    broker = ReconnectingRedisStreamBroker(
-        own_redis.url,
-        queue_name=queue_name,
-        consumer_group_name=f"{queue_name}:workers",
-        xread_block=200,
-        unacknowledged_lock_timeout=5,
-        socket_connect_timeout=1,
-        socket_timeout=2,
-    )
+    broker = redis_broker(own_redis.url, queue_name)
     received: list[str] = []
     recording_task(broker, received)
     await broker.startup()

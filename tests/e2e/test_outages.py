@@ -3,7 +3,7 @@
 import asyncio
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -11,17 +11,10 @@ import pytest
 from tests.e2e.cluster import Cluster, Shopper
 from tests.e2e.conftest import MakeCluster
 from tests.infra.postgres_server import ThrowawayPostgres, throwaway_postgres
-from tests.infra.redis_server import ThrowawayRedis, throwaway_redis
+from tests.infra.redis_server import ThrowawayRedis
 from tests.support.log_lines import json_lines
 
 EDGE_ID = "edge-ipn-while-redis-is-down"
-
-
-@pytest.fixture
-def own_redis() -> Iterator[ThrowawayRedis]:
-    server = throwaway_redis()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
