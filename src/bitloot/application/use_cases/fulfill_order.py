@@ -134,14 +134,22 @@ class FulfillOrder:
 
     async def _fulfill(self, order: Order, lease: HeldLease) -> FulfillOutcome:
         products = await self._uow.products.get_many([item.product_id for item in order.items])
-        recorded = {(key.item_id, key.source_key_id) for key in await self._uow.keys.list_for_order(order.id)}
+        # Keys commit with their item's mark, so an order none of whose items is fulfilled holds none
+        # (and `KeySealer.record` refuses a second key from the same source key regardless).
+        recorded = (
+            {(key.item_id, key.source_key_id) for key in await self._uow.keys.list_for_order(order.id)}
+            if any(item.is_fulfilled for item in order.items)
+            else set()
+        )
         pending = [item for item in order.items if not item.is_fulfilled]
         written: list[str] = []  # the blobs of the transaction still open
         try:
             for position, item in enumerate(pending):
+                last = position == len(pending) - 1
                 await self._fulfill_item(order, item, products[item.product_id], recorded, written, lease)
-                if position < len(pending) - 1:
+                if not last:
                     async with self._discard_on_conflict(written):
+                        await self._uow.orders.save(order)
                         await self._uow.commit()  # each item's keys are durable on their own
                     written.clear()
         except (OutOfStock, SupplierRefused, NoSupplierConfigured) as exc:
@@ -163,6 +171,7 @@ class FulfillOrder:
         # goes through.
         paid = paid_at(await self._uow.payments.list_for_order(order.id)) or order.created_at
         async with self._discard_on_conflict(written):
+            lease.stamp(order)
             order.complete(self._clock.now())
             await self._uow.orders.save(order)
             await self._uow.fulfillment_requests.mark_done(order.id, self._clock.now())
@@ -199,8 +208,9 @@ class FulfillOrder:
         written: list[str],
         lease: HeldLease,
     ) -> None:
-        """Seal, store and record the item's keys and mark it fulfilled, uncommitted; the paths of
-        the blobs it writes go to `written`."""
+        """Seal, store and record the item's keys and mark it fulfilled, unsaved; the paths of the
+        blobs it writes go to `written`. The caller saves the order with the item's commit (the last
+        item's with the order's completion, in one UPDATE)."""
         supplier = self._suppliers.get(product.supplier)
         if supplier is None:
             # A product of a supplier this deployment does not run (Kinguin, say): fail the order where
@@ -218,7 +228,6 @@ class FulfillOrder:
                     recorded.add((item.id, key.key_id))
             order.mark_item_fulfilled(item.id, self._clock.now())
             lease.stamp(order)
-            await self._uow.orders.save(order)
 
     async def _seal_and_record(
         self, order: Order, item: OrderItem, key: SuppliedKey, written: list[str]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.base import exact
@@ -19,14 +20,25 @@ from bitloot.domain.order_status import OrderStatus
 
 
 class SqlaOrderRepository(SqlRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        # Per order, the version it was read or saved at and its items fulfilled then: `save` writes
+        # only the items fulfilled since. (Valid only at that version: the save's version check
+        # refuses a stale order before any item is written.)
+        self._known: dict[str, tuple[int, frozenset[str]]] = {}
+
     async def add(self, order: Order) -> None:
         order.version = 1
         await self._execute(insert(ORDERS).values(_new_order_values(order)))
         await self._execute(insert(ORDER_ITEMS), _item_values(order))
 
     async def get(self, order_id: str) -> Order | None:
-        found = await self._load(select(ORDERS).where(ORDERS.c.id == order_id))
-        return found[0] if found else None
+        """One statement: the order joined with its items."""
+        rows = (await self._execute(_ORDER_WITH_ITEMS, {"order_id": order_id})).mappings().all()
+        if not rows:
+            return None
+        items = [_unprefixed(row) for row in rows if row[f"{_ITEM}id"] is not None]
+        return self._remember(_order_from_rows(rows[0], items))
 
     async def access_token_hash(self, order_id: str) -> str | None:
         found = await self._execute(select(ORDERS.c.access_token_hash).where(ORDERS.c.id == order_id))
@@ -41,8 +53,15 @@ class SqlaOrderRepository(SqlRepository):
         )
         if result.rowcount != 1:
             raise ConcurrencyConflict
+        known_version, known_done = self._known.get(order.id, (None, frozenset()))
+        already = known_done if known_version == order.version else frozenset()
         order.version += 1
-        done = [{"item_id": item.id, "at": item.fulfilled_at} for item in order.items if item.is_fulfilled]
+        done = [
+            {"item_id": item.id, "at": item.fulfilled_at}
+            for item in order.items
+            if item.is_fulfilled and item.id not in already
+        ]
+        self._remember(order)
         if done:
             await self._execute(
                 update(ORDER_ITEMS)
@@ -99,13 +118,31 @@ class SqlaOrderRepository(SqlRepository):
             .where(ORDER_ITEMS.c.order_id.in_([row["id"] for row in rows]))
             .order_by(ORDER_ITEMS.c.order_id, ORDER_ITEMS.c.position)
         )
-        by_order: dict[str, list[RowMapping]] = {}
+        by_order: dict[str, list[Mapping[str, Any]]] = {}
         for item in (await self._execute(item_query)).mappings():
             by_order.setdefault(item["order_id"], []).append(item)
-        return [_order_from_rows(row, by_order.get(row["id"], [])) for row in rows]
+        return [self._remember(_order_from_rows(row, by_order.get(row["id"], []))) for row in rows]
+
+    def _remember(self, order: Order) -> Order:
+        self._known[order.id] = (order.version, frozenset(i.id for i in order.items if i.is_fulfilled))
+        return order
 
 
-def _order_from_rows(row: RowMapping, items: Sequence[RowMapping]) -> Order:
+_ITEM = "item_"
+_ORDER_WITH_ITEMS = (
+    select(ORDERS, *(column.label(f"{_ITEM}{column.name}") for column in ORDER_ITEMS.c))
+    .select_from(ORDERS.outerjoin(ORDER_ITEMS, ORDER_ITEMS.c.order_id == ORDERS.c.id))
+    .where(ORDERS.c.id == bindparam("order_id"))
+    .order_by(ORDER_ITEMS.c.position)
+)
+
+
+def _unprefixed(row: RowMapping) -> dict[str, Any]:
+    """An item's columns of a row of `_ORDER_WITH_ITEMS`, by their own names."""
+    return {column.name: row[f"{_ITEM}{column.name}"] for column in ORDER_ITEMS.c}
+
+
+def _order_from_rows(row: RowMapping, items: Sequence[Mapping[str, Any]]) -> Order:
     return Order(
         id=row["id"],
         email=row["email"],
@@ -126,7 +163,7 @@ def _order_from_rows(row: RowMapping, items: Sequence[RowMapping]) -> Order:
     )
 
 
-def _item_from_row(row: RowMapping) -> OrderItem:
+def _item_from_row(row: Mapping[str, Any]) -> OrderItem:
     return OrderItem(
         id=row["id"],
         product_id=row["product_id"],
