@@ -240,6 +240,15 @@ MUTANTS = (
                 ".where(STOCK_KEYS.c.id.in_(free_ids), *_AVAILABLE)",
                 ".where(STOCK_KEYS.c.id.in_(free_ids), STOCK_KEYS.c.item_id.is_(None))",
             ),
+            # PostgreSQL's allocation in one statement: its pick and its UPDATE.
+            (
+                "WHERE product_id = :product_id AND item_id IS NULL AND withdrawn_at IS NULL",
+                "WHERE product_id = :product_id AND item_id IS NULL",
+            ),
+            (
+                "WHERE id IN (SELECT id FROM picked) AND item_id IS NULL AND withdrawn_at IS NULL",
+                "WHERE id IN (SELECT id FROM picked) AND item_id IS NULL",
+            ),
         ),
         tests=(
             "tests/contract/test_stock_care.py::test_allocation_never_hands_out_a_withdrawn_unit",

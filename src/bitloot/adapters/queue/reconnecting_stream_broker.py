@@ -13,6 +13,7 @@ receiver waiting forever for the cancelled read when the worker stops.)"""
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -26,6 +27,7 @@ from taskiq_redis import RedisStreamBroker
 log = logging.getLogger(__name__)
 
 FIRST_PAUSE_SECONDS = 0.5
+AUTOCLAIM_EVERY_SECONDS = 1.0
 LONGEST_PAUSE_SECONDS = 5.0
 
 
@@ -54,9 +56,13 @@ class ReconnectingRedisStreamBroker(RedisStreamBroker):
             for stream, message_id, data in batch:
                 yield AckableMessage(data=data, ack=self._ack_generator(id=message_id, queue_name=stream))
 
+    _claimed_at = float("-inf")
+
     async def _read_batch(self) -> list[tuple[str, str, bytes]]:
-        """New messages (waiting up to `xread_block` ms for some), then those delivered to a consumer
-        that never acknowledged them within `idle_timeout`: (stream, message id, data) each."""
+        """New messages (waiting up to `xread_block` ms for some), then, at most once every
+        `AUTOCLAIM_EVERY_SECONDS`, those delivered to a consumer that never acknowledged them within
+        `idle_timeout`: (stream, message id, data) each. (Claiming costs three round trips; a
+        message is idle for `idle_timeout`, far longer, before it can be claimed.)"""
         batch: list[tuple[str, str, bytes]] = []
         async with Redis(connection_pool=self.connection_pool) as redis:
             # redis-py types its replies loosely: [(stream, [(id, {field: value})])].
@@ -70,6 +76,10 @@ class ReconnectingRedisStreamBroker(RedisStreamBroker):
             )
             for stream, messages in fetched or []:
                 batch += [(stream, message_id, message[b"data"]) for message_id, message in messages]
+            now = time.monotonic()
+            if now - self._claimed_at < AUTOCLAIM_EVERY_SECONDS:
+                return batch
+            self._claimed_at = now
             for stream in [self.queue_name, *self.additional_streams]:
                 pipe = redis.pipeline()
                 lock = pipe.lock(

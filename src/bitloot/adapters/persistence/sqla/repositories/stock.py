@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, text, update
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.repositories.stock_views import StockViews
@@ -30,8 +30,10 @@ class SqlaStockRepository(StockViews, SqlRepository):
         if self._dialect == "postgresql":
             # Two transactions allocating for the same item take turns here, so the second one sees
             # the first one's units as the item's own instead of taking more. (SQLite's BEGIN
-            # IMMEDIATE already runs one writer at a time.)
+            # IMMEDIATE already runs one writer at a time.) The lock is a statement of its own: the
+            # allocation's statement then reads a snapshot taken after it.
             await self._execute(select(ORDER_ITEMS.c.id).where(ORDER_ITEMS.c.id == item_id).with_for_update())
+            return await self._allocate_in_one_statement(product_id, order_id, item_id, quantity)
         mine_query = select(STOCK_KEYS).where(STOCK_KEYS.c.item_id == item_id).order_by(STOCK_KEYS.c.id)
         mine = [stock_key_from_row(row) for row in (await self._execute(mine_query)).mappings()]
         missing = quantity - len(mine)
@@ -60,6 +62,26 @@ class SqlaStockRepository(StockViews, SqlRepository):
         if len(taken_rows) != missing:
             raise ConcurrencyConflict
         return mine + sorted(taken_rows, key=lambda unit: unit.id)
+
+    async def _allocate_in_one_statement(
+        self, product_id: str, order_id: str, item_id: str, quantity: int
+    ) -> list[StockKey]:
+        """PostgreSQL: the item's units, and as many free ones as it still lacks taken for it, in one
+        round trip. The free units are locked as they are picked (a unit another allocation holds is
+        skipped, one it took meanwhile fails the re-check), so each picked unit is taken."""
+        rows = (
+            await self._execute(
+                _ALLOCATE,
+                {"product_id": product_id, "order_id": order_id, "item_id": item_id, "quantity": quantity},
+            )
+        ).mappings()
+        mine: list[StockKey] = []
+        taken: list[StockKey] = []
+        for row in rows:
+            (taken if row["taken_now"] else mine).append(stock_key_from_row(row))
+        if len(mine) + len(taken) < quantity:
+            raise OutOfStock  # and nothing was taken
+        return sorted(mine, key=lambda unit: unit.id) + sorted(taken, key=lambda unit: unit.id)
 
     async def withdraw(
         self, product_id: str, unit_ids: Sequence[str], at: datetime, by: str, reason: str
@@ -125,6 +147,29 @@ def stock_key_from_row(row: RowMapping) -> StockKey:
     """A unit of own stock; the key fingerprint repository reads units too."""
     return StockKey(**{name: row[name] for name in _FIELDS})
 
+
+_ALLOCATE = text(
+    """
+    WITH mine AS (
+        SELECT * FROM stock_keys WHERE item_id = :item_id
+    ), picked AS (
+        SELECT id FROM stock_keys
+        WHERE product_id = :product_id AND item_id IS NULL AND withdrawn_at IS NULL
+        ORDER BY id
+        LIMIT GREATEST(CAST(:quantity AS integer) - (SELECT count(*) FROM mine), 0)
+        FOR UPDATE SKIP LOCKED
+    ), taken AS (
+        UPDATE stock_keys SET order_id = :order_id, item_id = :item_id
+        WHERE id IN (SELECT id FROM picked) AND item_id IS NULL AND withdrawn_at IS NULL
+            -- all or nothing: too few free units take none
+            AND (SELECT count(*) FROM picked) + (SELECT count(*) FROM mine) >= CAST(:quantity AS integer)
+        RETURNING *
+    )
+    SELECT *, false AS taken_now FROM mine
+    UNION ALL
+    SELECT *, true AS taken_now FROM taken
+    """
+)
 
 # Neither allocated nor withdrawn.
 _AVAILABLE = (STOCK_KEYS.c.item_id.is_(None), STOCK_KEYS.c.withdrawn_at.is_(None))
