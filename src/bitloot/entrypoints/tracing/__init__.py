@@ -8,11 +8,13 @@ endpoint is set. (redis-py imports `opentelemetry.sdk.metrics` by itself wheneve
 installed; that is not ours to avoid.)"""
 
 import os
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dishka import Provider
-from litestar.plugins import PluginProtocol
 from taskiq import AsyncBroker
+
+if TYPE_CHECKING:  # a worker never imports Litestar (tens of MB)
+    from litestar.plugins import PluginProtocol
 
 ENDPOINT_VARIABLE = "OTEL_EXPORTER_OTLP_ENDPOINT"
 SERVICE_NAME_VARIABLE = "OTEL_SERVICE_NAME"
@@ -31,7 +33,7 @@ class Tracing(Protocol):
         """dishka providers, after all others: they decorate the SQL engine and the blob store."""
         ...
 
-    def litestar_plugins(self) -> list[PluginProtocol]:
+    def litestar_plugins(self) -> "list[PluginProtocol]":
         """A span per HTTP request, named by its route template; it also ends tracing at shutdown."""
         ...
 
@@ -47,7 +49,7 @@ class TracingOff:
     def providers(self) -> tuple[Provider, ...]:
         return ()
 
-    def litestar_plugins(self) -> list[PluginProtocol]:
+    def litestar_plugins(self) -> "list[PluginProtocol]":
         return []
 
     async def shutdown(self) -> None:

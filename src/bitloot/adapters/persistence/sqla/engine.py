@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
 from sqlalchemy import event, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,28 +25,22 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_config(settings: DatabaseSettings) -> SQLAlchemyAsyncConfig:
+def engine_options(settings: DatabaseSettings) -> dict[str, Any]:
+    """What `create_async_engine` is given besides the URL."""
     # No pre-ping: on asyncpg it costs three round trips (BEGIN, `;`, ROLLBACK) per checkout, half
     # the statements of an order. A connection that died with its server fails its one statement
     # instead; SQLAlchemy then invalidates the whole pool, every caller is retried (the IPN by the
     # provider, a job by the reconciler) and fresh connections serve from there on
     # (tests/e2e/test_outages.py restarts PostgreSQL under load).
-    engine_config = EngineConfig(hide_parameters=True)
     if is_sqlite(settings.url):
-        _create_private_file(make_url(settings.url).database)
-    if not is_sqlite(settings.url):
-        engine_config = EngineConfig(
-            hide_parameters=True,
-            pool_size=settings.pool_size,
-            max_overflow=settings.max_overflow,
-            pool_timeout=settings.pool_timeout_seconds,
-            connect_args=_postgres_connect_args(settings),
-        )
-    return SQLAlchemyAsyncConfig(
-        connection_string=settings.url,
-        engine_config=engine_config,
-        session_config=AsyncSessionConfig(expire_on_commit=False, autoflush=False),
-    )
+        return {"hide_parameters": True}
+    return {
+        "hide_parameters": True,
+        "pool_size": settings.pool_size,
+        "max_overflow": settings.max_overflow,
+        "pool_timeout": settings.pool_timeout_seconds,
+        "connect_args": _postgres_connect_args(settings),
+    }
 
 
 def _create_private_file(database: str | None) -> None:
@@ -62,7 +55,9 @@ def _create_private_file(database: str | None) -> None:
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
-    engine = make_config(settings).get_engine()
+    if is_sqlite(settings.url):
+        _create_private_file(make_url(settings.url).database)
+    engine = create_async_engine(settings.url, **engine_options(settings))
     if is_sqlite(settings.url):
         _serialize_sqlite_writers(engine)
     return engine

@@ -4,11 +4,11 @@ emails, one per dedupe key."""
 
 from datetime import datetime
 
-from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 
 class DeliveryEmailRow(Base):

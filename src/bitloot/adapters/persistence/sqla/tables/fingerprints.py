@@ -8,11 +8,11 @@ string is taken before anything else is done with it."""
 
 from datetime import datetime
 
-from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 
 class KeyFingerprintRow(Base):

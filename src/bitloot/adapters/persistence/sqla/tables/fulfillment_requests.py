@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Base, table_of
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 REQUEST_ID_LENGTH = 64
 # A W3C traceparent of version 00 is 55 characters; room for a later version's.

@@ -3,11 +3,11 @@ cookie's secret, never the secret."""
 
 from datetime import datetime
 
-from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 
 class OperatorRow(Base):

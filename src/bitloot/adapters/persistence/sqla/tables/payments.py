@@ -3,11 +3,11 @@
 from datetime import datetime
 from decimal import Decimal
 
-from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Amount, Base, Id, table_of
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 
 class PaymentRow(Base):

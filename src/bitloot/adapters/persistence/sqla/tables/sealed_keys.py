@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
 from bitloot.adapters.persistence.sqla.tables.envelope import SealedEnvelopeColumns
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 
 class SealedKeyRow(SealedEnvelopeColumns, Base):

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bitloot.adapters.persistence.sqla.tables.base import Base, Id, table_of
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 
 class WebhookDeliveryRow(Base):

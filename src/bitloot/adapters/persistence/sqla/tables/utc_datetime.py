@@ -1,0 +1,32 @@
+"""A timestamp column that stores UTC and always reads back timezone-aware, on every dialect.
+
+The same behaviour as advanced-alchemy's `DateTimeUTC` (which the migrations name), defined here so a
+process that only uses the tables does not import advanced-alchemy, and with it Litestar (about 45 MB
+of a worker's memory)."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class DateTimeUTC(TypeDecorator[datetime]):
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise TypeError("tzinfo is required")  # a naive time would be stored as whatever it says
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)  # SQLite keeps no zone: what was stored is UTC
