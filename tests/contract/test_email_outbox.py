@@ -250,6 +250,65 @@ async def test_a_lost_claim_can_claim_again_from_a_fresh_read(uow_factory: UowFa
     assert await claim(uow_factory(), fresh, later + LEASE) is True
 
 
+async def claim_for_order(uow: UnitOfWork, order: Order, now: datetime) -> list[DeliveryEmail]:
+    """Claim the order's due emails and commit, as the fulfilment job's sender does."""
+    try:
+        taken = await uow.emails.claim_due_for_order(order.id, now, now + LEASE)
+        await uow.commit()
+    except ConcurrencyConflict:
+        await uow.rollback()
+        return []
+    return taken
+
+
+async def test_claiming_an_orders_due_emails_takes_each_once_until_its_lease_ends(
+    uow_factory: UowFactory,
+) -> None:
+    first, other = await stored_orders(uow_factory, 2)
+    received = owed(first, at(0), DeliveryEmailKind.ORDER_RECEIVED)
+    fulfilled = owed(first, at(1))
+    later = owed(first, at(5), REPLACED, cause="later")
+    await added(uow_factory, received, fulfilled, later, owed(other, at(0)))
+
+    taken = await claim_for_order(uow_factory(), first, at(2))
+
+    # Only the order's emails due at that moment, oldest first, each now held for the lease.
+    assert [e.id for e in taken] == [received.id, fulfilled.id]
+    assert {e.next_attempt_at for e in taken} == {at(2) + LEASE}
+    assert [e.status for e in taken] == [DeliveryEmailStatus.PENDING] * 2
+    # Nobody else gets them before the lease ends: not this order's claim, not the batch.
+    assert await claim_for_order(uow_factory(), first, at(3)) == []
+    assert [e.order_id for e in await due(uow_factory, at(3))] == [other.id]
+    # Once it ends they are due again, beside the one that came due meanwhile.
+    again = await claim_for_order(uow_factory(), first, at(2) + LEASE)
+    assert [e.id for e in again] == [received.id, fulfilled.id, later.id]
+
+
+async def test_a_sent_email_is_not_claimed_for_its_order(uow_factory: UowFactory) -> None:
+    [order] = await stored_orders(uow_factory, 1)
+    email = owed(order, at(0))
+    await added(uow_factory, email)
+    sender = uow_factory()
+    await sender.emails.mark_sent(email.id, at(1))
+    await sender.commit()
+
+    assert await claim_for_order(uow_factory(), order, at(2)) == []
+
+
+@pytest.mark.parametrize("claimers", [2, 4])
+async def test_units_claiming_an_orders_emails_at_once_share_none(
+    uow_factory: UowFactory, claimers: int
+) -> None:
+    [order] = await stored_orders(uow_factory, 1)
+    emails = [owed(order, at(0), DeliveryEmailKind.ORDER_RECEIVED), owed(order, at(1))]
+    await added(uow_factory, *emails)
+
+    taken = await asyncio.gather(*(claim_for_order(uow_factory(), order, at(2)) for _ in range(claimers)))
+
+    ids = [email.id for claimed in taken for email in claimed]
+    assert sorted(ids) == sorted(email.id for email in emails)
+
+
 # --- outcomes -----------------------------------------------------------------------------------------
 
 

@@ -45,6 +45,13 @@ class MemoryEmailOutbox:
         self._uow.staged.emails[email_id] = replace(current, next_attempt_at=until)
         return True
 
+    async def claim_due_for_order(self, order_id: str, now: datetime, until: datetime) -> list[DeliveryEmail]:
+        taken = []
+        for email in await self.list_for_order(order_id):
+            if email.is_due(now) and await self.claim(email.id, email.next_attempt_at, until):
+                taken.append(replace(email, next_attempt_at=until))
+        return taken
+
     async def mark_sent(self, email_id: str, now: datetime) -> None:
         current = self._get(email_id)
         if current is not None and current.status is DeliveryEmailStatus.PENDING:

@@ -70,8 +70,26 @@ MUTANTS = (
                 "        until = self._clock.now() + self._settings.lease",
                 "        until = self._clock.now() + self._settings.lease * 10_000",
             ),
+            (
+                "claim_due_for_order(order_id, now, now + self._settings.lease)",
+                "claim_due_for_order(order_id, now, now + self._settings.lease * 10_000)",
+            ),
         ),
         tests=(f"{CRASHES}[KillAfterCommitBeforeAck]",),
+    ),
+    Mutant(
+        name="job-sender-keeps-untried-claims",
+        fault="the mail server fails the first of an order's emails the fulfilment job sends",
+        protection="the job gives back the claims of the order's emails it did not try, due again at once",
+        path="application/use_cases/send_delivery_emails.py",
+        edits=(
+            ("                    await self._give_back(emails[position + 1 :])", "                    pass"),
+        ),
+        tests=(
+            "tests/unit/use_cases/test_send_delivery_emails.py::"
+            "test_the_jobs_sender_stopped_by_a_failure_gives_back_what_it_did_not_try",
+            "tests/http/test_email.py::test_with_the_mail_server_down_the_order_is_fulfilled_and_mailed_once_it_is_back",
+        ),
     ),
     Mutant(
         name="reconciler-dies-on-outage",

@@ -426,3 +426,45 @@ async def test_a_sender_that_died_holding_the_claim_is_taken_over_after_its_leas
     world.clock.advance(timedelta(seconds=1))
     assert await world.send_delivery_emails_use_case(lease).execute() == SendReport(sent=1)
     assert [n.order_id for n in world.email_sender.sent] == [placed.order.id]
+
+
+async def test_the_jobs_sender_leaves_an_email_another_sender_holds_until_its_lease_ends(
+    world: World,
+) -> None:
+    placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
+    lease = timedelta(minutes=2)
+    # The reconciler's sender claimed the order's email (and is sending it, or died doing so).
+    uow = world.uow()
+    [due] = await uow.emails.due(world.clock.now(), 10)
+    assert await uow.emails.claim(due.id, due.next_attempt_at, world.clock.now() + lease)
+    await uow.commit()
+
+    job = world.send_delivery_emails_use_case(lease)
+    assert await job.execute(placed.order.id) == SendReport()
+    world.clock.advance(lease - timedelta(seconds=1))
+    assert await job.execute(placed.order.id) == SendReport()
+    assert world.email_sender.sent == []
+    world.clock.advance(timedelta(seconds=1))
+    assert await job.execute(placed.order.id) == SendReport(sent=1)
+    assert [n.order_id for n in world.email_sender.sent] == [placed.order.id]
+    assert email_of(world, placed.order.id).status is DeliveryEmailStatus.SENT
+
+
+async def test_the_jobs_sender_stopped_by_a_failure_gives_back_what_it_did_not_try() -> None:
+    world = World(email_sender=FlakyEmailSender(failures=1))
+    placed = await world.fulfilled_order()
+    # Both emails of the order are due: its "order received" and its delivery.
+
+    report = await world.send_delivery_emails_use_case().execute(placed.order.id)
+
+    assert report == SendReport(failed=1)
+    tried, untried = sorted(
+        (n for n in world.db.emails.values() if n.order_id == placed.order.id), key=lambda n: -n.attempts
+    )
+    assert tried.attempts == 1
+    assert tried.next_attempt_at == world.clock.now() + retry_delay(1)
+    # The other is due again at once, for the next round: not held for a lease it never used.
+    assert untried.attempts == 0
+    assert untried.is_due(world.clock.now())
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=1)

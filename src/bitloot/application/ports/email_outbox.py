@@ -29,6 +29,14 @@ class EmailOutbox(Protocol):
         False here, or `ConcurrencyConflict` at commit. Commit right after claiming."""
         ...
 
+    async def claim_due_for_order(self, order_id: str, now: datetime, until: datetime) -> list[DeliveryEmail]:
+        """Take every pending email of the order due at `now` until `until`, in one step: the
+        emails taken (their `next_attempt_at` now `until`), oldest first.
+
+        Of units claiming at once, each email goes to one: the others do not get it here, or get
+        `ConcurrencyConflict` at commit. Commit right after claiming."""
+        ...
+
     async def mark_sent(self, email_id: str, now: datetime) -> None:
         """Count the attempt and close the email; a email already sent stays as it is."""
         ...

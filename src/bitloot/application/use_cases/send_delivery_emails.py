@@ -90,8 +90,9 @@ class SendDeliveryEmails:
         the next round instead of each waiting out its timeout now. A refusal for good concerns that
         one email only, so the round goes on."""
         sent = given_up = 0
-        for email in await self._due(order_id):
-            if not await self._claim(email):
+        emails, claimed = await self._work(order_id)
+        for position, email in enumerate(emails):
+            if not claimed and not await self._claim(email):
                 continue
             with about_order(email.order_id):
                 outcome = await self._send(email)
@@ -100,18 +101,42 @@ class SendDeliveryEmails:
             elif outcome is _Outcome.GIVEN_UP:
                 given_up += 1
             else:
+                if claimed:
+                    await self._give_back(emails[position + 1 :])
                 return SendReport(sent=sent, failed=1, given_up=given_up)
         return SendReport(sent=sent, given_up=given_up)
 
-    async def _due(self, order_id: str | None) -> list[DeliveryEmail]:
+    async def _give_back(self, emails: list[DeliveryEmail]) -> None:
+        """Claimed and not tried: due again now, for the next round (a claim back to now, where the
+        email is still as this run claimed it)."""
         now = self._clock.now()
-        if order_id is None:
-            found = await self._uow.emails.due(now, self._settings.batch)
-        else:
-            found = [e for e in await self._uow.emails.list_for_order(order_id) if e.is_due(now)]
+        for email in emails:
+            try:
+                if await self._uow.emails.claim(email.id, email.next_attempt_at, now):
+                    await self._uow.commit()
+                    continue
+            except ConcurrencyConflict:
+                pass  # taken meanwhile (its lease lapsed): the taker's
+            await self._uow.rollback()
+
+    async def _work(self, order_id: str | None) -> tuple[list[DeliveryEmail], bool]:
+        """The emails to send, and whether they are claimed already: those of `order_id` are taken
+        in one step (the job's path: one email, mostly; those left untried when the run stops early
+        are given back); a round's batch of the longest due is read, each claimed as its turn
+        comes, so the rest of a stopped round is due again at the next."""
+        now = self._clock.now()
+        if order_id is not None:
+            try:
+                taken = await self._uow.emails.claim_due_for_order(order_id, now, now + self._settings.lease)
+                await self._uow.commit()
+            except ConcurrencyConflict:
+                await self._uow.rollback()
+                return [], True  # another sender took them: theirs to send
+            return taken, True
+        found = await self._uow.emails.due(now, self._settings.batch)
         # End the reading transaction (on SQLite it holds the database's write lock).
         await self._uow.rollback()
-        return found
+        return found, False
 
     async def _claim(self, email: DeliveryEmail) -> bool:
         """Take the email for one lease, in a transaction of its own; False when another

@@ -54,6 +54,22 @@ class SqlaEmailOutbox(SqlRepository):
         )
         return bool(result.rowcount == 1)
 
+    async def claim_due_for_order(self, order_id: str, now: datetime, until: datetime) -> list[DeliveryEmail]:
+        """One conditional UPDATE ... RETURNING: a second claimer's waits for the first one's row
+        locks (PostgreSQL) or write lock (SQLite), then finds the emails no longer due."""
+        result = await self._execute(
+            update(EMAIL_OUTBOX)
+            .where(
+                EMAIL_OUTBOX.c.order_id == order_id,
+                EMAIL_OUTBOX.c.status == _PENDING,
+                EMAIL_OUTBOX.c.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=until)
+            .returning(*EMAIL_OUTBOX.c)
+        )
+        taken = [_from_row(row) for row in result.mappings()]
+        return sorted(taken, key=lambda email: (email.created_at, email.id))
+
     async def mark_sent(self, email_id: str, now: datetime) -> None:
         await self._execute(
             update(EMAIL_OUTBOX)
