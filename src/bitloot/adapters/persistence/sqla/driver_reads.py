@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 # SQLSTATE class 22, "data exception": a value the column cannot hold (text with NUL, say).
@@ -46,19 +47,27 @@ class DriverRead:
         self._names: Sequence[str] = compiled.positiontup or ()
 
     async def rows(self, params: Mapping[str, Any]) -> list[Any]:
-        """asyncpg records (by column name); the driver's own error when the statement fails. A
-        connection whose statement failed for any other reason than the value it was given (it
-        broke, or the caller was cancelled mid-statement) is discarded, never handed out again."""
+        """asyncpg records (by column name); the driver's own error when the statement fails."""
         values = [params[name] for name in self._names]
         pooled = await self._engine.raw_connection()
         driver: Any = pooled.driver_connection
         try:
             rows: list[Any] = await driver.fetch(self._sql, *values)
         except BaseException as exc:
-            if not is_data_exception(exc):
-                pooled.invalidate(exc if isinstance(exc, Exception) else None)
+            self._after_failure(pooled, driver, exc)
             raise
         finally:
             # Back to the pool; SQLAlchemy may close a surplus connection there, awaiting asyncpg.
             await greenlet_spawn(pooled.close)
         return rows
+
+    def _after_failure(self, pooled: PoolProxiedConnection, driver: Any, exc: BaseException) -> None:
+        """What SQLAlchemy does after a failed statement: a connection that broke (its server went
+        away) renews the whole pool, as every connection opened before is likely dead too, so it
+        fails once; one the caller left mid-statement (cancelled) is discarded. A connection whose
+        server answered with an error (a value it refused, a timeout) stays in the pool."""
+        error = exc if isinstance(exc, Exception) else None
+        if driver.is_closed():
+            self._engine.sync_engine.pool._invalidate(pooled, error)  # as SQLAlchemy's Connection does
+        elif not hasattr(exc, "sqlstate"):
+            pooled.invalidate(error)
