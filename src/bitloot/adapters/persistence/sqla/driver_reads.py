@@ -7,15 +7,21 @@ checks a connection out of the same pool (same size, same connect arguments and 
 the statement straight to asyncpg, which prepares it once per connection. Outside any transaction,
 as `read_only_engine`'s autocommit would be.
 
+At most as many reads at once as the pool holds connections: the others wait their turn here, not
+in the pool's queue. A crowd of waiters there (50 clients on a pool of 10) makes SQLAlchemy find
+its queue full when many connections come back at once, close them, and open new ones for the
+next callers: each a new PostgreSQL backend, dozens a second per API process under load.
+
 Only where nothing listens to the engine's statements: a traced engine (entrypoints/tracing/) keeps
 SQLAlchemy's path, so that every statement still has its span (`listened_to`)."""
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 # SQLSTATE class 22, "data exception": a value the column cannot hold (text with NUL, say).
@@ -45,20 +51,23 @@ class DriverRead:
         self._engine = engine
         self._sql = str(compiled)
         self._names: Sequence[str] = compiled.positiontup or ()
+        pool = engine.sync_engine.pool
+        self._turns = asyncio.Semaphore(pool.size() if isinstance(pool, QueuePool) else 1)
 
     async def rows(self, params: Mapping[str, Any]) -> list[Any]:
         """asyncpg records (by column name); the driver's own error when the statement fails."""
         values = [params[name] for name in self._names]
-        pooled = await self._engine.raw_connection()
-        driver: Any = pooled.driver_connection
-        try:
-            rows: list[Any] = await driver.fetch(self._sql, *values)
-        except BaseException as exc:
-            self._after_failure(pooled, driver, exc)
-            raise
-        finally:
-            # Back to the pool; SQLAlchemy may close a surplus connection there, awaiting asyncpg.
-            await greenlet_spawn(pooled.close)
+        async with self._turns:
+            pooled = await self._engine.raw_connection()
+            driver: Any = pooled.driver_connection
+            try:
+                rows: list[Any] = await driver.fetch(self._sql, *values)
+            except BaseException as exc:
+                self._after_failure(pooled, driver, exc)
+                raise
+            finally:
+                # Back to the pool; SQLAlchemy may close a surplus connection there, awaiting asyncpg.
+                await greenlet_spawn(pooled.close)
         return rows
 
     def _after_failure(self, pooled: PoolProxiedConnection, driver: Any, exc: BaseException) -> None:
