@@ -88,7 +88,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
     with shared_metrics_dir():
         prepare(settings)
-        return serve_http(args.host, args.port, args.workers if args.workers is not None else default_workers(settings))
+        workers = args.workers if args.workers is not None else default_workers(settings)
+        return serve_http(args.host, args.port, workers)
 
 
 def migrate(settings: Settings) -> None:
