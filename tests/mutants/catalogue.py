@@ -836,4 +836,21 @@ MUTANTS = (
             "tests/e2e/test_observability.py::test_the_outbox_gauge_rises_while_redis_is_down_and_falls_once_it_is_back",
         ),
     ),
+    Mutant(
+        name="status-read-keeps-dead-connections",
+        fault="PostgreSQL restarts: every connection of the API's pool is dead",
+        protection="a status read on asyncpg that finds its connection broken renews the whole pool, as "
+        "SQLAlchemy does: it fails once, and the next reads run on new connections",
+        path="adapters/persistence/sqla/driver_reads.py",
+        edits=(
+            (
+                "            self._engine.sync_engine.pool._invalidate(pooled, error)",
+                "            pooled.invalidate(error)",
+            ),
+        ),
+        tests=(
+            "tests/contract/test_order_progress_postgres.py"
+            "::test_after_the_servers_sessions_end_a_read_fails_once_then_reads_on_new_ones",
+        ),
+    ),
 )

@@ -34,7 +34,13 @@ def _run(argv: Sequence[str] | None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP API (embedded defaults: SQLite, in-process jobs)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="API processes (each serves every endpoint)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="API processes, each serving every endpoint (default: one per core in production on "
+        "PostgreSQL and Redis, else one)",
+    )
     worker = commands.add_parser("worker", help="consume fulfilment jobs from Redis (BITLOOT_BROKER_URL)")
     worker.add_argument(
         "--provider",
@@ -78,10 +84,12 @@ def _run(argv: Sequence[str] | None) -> int:
             migrate(settings)
         return asyncio.run(_keys(settings, args))
     from bitloot.entrypoints.serve import serve_http
+    from bitloot.entrypoints.serve_workers import default_workers
 
     with shared_metrics_dir():
         prepare(settings)
-        return serve_http(args.host, args.port, args.workers)
+        workers = args.workers if args.workers is not None else default_workers(settings)
+        return serve_http(args.host, args.port, workers)
 
 
 def migrate(settings: Settings) -> None:

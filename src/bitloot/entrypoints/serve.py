@@ -48,7 +48,13 @@ def address_problem(host: str, port: int) -> str | None:
 
 
 def serve_http(host: str, port: int, workers: int = 1) -> int:
-    log.info("serving on http://%s:%d (API documentation at /schema)", host, port)
+    log.info(
+        "serving on http://%s:%d with %d worker%s (API documentation at /schema)",
+        host,
+        port,
+        workers,
+        "" if workers == 1 else "s",
+    )
     os.register_at_fork(after_in_child=_until_granian_takes_over)
     Granian(
         "bitloot.entrypoints.http.app:app_from_environment",

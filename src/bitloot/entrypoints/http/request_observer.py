@@ -31,6 +31,7 @@ from bitloot.entrypoints.logs.request_ids import request_id_for
 
 UNMATCHED: Final = "unmatched"
 REQUEST_ID_HEADER = b"x-request-id"
+FORWARDED_FOR_HEADER = b"x-forwarded-for"
 
 log = logging.getLogger("bitloot.access")
 
@@ -45,8 +46,16 @@ def peer_of(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
-def headers_named(scope: Scope, name: bytes) -> list[str]:
-    return [value.decode("latin-1") for key, value in scope["headers"] if key == name]
+def observed_headers(scope: Scope) -> tuple[list[str], list[str]]:
+    """The request's `X-Request-ID` and `X-Forwarded-For` values, in one pass over its headers."""
+    request_ids: list[str] = []
+    forwarded: list[str] = []
+    for key, value in scope["headers"]:
+        if key == REQUEST_ID_HEADER:
+            request_ids.append(value.decode("latin-1"))
+        elif key == FORWARDED_FOR_HEADER:
+            forwarded.append(value.decode("latin-1"))
+    return request_ids, forwarded
 
 
 class RequestObserver:
@@ -66,7 +75,7 @@ class RequestObserver:
             await self._app(scope, receive, send)
             return
         peer = peer_of(scope)
-        offered = headers_named(scope, REQUEST_ID_HEADER)
+        offered, forwarded = observed_headers(scope)
         request_id = request_id_for(offered[0] if len(offered) == 1 else None, self._addresses.trusts(peer))
         header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
         started = time.perf_counter()
@@ -86,11 +95,13 @@ class RequestObserver:
             finally:
                 seconds = time.perf_counter() - started
                 route = route_of(scope)
-                self._log(scope["method"], route, status, seconds, peer, scope)
+                self._log(scope["method"], route, status, seconds, peer, forwarded)
                 await self._record(route, scope["method"], status, seconds)
 
-    def _log(self, method: str, route: str, status: int, seconds: float, peer: str, scope: Scope) -> None:
-        client = self._addresses.resolve(peer, headers_named(scope, b"x-forwarded-for"))
+    def _log(
+        self, method: str, route: str, status: int, seconds: float, peer: str, forwarded: list[str]
+    ) -> None:
+        client = self._addresses.resolve(peer, forwarded)
         # Rounded once, so the line's text and its field say the same number.
         duration_ms = round(seconds * 1000, 1)
         log.info(
