@@ -11,11 +11,13 @@ from bitloot.adapters.health import SqlDatabaseProbe
 from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
 from bitloot.adapters.persistence.sqla.order_page import SqlOrderPageReader
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
+from bitloot.adapters.persistence.sqla.reconciler_agenda import SqlReconcilerAgenda
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork, SqlaUnitOfWorkFactory
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.application.ports.health import HealthProbe
 from bitloot.application.ports.order_page import OrderPageReader
 from bitloot.application.ports.read_models import OrderProgressReader
+from bitloot.application.ports.reconciler_agenda import ReconcilerAgenda
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from bitloot.entrypoints.config import Settings
@@ -67,6 +69,10 @@ class SqlPersistenceProvider(Provider):
     @provide
     def order_page_reader(self, engine: AsyncEngine) -> OrderPageReader:
         return SqlOrderPageReader(engine)
+
+    @provide
+    def reconciler_agenda(self, engine: AsyncEngine) -> ReconcilerAgenda:
+        return SqlReconcilerAgenda(engine)
 
 
 class BlobStoreProvider(Provider):
