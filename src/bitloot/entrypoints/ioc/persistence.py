@@ -8,7 +8,12 @@ from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bitloot.adapters.health import SqlDatabaseProbe
-from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
+from bitloot.adapters.persistence.sqla.engine import (
+    DatabaseSettings,
+    create_engine,
+    read_only_engine,
+    session_factory,
+)
 from bitloot.adapters.persistence.sqla.order_page import SqlOrderPageReader
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
 from bitloot.adapters.persistence.sqla.reconciler_agenda import SqlReconcilerAgenda
@@ -21,6 +26,14 @@ from bitloot.application.ports.reconciler_agenda import ReconcilerAgenda
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from bitloot.entrypoints.config import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingUnitOfWork:
+    """A unit of work on a read-only connection (`read_only_engine`), for a use case that only
+    reads: each statement its own round trip on PostgreSQL, no BEGIN and ROLLBACK around them."""
+
+    uow: UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +60,17 @@ class SqlPersistenceProvider(Provider):
 
     @provide
     def database_health(self, engine: AsyncEngine) -> DatabaseHealth:
-        return DatabaseHealth(SqlDatabaseProbe(engine))
+        return DatabaseHealth(SqlDatabaseProbe(read_only_engine(engine)))
 
     @provide(scope=Scope.REQUEST)
     async def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
         async with sessions() as session:
             yield SqlaUnitOfWork(session)
+
+    @provide(scope=Scope.REQUEST)
+    async def reading_unit_of_work(self, engine: AsyncEngine) -> AsyncIterator[ReadingUnitOfWork]:
+        async with session_factory(read_only_engine(engine))() as session:
+            yield ReadingUnitOfWork(SqlaUnitOfWork(session))
 
     @provide
     async def lease_units(self, settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
