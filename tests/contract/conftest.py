@@ -21,12 +21,15 @@ from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_en
 from bitloot.adapters.persistence.sqla.migrate import upgrade
 from bitloot.adapters.persistence.sqla.order_page import SqlOrderPageReader
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
+from bitloot.adapters.persistence.sqla.reconciler_agenda import SqlReconcilerAgenda
 from bitloot.adapters.persistence.sqla.tables import Base
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork
 from bitloot.application.ports.order_page import OrderPageReader
 from bitloot.application.ports.read_models import OrderProgressReader
+from bitloot.application.ports.reconciler_agenda import ReconcilerAgenda
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from tests.fakes.read_models import MemoryOrderPageReader, MemoryOrderProgressReader
+from tests.fakes.reconciler_agenda import MemoryReconcilerAgenda
 from tests.fakes.state import MemoryDatabase
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.infra.postgres_server import create_database, drop_database
@@ -84,6 +87,7 @@ class Persistence:
     uow_factory: UowFactory
     progress: OrderProgressReader
     order_page: OrderPageReader
+    agenda: ReconcilerAgenda
 
 
 @pytest.fixture(params=ADAPTERS)
@@ -95,6 +99,7 @@ async def persistence(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
             lambda: InMemoryUnitOfWork(database),
             MemoryOrderProgressReader(database),
             MemoryOrderPageReader(database),
+            MemoryReconcilerAgenda(database),
         )
         return
 
@@ -117,7 +122,9 @@ async def persistence(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         return SqlaUnitOfWork(session)
 
     try:
-        yield Persistence(make, SqlOrderProgressReader(engine), SqlOrderPageReader(engine))
+        yield Persistence(
+            make, SqlOrderProgressReader(engine), SqlOrderPageReader(engine), SqlReconcilerAgenda(engine)
+        )
     finally:
         for session in opened:
             await session.close()

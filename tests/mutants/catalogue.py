@@ -44,6 +44,18 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        name="agenda-hides-due-requests",
+        fault="the queue flushed after enqueue, while the reconciler's rounds look before they work",
+        protection="the reconciler's one-read agenda says a request is owed whenever `due` would list "
+        "it, so a round never skips the re-queue",
+        path="adapters/persistence/sqla/reconciler_agenda.py",
+        edits=(("OwedWork(bool(fulfillments), ", "OwedWork(False, "),),
+        tests=(
+            "tests/contract/test_reconciler_agenda.py::test_a_fulfilment_request_is_owed_exactly_when_it_is_due",
+            f"{FAULTS}::test_the_queue_flushed_after_enqueue_loses_no_order",
+        ),
+    ),
+    Mutant(
         name="lease-never-expires",
         fault="worker SIGKILLed between writing a sealed blob and the commit",
         protection="an expired lease can be taken over by another worker",

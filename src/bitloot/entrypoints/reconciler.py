@@ -5,12 +5,17 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dishka import AsyncContainer
 
-from bitloot.application.use_cases.finish_key_replacements import FinishKeyReplacements
-from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments
+from bitloot.application.ports.clock import Clock
+from bitloot.application.ports.reconciler_agenda import ALL_OWED, OwedWork, ReconcilerAgenda
+from bitloot.application.use_cases.finish_key_replacements import (
+    FinishKeyReplacements,
+    FinishReplacementsSettings,
+)
+from bitloot.application.use_cases.reconcile_fulfillments import ReconcileFulfillments, ReconcileSettings
 from bitloot.application.use_cases.reconcile_payments import PaymentSweep, ReconcilePayments
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepOrphanBlobs
@@ -25,20 +30,26 @@ async def reconcile_forever(container: AsyncContainer, every_seconds: float, sto
     # provider never holds up the rounds here, and an outage here never stops it.
     payments = asyncio.create_task(reconcile_payments_forever(container, stop))
     orphans = OrphanSweep((await container.get(Settings)).tuning.reconciler.orphan_sweep_every_seconds)
+    agenda = await Agenda.of(container)
     while not stop.is_set():
+        owed = await agenda.owed()
         try:
-            async with container() as request:
-                await (await request.get(ReconcileFulfillments)).execute()
+            if owed.fulfillments:
+                async with container() as request:
+                    await (await request.get(ReconcileFulfillments)).execute()
         except Exception:  # the database or broker may be down for a while: try again next round
             log.warning("reconciliation round failed; retrying in %ss", every_seconds, exc_info=True)
         try:  # key replacements a crash or an outage left unfinished (their emails go out just below)
-            async with container() as request:
-                await (await request.get(FinishKeyReplacements)).execute()
+            if owed.replacements:
+                async with container() as request:
+                    await (await request.get(FinishKeyReplacements)).execute()
         except Exception:  # the database, the store or a supplier may be down: try again next round
             log.warning("finishing key replacements failed; retrying in %ss", every_seconds, exc_info=True)
         try:  # the delivery emails still owed (SMTP was down, or a worker died before sending)
-            async with container() as request:
-                await (await request.get(SendDeliveryEmails)).execute()
+            # Asked again after the replacements, which may just have owed one.
+            if owed.emails or owed.replacements:
+                async with container() as request:
+                    await (await request.get(SendDeliveryEmails)).execute()
         except Exception:  # the database may be down for a while: try again next round
             log.warning("sending delivery emails failed; retrying in %ss", every_seconds, exc_info=True)
         try:  # sealed blobs no row refers to (a lost race, a crash before the commit), now and then
@@ -50,6 +61,34 @@ async def reconcile_forever(container: AsyncContainer, every_seconds: float, sto
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every_seconds)
     await payments
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """Which steps of a round have work, asked in one read (`ReconcilerAgenda`) with the graces the
+    steps themselves use: an idle round costs one statement instead of each step's read in a
+    transaction of its own. When that read fails, every step runs (and reports its own failure)."""
+
+    agenda: ReconcilerAgenda
+    clock: Clock
+    requests_grace: timedelta
+    replacements_grace: timedelta
+
+    @classmethod
+    async def of(cls, container: AsyncContainer) -> "Agenda":
+        return cls(
+            await container.get(ReconcilerAgenda),
+            await container.get(Clock),
+            (await container.get(ReconcileSettings)).grace,
+            (await container.get(FinishReplacementsSettings)).grace,
+        )
+
+    async def owed(self) -> OwedWork:
+        now = self.clock.now()
+        try:
+            return await self.agenda.owed(now - self.requests_grace, now, now - self.replacements_grace)
+        except Exception:  # the database may be down: let each step try, and say why it failed
+            return ALL_OWED
 
 
 @dataclass

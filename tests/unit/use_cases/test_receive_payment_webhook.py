@@ -51,8 +51,10 @@ async def test_a_finished_ipn_pays_the_order_and_queues_it_once(world: World) ->
     assert result.duplicate is False
     assert result.order_status is OrderStatus.PAID
     assert world.db.orders[order_id].status is OrderStatus.PAID
-    assert world.db.requests[order_id].state == "dispatched"
-    assert await pending_requests(world) == []
+    # Queued right after the commit; the request written then is not touched again (its
+    # `updated_at` is the hand-over), and the reconciler leaves it alone for its grace.
+    request = world.db.requests[order_id]
+    assert (request.state, request.updated_at) == ("pending", world.clock.now())
     assert world.queue.enqueued == [order_id]
     [record] = world.db.payments.values()
     assert record.order_id == order_id
@@ -60,6 +62,11 @@ async def test_a_finished_ipn_pays_the_order_and_queues_it_once(world: World) ->
     assert record.status is PaymentStatus.FINISHED
     assert record.provider == "nowpayments"
     assert record.received_at == world.clock.now()
+    world.clock.advance(ReconcileSettings().grace - timedelta(seconds=1))
+    assert (
+        await ReconcileFulfillments(world.uow(), world.queue, world.clock, ReconcileSettings()).execute() == 0
+    )
+    assert world.queue.enqueued == [order_id]
 
 
 # --- authentication and shape -------------------------------------------------------------------------

@@ -216,13 +216,16 @@ class FulfillmentRequestRepository(Protocol):
         ...
 
     async def mark_dispatched(self, order_id: str, now: datetime) -> None:
-        """Handed to the queue at `now`; a request already done stays done."""
+        """Handed to the queue again by the reconciler at `now` (its grace starts anew); a request
+        already done stays done. The first hand-over, right after the request is written, marks
+        nothing: the write's own `updated_at` is that moment."""
         ...
 
     async def mark_done(self, order_id: str, now: datetime) -> None: ...
 
     async def pending(self, limit: int) -> list[str]:
-        """Order ids whose request was written but never handed to the queue, oldest first."""
+        """Order ids whose request was written (or opened anew) and has not been re-queued by the
+        reconciler nor done since, oldest first."""
         ...
 
     async def due(self, touched_before: datetime, now: datetime, limit: int) -> list[str]:

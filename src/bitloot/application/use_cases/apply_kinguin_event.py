@@ -83,7 +83,7 @@ class ApplyKinguinEvent:
         if result.order_id is not None:
             note_order(result.order_id)
         if result.fulfillment_requested and result.order_id is not None:
-            await dispatch_fulfillment(self._uow, self._queue, result.order_id, self._clock.now())
+            await dispatch_fulfillment(self._queue, result.order_id)
         return result
 
     async def _apply(self, event: KinguinEvent, received: ReceivedKinguinEvent) -> KinguinEventResult:

@@ -78,9 +78,7 @@ class ApplyPaymentNotification:
         note_order(verified.notification.order_id)
         result = await in_transaction(self._uow, lambda: self._apply(verified, received))
         if result.outcome is PaymentOutcome.APPLIED and result.order_status is OrderStatus.PAID:
-            await dispatch_fulfillment(
-                self._uow, self._queue, verified.notification.order_id, self._clock.now()
-            )
+            await dispatch_fulfillment(self._queue, verified.notification.order_id)
         return result
 
     async def _apply(

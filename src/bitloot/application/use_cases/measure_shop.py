@@ -49,7 +49,8 @@ class MeasureShop:
         self._clock = clock
 
     async def execute(self) -> ShopFigures:
-        """A handful of grouped reads in one read-only transaction."""
+        """A handful of grouped reads that only read (given a read-only unit of work, each is one
+        statement of its own: gauges need not share one snapshot)."""
         now = self._clock.now()
         reads = self._uow.overview
         orders = await reads.count_in(list(OrderStatus))

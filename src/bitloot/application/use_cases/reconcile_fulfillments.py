@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bitloot.application.dispatch import dispatch_fulfillment
+from bitloot.application.dispatch import redispatch_fulfillment
 from bitloot.application.log_context import about_order
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.queue import FulfillmentQueue
@@ -47,7 +47,7 @@ class ReconcileFulfillments:
         for order_id in due:
             context = contexts.get(order_id, NO_REQUEST)
             with about_order(order_id):
-                dispatched = await dispatch_fulfillment(
+                dispatched = await redispatch_fulfillment(
                     self._uow, self._queue, order_id, self._clock.now(), context
                 )
             if not dispatched:

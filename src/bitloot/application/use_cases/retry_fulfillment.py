@@ -58,7 +58,7 @@ class RetryFulfillment:
             )
         )
         await self._uow.commit()
-        await dispatch_fulfillment(self._uow, self._queue, order.id, self._clock.now())
+        await dispatch_fulfillment(self._queue, order.id)
 
     async def _check(self, order: Order) -> int:
         """The units still owed; raises `Conflict` when the retry cannot succeed now."""

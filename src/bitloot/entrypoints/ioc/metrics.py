@@ -12,19 +12,24 @@ from bitloot.adapters.metrics.counted_vault import CountedVault
 from bitloot.adapters.metrics.no_metrics import NoMetrics
 from bitloot.adapters.metrics.prometheus import PrometheusMetrics
 from bitloot.adapters.metrics.timed_blob_store import TimedBlobStore
+from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.metrics import ShopMetrics
 from bitloot.application.ports.rate_limit import RateLimiter
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.use_cases.measure_shop import MeasureShop
 from bitloot.entrypoints.config import Settings
+from bitloot.entrypoints.ioc.persistence import ReadingUnitOfWork
 from bitloot.entrypoints.ioc.suppliers import Suppliers
 
 
 class MetricsProvider(Provider):
     scope = Scope.APP
 
-    measure_shop = provide(MeasureShop, scope=Scope.REQUEST)
+    @provide(scope=Scope.REQUEST)
+    def measure_shop(self, reading: ReadingUnitOfWork, clock: Clock) -> MeasureShop:
+        """Reads only: on a read-only connection, each read one round trip."""
+        return MeasureShop(reading.uow, clock)
 
     @provide(provides=AnyOf[PrometheusMetrics, ShopMetrics])
     def metrics(self) -> PrometheusMetrics:

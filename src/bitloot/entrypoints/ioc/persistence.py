@@ -8,17 +8,32 @@ from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bitloot.adapters.health import SqlDatabaseProbe
-from bitloot.adapters.persistence.sqla.engine import DatabaseSettings, create_engine, session_factory
+from bitloot.adapters.persistence.sqla.engine import (
+    DatabaseSettings,
+    create_engine,
+    read_only_engine,
+    session_factory,
+)
 from bitloot.adapters.persistence.sqla.order_page import SqlOrderPageReader
 from bitloot.adapters.persistence.sqla.read_models import SqlOrderProgressReader
+from bitloot.adapters.persistence.sqla.reconciler_agenda import SqlReconcilerAgenda
 from bitloot.adapters.persistence.sqla.unit_of_work import SqlaUnitOfWork, SqlaUnitOfWorkFactory
 from bitloot.adapters.storage.local_directory import LocalDirectoryBlobStore
 from bitloot.application.ports.health import HealthProbe
 from bitloot.application.ports.order_page import OrderPageReader
 from bitloot.application.ports.read_models import OrderProgressReader
+from bitloot.application.ports.reconciler_agenda import ReconcilerAgenda
 from bitloot.application.ports.storage import SealedBlobStore
 from bitloot.application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from bitloot.entrypoints.config import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingUnitOfWork:
+    """A unit of work on a read-only connection (`read_only_engine`), for a use case that only
+    reads: each statement its own round trip on PostgreSQL, no BEGIN and ROLLBACK around them."""
+
+    uow: UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +60,17 @@ class SqlPersistenceProvider(Provider):
 
     @provide
     def database_health(self, engine: AsyncEngine) -> DatabaseHealth:
-        return DatabaseHealth(SqlDatabaseProbe(engine))
+        return DatabaseHealth(SqlDatabaseProbe(read_only_engine(engine)))
 
     @provide(scope=Scope.REQUEST)
     async def unit_of_work(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
         async with sessions() as session:
             yield SqlaUnitOfWork(session)
+
+    @provide(scope=Scope.REQUEST)
+    async def reading_unit_of_work(self, engine: AsyncEngine) -> AsyncIterator[ReadingUnitOfWork]:
+        async with session_factory(read_only_engine(engine))() as session:
+            yield ReadingUnitOfWork(SqlaUnitOfWork(session))
 
     @provide
     async def lease_units(self, settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
@@ -67,6 +87,10 @@ class SqlPersistenceProvider(Provider):
     @provide
     def order_page_reader(self, engine: AsyncEngine) -> OrderPageReader:
         return SqlOrderPageReader(engine)
+
+    @provide
+    def reconciler_agenda(self, engine: AsyncEngine) -> ReconcilerAgenda:
+        return SqlReconcilerAgenda(engine)
 
 
 class BlobStoreProvider(Provider):

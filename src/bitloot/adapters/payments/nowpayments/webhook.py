@@ -27,12 +27,13 @@ from bitloot.application.ports.payments import VerifiedNotification
 class NowPaymentsWebhook:
     """Implements `PaymentWebhook`. The secret never appears in its repr, its errors or its logs."""
 
-    __slots__ = ("_secret",)
+    __slots__ = ("_keyed",)
 
     def __init__(self, ipn_secret: bytes) -> None:
         if not ipn_secret:
             raise ValueError("The IPN secret is empty.")
-        self._secret = ipn_secret
+        # Keyed once: each IPN copies the keyed state instead of hashing the padded key again.
+        self._keyed = hmac.new(ipn_secret, digestmod=hashlib.sha512)
 
     def __repr__(self) -> str:
         return "NowPaymentsWebhook(ipn_secret=<hidden>)"
@@ -42,7 +43,9 @@ class NowPaymentsWebhook:
         if misread_numbers(body):
             raise MalformedNotification()
         canonical = js_canonical_json(body).encode("utf-8")
-        _check_signature(_sign(canonical, self._secret), signature)
+        mac = self._keyed.copy()
+        mac.update(canonical)
+        _check_signature(mac.hexdigest(), signature)
         notification = read_payment(body)
         return VerifiedNotification(notification, hashlib.sha256(canonical).hexdigest())
 

@@ -9,7 +9,7 @@ the write lock when they begin, so the second claim runs after the first committ
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, select, update
+from sqlalchemy import ColumnElement, RowMapping, Select, select, update
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.email_outbox import EMAIL_OUTBOX
@@ -18,6 +18,12 @@ from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, Deli
 _PENDING = DeliveryEmailStatus.PENDING.value
 _SENT = DeliveryEmailStatus.SENT.value
 _FAILED = DeliveryEmailStatus.FAILED.value
+
+
+def due_emails(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """What makes an email due at `now` (`due`); the reconciler's agenda asks whether any is
+    (`reconciler_agenda.py`)."""
+    return (EMAIL_OUTBOX.c.status == _PENDING, EMAIL_OUTBOX.c.next_attempt_at <= now)
 
 
 class SqlaEmailOutbox(SqlRepository):
@@ -36,7 +42,7 @@ class SqlaEmailOutbox(SqlRepository):
     async def due(self, now: datetime, limit: int) -> list[DeliveryEmail]:
         query = (
             select(EMAIL_OUTBOX)
-            .where(EMAIL_OUTBOX.c.status == _PENDING, EMAIL_OUTBOX.c.next_attempt_at <= now)
+            .where(*due_emails(now))
             .order_by(EMAIL_OUTBOX.c.next_attempt_at, EMAIL_OUTBOX.c.id)
             .limit(limit)
         )

@@ -5,7 +5,7 @@ that opened them), so no row maps to an entity."""
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.fulfillment_requests import (
@@ -58,19 +58,8 @@ class SqlaFulfillmentRequestRepository(SqlRepository):
         return list((await self._execute(query)).scalars())
 
     async def due(self, touched_before: datetime, now: datetime, limit: int) -> list[str]:
-        """One query: the open requests (by the index on `state`), each joined to its order by
-        primary key for the lease."""
-        lease_expires_at = ORDERS.c.lease_expires_at
         query = (
-            select(FULFILLMENT_REQUESTS.c.order_id)
-            .join(ORDERS, ORDERS.c.id == FULFILLMENT_REQUESTS.c.order_id)
-            .where(
-                FULFILLMENT_REQUESTS.c.state.in_([PENDING, DISPATCHED]),
-                or_(
-                    FULFILLMENT_REQUESTS.c.updated_at < touched_before,
-                    and_(lease_expires_at <= now, FULFILLMENT_REQUESTS.c.updated_at < lease_expires_at),
-                ),
-            )
+            due_requests(touched_before, now)
             .order_by(FULFILLMENT_REQUESTS.c.updated_at, FULFILLMENT_REQUESTS.c.order_id)
             .limit(limit)
         )
@@ -81,6 +70,24 @@ class SqlaFulfillmentRequestRepository(SqlRepository):
         if unless is not None:
             statement = statement.where(FULFILLMENT_REQUESTS.c.state != unless)
         await self._execute(statement.values(state=state, updated_at=now))
+
+
+def due_requests(touched_before: datetime, now: datetime) -> Select[tuple[str]]:
+    """The order ids of the requests `due` returns, unordered: the open requests (by the index on
+    `state`), each joined to its order by primary key for the lease. The reconciler's agenda asks
+    whether any exists (`reconciler_agenda.py`)."""
+    lease_expires_at = ORDERS.c.lease_expires_at
+    return (
+        select(FULFILLMENT_REQUESTS.c.order_id)
+        .join(ORDERS, ORDERS.c.id == FULFILLMENT_REQUESTS.c.order_id)
+        .where(
+            FULFILLMENT_REQUESTS.c.state.in_([PENDING, DISPATCHED]),
+            or_(
+                FULFILLMENT_REQUESTS.c.updated_at < touched_before,
+                and_(lease_expires_at <= now, FULFILLMENT_REQUESTS.c.updated_at < lease_expires_at),
+            ),
+        )
+    )
 
 
 def _fitting(value: str | None, length: int) -> str | None:
