@@ -236,3 +236,32 @@ async def test_s3_that_never_answers_is_unavailable_within_its_timeouts(seaweed:
                 assert time.monotonic() - started < 8
         finally:
             await store.close()
+
+
+async def test_s3_that_answers_a_byte_at_a_time_is_unavailable_within_the_call_deadline(
+    seaweed: SeaweedS3,
+) -> None:
+    """A server that trickles its answers never trips a read timeout (a byte comes every half
+    second, the read timeout is 2 s): only the call's own deadline, (1 + 2) * 1 + 1 = 4 s here, ends
+    the call, well inside 10 s."""
+    endpoint = urlsplit(seaweed.endpoint_url)
+    assert endpoint.hostname is not None
+    assert endpoint.port is not None
+    async with tcp_proxy(endpoint.hostname, endpoint.port) as proxy:
+        await proxy.trickle(0.5)
+        store = S3BlobStore(s3_settings(seaweed, endpoint_url=proxy.url))
+        await store.open()
+        try:
+            calls: list[Callable[[], Awaitable[object]]] = [
+                store.check,
+                lambda: store.put(a_path(), b"x"),
+                lambda: store.get(a_path()),
+                lambda: store.list_blobs("keys/", "", 10),
+            ]
+            for call in calls:
+                started = time.monotonic()
+                with pytest.raises(StorageUnavailable):
+                    await asyncio.wait_for(call(), 10)
+                assert time.monotonic() - started < 8
+        finally:
+            await store.close()

@@ -9,9 +9,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
-from aiobotocore.session import get_session
 from redis.asyncio import Redis
 
+from bitloot.adapters.storage.s3 import S3BlobStore
+from bitloot.adapters.storage.s3_settings import S3Settings
 from tests.e2e.cluster import Cluster, Shopper
 from tests.e2e.conftest import MakeCluster
 from tests.infra.seaweed import SeaweedS3
@@ -61,20 +62,22 @@ async def redis_bytes(redis_url: str) -> bytes:
 
 
 async def bucket_bytes(seaweed: SeaweedS3, bucket: str) -> bytes:
-    session = get_session()
+    """Every blob of the bucket, read back through S3."""
+    store = S3BlobStore(
+        S3Settings(
+            bucket, seaweed.endpoint_url, "us-east-1", seaweed.access_key_id, seaweed.secret_access_key
+        )
+    )
+    await store.open()
     chunks: list[bytes] = []
-    async with session.create_client(
-        "s3",
-        endpoint_url=seaweed.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id=seaweed.access_key_id,
-        aws_secret_access_key=seaweed.secret_access_key,
-    ) as s3:
-        listing = await s3.list_objects_v2(Bucket=bucket)
-        for item in listing.get("Contents", []):
-            body = await s3.get_object(Bucket=bucket, Key=item["Key"])
-            async with body["Body"] as stream:
-                chunks.append(await stream.read())
+    try:
+        after = ""
+        while page := await store.list_blobs("", after, 1000):
+            for blob in page:
+                chunks.append(await store.get(blob.path) or b"")
+            after = page[-1].path
+    finally:
+        await store.close()
     return b"\n".join(chunks)
 
 

@@ -1,7 +1,8 @@
 """A loopback TCP proxy in front of a real server, for outages the processes under test see as a
 network would show them: `refuse()` closes the port (connections refused, open ones cut), `hang()`
-accepts connections and never answers (a server that froze), and `resume()` forwards again, on the
-same port."""
+accepts connections and never answers (a server that froze), `trickle()` forwards the answers a byte
+at a time (a server too slow for any call, never silent long enough for a read timeout), and
+`resume()` forwards again, on the same port."""
 
 import asyncio
 import contextlib
@@ -16,6 +17,7 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
         self._hanging = False
+        self._pace: float | None = None
         self.port = 0
 
     @property
@@ -25,6 +27,7 @@ class TcpProxy:
     async def resume(self) -> None:
         """Listen (again, on the same port once it was chosen) and forward every new connection."""
         self._hanging = False
+        self._pace = None
         if self._server is None:
             self._server = await asyncio.start_server(
                 self._accept, "127.0.0.1", self.port, reuse_address=True
@@ -35,6 +38,12 @@ class TcpProxy:
         """Cut every open connection; accept new ones and never send a byte back."""
         await self.resume()
         self._hanging = True
+        self._cut_all()
+
+    async def trickle(self, seconds_per_byte: float) -> None:
+        """Cut every open connection; forward new ones, the server's answer one byte at a time."""
+        await self.resume()
+        self._pace = seconds_per_byte
         self._cut_all()
 
     async def refuse(self) -> None:
@@ -76,7 +85,7 @@ class TcpProxy:
         self._open |= {client_writer, server_writer}
         try:
             await asyncio.gather(
-                self._pipe(client_reader, server_writer), self._pipe(server_reader, client_writer)
+                self._pipe(client_reader, server_writer), self._pipe(server_reader, client_writer, self._pace)
             )
         finally:
             for writer in (client_writer, server_writer):
@@ -84,9 +93,13 @@ class TcpProxy:
                 writer.transport.abort()
 
     @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, pace: float | None = None
+    ) -> None:
         with contextlib.suppress(ConnectionError, OSError):
-            while chunk := await reader.read(CHUNK_BYTES):
+            while chunk := await reader.read(1 if pace else CHUNK_BYTES):
+                if pace:
+                    await asyncio.sleep(pace)
                 writer.write(chunk)
                 await writer.drain()
         with contextlib.suppress(ConnectionError, OSError, RuntimeError):

@@ -136,8 +136,8 @@ MUTANTS = (
     ),
     Mutant(
         name="s3-calls-unbounded",
-        fault="S3 slow: connections accepted, nothing answered",
-        protection="every S3 call has a deadline (botocore's timeouts alone leave an upload hanging)",
+        fault="S3 slow: connections accepted, nothing answered, or answers trickled a byte at a time",
+        protection="every S3 call has a deadline (a trickled answer never trips a read timeout)",
         path="adapters/storage/s3_settings.py",
         edits=(
             (
@@ -147,6 +147,8 @@ MUTANTS = (
         ),
         tests=(
             "tests/contract/test_blob_store.py::test_s3_that_never_answers_is_unavailable_within_its_timeouts",
+            "tests/contract/test_blob_store.py"
+            "::test_s3_that_answers_a_byte_at_a_time_is_unavailable_within_the_call_deadline",
         ),
     ),
     Mutant(

@@ -1,5 +1,5 @@
 """Where the S3 store is and how long its calls may take; apart from `s3.py` so that reading the
-configuration does not import aiobotocore (about a second of start-up)."""
+configuration does not import aiohttp and botocore (half a second of start-up)."""
 
 from dataclasses import dataclass, field
 
@@ -17,7 +17,7 @@ class S3Settings:
 
     @property
     def call_deadline_seconds(self) -> float:
-        """A bound on one whole call, retries included. botocore's timeouts alone do not bound every
-        call: an upload to a server that accepted the connection and froze waits on its
-        `Expect: 100-continue` with no timeout at all."""
+        """A bound on one whole call, retries included. The read timeout alone does not bound a
+        call: a server that answers a byte at a time, each before the read timeout, holds it for as
+        long as it likes."""
         return (self.connect_timeout_seconds + self.read_timeout_seconds) * self.max_attempts + 1

@@ -41,5 +41,5 @@ def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider)
 
 async def warm_up(container: AsyncContainer) -> None:
     """Build at start what each process builds once, so the first request or job does not wait for
-    it: the blob store's S3 client (botocore loads its service model, about a second of CPU)."""
+    it: the blob store's S3 session (importing aiohttp and botocore's signer, half a second)."""
     await container.get(SealedBlobStore)

@@ -102,7 +102,7 @@ class BlobStoreProvider(Provider):
         if settings.s3 is None:
             yield LocalDirectoryBlobStore(settings.storage_dir)
             return
-        # Imported only for S3: aiobotocore costs embedded processes about a second of start-up.
+        # Imported only for S3: aiohttp and botocore's signer cost half a second of start-up.
         from bitloot.adapters.storage.s3 import S3BlobStore  # noqa: PLC0415
 
         store = S3BlobStore(settings.s3)

@@ -1,6 +1,6 @@
-"""Spans around the sealed-blob store's calls. OpenTelemetry's botocore instrumentation does not
-reach aiobotocore's asynchronous client, so the store is traced at its port, whichever it is (S3, or
-the local folder). A span names the operation only: no bucket, path or byte of a blob."""
+"""Spans around the sealed-blob store's calls. No OpenTelemetry instrumentation reaches the S3
+store's aiohttp session, so the store is traced at its port, whichever it is (S3, or the local
+folder). A span names the operation only: no bucket, path or byte of a blob."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
