@@ -13,12 +13,14 @@ import pytest
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.audit import RevealEvent
+from bitloot.domain.ids import new_id
+from bitloot.domain.key_replacement import KeyReplacement
 from bitloot.domain.keys import SealedKey, StockKey
 from bitloot.domain.money import Money
 from bitloot.domain.order import Order, OrderItem
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentRecord
-from bitloot.domain.product import Product
+from bitloot.domain.product import Product, SupplierKind
 from tests.factories.domain import (
     T0,
     OrderFactory,
@@ -70,6 +72,23 @@ def make_sealed_key(order: Order, item: OrderItem, *, key_id: str | None = None,
     return SealedKeyFactory.build(order_id=order.id, item_id=item.id, product_id=item.product_id, **fields)
 
 
+def make_replacement(key: SealedKey, *, when: datetime = T0, **fields: Any) -> KeyReplacement:
+    """A replacement of the delivered `key`, requested (and last touched) at `when` unless `fields`
+    say otherwise."""
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "order_id": key.order_id,
+        "item_id": key.item_id,
+        "product_id": key.product_id,
+        "old_key_id": key.id,
+        "reason": "broken",
+        "requested_by": "admin token",
+        "created_at": when,
+        "updated_at": when,
+    }
+    return KeyReplacement(**(values | fields))
+
+
 def make_payment(order_id: str, *, actually_paid: str | None = None, **fields: Any) -> PaymentRecord:
     if actually_paid is not None:
         fields["actually_paid"] = Decimal(actually_paid)
@@ -116,6 +135,21 @@ async def store(uow: UnitOfWork, *, products: Sequence[Product] = (), orders: Se
     for order in orders:
         await uow.orders.add(order)
     await uow.commit()
+
+
+async def stored_delivered_key(uow_factory: Callable[[], UnitOfWork]) -> tuple[Product, Order, SealedKey]:
+    """A fulfilled order of one own-stock item and the live key delivered to it, stored: what a key
+    report or a key replacement is about."""
+    product = make_product(supplier=SupplierKind.STOCK, supplier_product_id=None)
+    order = make_order(make_item(product), status=OrderStatus.FULFILLED)
+    await store(uow_factory(), products=[product], orders=[order])
+    key = make_sealed_key(
+        order, order.items[0], purged_at=None, revoked_at=None, revoke_reason=None, replaced_by=None
+    )
+    uow = uow_factory()
+    assert await uow.keys.add(key)
+    await uow.commit()
+    return product, order, key
 
 
 async def read_order(uow: UnitOfWork, order_id: str) -> Order:

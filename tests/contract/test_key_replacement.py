@@ -12,22 +12,17 @@ from bitloot.application.errors import ConcurrencyConflict
 from bitloot.application.use_cases.import_stock import ImportStock
 from bitloot.application.use_cases.replace_key import ReplaceKey, ReplaceKeyRequest, ReplaceKeyResult
 from bitloot.domain.ids import new_id
-from bitloot.domain.key_replacement import KeyReplacement, ReplacementState
+from bitloot.domain.key_replacement import ReplacementState
 from bitloot.domain.key_reports import KeyReport, KeyReportStatus
 from bitloot.domain.keys import SealedKey
 from bitloot.domain.operator_audit import Actor
-from bitloot.domain.order import Order
-from bitloot.domain.order_status import OrderStatus
-from bitloot.domain.product import Product, SupplierKind
+from bitloot.domain.product import SupplierKind
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
     assert_same_fields,
     at,
-    make_item,
-    make_order,
-    make_product,
-    make_sealed_key,
-    store,
+    make_replacement,
+    stored_delivered_key,
 )
 from tests.fakes.blob_store import InMemoryBlobStore
 from tests.fakes.clock import FrozenClock
@@ -36,39 +31,12 @@ from tests.support.racing import concurrently
 ACTOR = Actor.api_token("198.51.100.4")
 
 
-async def delivered(uow_factory: UowFactory) -> tuple[Product, Order, SealedKey]:
-    product = make_product(supplier=SupplierKind.STOCK, supplier_product_id=None)
-    order = make_order(make_item(product), status=OrderStatus.FULFILLED)
-    await store(uow_factory(), products=[product], orders=[order])
-    key = make_sealed_key(
-        order, order.items[0], purged_at=None, revoked_at=None, revoke_reason=None, replaced_by=None
-    )
-    uow = uow_factory()
-    assert await uow.keys.add(key)
-    await uow.commit()
-    return product, order, key
-
-
 def report_on(key: SealedKey, when: int = 0) -> KeyReport:
     return KeyReport(new_id(), key.order_id, key.item_id, key.id, "does not work", at(when))
 
 
-def replacement_of(key: SealedKey, when: int = 0) -> KeyReplacement:
-    return KeyReplacement(
-        id=new_id(),
-        order_id=key.order_id,
-        item_id=key.item_id,
-        product_id=key.product_id,
-        old_key_id=key.id,
-        reason="broken",
-        requested_by="admin token",
-        created_at=at(when),
-        updated_at=at(when),
-    )
-
-
 async def test_a_report_is_stored_as_given_and_a_key_has_one_open_report(uow_factory: UowFactory) -> None:
-    _, order, key = await delivered(uow_factory)
+    _, order, key = await stored_delivered_key(uow_factory)
     first = report_on(key)
     uow = uow_factory()
     assert await uow.key_reports.add(first) is True
@@ -101,7 +69,7 @@ async def test_a_report_is_stored_as_given_and_a_key_has_one_open_report(uow_fac
 
 
 async def test_two_units_reporting_one_key_at_once_open_one_report(uow_factory: UowFactory) -> None:
-    _, _, key = await delivered(uow_factory)
+    _, _, key = await stored_delivered_key(uow_factory)
 
     async def open_one() -> bool:
         uow = uow_factory()
@@ -118,11 +86,11 @@ async def test_two_units_reporting_one_key_at_once_open_one_report(uow_factory: 
 
 
 async def test_a_key_has_one_live_replacement_and_a_failed_one_frees_it(uow_factory: UowFactory) -> None:
-    _, order, key = await delivered(uow_factory)
-    first = replacement_of(key)
+    _, order, key = await stored_delivered_key(uow_factory)
+    first = make_replacement(key)
     uow = uow_factory()
     assert await uow.key_replacements.add(first) is True
-    assert await uow.key_replacements.add(replacement_of(key)) is False
+    assert await uow.key_replacements.add(make_replacement(key)) is False
     await uow.commit()
 
     reader = uow_factory()
@@ -137,7 +105,7 @@ async def test_a_key_has_one_live_replacement_and_a_failed_one_frees_it(uow_fact
     await writer.commit()
     writer = uow_factory()
     assert await writer.key_replacements.finish(first.done("new-key", at(6))) is False
-    second = replacement_of(key, 1)
+    second = make_replacement(key, when=at(1))
     assert await writer.key_replacements.add(second) is True
     assert await writer.key_replacements.finish(second.done("new-key", at(7))) is True
     await writer.commit()
@@ -157,7 +125,7 @@ async def test_a_key_has_one_live_replacement_and_a_failed_one_frees_it(uow_fact
 
 
 async def test_a_revoked_key_is_kept_with_its_successor(uow_factory: UowFactory) -> None:
-    _, _, key = await delivered(uow_factory)
+    _, _, key = await stored_delivered_key(uow_factory)
     uow = uow_factory()
     assert await uow.keys.revoke(key.id, "replaced: broken", "new-key", at(3)) is True
     assert await uow.keys.revoke(key.id, "again", "other", at(4)) is False
@@ -179,7 +147,7 @@ class SlowStore(InMemoryBlobStore):
 
 
 async def test_two_replacements_racing_on_one_report_deliver_one_new_key(uow_factory: UowFactory) -> None:
-    product, order, key = await delivered(uow_factory)
+    product, order, key = await stored_delivered_key(uow_factory)
     vault, blobs, clock = AesGcmKeyVault(MasterKeyring.generate()), SlowStore(), FrozenClock()
     imported = await ImportStock(uow_factory(), vault, blobs, clock, HmacKeyFingerprints(b"f" * 32)).execute(
         product.id, ["SPARE-1", "SPARE-2", "SPARE-3"], Actor.command_line()

@@ -7,11 +7,17 @@ from datetime import datetime, timedelta
 from bitloot.application.ports.reconciler_agenda import OwedWork
 from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind
 from bitloot.domain.ids import new_id
-from bitloot.domain.key_replacement import KeyReplacement
 from bitloot.domain.order_status import OrderStatus
-from bitloot.domain.product import SupplierKind
 from tests.contract.conftest import Persistence
-from tests.contract.factories import at, make_item, make_order, make_product, make_sealed_key, store
+from tests.contract.factories import (
+    at,
+    make_item,
+    make_order,
+    make_product,
+    make_replacement,
+    store,
+    stored_delivered_key,
+)
 
 NOTHING = OwedWork(fulfillments=False, replacements=False, emails=False)
 GRACE = timedelta(seconds=8)
@@ -85,26 +91,8 @@ async def test_an_email_is_owed_from_the_microsecond_it_is_due_until_sent(persis
 
 
 async def test_a_requested_replacement_is_owed_once_untouched_for_its_grace(persistence: Persistence) -> None:
-    product = make_product(supplier=SupplierKind.STOCK, supplier_product_id=None)
-    order = make_order(make_item(product), status=OrderStatus.FULFILLED)
-    await store(persistence.uow_factory(), products=[product], orders=[order])
-    key = make_sealed_key(
-        order, order.items[0], purged_at=None, revoked_at=None, revoke_reason=None, replaced_by=None
-    )
-    uow = persistence.uow_factory()
-    assert await uow.keys.add(key)
-    await uow.commit()
-    replacement = KeyReplacement(
-        id=new_id(),
-        order_id=key.order_id,
-        item_id=key.item_id,
-        product_id=key.product_id,
-        old_key_id=key.id,
-        reason="broken",
-        requested_by="admin token",
-        created_at=at(0),
-        updated_at=at(5),
-    )
+    _, _, key = await stored_delivered_key(persistence.uow_factory)
+    replacement = make_replacement(key, updated_at=at(5))
     uow = persistence.uow_factory()
     assert await uow.key_replacements.add(replacement)
     await uow.commit()
