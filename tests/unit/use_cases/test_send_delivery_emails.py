@@ -12,7 +12,7 @@ import pytest
 from bitloot.application.errors import EmailNotSent, EmailRejected
 from bitloot.application.ports.email_sender import OutgoingEmail
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
-from bitloot.application.use_cases.place_order import OrderLine, PlaceOrderRequest
+from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
 from bitloot.application.use_cases.send_delivery_emails import SendReport
 from bitloot.domain.delivery_email import (
     GIVE_UP_AFTER,
@@ -380,6 +380,19 @@ def test_short_error() -> None:
 # --- claims -------------------------------------------------------------------------------------------
 
 
+async def claimed_by_another_sender(world: World, lease: timedelta) -> PlacedOrder:
+    """A fulfilled order whose delivery email (the one email due) another sender claimed for
+    `lease`, from now."""
+    placed = await world.fulfilled_order()
+    await received_emails_went_out(world)
+    uow = world.uow()
+    [due] = await uow.emails.due(world.clock.now(), 10)
+    assert due.order_id == placed.order.id
+    assert await uow.emails.claim(due.id, due.next_attempt_at, world.clock.now() + lease)
+    await uow.commit()
+    return placed
+
+
 @pytest.mark.parametrize("senders", [2, 5])
 async def test_concurrent_senders_send_each_email_once(senders: int) -> None:
     world = RacyWorld()
@@ -411,14 +424,9 @@ async def test_the_job_and_the_reconciler_racing_for_one_order_send_once() -> No
 
 
 async def test_a_sender_that_died_holding_the_claim_is_taken_over_after_its_lease(world: World) -> None:
-    placed = await world.fulfilled_order()
-    await received_emails_went_out(world)
     lease = timedelta(minutes=2)
     # A sender claims the email and dies before sending (or before recording what it sent).
-    uow = world.uow()
-    [due] = await uow.emails.due(world.clock.now(), 10)
-    assert await uow.emails.claim(due.id, due.next_attempt_at, world.clock.now() + lease)
-    await uow.commit()
+    placed = await claimed_by_another_sender(world, lease)
 
     assert await world.send_delivery_emails_use_case(lease).execute() == SendReport()
     world.clock.advance(lease - timedelta(seconds=1))
@@ -431,14 +439,9 @@ async def test_a_sender_that_died_holding_the_claim_is_taken_over_after_its_leas
 async def test_the_jobs_sender_leaves_an_email_another_sender_holds_until_its_lease_ends(
     world: World,
 ) -> None:
-    placed = await world.fulfilled_order()
-    await received_emails_went_out(world)
     lease = timedelta(minutes=2)
     # The reconciler's sender claimed the order's email (and is sending it, or died doing so).
-    uow = world.uow()
-    [due] = await uow.emails.due(world.clock.now(), 10)
-    assert await uow.emails.claim(due.id, due.next_attempt_at, world.clock.now() + lease)
-    await uow.commit()
+    placed = await claimed_by_another_sender(world, lease)
 
     job = world.send_delivery_emails_use_case(lease)
     assert await job.execute(placed.order.id) == SendReport()
