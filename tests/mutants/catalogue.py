@@ -79,8 +79,8 @@ MUTANTS = (
         path="application/use_cases/send_delivery_emails.py",
         edits=(
             (
-                "        until = self._clock.now() + self._settings.lease",
-                "        until = self._clock.now() + self._settings.lease * 10_000",
+                "self._claim(email, self._clock.now() + self._settings.lease)",
+                "self._claim(email, self._clock.now() + self._settings.lease * 10_000)",
             ),
             (
                 "claim_due_for_order(order_id, now, now + self._settings.lease)",

@@ -23,7 +23,7 @@ refused for good (`EmailRejected`, e.g. a 550 for its recipient), or one still f
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 from bitloot.application.email_composer import EmailComposer
@@ -92,7 +92,7 @@ class SendDeliveryEmails:
         sent = given_up = 0
         emails, claimed = await self._work(order_id)
         for position, email in enumerate(emails):
-            if not claimed and not await self._claim(email):
+            if not claimed and not await self._claim(email, self._clock.now() + self._settings.lease):
                 continue
             with about_order(email.order_id):
                 outcome = await self._send(email)
@@ -111,13 +111,7 @@ class SendDeliveryEmails:
         email is still as this run claimed it)."""
         now = self._clock.now()
         for email in emails:
-            try:
-                if await self._uow.emails.claim(email.id, email.next_attempt_at, now):
-                    await self._uow.commit()
-                    continue
-            except ConcurrencyConflict:
-                pass  # taken meanwhile (its lease lapsed): the taker's
-            await self._uow.rollback()
+            await self._claim(email, now)  # False: taken meanwhile (its lease lapsed), the taker's
 
     async def _work(self, order_id: str | None) -> tuple[list[DeliveryEmail], bool]:
         """The emails to send, and whether they are claimed already: those of `order_id` are taken
@@ -138,10 +132,10 @@ class SendDeliveryEmails:
         await self._uow.rollback()
         return found, False
 
-    async def _claim(self, email: DeliveryEmail) -> bool:
-        """Take the email for one lease, in a transaction of its own; False when another
-        sender took it (or sent it) since it was read."""
-        until = self._clock.now() + self._settings.lease
+    async def _claim(self, email: DeliveryEmail, until: datetime) -> bool:
+        """Hold the email until `until` (its new `next_attempt_at`: the end of a lease, or now to give
+        it back), in a transaction of its own, where it is still as it was read; False when another
+        sender took it (or sent it) since."""
         try:
             if await self._uow.emails.claim(email.id, email.next_attempt_at, until):
                 await self._uow.commit()
