@@ -158,6 +158,45 @@ async def test_two_units_adding_the_same_dedupe_key_keep_one_email(uow_factory: 
     await reader.rollback()
 
 
+async def test_several_emails_are_added_at_once_and_a_taken_dedupe_key_left_out(
+    uow_factory: UowFactory,
+) -> None:
+    first, second = await stored_orders(uow_factory, 2)
+    existing = owed(first)
+    await added(uow_factory, existing)
+    fresh = [
+        owed(second),
+        owed(first, at(3), RESENT, "action-1"),
+        owed(second, at(4), DeliveryEmailKind.ORDER_FAILED),
+    ]
+    # One of an existing email's dedupe key, one of a dedupe key an email before it in the batch has.
+    taken_key = owed(first, at(5))
+    repeated = owed(first, at(6), RESENT, "action-1")
+
+    uow = uow_factory()
+    added_ids = await uow.emails.add_many([fresh[0], taken_key, fresh[1], repeated, fresh[2]])
+    assert added_ids == {email.id for email in fresh}
+    assert len(await uow.emails.list_for_order(second.id)) == 2
+    await uow.commit()
+    assert await uow_factory().emails.add_many([]) == set()
+
+    reader = uow_factory()
+    stored = [*await reader.emails.list_for_order(first.id), *await reader.emails.list_for_order(second.id)]
+    await reader.rollback()
+    assert sorted(email.id for email in stored) == sorted([existing.id, *added_ids])
+    by_id = {email.id: email for email in stored}
+    for email in fresh:
+        assert_same_fields(by_id[email.id], email)
+
+
+async def test_emails_added_at_once_are_invisible_until_committed(uow_factory: UowFactory) -> None:
+    [order] = await stored_orders(uow_factory, 1)
+    writer = uow_factory()
+    assert len(await writer.emails.add_many([owed(order), owed(order, T0, RESENT, "a-1")])) == 2
+    await writer.rollback()
+    assert await due(uow_factory, at(0)) == []
+
+
 # --- what is due --------------------------------------------------------------------------------------
 
 
@@ -250,15 +289,19 @@ async def test_a_lost_claim_can_claim_again_from_a_fresh_read(uow_factory: UowFa
     assert await claim(uow_factory(), fresh, later + LEASE) is True
 
 
-async def claim_for_order(uow: UnitOfWork, order: Order, now: datetime) -> list[DeliveryEmail]:
-    """Claim the order's due emails and commit, as the fulfilment job's sender does."""
+async def claim_for_orders(uow: UnitOfWork, orders: list[Order], now: datetime) -> list[DeliveryEmail]:
+    """Claim the orders' due emails and commit, as the fulfilment job's sender does."""
     try:
-        taken = await uow.emails.claim_due_for_order(order.id, now, now + LEASE)
+        taken = await uow.emails.claim_due_for_orders([order.id for order in orders], now, now + LEASE)
         await uow.commit()
     except ConcurrencyConflict:
         await uow.rollback()
         return []
     return taken
+
+
+async def claim_for_order(uow: UnitOfWork, order: Order, now: datetime) -> list[DeliveryEmail]:
+    return await claim_for_orders(uow, [order], now)
 
 
 async def test_claiming_an_orders_due_emails_takes_each_once_until_its_lease_ends(
@@ -307,6 +350,47 @@ async def test_units_claiming_an_orders_emails_at_once_share_none(
 
     ids = [email.id for claimed in taken for email in claimed]
     assert sorted(ids) == sorted(email.id for email in emails)
+
+
+async def test_claiming_several_orders_due_emails_takes_theirs_oldest_first_whatever_the_order(
+    uow_factory: UowFactory,
+) -> None:
+    first, second, other = await stored_orders(uow_factory, 3)
+    # Created out of the orders' own order: the claim answers by `created_at`, whatever the order.
+    second_fulfilled = owed(second, at(0))
+    first_received = owed(first, at(1), DeliveryEmailKind.ORDER_RECEIVED)
+    first_fulfilled = owed(first, at(2))
+    not_yet = owed(second, at(9), REPLACED, cause="later")
+    await added(uow_factory, first_fulfilled, not_yet, second_fulfilled, first_received, owed(other, at(0)))
+
+    taken = await claim_for_orders(uow_factory(), [second, first], at(3))
+
+    assert [e.id for e in taken] == [second_fulfilled.id, first_received.id, first_fulfilled.id]
+    assert {e.next_attempt_at for e in taken} == {at(3) + LEASE}
+    assert [e.order_id for e in await due(uow_factory, at(3))] == [other.id]
+    assert await claim_for_orders(uow_factory(), [first, second], at(4)) == []
+    assert await claim_for_orders(uow_factory(), [], at(4)) == []
+
+
+@pytest.mark.parametrize("claimers", [2, 4])
+async def test_units_claiming_overlapping_orders_emails_at_once_share_none(
+    uow_factory: UowFactory, claimers: int
+) -> None:
+    orders = await stored_orders(uow_factory, 3)
+    emails = [owed(order, at(n)) for n, order in enumerate(orders)]
+    await added(uow_factory, *emails)
+    # Each claimer asks for two of the three orders, each pair in another order.
+    asked = [[orders[n % 3], orders[(n + 1) % 3]][:: (-1) ** n] for n in range(claimers)]
+
+    taken = await asyncio.gather(*(claim_for_orders(uow_factory(), these, at(5)) for these in asked))
+
+    ids = [email.id for claimed in taken for email in claimed]
+    assert len(ids) == len(set(ids))
+    assert set(ids) <= {email.id for email in emails}
+    # What no claimer took is still due; nothing was taken twice or lost.
+    left = {email.id for email in await due(uow_factory, at(5))}
+    assert left | set(ids) == {email.id for email in emails}
+    assert not left & set(ids)
 
 
 # --- outcomes -----------------------------------------------------------------------------------------

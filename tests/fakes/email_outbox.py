@@ -5,7 +5,7 @@ A claim is staged with the `next_attempt_at` it was read at; `commit()` refuses 
 conditional UPDATE finds no row once the first claim committed.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -24,6 +24,9 @@ class MemoryEmailOutbox:
             return False
         self._uow.staged.emails[email.id] = email
         return True
+
+    async def add_many(self, emails: Sequence[DeliveryEmail]) -> set[str]:
+        return {email.id for email in emails if await self.add(email)}
 
     async def list_for_order(self, order_id: str) -> list[DeliveryEmail]:
         return sorted((n for n in self._all() if n.order_id == order_id), key=lambda n: (n.created_at, n.id))
@@ -45,10 +48,17 @@ class MemoryEmailOutbox:
         self._uow.staged.emails[email_id] = replace(current, next_attempt_at=until)
         return True
 
-    async def claim_due_for_order(self, order_id: str, now: datetime, until: datetime) -> list[DeliveryEmail]:
+    async def claim_due_for_orders(
+        self, order_ids: Sequence[str], now: datetime, until: datetime
+    ) -> list[DeliveryEmail]:
+        wanted = set(order_ids)
         taken = []
-        for email in await self.list_for_order(order_id):
-            if email.is_due(now) and await self.claim(email.id, email.next_attempt_at, until):
+        for email in sorted(self._all(), key=lambda n: (n.created_at, n.id)):
+            if (
+                email.order_id in wanted
+                and email.is_due(now)
+                and await self.claim(email.id, email.next_attempt_at, until)
+            ):
                 taken.append(replace(email, next_attempt_at=until))
         return taken
 

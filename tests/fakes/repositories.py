@@ -285,6 +285,14 @@ class MemoryPayments(_Repository):
     async def list_for_order(self, order_id: str) -> list[PaymentRecord]:
         return [r for r in self._all() if r.order_id == order_id]
 
+    async def list_for_orders(self, order_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        wanted = set(order_ids)
+        found: dict[str, list[PaymentRecord]] = {}
+        for record in self._all():
+            if record.order_id in wanted:
+                found.setdefault(record.order_id, []).append(record)
+        return found
+
     async def list_recent(self, limit: int) -> list[PaymentRecord]:
         return list(reversed(self._all()))[:limit]
 

@@ -83,8 +83,8 @@ MUTANTS = (
                 "self._claim(email, self._clock.now() + self._settings.lease * 10_000)",
             ),
             (
-                "claim_due_for_order(order_id, now, now + self._settings.lease)",
-                "claim_due_for_order(order_id, now, now + self._settings.lease * 10_000)",
+                "claim_due_for_orders(order_ids, now, now + self._settings.lease)",
+                "claim_due_for_orders(order_ids, now, now + self._settings.lease * 10_000)",
             ),
         ),
         tests=(f"{CRASHES}[KillAfterCommitBeforeAck]",),

@@ -2,8 +2,14 @@
 items by product name and its total, the links issued now (the order page always, the delivery link
 for the kinds that carry one), for an order received or underpaid where to pay and how much is
 missing, and for an order that expired part paid what came in and what was asked. Never a key:
-nothing here reads one."""
+nothing here reads one.
 
+What the emails of a run are about is read at once (`read`: the same few statements for one email or
+for a batch of several orders'), and each is put together from that just before it is sent
+(`compose`), with its links issued then."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -22,6 +28,7 @@ from bitloot.domain.money import Money
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus, still_missing
+from bitloot.domain.product import Product
 from bitloot.domain.shop import ShopIdentity
 
 # An order that can still be paid (or topped up).
@@ -34,12 +41,24 @@ _HOLDS_IN: Final = {
     DeliveryEmailKind.EXPIRED_PARTLY_PAID: frozenset({OrderStatus.EXPIRED}),
 }
 _ASKS_FOR_PAYMENT: Final = frozenset({DeliveryEmailKind.ORDER_RECEIVED, DeliveryEmailKind.UNDERPAID})
+# The kinds that tell what was paid, read from the order's payment records.
+_TELLS_PAYMENTS: Final = frozenset({DeliveryEmailKind.UNDERPAID, DeliveryEmailKind.EXPIRED_PARTLY_PAID})
 _UNKNOWN_PRODUCT: Final = "A product no longer in the catalog"
 # The payment records that say money came in for the order itself.
 _MONEY_IN: Final = frozenset({PaymentStatus.PARTIALLY_PAID, PaymentStatus.EXPIRED})
 _NOT_ITS_OWN: Final = frozenset(
     {PaymentOutcome.MISMATCH, PaymentOutcome.REPEATED_DEPOSIT, PaymentOutcome.UNMATCHED}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class EmailFacts:
+    """What some emails are about, as read at one moment (`EmailComposer.read`)."""
+
+    orders: Mapping[str, Order]
+    # Of the orders whose emails tell what was paid; an order without records is left out.
+    payments: Mapping[str, list[PaymentRecord]]
+    products: Mapping[str, Product]
 
 
 class EmailComposer:
@@ -50,22 +69,35 @@ class EmailComposer:
         self._order_pages = order_pages
         self._shop = shop
 
-    async def compose(self, uow: UnitOfWork, email: DeliveryEmail, now: datetime) -> OrderEmail | None:
-        """Reads inside `uow` (the caller ends the transaction); None when the order is gone.
+    async def read(self, uow: UnitOfWork, emails: Sequence[DeliveryEmail]) -> EmailFacts:
+        """Reads inside `uow` (the caller ends the transaction), in at most four statements whatever
+        the number of emails: their orders with their items, the payment records of the orders whose
+        emails tell what was paid, and the products the orders hold."""
+        order_ids = sorted({email.order_id for email in emails})
+        orders = await uow.order_batches.get_many(order_ids) if order_ids else {}
+        paid = sorted({e.order_id for e in emails if e.kind in _TELLS_PAYMENTS and e.order_id in orders})
+        payments = await uow.payments.list_for_orders(paid) if paid else {}
+        product_ids = sorted({item.product_id for order in orders.values() for item in order.items})
+        products = await uow.products.get_many(product_ids) if product_ids else {}
+        return EmailFacts(orders=orders, payments=payments, products=products)
+
+    def compose(self, facts: EmailFacts, email: DeliveryEmail, now: datetime) -> OrderEmail | None:
+        """The email as `facts` have it (read with it, by `read`); None when its order is gone.
 
         An email about a state the order has left since it was owed (an "order received" for an order
         paid or expired by now, an "underpaid" one topped up) is `moved_on`: it asks for no payment and
         offers no payment link; an expired order is never asked to pay."""
-        order = await uow.orders.get(email.order_id)
+        order = facts.orders.get(email.order_id)
         if order is None:
             return None
         holds_in = _HOLDS_IN.get(email.kind)
         moved_on = holds_in is not None and order.status not in holds_in
+        records = facts.payments.get(order.id, [])
         underpayment = None
         if email.kind is DeliveryEmailKind.UNDERPAID:
-            underpayment = _underpayment(await uow.payments.list_for_order(order.id), email)
+            underpayment = _underpayment(records, email)
         elif email.kind is DeliveryEmailKind.EXPIRED_PARTLY_PAID:
-            underpayment = _arrived(await uow.payments.list_for_order(order.id))
+            underpayment = _arrived(records)
         asks = email.kind in _ASKS_FOR_PAYMENT and not moved_on
         return OrderEmail(
             email_id=email.id,
@@ -73,7 +105,7 @@ class EmailComposer:
             order_id=order.id,
             recipient=email.email,
             shop=self._shop,
-            lines=await _lines(uow, order),
+            lines=_lines(order, facts.products),
             total=order.total,
             order_page=self._order_pages.issue(order.id, now),
             # Fresh at send time: it lives 15 minutes from now, not from when the email was owed.
@@ -84,8 +116,7 @@ class EmailComposer:
         )
 
 
-async def _lines(uow: UnitOfWork, order: Order) -> tuple[EmailLine, ...]:
-    products = await uow.products.get_many(sorted({item.product_id for item in order.items}))
+def _lines(order: Order, products: Mapping[str, Product]) -> tuple[EmailLine, ...]:
     return tuple(
         EmailLine(
             product.name if (product := products.get(item.product_id)) else _UNKNOWN_PRODUCT, item.quantity

@@ -163,6 +163,33 @@ async def test_a_partial_payment_stages_one_underpaid_email_with_what_is_missing
     assert "0.0006 BTC" in notice.rendered.html
 
 
+async def test_underpaid_emails_of_several_orders_sent_together_each_tell_their_own_order(
+    world: World,
+) -> None:
+    first = await world.order(await world.product(sku="GAME-A", keys=["K-1"]))
+    second = await world.order(await world.product(sku="GAME-B", keys=["K-2"]))
+    await partial(world, first, 111, "0.0004")
+    await partial(world, second, 222, "0.0009")
+
+    await world.send_delivery_emails_use_case().execute_for_orders([second.order.id, first.order.id])
+
+    sent = {n.order_id: n for n in world.email_sender.of_kind(K.UNDERPAID)}
+    told = {}
+    for order_id, notice in sent.items():
+        underpayment = notice.content.underpayment
+        assert underpayment is not None
+        told[order_id] = (
+            underpayment.paid,
+            underpayment.missing,
+            [line.product for line in notice.content.lines],
+        )
+    btc = "BTC"
+    assert told == {
+        first.order.id: (Money(Decimal("0.0004"), btc), Money(Decimal("0.0006"), btc), ["Game GAME-A"]),
+        second.order.id: (Money(Decimal("0.0009"), btc), Money(Decimal("0.0001"), btc), ["Game GAME-B"]),
+    }
+
+
 async def test_a_repeated_partial_payment_notification_stages_nothing(world: World) -> None:
     placed = await world.order(await world.product(keys=["K-1"]))
     body, signature = world.ipn(

@@ -200,6 +200,55 @@ async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: 
     assert await world.send_delivery_emails_use_case().execute("no-such-order") == SendReport()
 
 
+async def test_the_emails_of_several_orders_go_out_in_one_run_each_with_its_own_fresh_link(
+    world: World,
+) -> None:
+    product = await world.product(keys=["K-1", "K-2", "K-3"])
+    orders = [await world.order(product) for _ in range(3)]
+    await received_emails_went_out(world)
+    for placed in orders:
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+    batch, left = orders[:2], orders[2]
+
+    report = await world.send_delivery_emails_use_case().execute_for_orders([p.order.id for p in batch])
+
+    assert report == SendReport(sent=2)
+    sent = {n.order_id: n for n in world.email_sender.sent}
+    assert sorted(sent) == sorted(p.order.id for p in batch)
+    for placed in batch:
+        notice = sent[placed.order.id]
+        assert world.links.resolve(notice.link.token, world.clock.now()) == placed.order.id
+        assert notice.content.total == placed.order.total
+        assert email_of(world, placed.order.id).status is DeliveryEmailStatus.SENT
+    assert email_of(world, left.order.id).status is DeliveryEmailStatus.PENDING
+    job = world.send_delivery_emails_use_case()
+    assert await job.execute_for_orders([p.order.id for p in batch]) == SendReport()
+    assert await job.execute_for_orders([]) == SendReport()
+
+
+async def test_a_batch_stopped_by_a_failure_gives_back_the_emails_of_every_order_it_did_not_try() -> None:
+    world = World(email_sender=FlakyEmailSender(failures=1))
+    product = await world.product(keys=["K-1", "K-2", "K-3"])
+    orders = [await world.order(product) for _ in range(3)]
+    await received_emails_went_out(world)
+    for placed in orders:
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+
+    report = await world.send_delivery_emails_use_case().execute_for_orders([p.order.id for p in orders])
+
+    assert report == SendReport(failed=1)
+    assert world.email_sender.attempts == 1
+    delivery = [email_of(world, p.order.id) for p in orders]
+    [tried] = [e for e in delivery if e.attempts == 1]
+    assert tried.next_attempt_at == world.clock.now() + retry_delay(1)
+    untried = [e for e in delivery if e.attempts == 0]
+    assert len(untried) == 2
+    assert all(e.is_due(world.clock.now()) for e in untried)
+    assert await world.send_delivery_emails_use_case().execute() == SendReport(sent=2)
+
+
 # --- failures and backoff -----------------------------------------------------------------------------
 
 

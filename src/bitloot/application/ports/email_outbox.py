@@ -1,5 +1,6 @@
 """The email outbox repository: emails owed to customers, claimed by one sender at a time."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -11,6 +12,12 @@ class EmailOutbox(Protocol):
 
     async def add(self, email: DeliveryEmail) -> bool:
         """Stage an email; False (and nothing written) when one with its dedupe key (or id) exists."""
+        ...
+
+    async def add_many(self, emails: Sequence[DeliveryEmail]) -> set[str]:
+        """Stage these emails in one statement: the ids of those added. One whose dedupe key (or id)
+        exists, or belongs to an email before it in `emails`, is left out, and nothing written of it.
+        """
         ...
 
     async def list_for_order(self, order_id: str) -> list[DeliveryEmail]:
@@ -29,9 +36,12 @@ class EmailOutbox(Protocol):
         False here, or `ConcurrencyConflict` at commit. Commit right after claiming."""
         ...
 
-    async def claim_due_for_order(self, order_id: str, now: datetime, until: datetime) -> list[DeliveryEmail]:
-        """Take every pending email of the order due at `now` until `until`, in one step: the
-        emails taken (their `next_attempt_at` now `until`), oldest first.
+    async def claim_due_for_orders(
+        self, order_ids: Sequence[str], now: datetime, until: datetime
+    ) -> list[DeliveryEmail]:
+        """Take every pending email of these orders due at `now` until `until`, in one statement:
+        the emails taken (their `next_attempt_at` now `until`), oldest first (by `created_at`, then
+        id), whatever their order.
 
         Of units claiming at once, each email goes to one: the others do not get it here, or get
         `ConcurrencyConflict` at commit. Commit right after claiming."""

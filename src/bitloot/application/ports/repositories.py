@@ -194,6 +194,10 @@ class PaymentRepository(Protocol):
 
     async def list_for_order(self, order_id: str) -> list[PaymentRecord]: ...
 
+    async def list_for_orders(self, order_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        """`list_for_order` of each order that has payments, in one statement."""
+        ...
+
     async def list_recent(self, limit: int) -> list[PaymentRecord]: ...
 
 

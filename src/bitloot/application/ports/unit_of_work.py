@@ -11,6 +11,7 @@ from bitloot.application.ports.kinguin import KinguinOrderRepository
 from bitloot.application.ports.operations_overview import OperationsOverview
 from bitloot.application.ports.operator_audit import OperatorAuditLog
 from bitloot.application.ports.operators import ConsoleSessionRepository, OperatorRepository
+from bitloot.application.ports.order_batches import OrderBatchReads
 from bitloot.application.ports.order_search import OrderSearch
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
@@ -33,6 +34,9 @@ class UnitOfWork(Protocol):
 
     @property
     def orders(self) -> OrderRepository: ...
+
+    @property
+    def order_batches(self) -> OrderBatchReads: ...
 
     @property
     def products(self) -> ProductRepository: ...

@@ -6,7 +6,10 @@ round, so an email is sent once the mail server answers again, whatever crashed 
 
 What an email says is gathered when it is sent (`EmailComposer`: product names, total, a fresh
 delivery link for the kinds that carry one, the order page link, where to pay and how much is missing)
-and put into words by the `EmailRenderer`.
+and put into words by the `EmailRenderer`. The job's path (`execute_for_orders`, one order or the
+batch a worker fulfilled together) claims the emails of all its orders in one statement and reads what
+they are about in a few for all, right after; a reconciler round claims and reads each email as its
+turn comes. Either way each email is marked sent in a transaction of its own.
 
 Each email of the outbox (an order received, underpaid or failed, its delivery email, an operator's
 resend, a key replacement's, the customer's own requests) is sent exactly once, as far as SMTP allows: a
@@ -22,11 +25,12 @@ refused for good (`EmailRejected`, e.g. a 550 for its recipient), or one still f
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from bitloot.application.email_composer import EmailComposer
+from bitloot.application.email_composer import EmailComposer, EmailFacts
 from bitloot.application.errors import ConcurrencyConflict, EmailNotSent, EmailRejected
 from bitloot.application.log_context import about_order
 from bitloot.application.ports.clock import Clock
@@ -84,18 +88,46 @@ class SendDeliveryEmails:
         self._settings = settings
 
     async def execute(self, order_id: str | None = None) -> SendReport:
-        """Send what is due: up to a batch of emails, or only those of `order_id`.
+        """Send what is due: a round's batch of emails, or only those of `order_id`
+        (`execute_for_orders`).
+
+        A round reads the batch of the longest due and claims each as its turn comes, so the rest of
+        a stopped round is due again at the next."""
+        if order_id is not None:
+            return await self.execute_for_orders([order_id])
+        found = await self._uow.emails.due(self._clock.now(), self._settings.batch)
+        # End the reading transaction (on SQLite it holds the database's write lock).
+        await self._uow.rollback()
+        return await self._send_all(found, claimed=False)
+
+    async def execute_for_orders(self, order_ids: Sequence[str]) -> SendReport:
+        """Send what is due of these orders (the fulfilment job's path, for one order or a batch):
+        their emails are claimed in one statement, what they say is read in a few statements for all,
+        and each is sent and marked sent in turn; those left untried when the run stops early are
+        given back."""
+        now = self._clock.now()
+        try:
+            taken = await self._uow.emails.claim_due_for_orders(order_ids, now, now + self._settings.lease)
+            await self._uow.commit()
+        except ConcurrencyConflict:
+            await self._uow.rollback()
+            return SendReport()  # another sender took them: theirs to send
+        return await self._send_all(taken, claimed=True)
+
+    async def _send_all(self, emails: list[DeliveryEmail], *, claimed: bool) -> SendReport:
+        """Send `emails` in turn, claiming each first unless they are `claimed` already.
 
         Stops at the first temporary failure: the mail server is likely down, and the rest waits for
         the next round instead of each waiting out its timeout now. A refusal for good concerns that
-        one email only, so the round goes on."""
+        one email only, so the run goes on."""
         sent = given_up = 0
-        emails, claimed = await self._work(order_id)
+        read_for_all = await self._read(emails) if claimed else None
         for position, email in enumerate(emails):
-            if not claimed and not await self._claim(email, self._clock.now() + self._settings.lease):
-                continue
+            facts = read_for_all if claimed else await self._take(email)
+            if facts is None:
+                continue  # another sender took it
             with about_order(email.order_id):
-                outcome = await self._send(email)
+                outcome = await self._send(email, facts)
             if outcome is _Outcome.SENT:
                 sent += 1
             elif outcome is _Outcome.GIVEN_UP:
@@ -113,25 +145,6 @@ class SendDeliveryEmails:
         for email in emails:
             await self._claim(email, now)  # False: taken meanwhile (its lease lapsed), the taker's
 
-    async def _work(self, order_id: str | None) -> tuple[list[DeliveryEmail], bool]:
-        """The emails to send, and whether they are claimed already: those of `order_id` are taken
-        in one step (the job's path: one email, mostly; those left untried when the run stops early
-        are given back); a round's batch of the longest due is read, each claimed as its turn
-        comes, so the rest of a stopped round is due again at the next."""
-        now = self._clock.now()
-        if order_id is not None:
-            try:
-                taken = await self._uow.emails.claim_due_for_order(order_id, now, now + self._settings.lease)
-                await self._uow.commit()
-            except ConcurrencyConflict:
-                await self._uow.rollback()
-                return [], True  # another sender took them: theirs to send
-            return taken, True
-        found = await self._uow.emails.due(now, self._settings.batch)
-        # End the reading transaction (on SQLite it holds the database's write lock).
-        await self._uow.rollback()
-        return found, False
-
     async def _claim(self, email: DeliveryEmail, until: datetime) -> bool:
         """Hold the email until `until` (its new `next_attempt_at`: the end of a lease, or now to give
         it back), in a transaction of its own, where it is still as it was read; False when another
@@ -145,10 +158,22 @@ class SendDeliveryEmails:
         await self._uow.rollback()
         return False
 
-    async def _send(self, email: DeliveryEmail) -> "_Outcome":
-        # What it says is read now, so its links are fresh and its news current.
-        content = await self._composer.compose(self._uow, email, self._clock.now())
+    async def _take(self, email: DeliveryEmail) -> EmailFacts | None:
+        """Claim one email of a round for a lease and read what it says; None when another sender
+        took it (or sent it) since it was read."""
+        if not await self._claim(email, self._clock.now() + self._settings.lease):
+            return None
+        return await self._read([email])
+
+    async def _read(self, emails: list[DeliveryEmail]) -> EmailFacts:
+        """What `emails` say, read now (so their news is current), in a transaction ended at once."""
+        facts = await self._composer.read(self._uow, emails)
         await self._uow.rollback()
+        return facts
+
+    async def _send(self, email: DeliveryEmail, facts: EmailFacts) -> "_Outcome":
+        # Its links are issued now, so they are fresh.
+        content = self._composer.compose(facts, email, self._clock.now())
         if content is None:
             await self._give_up(email, "its order is gone", "its order is gone")
             return _Outcome.GIVEN_UP

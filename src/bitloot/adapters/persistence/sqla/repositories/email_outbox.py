@@ -6,6 +6,7 @@ transaction's row lock and then finds the value changed (no row updated); on SQL
 the write lock when they begin, so the second claim runs after the first committed and finds the same.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,19 @@ class SqlaEmailOutbox(SqlRepository):
         statement = self._insert(EMAIL_OUTBOX).values(_values(email)).on_conflict_do_nothing()
         result = await self._execute(statement)
         return bool(result.rowcount == 1)
+
+    async def add_many(self, emails: Sequence[DeliveryEmail]) -> set[str]:
+        """One INSERT ... ON CONFLICT DO NOTHING RETURNING: a row that conflicts, with a stored one or
+        one before it in the same statement, is skipped and not returned."""
+        if not emails:
+            return set()
+        statement = (
+            self._insert(EMAIL_OUTBOX)
+            .values([_values(email) for email in emails])
+            .on_conflict_do_nothing()
+            .returning(EMAIL_OUTBOX.c.id)
+        )
+        return set((await self._execute(statement)).scalars())
 
     async def list_for_order(self, order_id: str) -> list[DeliveryEmail]:
         return await self._load(
@@ -60,16 +74,16 @@ class SqlaEmailOutbox(SqlRepository):
         )
         return bool(result.rowcount == 1)
 
-    async def claim_due_for_order(self, order_id: str, now: datetime, until: datetime) -> list[DeliveryEmail]:
+    async def claim_due_for_orders(
+        self, order_ids: Sequence[str], now: datetime, until: datetime
+    ) -> list[DeliveryEmail]:
         """One conditional UPDATE ... RETURNING: a second claimer's waits for the first one's row
         locks (PostgreSQL) or write lock (SQLite), then finds the emails no longer due."""
+        if not order_ids:
+            return []
         result = await self._execute(
             update(EMAIL_OUTBOX)
-            .where(
-                EMAIL_OUTBOX.c.order_id == order_id,
-                EMAIL_OUTBOX.c.status == _PENDING,
-                EMAIL_OUTBOX.c.next_attempt_at <= now,
-            )
+            .where(EMAIL_OUTBOX.c.order_id.in_(list(order_ids)), *due_emails(now))
             .values(next_attempt_at=until)
             .returning(*EMAIL_OUTBOX.c)
         )
