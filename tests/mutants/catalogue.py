@@ -100,6 +100,8 @@ MUTANTS = (
         tests=(
             "tests/unit/use_cases/test_send_delivery_emails.py::"
             "test_the_jobs_sender_stopped_by_a_failure_gives_back_what_it_did_not_try",
+            "tests/unit/use_cases/test_send_delivery_emails.py::"
+            "test_a_batch_stopped_by_a_failure_gives_back_the_emails_of_every_order_it_did_not_try",
             "tests/http/test_email.py::test_with_the_mail_server_down_the_order_is_fulfilled_and_mailed_once_it_is_back",
         ),
     ),
