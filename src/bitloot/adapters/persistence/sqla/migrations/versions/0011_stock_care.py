@@ -10,7 +10,7 @@ Revises: 0010
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from advanced_alchemy.types import DateTimeUTC
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 from alembic import op
 
 revision: str = "0011"
