@@ -6,9 +6,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
+# First of ours: before anything imports httpx (see the module).
+import bitloot.entrypoints.httpx_without_cli  # noqa: F401
 from bitloot.entrypoints.config import ConfigurationError, Settings, load_settings
 from bitloot.entrypoints.keys_cli import add_keys_commands, run_keys_command
 from bitloot.entrypoints.logging_setup import configure_logging
+from bitloot.entrypoints.malloc_arenas import limit_malloc_arenas
 from bitloot.entrypoints.metrics_dir import forget_metrics_dir, shared_metrics_dir
 from bitloot.entrypoints.operators_cli import add_operators_commands, run_operators_command
 from bitloot.entrypoints.stock_cli import add_stock_commands, run_stock_command
@@ -56,6 +59,9 @@ def _run(argv: Sequence[str] | None) -> int:
     add_stock_commands(commands)
     add_operators_commands(commands)
     args = parser.parse_args(argv)
+    if args.command in ("serve", "worker"):
+        # Before any thread starts; granian's forked workers inherit it (entrypoints/malloc_arenas.py).
+        limit_malloc_arenas()
     configure_logging()
     if args.command == "serve":
         from bitloot.entrypoints.serve import address_problem

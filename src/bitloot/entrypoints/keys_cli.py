@@ -5,13 +5,15 @@ container as the service, so they act on the configured database and object stor
 
 import argparse
 from datetime import timedelta
-
-from dishka import AsyncContainer
+from typing import TYPE_CHECKING
 
 from bitloot.application.batches import DEFAULT_BATCH_SIZE
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.use_cases.purge_revealed_keys import PurgeCounts, PurgeRevealedKeys
 from bitloot.application.use_cases.rotate_data_keys import RotateDataKeys, RotationCounts
+
+if TYPE_CHECKING:  # `bitloot serve`'s main process imports this module, never dishka (5 MB with pydantic)
+    from dishka import AsyncContainer
 
 
 def add_keys_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -30,7 +32,7 @@ def add_keys_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPar
         action.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per transaction")
 
 
-async def run_keys_command(container: AsyncContainer, args: argparse.Namespace) -> int:
+async def run_keys_command(container: "AsyncContainer", args: argparse.Namespace) -> int:
     """Run `bitloot keys rotate|purge` on the service's container; closes the container."""
     if args.batch_size < 1 or (args.keys_command == "purge" and args.older_than < 0):
         await container.close()

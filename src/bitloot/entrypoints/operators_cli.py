@@ -4,8 +4,7 @@ stdout, and nowhere else; `--password-stdin` reads the operator's own from the f
 
 import argparse
 import sys
-
-from dishka import AsyncContainer
+from typing import TYPE_CHECKING
 
 from bitloot.application.use_cases.add_operator import AddOperator
 from bitloot.application.use_cases.disable_operator import DisableOperator
@@ -14,6 +13,9 @@ from bitloot.application.use_cases.reset_password import ResetPassword
 from bitloot.domain.errors import BitLootError
 from bitloot.domain.operator_audit import Actor
 from bitloot.domain.operators import Role
+
+if TYPE_CHECKING:  # `bitloot serve`'s main process imports this module, never dishka (5 MB with pydantic)
+    from dishka import AsyncContainer
 
 
 def add_operators_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -39,7 +41,7 @@ def add_operators_commands(commands: "argparse._SubParsersAction[argparse.Argume
     )
 
 
-async def run_operators_command(container: AsyncContainer, args: argparse.Namespace) -> int:
+async def run_operators_command(container: "AsyncContainer", args: argparse.Namespace) -> int:
     """Run one `bitloot operators ...` command on the service's container; closes the container."""
     try:
         async with container() as request:

@@ -8,9 +8,7 @@ import sys
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
-
-from dishka import AsyncContainer
+from typing import TYPE_CHECKING, TextIO
 
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.fingerprint_existing_keys import (
@@ -27,6 +25,9 @@ from bitloot.application.use_cases.import_stock import (
 )
 from bitloot.domain.errors import BitLootError, InvalidValue
 from bitloot.domain.operator_audit import Actor
+
+if TYPE_CHECKING:  # `bitloot serve`'s main process imports this module, never dishka (5 MB with pydantic)
+    from dishka import AsyncContainer
 
 REASONS = {
     RefusalReason.BLANK: "blank line",
@@ -56,7 +57,7 @@ def add_stock_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     )
 
 
-async def run_stock_command(container: AsyncContainer, args: argparse.Namespace) -> int:
+async def run_stock_command(container: "AsyncContainer", args: argparse.Namespace) -> int:
     """Run `bitloot stock import|fingerprint` on the service's container; closes the container."""
     try:
         if args.stock_command == "import":
@@ -66,7 +67,7 @@ async def run_stock_command(container: AsyncContainer, args: argparse.Namespace)
         await container.close()
 
 
-async def _import(container: AsyncContainer, product: str, file: Path) -> int:
+async def _import(container: "AsyncContainer", product: str, file: Path) -> int:
     """The file goes in batches of `MAX_KEYS_PER_IMPORT` lines, one transaction each; line numbers are
     the file's. A key repeated in two batches is refused as already in stock the second time."""
     try:
@@ -107,7 +108,7 @@ async def _import(container: AsyncContainer, product: str, file: Path) -> int:
     return 1 if refused else 0
 
 
-async def _fingerprint(container: AsyncContainer, batch_size: int) -> int:
+async def _fingerprint(container: "AsyncContainer", batch_size: int) -> int:
     if batch_size < 1:
         print("--batch-size is at least 1.", file=sys.stderr)
         return 2
@@ -135,7 +136,7 @@ def _fingerprint_progress(counts: FingerprintCounts) -> None:
     )
 
 
-async def _product_id(container: AsyncContainer, product: str) -> str | None:
+async def _product_id(container: "AsyncContainer", product: str) -> str | None:
     async with container() as request:
         uow = await request.get(UnitOfWork)
         try:

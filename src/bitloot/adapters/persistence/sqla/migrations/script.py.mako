@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from advanced_alchemy.types import DateTimeUTC
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 from alembic import op
 ${imports if imports else ""}
 

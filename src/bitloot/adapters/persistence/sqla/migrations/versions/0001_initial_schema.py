@@ -8,10 +8,10 @@ Create Date: 2026-11-28 14:41:11.778290
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 from bitloot.adapters.persistence.sqla.tables import ExactDecimal
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 revision: str = "0001"
 down_revision: str | None = None

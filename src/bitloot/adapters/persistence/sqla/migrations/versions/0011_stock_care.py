@@ -10,8 +10,9 @@ Revises: 0010
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from advanced_alchemy.types import DateTimeUTC
 from alembic import op
+
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import DateTimeUTC
 
 revision: str = "0011"
 down_revision: str | None = "0010"
