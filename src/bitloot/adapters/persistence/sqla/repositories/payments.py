@@ -1,6 +1,8 @@
 """Payments (the `PaymentRepository` port): the payment notifications recorded, and how a row maps to
 a `PaymentRecord`."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import RowMapping, insert, select
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
@@ -26,6 +28,19 @@ class SqlaPaymentRepository(SqlRepository):
             .order_by(PAYMENTS.c.received_at, PAYMENTS.c.id)
         )
         return [_from_row(row) for row in (await self._execute(query)).mappings()]
+
+    async def list_for_orders(self, order_ids: Sequence[str]) -> dict[str, list[PaymentRecord]]:
+        if not order_ids:
+            return {}
+        query = (
+            select(PAYMENTS)
+            .where(PAYMENTS.c.order_id.in_(list(order_ids)))
+            .order_by(PAYMENTS.c.received_at, PAYMENTS.c.id)
+        )
+        found: dict[str, list[PaymentRecord]] = {}
+        for row in (await self._execute(query)).mappings():
+            found.setdefault(row["order_id"], []).append(_from_row(row))
+        return found
 
     async def list_recent(self, limit: int) -> list[PaymentRecord]:
         query = select(PAYMENTS).order_by(PAYMENTS.c.received_at.desc(), PAYMENTS.c.id.desc()).limit(limit)
