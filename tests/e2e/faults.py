@@ -5,12 +5,13 @@ adapter with `decorate`, so everything else runs as in production."""
 
 import os
 import signal
+from collections.abc import Sequence
 
 from dishka import Provider, Scope, decorate
 
 from bitloot.application.ports.email_sender import EmailSender, OutgoingEmail
 from bitloot.application.ports.storage import SealedBlobStore, StoredBlob
-from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
+from bitloot.application.ports.suppliers import BatchKeySupplier, KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.domain.delivery_email import DeliveryEmailKind
 from bitloot.domain.product import SupplierKind
 from bitloot.entrypoints.ioc.suppliers import Suppliers
@@ -28,6 +29,16 @@ class _DyingSupplier:
     async def obtain(self, request: SupplyRequest) -> list[SuppliedKey]:
         die()
         return await self._inner.obtain(request)
+
+
+class _DyingBatchSupplier(_DyingSupplier):
+    def __init__(self, inner: BatchKeySupplier) -> None:
+        super().__init__(inner)
+        self._batch_inner = inner
+
+    async def obtain_many(self, requests: Sequence[SupplyRequest]) -> dict[str, list[SuppliedKey]]:
+        die()
+        return await self._batch_inner.obtain_many(requests)
 
 
 class _DyingAfterPut:
@@ -74,6 +85,10 @@ class KillBeforeSupplier(Provider):
     @decorate(scope=Scope.REQUEST)
     def suppliers(self, suppliers: Suppliers) -> Suppliers:
         return {kind: _DyingSupplier(supplier) for kind, supplier in suppliers.items()}
+
+    @decorate(scope=Scope.REQUEST)
+    def stock_batches(self, stock: BatchKeySupplier) -> BatchKeySupplier:
+        return _DyingBatchSupplier(stock)
 
 
 class KillBetweenSealAndCommit(Provider):

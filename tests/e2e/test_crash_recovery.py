@@ -30,13 +30,14 @@ PATIENCE_SECONDS = 200.0
 
 
 def fulfillments(cluster: Cluster, name: str) -> int:
-    """How many orders the process fulfilled (FulfillOrder's "order ... fulfilled" log lines; the
-    stalling supplier's own lines are not logged records, so they are left out)."""
+    """How many orders the process fulfilled (the "order ... fulfilled" log lines of FulfillOrder and
+    FulfillBatch; the stalling supplier's own lines are not logged records, so they are left out)."""
     logged = "\n".join(line for line in cluster.log(name).splitlines() if line.startswith("{"))
     return sum(
         1
         for line in json_lines(logged)
-        if line["logger"].endswith(".fulfill_order") and re.fullmatch(r"order \S+ fulfilled", line["message"])
+        if line["logger"].endswith((".fulfill_order", ".fulfill_batch"))
+        and re.fullmatch(r"order \S+ fulfilled", line["message"])
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bitloot.application.errors import ConcurrencyConflict
+from bitloot.application.ports.repositories import StockAllocation
 from bitloot.domain.audit import RevealEvent, RevealOutcome
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import SealedKey, StockKey
@@ -37,6 +38,9 @@ class MemoryOrders(_Repository):
         order = self._uow.staged.orders.get(order_id) or self._db.orders.get(order_id)
         return copy.deepcopy(order)
 
+    async def get_many(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        return {order_id: order for order_id in order_ids if (order := await self.get(order_id)) is not None}
+
     async def access_token_hash(self, order_id: str) -> str | None:
         order = self._uow.staged.orders.get(order_id) or self._db.orders.get(order_id)
         return None if order is None else order.access_token_hash
@@ -46,6 +50,10 @@ class MemoryOrders(_Repository):
         staged.order_versions.setdefault(order.id, order.version)
         order.version += 1
         staged.orders[order.id] = copy.deepcopy(order)
+
+    async def save_many(self, orders: Sequence[Order]) -> None:
+        for order in orders:
+            await self.save(order)
 
     async def renew_lease(self, order_id: str, owner: str, expires_at: datetime) -> bool:
         """Like the SQL UPDATE: the owner is checked now, and at commit the lease of the order as
@@ -161,6 +169,17 @@ class MemoryStock(MemoryStockViews, _Repository):
         self._uow.staged.item_units.setdefault(item_id, committed)
         return mine + taken
 
+    async def allocate_many(self, wanted: Sequence[StockAllocation]) -> dict[str, list[StockKey]]:
+        given: dict[str, list[StockKey]] = {}
+        for one in wanted:
+            try:
+                given[one.item_id] = await self.allocate(
+                    one.product_id, one.order_id, one.item_id, one.quantity
+                )
+            except OutOfStock:
+                continue
+        return given
+
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
         units = sorted(self._units(), key=lambda unit: unit.id)
         rotatable = [u for u in units if u.wrapped_key and u.key_version != active_version]
@@ -210,6 +229,9 @@ class MemoryKeys(_Repository):
         if not taken:
             self._uow.staged.keys[key.id] = key
         return not taken
+
+    async def add_many(self, keys: Sequence[SealedKey]) -> set[str]:
+        return {key.id for key in keys if await self.add(key)}
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         merged = self._merged()
@@ -333,6 +355,10 @@ class MemoryFulfillmentRequests(_Repository):
         row = self._row(order_id)
         if row is not None:
             self._uow.staged.requests[order_id] = replace(row, state=DONE, updated_at=now)
+
+    async def mark_done_many(self, order_ids: Sequence[str], now: datetime) -> None:
+        for order_id in order_ids:
+            await self.mark_done(order_id, now)
 
     async def pending(self, limit: int) -> list[str]:
         return [row.order_id for row in self._rows() if row.state == PENDING][:limit]

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 import pytest
 
@@ -28,6 +29,7 @@ from bitloot.application.use_cases.apply_payment_notification import (
     NotificationResult,
 )
 from bitloot.application.use_cases.create_product import CreateProduct, CreateProductRequest
+from bitloot.application.use_cases.fulfill_batch import FulfillBatch
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
 from bitloot.application.use_cases.import_stock import ImportStock
@@ -86,6 +88,9 @@ class World:
     shop: ShopIdentity = field(default_factory=ShopIdentity)
     # What the use cases counted.
     metrics: RecordingMetrics = field(default_factory=RecordingMetrics)
+    # Whether `fulfill_use_case` is the worker's batch (`FulfillBatch`) rather than `FulfillOrder`
+    # alone: the fulfilment tests run both ways (tests/unit/use_cases/test_fulfill_order.py).
+    batched: ClassVar[bool] = False
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)
@@ -107,8 +112,38 @@ class World:
 
     def fulfill_use_case(
         self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)
-    ) -> FulfillOrder:
+    ) -> FulfillOrder | FulfillBatch:
+        return (
+            self.fulfill_batch_use_case(worker, lease)
+            if self.batched
+            else self.fulfill_one_use_case(worker, lease)
+        )
+
+    def fulfill_batch_use_case(
+        self, worker: str = "worker-1", lease: timedelta = timedelta(minutes=2)
+    ) -> FulfillBatch:
+        """What the worker runs: orders fulfilled together, the unusual ones by `FulfillOrder`."""
         uow = self.uow()
+        one_by_one = self.fulfill_one_use_case(worker, lease, uow)
+        return FulfillBatch(
+            uow,
+            one_by_one,
+            OwnStockSupplier(uow, self.vault, self.store),
+            self.vault,
+            self.store,
+            self.clock,
+            self.heartbeat(),
+            FulfillmentSettings(worker_id=worker, lease=lease),
+            self.metrics,
+        )
+
+    def fulfill_one_use_case(
+        self,
+        worker: str = "worker-1",
+        lease: timedelta = timedelta(minutes=2),
+        uow: InMemoryUnitOfWork | None = None,
+    ) -> FulfillOrder:
+        uow = self.uow() if uow is None else uow
         suppliers: dict[SupplierKind, KeySupplier] = {
             SupplierKind.STOCK: OwnStockSupplier(uow, self.vault, self.store)
         }

@@ -1,40 +1,28 @@
 """The fulfilment task and the broker that carries it."""
 
-import logging
-
 from dishka.integrations.taskiq import FromDishka
 from dishka.integrations.taskiq import inject as taskiq_inject
 from taskiq import AsyncBroker, InMemoryBroker
 
 from bitloot.adapters.queue.reconnecting_stream_broker import ReconnectingRedisStreamBroker
 from bitloot.adapters.queue.taskiq_queue import FULFILL_TASK
-from bitloot.application.use_cases.fulfill_order import FulfillOrder, FulfillOutcome
-from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
 from bitloot.entrypoints.config import Settings
+from bitloot.entrypoints.job_batches import JobBatches
 from bitloot.entrypoints.logs.job_labels import JobLogContext
 
 REDIS_CONNECT_TIMEOUT_SECONDS = 2
 REDIS_SOCKET_TIMEOUT_SECONDS = 5
 READ_BLOCK_MS = 1_000
 
-log = logging.getLogger(__name__)
-
 
 @taskiq_inject(patch_module=True)
-async def fulfill_order(
-    order_id: str, use_case: FromDishka[FulfillOrder], emails: FromDishka[SendDeliveryEmails]
-) -> str:
+async def fulfill_order(order_id: str, batches: FromDishka[JobBatches]) -> str:
     """Returns only the outcome's name: results may be stored, and must never carry a key.
 
-    Once the order is fulfilled (or failed) its email goes out at once, best effort: the email was
-    recorded with the outcome, so if sending fails (or this worker dies) the reconciler sends it."""
-    outcome = await use_case.execute(order_id)
-    if outcome in (FulfillOutcome.FULFILLED, FulfillOutcome.FAILED):
-        try:
-            await emails.execute(order_id)
-        except Exception:  # the database may be gone for a moment: the reconciler sends it later
-            log.warning("order %s: delivery email left to the reconciler", order_id, exc_info=True)
-    return outcome.value
+    The order is fulfilled in a batch with the jobs running beside it (`job_batches.py`); once it is
+    fulfilled (or failed) its email goes out at once, best effort: the email was recorded with the
+    outcome, so if sending fails (or this worker dies) the reconciler sends it."""
+    return (await batches.submit(order_id)).value
 
 
 def build_broker(settings: Settings, *, await_inplace: bool = False) -> AsyncBroker:

@@ -1,6 +1,6 @@
 """Suppliers whose every call is counted by supplier and outcome (`bitloot_supplier_calls_total`)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bitloot.application.errors import (
     KeysNotReady,
@@ -10,7 +10,7 @@ from bitloot.application.errors import (
     SupplierUnavailable,
 )
 from bitloot.application.ports.metrics import ShopMetrics, SupplierOutcome
-from bitloot.application.ports.suppliers import KeySupplier, SuppliedKey, SupplyRequest
+from bitloot.application.ports.suppliers import BatchKeySupplier, KeySupplier, SuppliedKey, SupplyRequest
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.product import SupplierKind
 
@@ -44,6 +44,25 @@ class CountedSupplier:
             raise
         self.metrics.supplier_called(self.inner.kind, SupplierOutcome.OK)
         return keys
+
+
+class CountedBatchSupplier(CountedSupplier):
+    """Counts each item a batch supplied; an item left out is counted by the `obtain` that follows
+    for it alone, with the reason it fails."""
+
+    def __init__(self, inner: BatchKeySupplier, metrics: ShopMetrics) -> None:
+        super().__init__(inner, metrics)
+        self.batch_inner = inner
+
+    async def obtain_many(self, requests: Sequence[SupplyRequest]) -> dict[str, list[SuppliedKey]]:
+        try:
+            supplied = await self.batch_inner.obtain_many(requests)
+        except Exception as exc:
+            self.metrics.supplier_called(self.kind, outcome_of(exc))
+            raise
+        for _ in supplied:
+            self.metrics.supplier_called(self.kind, SupplierOutcome.OK)
+        return supplied
 
 
 def counted_suppliers(

@@ -4,6 +4,7 @@ before `UnitOfWork.commit()`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -22,6 +23,11 @@ class OrderRepository(Protocol):
 
     async def get(self, order_id: str) -> Order | None: ...
 
+    async def get_many(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """The orders of these ids that exist, by id, with their items; a fixed number of statements
+        whatever the number of orders."""
+        ...
+
     async def access_token_hash(self, order_id: str) -> str | None:
         """The stored hash of the order's access token; None when there is no such order. One
         statement whether or not the order exists, so checking a token costs the same for both."""
@@ -30,6 +36,12 @@ class OrderRepository(Protocol):
     async def save(self, order: Order) -> None:
         """Store a changed order and bump its version. Raises `ConcurrencyConflict`, now or at commit,
         when the stored version is no longer the one this order was read at."""
+        ...
+
+    async def save_many(self, orders: Sequence[Order]) -> None:
+        """`save` for each of `orders` (distinct orders), in as few statements as the database allows.
+        Raises `ConcurrencyConflict`, now or at commit, when any of them is stale; the caller then
+        rolls back, and none of them is saved."""
         ...
 
     async def renew_lease(self, order_id: str, owner: str, expires_at: datetime) -> bool:
@@ -85,6 +97,16 @@ class ProductRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class StockAllocation:
+    """`quantity` units of `product_id` wanted for the order item `item_id`."""
+
+    product_id: str
+    order_id: str
+    item_id: str
+    quantity: int
+
+
 class StockRepository(Protocol):
     async def add_many(self, keys: Sequence[StockKey]) -> None: ...
 
@@ -96,6 +118,12 @@ class StockRepository(Protocol):
         """Give `item_id` `quantity` units of `product_id`. Idempotent: units already allocated to the
         item are returned first, and only the missing ones are taken. Two transactions never take the
         same unit, and a withdrawn unit is never taken. Raises `OutOfStock` when too few are left."""
+        ...
+
+    async def allocate_many(self, wanted: Sequence[StockAllocation]) -> dict[str, list[StockKey]]:
+        """`allocate` for each allocation (distinct items), by item id, in the open transaction. An
+        item too few units are left for is left out of the answer and takes none (`allocate` for it
+        alone raises `OutOfStock`); the others are allocated as `allocate` would."""
         ...
 
     async def wrapped_elsewhere(self, active_version: int, after_id: str, limit: int) -> list[StockKey]:
@@ -151,6 +179,11 @@ class SealedKeyRepository(Protocol):
     async def add(self, key: SealedKey) -> bool:
         """Record a delivered key; False (and nothing written) when the item already holds a key from
         the same source key, or a key with the same id."""
+        ...
+
+    async def add_many(self, keys: Sequence[SealedKey]) -> set[str]:
+        """`add` for each key, in one statement: the ids of the keys recorded (a key refused as `add`
+        refuses it is left out, and nothing of it written)."""
         ...
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
@@ -226,6 +259,10 @@ class FulfillmentRequestRepository(Protocol):
         ...
 
     async def mark_done(self, order_id: str, now: datetime) -> None: ...
+
+    async def mark_done_many(self, order_ids: Sequence[str], now: datetime) -> None:
+        """`mark_done` for each order, in one statement."""
+        ...
 
     async def pending(self, limit: int) -> list[str]:
         """Order ids whose request was written (or opened anew) and has not been re-queued by the

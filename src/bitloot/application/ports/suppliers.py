@@ -1,5 +1,6 @@
 """Where keys come from."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,4 +43,15 @@ class KeySupplier(Protocol):
         `KeysNotReady` when the supplier's keys are still pending, `SupplierUnavailable` or
         `StorageUnavailable` in an outage, and `KeyIntegrityError` for a stock unit that fails to
         open."""
+        ...
+
+
+class BatchKeySupplier(KeySupplier, Protocol):
+    """A supplier that also obtains the keys of several items at once (own stock: one transaction
+    allocates for all of them, and their blobs are read concurrently)."""
+
+    async def obtain_many(self, requests: Sequence[SupplyRequest]) -> dict[str, list[SuppliedKey]]:
+        """`obtain` for each request (distinct items), by item id, committing as `obtain` does. An
+        item it cannot supply now, for whatever reason `obtain` would raise, is left out: `obtain`
+        for it alone says why. Raises only what concerns them all (the database is gone, say)."""
         ...

@@ -95,7 +95,7 @@ class FulfillOrder:
         self._lease_owner = settings.worker_id
         self._sealer = KeySealer(uow, vault, store)
 
-    async def execute(self, order_id: str) -> FulfillOutcome:
+    async def execute(self, order_id: str, lease_owner: str | None = None) -> FulfillOutcome:
         """Safe to run any number of times, concurrently too.
 
         A lease taken in its own transaction, and kept alive by a heartbeat while the job runs, lets
@@ -103,20 +103,23 @@ class FulfillOrder:
         keyed by the item, are sealed to order, item and key, written to storage and then recorded; an
         item already recorded is skipped. Running again after a crash at any point therefore finishes
         the work without a second key. Each run is counted by its outcome (`bitloot_fulfillment_jobs_total`).
+
+        `lease_owner` is the owner of a lease taken already for this run (a batch's, `FulfillBatch`);
+        None takes one of the run's own.
         """
         note_order(order_id)
         try:
-            outcome = await self._run(order_id)
+            outcome = await self._run(order_id, lease_owner)
         except Exception:
             self._metrics.fulfillment_job_finished(ERROR)
             raise
         self._metrics.fulfillment_job_finished(outcome.value)
         return outcome
 
-    async def _run(self, order_id: str) -> FulfillOutcome:
+    async def _run(self, order_id: str, lease_owner: str | None) -> FulfillOutcome:
         # One lease owner per run, not per process: a second job for the same order in the same worker
         # (re-queued while the first still runs) must find the lease taken and skip.
-        self._lease_owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
+        self._lease_owner = lease_owner or f"{self._settings.worker_id}:{secrets.token_hex(6)}"
         for _ in range(ATTEMPTS):
             claim = await claim_order(
                 self._uow, self._clock, order_id, self._lease_owner, self._settings.lease

@@ -6,7 +6,7 @@ import secrets
 import socket
 from datetime import timedelta
 
-from dishka import Provider, Scope, provide
+from dishka import AsyncContainer, Provider, Scope, provide
 from taskiq import AsyncBroker
 
 from bitloot.adapters.queue.taskiq_queue import TaskiqFulfillmentQueue
@@ -17,6 +17,7 @@ from bitloot.application.use_cases.fulfill_order import FulfillmentSettings
 from bitloot.application.use_cases.reconcile_fulfillments import ReconcileSettings
 from bitloot.application.use_cases.sweep_orphan_blobs import SweepSettings
 from bitloot.entrypoints.config import Settings
+from bitloot.entrypoints.job_batches import JobBatches, container_batches
 
 
 class JobsProvider(Provider):
@@ -35,6 +36,11 @@ class JobsProvider(Provider):
             worker_id=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}",
             lease=timedelta(seconds=settings.tuning.worker.lease_seconds),
         )
+
+    @provide
+    def job_batches(self, container: AsyncContainer, settings: Settings) -> JobBatches:
+        """One per process: the jobs running at once (at most the worker's concurrency) are batched."""
+        return container_batches(container, settings.tuning.worker.concurrency)
 
     @provide
     def reconcile_settings(self, settings: Settings) -> ReconcileSettings:

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 
 from dishka import Provider, Scope, provide
 
+from bitloot.adapters.metrics.counted_suppliers import CountedBatchSupplier
 from bitloot.adapters.suppliers.kinguin.orders import KinguinClient
 from bitloot.adapters.suppliers.kinguin.supplier import KinguinSupplier
 from bitloot.adapters.suppliers.kinguin.webhook import KinguinWebhook
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.kinguin import KinguinEvents
+from bitloot.application.ports.metrics import ShopMetrics
 from bitloot.application.ports.storage import SealedBlobStore
-from bitloot.application.ports.suppliers import KeySupplier
+from bitloot.application.ports.suppliers import BatchKeySupplier, KeySupplier
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.domain.product import SupplierKind
 from bitloot.entrypoints.config import Settings
@@ -56,3 +58,10 @@ class SuppliersProvider(Provider):
         if kinguin.client is not None:
             chosen[SupplierKind.KINGUIN] = KinguinSupplier(uow, kinguin.client)
         return chosen
+
+    @provide(scope=Scope.REQUEST)
+    def stock_batches(
+        self, uow: UnitOfWork, vault: KeyVault, store: SealedBlobStore, metrics: ShopMetrics
+    ) -> BatchKeySupplier:
+        """Own stock for a batch of orders (`FulfillBatch`), its items counted as `Suppliers`' calls are."""
+        return CountedBatchSupplier(OwnStockSupplier(uow, vault, store), metrics)

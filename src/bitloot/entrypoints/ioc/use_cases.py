@@ -20,6 +20,7 @@ from bitloot.application.use_cases.dismiss_key_report import DismissKeyReport
 from bitloot.application.use_cases.fingerprint_existing_keys import FingerprintExistingKeys
 from bitloot.application.use_cases.finish_key_replacements import FinishKeyReplacements
 from bitloot.application.use_cases.follow_order import FollowOrder, FollowSettings
+from bitloot.application.use_cases.fulfill_batch import FulfillBatch
 from bitloot.application.use_cases.fulfill_order import FulfillOrder
 from bitloot.application.use_cases.get_delivery_summary import GetDeliverySummary
 from bitloot.application.use_cases.get_fulfillment_status import GetFulfillmentStatus
@@ -90,6 +91,7 @@ class UseCasesProvider(Provider):
     receive_kinguin_webhook = provide(ReceiveKinguinWebhook)
     apply_kinguin_event = provide(ApplyKinguinEvent)
     fulfill_order = provide(FulfillOrder)
+    fulfill_batch = provide(FulfillBatch)
     send_delivery_emails = provide(SendDeliveryEmails)
     reconcile_fulfillments = provide(ReconcileFulfillments)
     reconcile_payments = provide(ReconcilePayments)

@@ -48,6 +48,14 @@ class SqlaFulfillmentRequestRepository(SqlRepository):
     async def mark_done(self, order_id: str, now: datetime) -> None:
         await self._set_state(order_id, DONE, now)
 
+    async def mark_done_many(self, order_ids: Sequence[str], now: datetime) -> None:
+        if order_ids:
+            await self._execute(
+                update(FULFILLMENT_REQUESTS)
+                .where(FULFILLMENT_REQUESTS.c.order_id.in_(list(order_ids)))
+                .values(state=DONE, updated_at=now)
+            )
+
     async def pending(self, limit: int) -> list[str]:
         query = (
             select(FULFILLMENT_REQUESTS.c.order_id)

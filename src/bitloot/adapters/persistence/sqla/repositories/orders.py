@@ -7,12 +7,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, bindparam, insert, select, update
+from sqlalchemy import RowMapping, Select, bindparam, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.base import exact
 from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS, ORDERS
+from bitloot.adapters.persistence.sqla.tables.utc_datetime import in_utc
 from bitloot.application.errors import ConcurrencyConflict
 from bitloot.domain.money import Money
 from bitloot.domain.order import Order, OrderItem
@@ -40,6 +42,21 @@ class SqlaOrderRepository(SqlRepository):
         items = [_unprefixed(row) for row in rows if row[f"{_ITEM}id"] is not None]
         return self._remember(_order_from_rows(rows[0], items))
 
+    async def get_many(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """One statement: the orders joined with their items."""
+        if not order_ids:
+            return {}
+        rows = (await self._execute(_ORDERS_WITH_ITEMS, {"order_ids": list(order_ids)})).mappings().all()
+        by_order: dict[str, list[RowMapping]] = {}
+        for row in rows:
+            by_order.setdefault(row["id"], []).append(row)
+        return {
+            order_id: self._remember(
+                _order_from_rows(found[0], [_unprefixed(r) for r in found if r[f"{_ITEM}id"] is not None])
+            )
+            for order_id, found in by_order.items()
+        }
+
     async def access_token_hash(self, order_id: str) -> str | None:
         found = await self._execute(select(ORDERS.c.access_token_hash).where(ORDERS.c.id == order_id))
         token_hash: str | None = found.scalar_one_or_none()
@@ -53,15 +70,46 @@ class SqlaOrderRepository(SqlRepository):
         )
         if result.rowcount != 1:
             raise ConcurrencyConflict
+        done = self._newly_fulfilled(order)
+        order.version += 1
+        self._remember(order)
+        await self._write_fulfilled(done)
+
+    async def save_many(self, orders: Sequence[Order]) -> None:
+        """On PostgreSQL one UPDATE of all the orders (their values as arrays, `unnest`ed), checked by
+        the ids it returns, then one of their newly fulfilled items; elsewhere `save` for each."""
+        if self._dialect != "postgresql" or len(orders) < 2:
+            for order in orders:
+                await self.save(order)
+            return
+        try:
+            saved = set((await self._execute(_SAVE_MANY, _columns_of(orders))).scalars())
+        except DBAPIError as exc:
+            # Two batches saving some of the same orders in another order: one of them is refused,
+            # as a stale save would be.
+            if str(getattr(exc.orig, "sqlstate", None) or "") == _DEADLOCK:
+                raise ConcurrencyConflict from exc
+            raise
+        if len(saved) != len(orders):
+            raise ConcurrencyConflict
+        done: builtins.list[dict[str, Any]] = []
+        for order in orders:
+            done += self._newly_fulfilled(order)
+            order.version += 1
+            self._remember(order)
+        await self._write_fulfilled(done)
+
+    def _newly_fulfilled(self, order: Order) -> builtins.list[dict[str, Any]]:
+        """The items of `order` (at the version it is being saved from) fulfilled since it was read."""
         known_version, known_done = self._known.get(order.id, (None, frozenset()))
         already = known_done if known_version == order.version else frozenset()
-        order.version += 1
-        done = [
+        return [
             {"item_id": item.id, "at": item.fulfilled_at}
             for item in order.items
             if item.is_fulfilled and item.id not in already
         ]
-        self._remember(order)
+
+    async def _write_fulfilled(self, done: builtins.list[dict[str, Any]]) -> None:
         if done:
             await self._execute(
                 update(ORDER_ITEMS)
@@ -135,6 +183,50 @@ _ORDER_WITH_ITEMS = (
     .where(ORDERS.c.id == bindparam("order_id"))
     .order_by(ORDER_ITEMS.c.position)
 )
+_ORDERS_WITH_ITEMS = (
+    select(ORDERS, *(column.label(f"{_ITEM}{column.name}") for column in ORDER_ITEMS.c))
+    .select_from(ORDERS.outerjoin(ORDER_ITEMS, ORDER_ITEMS.c.order_id == ORDERS.c.id))
+    .where(ORDERS.c.id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(ORDERS.c.id, ORDER_ITEMS.c.position)
+)
+
+_DEADLOCK = "40P01"
+# `save` of many orders in one statement: each of the mutable columns (`_order_values`) an array.
+_SAVE_MANY = text(
+    """
+    UPDATE orders AS o SET
+        status = v.status, payment_url = v.payment_url, payment_reference = v.payment_reference,
+        updated_at = v.updated_at, fulfilled_at = v.fulfilled_at, failure_reason = v.failure_reason,
+        lease_owner = v.lease_owner, lease_expires_at = v.lease_expires_at,
+        reveal_count = v.reveal_count, version = o.version + 1
+    FROM unnest(
+        CAST(:id AS varchar[]), CAST(:version AS integer[]), CAST(:status AS varchar[]),
+        CAST(:payment_url AS text[]), CAST(:payment_reference AS varchar[]),
+        CAST(:updated_at AS timestamptz[]), CAST(:fulfilled_at AS timestamptz[]),
+        CAST(:failure_reason AS varchar[]), CAST(:lease_owner AS varchar[]),
+        CAST(:lease_expires_at AS timestamptz[]), CAST(:reveal_count AS integer[])
+    ) AS v(id, version, status, payment_url, payment_reference, updated_at, fulfilled_at,
+           failure_reason, lease_owner, lease_expires_at, reveal_count)
+    WHERE o.id = v.id AND o.version = v.version
+    RETURNING o.id
+    """
+)
+
+
+def _columns_of(orders: Sequence[Order]) -> dict[str, builtins.list[Any]]:
+    """The parameters of `_SAVE_MANY`: per column, the orders' values in order."""
+    rows = [_order_values(order) for order in orders]
+    columns: dict[str, builtins.list[Any]] = {
+        "id": [order.id for order in orders],
+        "version": [order.version for order in orders],
+    }
+    for name in rows[0]:
+        values = [row[name] for row in rows]
+        columns[name] = [in_utc(value) for value in values] if name in _TIMESTAMPS else values
+    return columns
+
+
+_TIMESTAMPS = frozenset({"updated_at", "fulfilled_at", "lease_expires_at"})
 
 
 def _unprefixed(row: RowMapping) -> dict[str, Any]:

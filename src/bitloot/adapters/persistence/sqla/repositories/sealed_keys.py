@@ -1,6 +1,7 @@
 """Sealed keys (the `SealedKeyRepository` port): recording delivered keys, re-wrapping them and
 crypto-shredding them after the retention period, and how a row maps to a `SealedKey`."""
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
@@ -22,6 +23,15 @@ class SqlaSealedKeyRepository(SqlRepository):
         statement = self._insert(SEALED_KEYS).values(values).on_conflict_do_nothing()
         result = await self._execute(statement)
         return bool(result.rowcount == 1)
+
+    async def add_many(self, keys: Sequence[SealedKey]) -> set[str]:
+        if not keys:
+            return set()
+        rows = [{name: getattr(key, name) for name in SEALED_KEYS.c.keys()} for key in keys]  # noqa: SIM118
+        statement = (
+            self._insert(SEALED_KEYS).values(rows).on_conflict_do_nothing().returning(SEALED_KEYS.c.id)
+        )
+        return set((await self._execute(statement)).scalars())
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         query = select(SEALED_KEYS).where(SEALED_KEYS.c.order_id == order_id).order_by(SEALED_KEYS.c.id)

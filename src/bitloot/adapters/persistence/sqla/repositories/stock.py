@@ -13,6 +13,7 @@ from bitloot.adapters.persistence.sqla.repositories.stock_views import StockView
 from bitloot.adapters.persistence.sqla.tables.catalog import STOCK_KEYS
 from bitloot.adapters.persistence.sqla.tables.orders import ORDER_ITEMS
 from bitloot.application.errors import ConcurrencyConflict
+from bitloot.application.ports.repositories import StockAllocation
 from bitloot.domain.errors import OutOfStock
 from bitloot.domain.keys import StockKey
 
@@ -62,6 +63,31 @@ class SqlaStockRepository(StockViews, SqlRepository):
         if len(taken_rows) != missing:
             raise ConcurrencyConflict
         return mine + sorted(taken_rows, key=lambda unit: unit.id)
+
+    async def allocate_many(self, wanted: Sequence[StockAllocation]) -> dict[str, list[StockKey]]:
+        """On PostgreSQL the items are locked in one statement (by id, so two batches never wait on
+        each other in a cycle), then each item allocated in one; elsewhere `allocate` for each."""
+        given: dict[str, list[StockKey]] = {}
+        if self._dialect == "postgresql" and wanted:
+            item_ids = sorted(one.item_id for one in wanted)
+            await self._execute(
+                select(ORDER_ITEMS.c.id)
+                .where(ORDER_ITEMS.c.id.in_(item_ids))
+                .order_by(ORDER_ITEMS.c.id)
+                .with_for_update()
+            )
+        for one in wanted:
+            try:
+                if self._dialect == "postgresql":
+                    units = await self._allocate_in_one_statement(
+                        one.product_id, one.order_id, one.item_id, one.quantity
+                    )
+                else:
+                    units = await self.allocate(one.product_id, one.order_id, one.item_id, one.quantity)
+            except OutOfStock:
+                continue  # nothing was taken for it
+            given[one.item_id] = units
+        return given
 
     async def _allocate_in_one_statement(
         self, product_id: str, order_id: str, item_id: str, quantity: int

@@ -13,6 +13,16 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
+def in_utc(value: datetime | None) -> datetime | None:
+    """What a `DateTimeUTC` column stores of `value`; also for the statements whose parameters no
+    column types (arrays for `unnest`)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise TypeError("tzinfo is required")  # a naive time would be stored as whatever it says
+    return value.astimezone(UTC)
+
+
 class DateTimeUTC(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -22,11 +32,7 @@ class DateTimeUTC(TypeDecorator[datetime]):
         return datetime
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise TypeError("tzinfo is required")  # a naive time would be stored as whatever it says
-        return value.astimezone(UTC)
+        return in_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None or value.tzinfo is not None:

@@ -1,0 +1,105 @@
+"""Fulfilment jobs that arrive together run together, as one `FulfillBatch` (docs/reliability.md,
+"Batches").
+
+The broker hands a worker its jobs in bursts (one stream read takes up to the worker's concurrency),
+and taskiq runs each as a task of its own. Each task gives its order id to the process's
+`JobBatches` and waits for that order's outcome; the ids that came in within `window_seconds` of the
+first (or `max_size` of them) go to one batch, run in a dishka request scope of its own. A job is
+acknowledged only when its task returns, that is after its batch finished, so a worker that dies
+mid-batch leaves every job of it to be redelivered or re-queued by the reconciler, as before.
+
+After a batch, the emails its fulfilled or failed orders owe are sent at once (best effort: the
+reconciler sends whatever this leaves).
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from dishka import AsyncContainer
+
+from bitloot.application.use_cases.fulfill_batch import FulfillBatch
+from bitloot.application.use_cases.fulfill_order import FulfillOutcome
+from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
+
+log = logging.getLogger(__name__)
+
+# Long enough for the tasks of one stream read to join; short beside the 50 ms a customer may wait.
+WINDOW_SECONDS = 0.002
+# The emails of these outcomes were recorded with them, for sending right away.
+_EMAIL_OWED = (FulfillOutcome.FULFILLED, FulfillOutcome.FAILED)
+
+RunBatch = Callable[[Sequence[str]], Awaitable[Mapping[str, FulfillOutcome]]]
+
+
+class JobBatches:
+    def __init__(self, run: RunBatch, max_size: int, window_seconds: float = WINDOW_SECONDS) -> None:
+        if max_size < 1:
+            raise ValueError("A batch holds at least one job.")
+        self._run = run
+        self._max_size = max_size
+        self._window = window_seconds
+        self._waiting: list[tuple[str, asyncio.Future[FulfillOutcome]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def submit(self, order_id: str) -> FulfillOutcome:
+        """The order's outcome once its batch ran; what the batch raised, if it failed."""
+        loop = asyncio.get_running_loop()
+        outcome: asyncio.Future[FulfillOutcome] = loop.create_future()
+        self._waiting.append((order_id, outcome))
+        if len(self._waiting) >= self._max_size:
+            self._start()
+        elif self._timer is None:
+            self._timer = loop.call_later(self._window, self._start)
+        return await outcome
+
+    def _start(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._waiting = self._waiting, []
+        if batch:
+            task = asyncio.create_task(self._run_batch(batch))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _run_batch(self, batch: list[tuple[str, asyncio.Future[FulfillOutcome]]]) -> None:
+        try:
+            outcomes = await self._run([order_id for order_id, _ in batch])
+        except BaseException as exc:
+            for _, outcome in batch:
+                if outcome.done():
+                    continue
+                if isinstance(exc, asyncio.CancelledError):
+                    outcome.cancel()
+                else:
+                    outcome.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for order_id, outcome in batch:
+            if not outcome.done():
+                outcome.set_result(outcomes[order_id])
+
+
+def container_batches(container: AsyncContainer, max_size: int) -> JobBatches:
+    """Batches run by the container's `FulfillBatch`, each in a request scope of its own."""
+
+    async def run(order_ids: Sequence[str]) -> Mapping[str, FulfillOutcome]:
+        async with container() as request:
+            outcomes = await (await request.get(FulfillBatch)).execute_many(order_ids)
+            owed = [order_id for order_id, outcome in outcomes.items() if outcome in _EMAIL_OWED]
+            if owed:
+                emails = await request.get(SendDeliveryEmails)
+                for order_id in owed:
+                    try:
+                        await emails.execute(order_id)
+                    except Exception:  # the database may be gone for a moment: the reconciler sends it
+                        log.warning(
+                            "order %s: delivery email left to the reconciler", order_id, exc_info=True
+                        )
+                        break
+            return outcomes
+
+    return JobBatches(run, max_size)

@@ -1,0 +1,78 @@
+"""JobBatches: jobs that arrive together run as one batch, each gets its own order's outcome, and a
+batch's failure reaches every job of it (so none is acknowledged as done)."""
+
+import asyncio
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from bitloot.application.use_cases.fulfill_order import FulfillOutcome
+from bitloot.entrypoints.job_batches import JobBatches
+
+
+class Recorder:
+    def __init__(self, fail: BaseException | None = None) -> None:
+        self.batches: list[list[str]] = []
+        self.fail = fail
+
+    async def __call__(self, order_ids: Sequence[str]) -> Mapping[str, FulfillOutcome]:
+        self.batches.append(list(order_ids))
+        await asyncio.sleep(0)
+        if self.fail is not None:
+            raise self.fail
+        return {
+            order_id: FulfillOutcome.FULFILLED if "ok" in order_id else FulfillOutcome.SKIPPED
+            for order_id in order_ids
+        }
+
+
+async def test_jobs_arriving_together_run_as_one_batch_and_each_gets_its_outcome() -> None:
+    run = Recorder()
+    batches = JobBatches(run, max_size=10, window_seconds=0.01)
+
+    outcomes = await asyncio.gather(*(batches.submit(f"ok-{n}") for n in range(4)), batches.submit("other"))
+
+    assert run.batches == [["ok-0", "ok-1", "ok-2", "ok-3", "other"]]
+    assert outcomes == [FulfillOutcome.FULFILLED] * 4 + [FulfillOutcome.SKIPPED]
+
+
+async def test_a_full_batch_starts_at_once_and_the_rest_waits_for_the_next() -> None:
+    run = Recorder()
+    batches = JobBatches(run, max_size=3, window_seconds=60)  # only size can start the first
+
+    first = [asyncio.create_task(batches.submit(f"ok-{n}")) for n in range(3)]
+    done, _ = await asyncio.wait(first, timeout=5)
+    assert len(done) == 3
+    assert run.batches == [["ok-0", "ok-1", "ok-2"]]
+
+    quick = JobBatches(run, max_size=3, window_seconds=0.001)
+    assert await quick.submit("ok-alone") is FulfillOutcome.FULFILLED
+    assert run.batches[-1] == ["ok-alone"]
+
+
+async def test_a_failed_batch_fails_every_job_of_it() -> None:
+    run = Recorder(fail=RuntimeError("database gone"))
+    batches = JobBatches(run, max_size=10, window_seconds=0.001)
+
+    results = await asyncio.gather(batches.submit("ok-1"), batches.submit("ok-2"), return_exceptions=True)
+
+    assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+    assert run.batches == [["ok-1", "ok-2"]]
+
+
+async def test_a_job_cancelled_while_waiting_leaves_the_others_their_outcome() -> None:
+    run = Recorder()
+    batches = JobBatches(run, max_size=10, window_seconds=0.01)
+    leaving = asyncio.create_task(batches.submit("ok-leaving"))
+    staying = asyncio.create_task(batches.submit("ok-staying"))
+    await asyncio.sleep(0)
+    leaving.cancel()
+
+    assert await staying is FulfillOutcome.FULFILLED
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+
+
+def test_a_batch_holds_at_least_one_job() -> None:
+    with pytest.raises(ValueError, match="at least one job"):
+        JobBatches(Recorder(), max_size=0)
