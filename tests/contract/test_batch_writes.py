@@ -1,5 +1,5 @@
-"""The repositories' batch methods (`FulfillBatch`'s): each does for many what its one-row method does
-for one, including what it refuses."""
+"""The repositories' batch writes (`FulfillBatch`'s; its reads are in test_batched_reads.py): each
+does for many what its one-row method does for one, including what it refuses."""
 
 import asyncio
 import copy
@@ -8,35 +8,16 @@ from bitloot.application.ports.repositories import StockAllocation
 from bitloot.domain.order_status import OrderStatus
 from tests.contract.conftest import UowFactory
 from tests.contract.factories import (
-    assert_same_fields,
     at,
     expect_conflict,
     make_item,
     make_order,
-    make_payment,
     make_product,
     make_sealed_key,
     make_stock,
     read_order,
     store,
 )
-
-
-async def test_get_many_reads_each_order_with_its_items_and_leaves_out_the_unknown(
-    uow_factory: UowFactory,
-) -> None:
-    product = make_product()
-    orders = [make_order(*(make_item(product, quantity=n + 1) for _ in range(n + 1))) for n in range(3)]
-    uow = uow_factory()
-    await store(uow, products=[product], orders=orders)
-
-    uow = uow_factory()
-    found = await uow.orders.get_many([o.id for o in orders] + ["01a23b2f-18a4-723e-824d-7c685d94c522"])
-    assert sorted(found) == sorted(o.id for o in orders)
-    for order in orders:
-        assert_same_fields(found[order.id], await uow.orders.get(order.id))
-    assert await uow.orders.get_many([]) == {}
-    await uow.rollback()
 
 
 async def test_save_many_writes_every_order_and_its_newly_fulfilled_items(uow_factory: UowFactory) -> None:
@@ -169,26 +150,6 @@ async def test_keys_add_many_records_the_new_and_refuses_a_second_key_of_the_sam
     assert sorted(k.id for k in await uow_factory().keys.list_for_order(order.id)) == sorted(
         [kept.id, fresh.id]
     )
-
-
-async def test_payments_list_for_orders_groups_each_orders_payments(uow_factory: UowFactory) -> None:
-    product = make_product()
-    orders = [make_order(make_item(product)) for _ in range(3)]
-    uow = uow_factory()
-    await store(uow, products=[product], orders=orders)
-    uow = uow_factory()
-    payments = [make_payment(orders[0].id), make_payment(orders[0].id), make_payment(orders[1].id)]
-    for payment in payments:
-        await uow.payments.add(payment)
-    await uow.commit()
-
-    uow = uow_factory()
-    found = await uow.payments.list_for_orders([o.id for o in orders])
-    assert sorted(found) == sorted([orders[0].id, orders[1].id])
-    for order in orders[:2]:
-        assert [p.id for p in found[order.id]] == [p.id for p in await uow.payments.list_for_order(order.id)]
-    assert await uow.payments.list_for_orders([]) == {}
-    await uow.rollback()
 
 
 async def test_requests_mark_done_many_closes_each_request(uow_factory: UowFactory) -> None:

@@ -27,7 +27,7 @@ async def test_orders_by_id_are_read_as_get_reads_them_and_unknown_ids_left_out(
     await store(uow_factory(), products=[own, kinguin], orders=[first, second, untouched])
 
     uow = uow_factory()
-    found = await uow.order_batches.get_many([second.id, "no-such-order", first.id])
+    found = await uow.orders.get_many([second.id, "no-such-order", first.id])
     expected = {first.id: await uow.orders.get(first.id), second.id: await uow.orders.get(second.id)}
     await uow.rollback()
 
@@ -45,10 +45,10 @@ async def test_orders_by_id_see_the_units_own_writes_and_none_for_no_ids(uow_fac
     await store(uow, products=[product])
     await uow.orders.add(order)
 
-    assert list(await uow.order_batches.get_many([order.id])) == [order.id]
-    assert await uow.order_batches.get_many([]) == {}
+    assert list(await uow.orders.get_many([order.id])) == [order.id]
+    assert await uow.orders.get_many([]) == {}
     await uow.rollback()
-    assert await uow_factory().order_batches.get_many([order.id]) == {}
+    assert await uow_factory().orders.get_many([order.id]) == {}
 
 
 async def test_payments_of_several_orders_are_each_orders_list_and_none_for_no_payments(

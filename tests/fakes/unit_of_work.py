@@ -30,7 +30,6 @@ from tests.fakes.operators import (
     apply_operators,
     check_operators,
 )
-from tests.fakes.order_batches import MemoryOrderBatchReads
 from tests.fakes.order_search import MemoryOrderSearch
 from tests.fakes.repositories import (
     MemoryFulfillmentRequests,
@@ -52,7 +51,6 @@ class InMemoryUnitOfWork:
         self.staged = Staged()
         self.committed = 0
         self.orders = MemoryOrders(db, self)
-        self.order_batches = MemoryOrderBatchReads(db, self)
         self.products = MemoryProducts(db, self)
         self.stock = MemoryStock(db, self)
         self.keys = MemoryKeys(db, self)

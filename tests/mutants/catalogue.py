@@ -106,6 +106,14 @@ MUTANTS = (
         ),
     ),
     Mutant(
+        name="batch-save-ignores-a-stale-order",
+        fault="two workers' batches claim or complete the same order at once",
+        protection="a batch's one-statement save of many orders is refused when any of them is stale",
+        path="adapters/persistence/sqla/repositories/orders.py",
+        edits=(("        if len(saved) != len(orders):\n", "        if False:\n"),),
+        tests=("tests/contract/test_batch_writes.py::test_save_many_refuses_them_all_when_one_is_stale",),
+    ),
+    Mutant(
         name="reconciler-dies-on-outage",
         fault="PostgreSQL restarted mid-flight",
         protection="the reconciler survives a failed round and tries again the next one",

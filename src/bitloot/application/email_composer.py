@@ -74,7 +74,7 @@ class EmailComposer:
         the number of emails: their orders with their items, the payment records of the orders whose
         emails tell what was paid, and the products the orders hold."""
         order_ids = sorted({email.order_id for email in emails})
-        orders = await uow.order_batches.get_many(order_ids) if order_ids else {}
+        orders = await uow.orders.get_many(order_ids) if order_ids else {}
         paid = sorted({e.order_id for e in emails if e.kind in _TELLS_PAYMENTS and e.order_id in orders})
         payments = await uow.payments.list_for_orders(paid) if paid else {}
         product_ids = sorted({item.product_id for order in orders.values() for item in order.items})

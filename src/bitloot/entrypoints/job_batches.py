@@ -91,15 +91,16 @@ def container_batches(container: AsyncContainer, max_size: int) -> JobBatches:
             outcomes = await (await request.get(FulfillBatch)).execute_many(order_ids)
             owed = [order_id for order_id, outcome in outcomes.items() if outcome in _EMAIL_OWED]
             if owed:
-                emails = await request.get(SendDeliveryEmails)
-                for order_id in owed:
-                    try:
-                        await emails.execute(order_id)
-                    except Exception:  # the database may be gone for a moment: the reconciler sends it
-                        log.warning(
-                            "order %s: delivery email left to the reconciler", order_id, exc_info=True
-                        )
-                        break
+                await send_owed_emails(await request.get(SendDeliveryEmails), owed)
             return outcomes
 
     return JobBatches(run, max_size)
+
+
+async def send_owed_emails(emails: SendDeliveryEmails, order_ids: Sequence[str]) -> None:
+    """Best effort: on an error (the database may be gone for a moment) what is left goes to the
+    reconciler, which sends every email the outbox still holds."""
+    try:
+        await emails.execute_for_orders(order_ids)
+    except Exception:
+        log.warning("the emails of %d orders left to the reconciler", len(order_ids), exc_info=True)

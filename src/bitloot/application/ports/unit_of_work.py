@@ -11,7 +11,6 @@ from bitloot.application.ports.kinguin import KinguinOrderRepository
 from bitloot.application.ports.operations_overview import OperationsOverview
 from bitloot.application.ports.operator_audit import OperatorAuditLog
 from bitloot.application.ports.operators import ConsoleSessionRepository, OperatorRepository
-from bitloot.application.ports.order_batches import OrderBatchReads
 from bitloot.application.ports.order_search import OrderSearch
 from bitloot.application.ports.repositories import (
     FulfillmentRequestRepository,
@@ -34,9 +33,6 @@ class UnitOfWork(Protocol):
 
     @property
     def orders(self) -> OrderRepository: ...
-
-    @property
-    def order_batches(self) -> OrderBatchReads: ...
 
     @property
     def products(self) -> ProductRepository: ...

@@ -216,12 +216,14 @@ class FulfillBatch:
             order.complete(now)
         await self._uow.orders.save_many(ready)
         await self._uow.fulfillment_requests.mark_done_many([order.id for order in ready], now)
-        for order in ready:
-            await self._uow.emails.add(
+        await self._uow.emails.add_many(
+            [
                 DeliveryEmail.owed(
                     DeliveryEmailKind.ORDER_FULFILLED, order.id, order.email, now, email_id=new_id()
                 )
-            )
+                for order in ready
+            ]
+        )
         await self._uow.commit()
         for order in ready:
             paid = paid_at(payments.get(order.id, [])) or order.created_at

@@ -23,7 +23,6 @@ from bitloot.adapters.persistence.sqla.repositories.operators import (
     SqlaConsoleSessionRepository,
     SqlaOperatorRepository,
 )
-from bitloot.adapters.persistence.sqla.repositories.order_batches import SqlaOrderBatchReads
 from bitloot.adapters.persistence.sqla.repositories.order_search import SqlaOrderSearch
 from bitloot.adapters.persistence.sqla.repositories.orders import SqlaOrderRepository
 from bitloot.adapters.persistence.sqla.repositories.payments import SqlaPaymentRepository
@@ -40,7 +39,6 @@ class SqlaUnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self.orders = SqlaOrderRepository(session)
-        self.order_batches = SqlaOrderBatchReads(session)
         self.products = SqlaProductRepository(session)
         self.stock = SqlaStockRepository(session)
         self.keys = SqlaSealedKeyRepository(session)
