@@ -13,11 +13,13 @@ reconciler sends whatever this leaves).
 """
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from dishka import AsyncContainer
 
+from bitloot.application import log_context
 from bitloot.application.use_cases.fulfill_batch import FulfillBatch
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.send_delivery_emails import SendDeliveryEmails
@@ -29,7 +31,12 @@ WINDOW_SECONDS = 0.002
 # The emails of these outcomes were recorded with them, for sending right away.
 _EMAIL_OWED = (FulfillOutcome.FULFILLED, FulfillOutcome.FAILED)
 
-RunBatch = Callable[[Sequence[str]], Awaitable[Mapping[str, FulfillOutcome]]]
+# The batch's order ids, and each one's log fields (those of the job that asked for it).
+RunBatch = Callable[[Sequence[str], Mapping[str, Mapping[str, str]]], Awaitable[Mapping[str, FulfillOutcome]]]
+
+
+# A job waiting for its batch: its order id, its log fields, its outcome to be.
+_Waiting = tuple[str, dict[str, str], "asyncio.Future[FulfillOutcome]"]
 
 
 class JobBatches:
@@ -39,7 +46,7 @@ class JobBatches:
         self._run = run
         self._max_size = max_size
         self._window = window_seconds
-        self._waiting: list[tuple[str, asyncio.Future[FulfillOutcome]]] = []
+        self._waiting: list[_Waiting] = []
         self._timer: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task[None]] = set()
 
@@ -47,7 +54,7 @@ class JobBatches:
         """The order's outcome once its batch ran; what the batch raised, if it failed."""
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[FulfillOutcome] = loop.create_future()
-        self._waiting.append((order_id, outcome))
+        self._waiting.append((order_id, log_context.current(), outcome))
         if len(self._waiting) >= self._max_size:
             self._start()
         elif self._timer is None:
@@ -60,15 +67,19 @@ class JobBatches:
             self._timer = None
         batch, self._waiting = self._waiting, []
         if batch:
-            task = asyncio.create_task(self._run_batch(batch))
+            # A context of its own: the batch's lines are about its orders, not about the job whose
+            # task happened to start it (each order's line carries its own job's fields).
+            task = asyncio.create_task(self._run_batch(batch), context=contextvars.Context())
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
-    async def _run_batch(self, batch: list[tuple[str, asyncio.Future[FulfillOutcome]]]) -> None:
+    async def _run_batch(self, batch: list["_Waiting"]) -> None:
         try:
-            outcomes = await self._run([order_id for order_id, _ in batch])
+            outcomes = await self._run(
+                [order_id for order_id, _, _ in batch], {order_id: fields for order_id, fields, _ in batch}
+            )
         except BaseException as exc:
-            for _, outcome in batch:
+            for _, _, outcome in batch:
                 if outcome.done():
                     continue
                 if isinstance(exc, asyncio.CancelledError):
@@ -78,7 +89,7 @@ class JobBatches:
             if not isinstance(exc, Exception):
                 raise
             return
-        for order_id, outcome in batch:
+        for order_id, _, outcome in batch:
             if not outcome.done():
                 outcome.set_result(outcomes[order_id])
 
@@ -86,9 +97,11 @@ class JobBatches:
 def container_batches(container: AsyncContainer, max_size: int) -> JobBatches:
     """Batches run by the container's `FulfillBatch`, each in a request scope of its own."""
 
-    async def run(order_ids: Sequence[str]) -> Mapping[str, FulfillOutcome]:
+    async def run(
+        order_ids: Sequence[str], labels: Mapping[str, Mapping[str, str]]
+    ) -> Mapping[str, FulfillOutcome]:
         async with container() as request:
-            outcomes = await (await request.get(FulfillBatch)).execute_many(order_ids)
+            outcomes = await (await request.get(FulfillBatch)).execute_many(order_ids, labels)
             owed = [order_id for order_id, outcome in outcomes.items() if outcome in _EMAIL_OWED]
             if owed:
                 await send_owed_emails(await request.get(SendDeliveryEmails), owed)

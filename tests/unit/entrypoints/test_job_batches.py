@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
+from bitloot.application import log_context
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.entrypoints.job_batches import JobBatches
 
@@ -13,10 +14,14 @@ from bitloot.entrypoints.job_batches import JobBatches
 class Recorder:
     def __init__(self, fail: BaseException | None = None) -> None:
         self.batches: list[list[str]] = []
+        self.labels: dict[str, Mapping[str, str]] = {}
         self.fail = fail
 
-    async def __call__(self, order_ids: Sequence[str]) -> Mapping[str, FulfillOutcome]:
+    async def __call__(
+        self, order_ids: Sequence[str], labels: Mapping[str, Mapping[str, str]]
+    ) -> Mapping[str, FulfillOutcome]:
         self.batches.append(list(order_ids))
+        self.labels.update(labels)
         await asyncio.sleep(0)
         if self.fail is not None:
             raise self.fail
@@ -76,3 +81,20 @@ async def test_a_job_cancelled_while_waiting_leaves_the_others_their_outcome() -
 def test_a_batch_holds_at_least_one_job() -> None:
     with pytest.raises(ValueError, match="at least one job"):
         JobBatches(Recorder(), max_size=0)
+
+
+async def test_each_order_of_a_batch_carries_the_log_fields_of_its_own_job() -> None:
+    run = Recorder()
+    batches = JobBatches(run, max_size=10, window_seconds=0.01)
+
+    async def job(order_id: str, request_id: str) -> FulfillOutcome:
+        with log_context.bound(request_id=request_id, job_id=f"job-{order_id}"):
+            return await batches.submit(order_id)
+
+    await asyncio.gather(job("ok-1", "req-1"), job("ok-2", "req-2"))
+
+    assert run.batches == [["ok-1", "ok-2"]]
+    assert run.labels == {
+        "ok-1": {"request_id": "req-1", "job_id": "job-ok-1"},
+        "ok-2": {"request_id": "req-2", "job_id": "job-ok-2"},
+    }

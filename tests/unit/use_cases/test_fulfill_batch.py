@@ -3,8 +3,10 @@ each with exactly its keys; whatever is unusual goes through FulfillOrder with t
 test of test_fulfill_order.py runs through a batch of one too.)"""
 
 import asyncio
+import logging
 from collections import Counter
 
+from bitloot.application import log_context
 from bitloot.application.errors import StorageUnavailable
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
@@ -166,3 +168,32 @@ async def test_batches_racing_over_the_same_orders_deliver_each_unit_once(any_wo
     assert {p for p in world.store.blobs if p.startswith("keys/")} == {
         k.blob_path for k in world.db.keys.values()
     }
+
+
+async def test_each_orders_lines_carry_the_fields_of_the_job_that_asked_for_it() -> None:
+    world = World()
+    product = await world.product(keys=["KEY-1", "KEY-2", "KEY-3"])
+    placed = await paid_orders(world, product, [1, 2])
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    class Fields(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append((record.getMessage(), log_context.current()))
+
+    handler = Fields(level=logging.INFO)
+    logger = logging.getLogger("bitloot")
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    before = log_context.current()
+    try:
+        labels = {p.order.id: {"request_id": f"req-{n}", "job_id": f"job-{n}"} for n, p in enumerate(placed)}
+        await world.fulfill_batch_use_case().execute_many([p.order.id for p in placed], labels)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    for n, p in enumerate(placed):
+        [fields] = [f for message, f in seen if message == f"order {p.order.id} fulfilled"]
+        assert fields == {"request_id": f"req-{n}", "order_id": p.order.id, "job_id": f"job-{n}"}
+    assert log_context.current() == before  # the batch left its caller's fields as they were

@@ -24,13 +24,14 @@ storage outage. The batch's fast path never decides a failure or a hold itself.
 import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 
 from bitloot.application.blob_cleanup import delete_quietly
 from bitloot.application.errors import ConcurrencyConflict, StorageUnavailable
 from bitloot.application.key_sealing import KeySealer, Sealing
 from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
+from bitloot.application.log_context import bound
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.metrics import ShopMetrics
@@ -74,13 +75,20 @@ class FulfillBatch:
         self._settings = settings
         self._metrics = metrics
         self._sealer = KeySealer(uow, vault, store)
+        self._labels: Mapping[str, Mapping[str, str]] = {}
 
     async def execute(self, order_id: str) -> FulfillOutcome:
         """One order, as a batch of one (what `FulfillOrder.execute` answers for it)."""
         return (await self.execute_many([order_id]))[order_id]
 
-    async def execute_many(self, order_ids: Sequence[str]) -> dict[str, FulfillOutcome]:
-        """Every order's outcome, by id; safe to run any number of times, concurrently too."""
+    async def execute_many(
+        self, order_ids: Sequence[str], labels: Mapping[str, Mapping[str, str]] | None = None
+    ) -> dict[str, FulfillOutcome]:
+        """Every order's outcome, by id; safe to run any number of times, concurrently too.
+
+        `labels` are each order's log fields (`log_context.current()` of the job that asked for it:
+        its request and job ids), for the lines about that order."""
+        self._labels = labels or {}
         ids = list(dict.fromkeys(order_ids))
         owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
         outcomes: dict[str, FulfillOutcome] = {}
@@ -90,8 +98,16 @@ class FulfillBatch:
                 outcomes.update(await self._fulfill(claimed, products, leases))
         for order_id in ids:
             if order_id not in outcomes:
-                outcomes[order_id] = await self._one_by_one.execute(order_id, lease_owner=owner)
+                with self._about(order_id):
+                    outcomes[order_id] = await self._one_by_one.execute(order_id, lease_owner=owner)
         return outcomes
+
+    @contextmanager
+    def _about(self, order_id: str) -> Iterator[None]:
+        """Lines logged inside carry the order and the fields of the job that asked for it."""
+        fields = {name: value for name, value in self._labels.get(order_id, {}).items() if name != "order_id"}
+        with bound(order_id=order_id, **fields):
+            yield
 
     async def _claim(
         self, ids: list[str], owner: str, outcomes: dict[str, FulfillOutcome]
@@ -228,7 +244,8 @@ class FulfillBatch:
         for order in ready:
             paid = paid_at(payments.get(order.id, [])) or order.created_at
             self._metrics.order_fulfilled(max((now - paid).total_seconds(), 0.0))
-            log.info("order %s fulfilled", order.id)
+            with self._about(order.id):
+                log.info("order %s fulfilled", order.id)
             self._metrics.fulfillment_job_finished(FulfillOutcome.FULFILLED.value)
 
 
