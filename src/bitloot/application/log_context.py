@@ -53,6 +53,13 @@ def bind(*, request_id: str | None = None, job_id: str | None = None, order_id: 
     return restore
 
 
+def forget() -> None:
+    """Unset every field, for the rest of the current task (work about many orders, whose lines each
+    bind their own)."""
+    for _, var in FIELDS:
+        var.set(None)
+
+
 @contextmanager
 def bound(
     *, request_id: str | None = None, job_id: str | None = None, order_id: str | None = None

@@ -13,7 +13,6 @@ reconciler sends whatever this leaves).
 """
 
 import asyncio
-import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
@@ -67,13 +66,15 @@ class JobBatches:
             self._timer = None
         batch, self._waiting = self._waiting, []
         if batch:
-            # A context of its own: the batch's lines are about its orders, not about the job whose
-            # task happened to start it (each order's line carries its own job's fields).
-            task = asyncio.create_task(self._run_batch(batch), context=contextvars.Context())
+            task = asyncio.create_task(self._run_batch(batch))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
     async def _run_batch(self, batch: list["_Waiting"]) -> None:
+        # The task starts from a copy of the context of the job that started it: its trace (the
+        # batch's spans join that job's), but not its log fields, since the batch's lines are about
+        # all its orders (each order's line carries its own job's fields).
+        log_context.forget()
         try:
             outcomes = await self._run(
                 [order_id for order_id, _, _ in batch], {order_id: fields for order_id, fields, _ in batch}
