@@ -43,3 +43,18 @@ class InMemoryBlobStore:
     def _raise_if_down(self) -> None:
         if self.unavailable:
             raise StorageUnavailable
+
+
+class StoreThatDiesAfter(InMemoryBlobStore):
+    """Accepts `puts` writes, then refuses every write (`StorageUnavailable`) until `puts_left` is
+    raised again: storage that fails between writing blobs and recording them."""
+
+    def __init__(self, puts: int) -> None:
+        super().__init__()
+        self.puts_left = puts
+
+    async def put(self, path: str, blob: bytes) -> None:
+        if self.puts_left == 0:
+            raise StorageUnavailable
+        self.puts_left -= 1
+        await super().put(path, blob)

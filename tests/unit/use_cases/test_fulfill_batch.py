@@ -7,30 +7,15 @@ import logging
 from collections import Counter
 
 from bitloot.application import log_context
-from bitloot.application.errors import StorageUnavailable
 from bitloot.application.use_cases.fulfill_order import FulfillOutcome
 from bitloot.application.use_cases.place_order import PlacedOrder
 from bitloot.domain.delivery_email import DeliveryEmailKind
 from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.product import Product
-from tests.fakes.blob_store import InMemoryBlobStore
+from tests.fakes.blob_store import StoreThatDiesAfter
 from tests.fakes.state import MemoryDatabase
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.unit.conftest import World
-
-
-class StoreDownAfter(InMemoryBlobStore):
-    """Takes `puts` writes, then refuses every write until `up` is set again."""
-
-    def __init__(self, puts: int) -> None:
-        super().__init__()
-        self.puts_left = puts
-
-    async def put(self, path: str, blob: bytes) -> None:
-        if self.puts_left == 0:
-            raise StorageUnavailable
-        self.puts_left -= 1
-        await super().put(path, blob)
 
 
 class CountingWorld(World):
@@ -123,7 +108,7 @@ async def test_what_a_batch_cannot_do_goes_its_own_way_with_the_same_outcome() -
 
 
 async def test_a_storage_outage_mid_batch_leaves_no_blob_and_the_next_batch_finishes() -> None:
-    world = World(store=StoreDownAfter(puts=4 + 1))  # the import takes 4
+    world = World(store=StoreThatDiesAfter(puts=4 + 1))  # the import takes 4
     product = await world.product(keys=[f"KEY-{n}" for n in range(4)])
     placed = await paid_orders(world, product, [2, 2])
     ids = [p.order.id for p in placed]
@@ -133,7 +118,7 @@ async def test_a_storage_outage_mid_batch_leaves_no_blob_and_the_next_batch_fini
     assert set(outcomes.values()) == {FulfillOutcome.RETRY_LATER}
     assert world.db.keys == {}
     assert [p for p in world.store.blobs if p.startswith("keys/")] == []
-    assert isinstance(world.store, StoreDownAfter)
+    assert isinstance(world.store, StoreThatDiesAfter)
     world.store.puts_left = 100
     world.clock.advance(world.fulfill_batch_use_case()._settings.lease)
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bitloot.adapters.suppliers.own_stock import OwnStockSupplier
-from bitloot.application.errors import Conflict, NotFound, StorageUnavailable
+from bitloot.application.errors import Conflict, NotFound
 from bitloot.application.ports.suppliers import SupplyRequest
 from bitloot.application.use_cases.fulfill_order import FulfillmentSettings, FulfillOrder, FulfillOutcome
 from bitloot.application.use_cases.place_order import OrderLine, PlacedOrder, PlaceOrderRequest
@@ -23,7 +23,7 @@ from bitloot.domain.operator_audit import Actor
 from bitloot.domain.order import Order
 from bitloot.domain.order_status import FulfillmentStatus, OrderStatus
 from bitloot.domain.product import Product, SupplierKind
-from tests.fakes.blob_store import InMemoryBlobStore
+from tests.fakes.blob_store import InMemoryBlobStore, StoreThatDiesAfter
 from tests.fakes.email_sender import SentNotice
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.support.actors import CLI
@@ -37,20 +37,6 @@ def fulfilment_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     """Every test here twice: through `FulfillOrder` alone, and through the worker's `FulfillBatch`
     (whose unusual cases go to `FulfillOrder`): both keep the same promises."""
     monkeypatch.setattr(World, "batched", request.param == "in a batch")
-
-
-class StoreThatDiesAfter(InMemoryBlobStore):
-    """Accepts `puts` writes, then goes down: a crash between writing blobs and recording them."""
-
-    def __init__(self, puts: int) -> None:
-        super().__init__()
-        self.puts_left = puts
-
-    async def put(self, path: str, blob: bytes) -> None:
-        if self.puts_left == 0:
-            raise StorageUnavailable
-        self.puts_left -= 1
-        await super().put(path, blob)
 
 
 def key_names(prefix: str, count: int) -> list[str]:

@@ -51,6 +51,18 @@ async def received_emails_went_out(world: World) -> None:
     await uow.commit()
 
 
+async def three_fulfilled_with_a_flaky_sender() -> tuple[World, list[PlacedOrder]]:
+    """Three orders fulfilled, their received emails sent, and a mail server that fails the next send."""
+    world = World(email_sender=FlakyEmailSender(failures=1))
+    product = await world.product(keys=["K-1", "K-2", "K-3"])
+    orders = [await world.order(product) for _ in range(3)]
+    await received_emails_went_out(world)
+    for placed in orders:
+        await world.pay(placed)
+        await world.fulfill_use_case().execute(placed.order.id)
+    return world, orders
+
+
 class FlakyEmailSender(RecordingEmailSender):
     """Fails its first `failures` sends (with a reason a server might give), then sends."""
 
@@ -228,13 +240,7 @@ async def test_the_emails_of_several_orders_go_out_in_one_run_each_with_its_own_
 
 
 async def test_a_batch_stopped_by_a_failure_gives_back_the_emails_of_every_order_it_did_not_try() -> None:
-    world = World(email_sender=FlakyEmailSender(failures=1))
-    product = await world.product(keys=["K-1", "K-2", "K-3"])
-    orders = [await world.order(product) for _ in range(3)]
-    await received_emails_went_out(world)
-    for placed in orders:
-        await world.pay(placed)
-        await world.fulfill_use_case().execute(placed.order.id)
+    world, orders = await three_fulfilled_with_a_flaky_sender()
 
     report = await world.send_delivery_emails_use_case().execute_for_orders([p.order.id for p in orders])
 
@@ -283,13 +289,7 @@ async def test_a_failed_send_keeps_the_email_and_backs_off_exponentially(world: 
 
 
 async def test_a_round_stops_at_the_first_failure_and_the_rest_follows_next_round() -> None:
-    world = World(email_sender=FlakyEmailSender(failures=1))
-    product = await world.product(keys=["K-1", "K-2", "K-3"])
-    orders = [await world.order(product) for _ in range(3)]
-    await received_emails_went_out(world)
-    for placed in orders:
-        await world.pay(placed)
-        await world.fulfill_use_case().execute(placed.order.id)
+    world, orders = await three_fulfilled_with_a_flaky_sender()
 
     assert await world.send_delivery_emails_use_case().execute() == SendReport(failed=1)
     assert world.email_sender.attempts == 1
