@@ -20,7 +20,7 @@ import pytest_asyncio
 
 from tests.e2e.cluster import Cluster, Shopper
 from tests.e2e.conftest import new_cluster
-from tests.e2e.test_tracing import CONSUMER, IPN_SPAN, JOB_SPAN, PRODUCER, SERVER, traced
+from tests.e2e.test_tracing import CONSUMER, IPN_SPAN, PRODUCER, SERVER, ipn_and_job, traced
 from tests.infra.ports import free_ports, wait_for_port
 from tests.infra.postgres_server import drop_database
 from tests.infra.redis_server import ThrowawayRedis, throwaway_redis
@@ -308,9 +308,7 @@ async def test_one_trace_id_covers_the_ipn_s_http_span_and_the_worker_s_job_span
     await shop.shopper.wait_fulfilled([order], within=90)
 
     def this_ipn_and_its_job(spans: list[ReceivedSpan]) -> tuple[ReceivedSpan, ReceivedSpan] | None:
-        ipns = [s for s in spans if s.name == IPN_SPAN and s.span_id not in earlier]
-        jobs = [s for s in spans if s.name == JOB_SPAN and s.trace_id in {i.trace_id for i in ipns}]
-        return (next(i for i in ipns if i.trace_id == jobs[0].trace_id), jobs[0]) if jobs else None
+        return ipn_and_job([s for s in spans if not (s.name == IPN_SPAN and s.span_id in earlier)])
 
     spans = await asyncio.to_thread(
         shop.collector.wait_for, lambda got: this_ipn_and_its_job(got) is not None, within=60

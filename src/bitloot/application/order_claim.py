@@ -43,6 +43,12 @@ class NotClaimed:
     why: Unclaimed
 
 
+def why_refused(order: Order) -> Unclaimed:
+    """Why `order.claim` refused the order: another run holds it while it is being fulfilled;
+    otherwise (fulfilled, refunded, never paid) nothing is left to do for it."""
+    return Unclaimed.TAKEN if order.status is OrderStatus.FULFILLING else Unclaimed.NOTHING_TO_DO
+
+
 async def claim_order(
     uow: UnitOfWork, clock: Clock, order_id: str, owner: str, lease: timedelta
 ) -> Claimed | NotClaimed:
@@ -56,8 +62,8 @@ async def claim_order(
     if order is None:
         return NotClaimed(Unclaimed.NO_SUCH_ORDER)
     if not order.claim(owner, clock.now(), lease):
-        if order.status is not OrderStatus.FULFILLING:
-            # Nothing left to do for this order (fulfilled, refunded, never paid): close its request.
+        if why_refused(order) is Unclaimed.NOTHING_TO_DO:
+            # Close its request: no job needs to come back for it.
             await uow.fulfillment_requests.mark_done(order.id, clock.now())
             await uow.commit()
             return NotClaimed(Unclaimed.NOTHING_TO_DO)

@@ -32,6 +32,7 @@ from bitloot.application.errors import ConcurrencyConflict, StorageUnavailable
 from bitloot.application.key_sealing import KeySealer, Sealing
 from bitloot.application.lease_heartbeat import HeldLease, LeaseHeartbeat
 from bitloot.application.log_context import bound
+from bitloot.application.order_claim import Unclaimed, why_refused
 from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.crypto import KeyVault
 from bitloot.application.ports.metrics import ShopMetrics
@@ -43,7 +44,6 @@ from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind
 from bitloot.domain.errors import InvalidValue
 from bitloot.domain.ids import new_id
 from bitloot.domain.order import Order, OrderItem
-from bitloot.domain.order_status import OrderStatus
 from bitloot.domain.payment import paid_at
 from bitloot.domain.product import Product, SupplierKind
 
@@ -75,7 +75,6 @@ class FulfillBatch:
         self._settings = settings
         self._metrics = metrics
         self._sealer = KeySealer(uow, vault, store)
-        self._labels: Mapping[str, Mapping[str, str]] = {}
 
     async def execute(self, order_id: str) -> FulfillOutcome:
         """One order, as a batch of one (what `FulfillOrder.execute` answers for it)."""
@@ -88,26 +87,19 @@ class FulfillBatch:
 
         `labels` are each order's log fields (`log_context.current()` of the job that asked for it:
         its request and job ids), for the lines about that order."""
-        self._labels = labels or {}
+        labels = labels or {}
         ids = list(dict.fromkeys(order_ids))
         owner = f"{self._settings.worker_id}:{secrets.token_hex(6)}"
         outcomes: dict[str, FulfillOutcome] = {}
         claimed, products = await self._claim(ids, owner, outcomes)
         if claimed:
             async with self._leases(claimed) as leases:
-                outcomes.update(await self._fulfill(claimed, products, leases))
+                outcomes.update(await self._fulfill(claimed, products, leases, labels))
         for order_id in ids:
             if order_id not in outcomes:
-                with self._about(order_id):
+                with _about(order_id, labels):
                     outcomes[order_id] = await self._one_by_one.execute(order_id, lease_owner=owner)
         return outcomes
-
-    @contextmanager
-    def _about(self, order_id: str) -> Iterator[None]:
-        """Lines logged inside carry the order and the fields of the job that asked for it."""
-        fields = {name: value for name, value in self._labels.get(order_id, {}).items() if name != "order_id"}
-        with bound(order_id=order_id, **fields):
-            yield
 
     async def _claim(
         self, ids: list[str], owner: str, outcomes: dict[str, FulfillOutcome]
@@ -133,8 +125,7 @@ class FulfillBatch:
             elif order.claim(owner, now, self._settings.lease):
                 claimed.append(order)
             else:
-                # Nothing left to do (its request is closed), or another run holds the lease.
-                if order.status is not OrderStatus.FULFILLING:
+                if why_refused(order) is Unclaimed.NOTHING_TO_DO:  # its request is closed too
                     finished.append(order_id)
                 outcomes[order_id] = FulfillOutcome.SKIPPED
         try:
@@ -160,7 +151,11 @@ class FulfillBatch:
             }
 
     async def _fulfill(
-        self, claimed: list[Order], products: Mapping[str, Product], leases: Mapping[str, HeldLease]
+        self,
+        claimed: list[Order],
+        products: Mapping[str, Product],
+        leases: Mapping[str, HeldLease],
+        labels: Mapping[str, Mapping[str, str]],
     ) -> dict[str, FulfillOutcome]:
         """The outcome of each order fulfilled here; the others are left to `FulfillOrder`."""
         requests = [
@@ -191,7 +186,7 @@ class FulfillBatch:
         written: list[str] = []
         try:
             await self._put_all(sealings, written)
-            await self._record(ready, sealings, leases)
+            await self._record(ready, sealings, leases, labels)
         except (ConcurrencyConflict, StorageUnavailable):
             # A lost race or an outage: nothing of the third step committed, so no key refers to
             # the blobs written. Each order then goes its own way, where such cases have their rules.
@@ -215,7 +210,11 @@ class FulfillBatch:
                 raise result
 
     async def _record(
-        self, ready: list[Order], sealings: list[Sealing], leases: Mapping[str, HeldLease]
+        self,
+        ready: list[Order],
+        sealings: list[Sealing],
+        leases: Mapping[str, HeldLease],
+        labels: Mapping[str, Mapping[str, str]],
     ) -> None:
         """The keys, the items' marks, the completions, the requests done and the emails owed, in one
         transaction. A key refused (another run recorded one from the same source key meanwhile) is
@@ -244,9 +243,17 @@ class FulfillBatch:
         for order in ready:
             paid = paid_at(payments.get(order.id, [])) or order.created_at
             self._metrics.order_fulfilled(max((now - paid).total_seconds(), 0.0))
-            with self._about(order.id):
+            with _about(order.id, labels):
                 log.info("order %s fulfilled", order.id)
             self._metrics.fulfillment_job_finished(FulfillOutcome.FULFILLED.value)
+
+
+@contextmanager
+def _about(order_id: str, labels: Mapping[str, Mapping[str, str]]) -> Iterator[None]:
+    """Lines logged inside carry the order and the fields of the job that asked for it."""
+    fields = {name: value for name, value in labels.get(order_id, {}).items() if name != "order_id"}
+    with bound(order_id=order_id, **fields):
+        yield
 
 
 def _pending(order: Order) -> list[OrderItem]:
