@@ -12,8 +12,7 @@ from bitloot.application.ports.clock import Clock
 from bitloot.application.ports.payments import PaymentLookup
 from bitloot.application.ports.unit_of_work import UnitOfWork
 from bitloot.application.use_cases.apply_payment_notification import ApplyPaymentNotification
-from bitloot.domain.order import Order
-from bitloot.domain.payment import PaymentOutcome
+from bitloot.domain.payment import PaymentOutcome, PaymentRecord
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,8 @@ class ReconcilePayments:
         if resume_after is not None and resume_after > lower:
             lower = resume_after
         due = list(await self._uow.orders.awaiting_payment(now - settings.grace, lower, settings.batch))
-        known = {order.id: await self._known_payment_ids(order) for order in due}
+        payments = await self._uow.payments.list_for_orders([order.id for order in due])
+        known = {order.id: _payment_ids(payments.get(order.id, [])) for order in due}
         # Nothing is held open while the provider is asked.
         await self._uow.rollback()
         asked = recorded = applied = 0
@@ -108,7 +108,7 @@ class ReconcilePayments:
         complete = len(due) < settings.batch
         return PaymentSweep(asked, recorded, applied, resume_after=None if complete else cursor)
 
-    async def _known_payment_ids(self, order: Order) -> list[str]:
-        """The provider's ids of payments already notified for the order, oldest first, once each."""
-        ids = [record.payment_id for record in await self._uow.payments.list_for_order(order.id)]
-        return list(dict.fromkeys(ids))
+
+def _payment_ids(records: list[PaymentRecord]) -> list[str]:
+    """The provider's ids of the payments notified for an order, oldest first, once each."""
+    return list(dict.fromkeys(record.payment_id for record in records))
