@@ -3,9 +3,13 @@
 
 The broker hands a worker its jobs in bursts (one stream read takes up to the worker's concurrency),
 and taskiq runs each as a task of its own. Each task gives its order id to the process's
-`JobBatches` and waits for that order's outcome; the ids that came in within `window_seconds` of the
-first (or `max_size` of them) go to one batch, run in a dishka request scope of its own. A job is
-acknowledged only when its task returns, that is after its batch finished, so a worker that dies
+`JobBatches` and waits for that order's outcome. At most `running_at_once` batches run at a time;
+the ids that came in within `window_seconds` of the first (or `max_size` of them) go to one batch,
+and those that come while the batches are all running wait for the first to end, then go
+together. A busy worker therefore runs few large batches rather than many of one (a queue worked
+through frees taskiq's slots one job at a time, so a window alone saw batches of one), and an idle
+one starts a lone job after the window. Each batch runs in a dishka request scope of its own. A job
+is acknowledged only when its task returns, that is after its batch finished, so a worker that dies
 mid-batch leaves every job of it to be redelivered or re-queued by the reconciler, as before.
 
 After a batch, the emails its fulfilled or failed orders owe are sent at once (best effort: the
@@ -27,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Long enough for the tasks of one stream read to join; short beside the 50 ms a customer may wait.
 WINDOW_SECONDS = 0.002
+# Two: one batch waits on PostgreSQL or S3 while the other has the CPU.
+RUNNING_AT_ONCE = 2
 # The emails of these outcomes were recorded with them, for sending right away.
 _EMAIL_OWED = (FulfillOutcome.FULFILLED, FulfillOutcome.FAILED)
 
@@ -39,12 +45,21 @@ _Waiting = tuple[str, dict[str, str], "asyncio.Future[FulfillOutcome]"]
 
 
 class JobBatches:
-    def __init__(self, run: RunBatch, max_size: int, window_seconds: float = WINDOW_SECONDS) -> None:
+    def __init__(
+        self,
+        run: RunBatch,
+        max_size: int,
+        window_seconds: float = WINDOW_SECONDS,
+        running_at_once: int = RUNNING_AT_ONCE,
+    ) -> None:
         if max_size < 1:
             raise ValueError("A batch holds at least one job.")
+        if running_at_once < 1:
+            raise ValueError("At least one batch runs at a time.")
         self._run = run
         self._max_size = max_size
         self._window = window_seconds
+        self._running_at_once = running_at_once
         self._waiting: list[_Waiting] = []
         self._timer: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task[None]] = set()
@@ -54,21 +69,29 @@ class JobBatches:
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[FulfillOutcome] = loop.create_future()
         self._waiting.append((order_id, log_context.current(), outcome))
-        if len(self._waiting) >= self._max_size:
+        if len(self._running) >= self._running_at_once:
+            pass  # it goes with the batch that starts when a running one ends
+        elif len(self._waiting) >= self._max_size:
             self._start()
         elif self._timer is None:
             self._timer = loop.call_later(self._window, self._start)
         return await outcome
 
     def _start(self) -> None:
+        """Start batches of the jobs waiting (up to `max_size` each) while more may run."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        batch, self._waiting = self._waiting, []
-        if batch:
+        while self._waiting and len(self._running) < self._running_at_once:
+            batch, self._waiting = self._waiting[: self._max_size], self._waiting[self._max_size :]
             task = asyncio.create_task(self._run_batch(batch))
             self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            task.add_done_callback(self._ended)
+
+    def _ended(self, task: "asyncio.Task[None]") -> None:
+        """A batch ended: the jobs that waited meanwhile go now (they waited long enough)."""
+        self._running.discard(task)
+        self._start()
 
     async def _run_batch(self, batch: list["_Waiting"]) -> None:
         # The task starts from a copy of the context of the job that started it: its trace (the

@@ -12,10 +12,11 @@ from bitloot.entrypoints.job_batches import JobBatches
 
 
 class Recorder:
-    def __init__(self, fail: BaseException | None = None) -> None:
+    def __init__(self, fail: BaseException | None = None, gate: asyncio.Event | None = None) -> None:
         self.batches: list[list[str]] = []
         self.labels: dict[str, Mapping[str, str]] = {}
         self.fail = fail
+        self.gate = gate
 
     async def __call__(
         self, order_ids: Sequence[str], labels: Mapping[str, Mapping[str, str]]
@@ -23,6 +24,8 @@ class Recorder:
         self.batches.append(list(order_ids))
         self.labels.update(labels)
         await asyncio.sleep(0)
+        if self.gate is not None:
+            await self.gate.wait()
         if self.fail is not None:
             raise self.fail
         return {
@@ -78,9 +81,32 @@ async def test_a_job_cancelled_while_waiting_leaves_the_others_their_outcome() -
         await leaving
 
 
-def test_a_batch_holds_at_least_one_job() -> None:
+def test_a_batch_holds_at_least_one_job_and_one_batch_runs() -> None:
     with pytest.raises(ValueError, match="at least one job"):
         JobBatches(Recorder(), max_size=0)
+    with pytest.raises(ValueError, match="At least one batch runs"):
+        JobBatches(Recorder(), max_size=1, running_at_once=0)
+
+
+async def test_jobs_that_come_while_the_batches_run_go_together_when_one_ends() -> None:
+    # A busy queue frees the worker's slots one job at a time: each job alone after its window would
+    # make batches of one.
+    gate = asyncio.Event()
+    run = Recorder(gate=gate)
+    batches = JobBatches(run, max_size=3, window_seconds=0.001, running_at_once=2)
+    first = [asyncio.create_task(batches.submit(f"ok-{n}")) for n in ("a", "b")]
+    await asyncio.sleep(0.01)
+    first.append(asyncio.create_task(batches.submit("ok-c")))
+    await asyncio.sleep(0.01)
+    assert run.batches == [["ok-a", "ok-b"], ["ok-c"]]  # two run: the rest waits, past its window
+
+    later = [asyncio.create_task(batches.submit(f"ok-{n}")) for n in range(5)]
+    await asyncio.sleep(0.01)
+    assert len(run.batches) == 2
+    gate.set()
+
+    assert await asyncio.gather(*first, *later) == [FulfillOutcome.FULFILLED] * 8
+    assert run.batches[2:] == [["ok-0", "ok-1", "ok-2"], ["ok-3", "ok-4"]]
 
 
 async def test_each_order_of_a_batch_carries_the_log_fields_of_its_own_job() -> None:
