@@ -190,7 +190,7 @@ MUTANTS = (
         path="adapters/persistence/sqla/repositories/payments.py",
         edits=(
             (
-                "        return (await self._execute(query)).first() is not None",
+                '        return (await self._execute(_HAS, {"dedupe_key": dedupe_key})).first() is not None',
                 "        return False",
             ),
         ),

@@ -31,8 +31,8 @@ class SqlaOrderRepository(SqlRepository):
 
     async def add(self, order: Order) -> None:
         order.version = 1
-        await self._execute(insert(ORDERS).values(_new_order_values(order)))
-        await self._execute(insert(ORDER_ITEMS), _item_values(order))
+        await self._execute(_INSERT_ORDER, _new_order_values(order))
+        await self._execute(_INSERT_ITEMS, _item_values(order))
 
     async def get(self, order_id: str) -> Order | None:
         """One statement: the order joined with its items."""
@@ -64,9 +64,7 @@ class SqlaOrderRepository(SqlRepository):
 
     async def save(self, order: Order) -> None:
         result = await self._execute(
-            update(ORDERS)
-            .where(ORDERS.c.id == order.id, ORDERS.c.version == order.version)
-            .values(**_order_values(order), version=order.version + 1)
+            _SAVE, {**_order_values(order), "saved_id": order.id, "saved_version": order.version}
         )
         if result.rowcount != 1:
             raise ConcurrencyConflict
@@ -263,6 +261,28 @@ def _item_from_row(row: Mapping[str, Any]) -> OrderItem:
         unit_price=Money(exact(row["unit_price"]), row["currency"]),
         fulfilled_at=row["fulfilled_at"],
     )
+
+
+# Built once: a statement built per call cost more CPU than its round trip (SQLAlchemy makes each
+# value a bound parameter and the statement's cache key anew every time).
+_INSERT_ORDER = insert(ORDERS)
+_INSERT_ITEMS = insert(ORDER_ITEMS)
+_MUTABLE = (
+    "status",
+    "payment_url",
+    "payment_reference",
+    "updated_at",
+    "fulfilled_at",
+    "failure_reason",
+    "lease_owner",
+    "lease_expires_at",
+    "reveal_count",
+)
+_SAVE = (
+    update(ORDERS)
+    .where(ORDERS.c.id == bindparam("saved_id"), ORDERS.c.version == bindparam("saved_version"))
+    .values({**{name: bindparam(name) for name in _MUTABLE}, "version": bindparam("saved_version") + 1})
+)
 
 
 def _order_values(order: Order) -> dict[str, Any]:

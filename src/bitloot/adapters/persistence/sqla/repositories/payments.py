@@ -3,7 +3,7 @@ a `PaymentRecord`."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, bindparam, insert, select
 
 from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
 from bitloot.adapters.persistence.sqla.tables.base import exact
@@ -13,13 +13,12 @@ from bitloot.domain.payment import PaymentOutcome, PaymentRecord, PaymentStatus
 
 class SqlaPaymentRepository(SqlRepository):
     async def has(self, dedupe_key: str) -> bool:
-        query = select(PAYMENTS.c.id).where(PAYMENTS.c.dedupe_key == dedupe_key)
-        return (await self._execute(query)).first() is not None
+        return (await self._execute(_HAS, {"dedupe_key": dedupe_key})).first() is not None
 
     async def add(self, record: PaymentRecord) -> None:
         values = {name: getattr(record, name) for name in PAYMENTS.c.keys()}  # noqa: SIM118
         values.update(status=record.status.value, outcome=record.outcome.value)
-        await self._execute(insert(PAYMENTS).values(values))
+        await self._execute(_ADD, values)
 
     async def list_for_order(self, order_id: str) -> list[PaymentRecord]:
         query = (
@@ -45,6 +44,11 @@ class SqlaPaymentRepository(SqlRepository):
     async def list_recent(self, limit: int) -> list[PaymentRecord]:
         query = select(PAYMENTS).order_by(PAYMENTS.c.received_at.desc(), PAYMENTS.c.id.desc()).limit(limit)
         return [_from_row(row) for row in (await self._execute(query)).mappings()]
+
+
+# Built once (the IPN's statements): see orders.py.
+_HAS = select(PAYMENTS.c.id).where(PAYMENTS.c.dedupe_key == bindparam("dedupe_key"))
+_ADD = insert(PAYMENTS)
 
 
 def _from_row(row: RowMapping) -> PaymentRecord:

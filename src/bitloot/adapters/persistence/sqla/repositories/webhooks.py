@@ -26,7 +26,7 @@ _PROVIDERS: dict[str, WebhookProvider] = {name: name for name in PROVIDERS}
 
 class SqlaWebhookInbox(SqlRepository):
     async def add(self, delivery: WebhookDelivery) -> None:
-        await self._execute(insert(WEBHOOK_DELIVERIES).values(_values(delivery)))
+        await self._execute(_ADD, _values(delivery))
 
     async def get(self, delivery_id: str) -> WebhookDelivery | None:
         query = select(WEBHOOK_DELIVERIES).where(WEBHOOK_DELIVERIES.c.id == delivery_id)
@@ -72,6 +72,10 @@ def _narrowed(where: DeliveryFilter) -> list[ColumnElement[bool]]:
         conditions.append(c.received_at <= at)
         conditions.append(or_(c.received_at < at, and_(c.received_at == at, c.id < delivery_id)))
     return conditions
+
+
+# Built once (every webhook delivery's statement): see orders.py.
+_ADD = insert(WEBHOOK_DELIVERIES)
 
 
 def _from_row(row: RowMapping) -> WebhookDelivery:
