@@ -3,7 +3,7 @@ INSERT in the session's dialect for the statements that take ON CONFLICT."""
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +39,17 @@ class SqlRepository:
             if is_data_exception(exc):
                 raise InvalidValue("A value contains characters that cannot be stored.") from exc
             raise
+
+
+def skipping_conflicts(table: Table, *returning: ColumnElement[Any]) -> dict[str, Executable]:
+    """INSERT ... ON CONFLICT DO NOTHING [RETURNING ...] in each dialect, built once: run with a list
+    of rows it is one statement for all of them (SQLAlchemy's "insertmanyvalues") and compiled once,
+    where `.values(rows)` was compiled anew for every call."""
+    built: dict[str, Executable] = {}
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert)):
+        statement = insert(table).on_conflict_do_nothing()
+        built[name] = statement.returning(*returning) if returning else statement
+    return built
 
 
 def is_data_exception(exc: DBAPIError) -> bool:

@@ -10,15 +10,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, select, update
+from sqlalchemy import ColumnElement, RowMapping, Select, bindparam, select, update
 
-from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository, skipping_conflicts
 from bitloot.adapters.persistence.sqla.tables.email_outbox import EMAIL_OUTBOX
 from bitloot.domain.delivery_email import DeliveryEmail, DeliveryEmailKind, DeliveryEmailStatus
 
 _PENDING = DeliveryEmailStatus.PENDING.value
 _SENT = DeliveryEmailStatus.SENT.value
 _FAILED = DeliveryEmailStatus.FAILED.value
+# Built once (each fulfilled order's statements): see orders.py.
+_ADD_MANY = skipping_conflicts(EMAIL_OUTBOX, EMAIL_OUTBOX.c.id)
+_MARK_SENT = (
+    update(EMAIL_OUTBOX)
+    .where(EMAIL_OUTBOX.c.id == bindparam("sent_id"), EMAIL_OUTBOX.c.status == _PENDING)
+    .values(status=_SENT, attempts=EMAIL_OUTBOX.c.attempts + 1, updated_at=bindparam("sent_at"))
+)
 
 
 def due_emails(now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -38,13 +45,8 @@ class SqlaEmailOutbox(SqlRepository):
         one before it in the same statement, is skipped and not returned."""
         if not emails:
             return set()
-        statement = (
-            self._insert(EMAIL_OUTBOX)
-            .values([_values(email) for email in emails])
-            .on_conflict_do_nothing()
-            .returning(EMAIL_OUTBOX.c.id)
-        )
-        return set((await self._execute(statement)).scalars())
+        rows = [_values(email) for email in emails]
+        return set((await self._execute(_ADD_MANY[self._dialect], rows)).scalars())
 
     async def list_for_order(self, order_id: str) -> list[DeliveryEmail]:
         return await self._load(
@@ -91,11 +93,7 @@ class SqlaEmailOutbox(SqlRepository):
         return sorted(taken, key=lambda email: (email.created_at, email.id))
 
     async def mark_sent(self, email_id: str, now: datetime) -> None:
-        await self._execute(
-            update(EMAIL_OUTBOX)
-            .where(EMAIL_OUTBOX.c.id == email_id, EMAIL_OUTBOX.c.status == _PENDING)
-            .values(status=_SENT, attempts=EMAIL_OUTBOX.c.attempts + 1, updated_at=now)
-        )
+        await self._execute(_MARK_SENT, {"sent_id": email_id, "sent_at": now})
 
     async def mark_failed(self, email_id: str, error: str, next_attempt_at: datetime, now: datetime) -> None:
         await self._execute(

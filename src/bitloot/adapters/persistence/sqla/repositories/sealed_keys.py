@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import RowMapping, select, update
 
-from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository
+from bitloot.adapters.persistence.sqla.repositories.base import SqlRepository, skipping_conflicts
 from bitloot.adapters.persistence.sqla.tables.orders import ORDERS
 from bitloot.adapters.persistence.sqla.tables.reveals import REVEAL_EVENTS
 from bitloot.adapters.persistence.sqla.tables.sealed_keys import SEALED_KEYS
@@ -15,6 +15,7 @@ from bitloot.domain.audit import RevealOutcome
 from bitloot.domain.keys import SealedKey
 
 _REVEALED = RevealOutcome.REVEALED.value
+_ADD_MANY = skipping_conflicts(SEALED_KEYS, SEALED_KEYS.c.id)
 
 
 class SqlaSealedKeyRepository(SqlRepository):
@@ -28,10 +29,7 @@ class SqlaSealedKeyRepository(SqlRepository):
         if not keys:
             return set()
         rows = [{name: getattr(key, name) for name in SEALED_KEYS.c.keys()} for key in keys]  # noqa: SIM118
-        statement = (
-            self._insert(SEALED_KEYS).values(rows).on_conflict_do_nothing().returning(SEALED_KEYS.c.id)
-        )
-        return set((await self._execute(statement)).scalars())
+        return set((await self._execute(_ADD_MANY[self._dialect], rows)).scalars())
 
     async def list_for_order(self, order_id: str) -> list[SealedKey]:
         query = select(SEALED_KEYS).where(SEALED_KEYS.c.order_id == order_id).order_by(SEALED_KEYS.c.id)
