@@ -15,6 +15,7 @@ from bitloot.entrypoints.config import Settings
 from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.metrics_listener import listen_for_scrapes
 from bitloot.entrypoints.reconciler import reconcile_forever
+from bitloot.entrypoints.startup_heap import freeze_startup_heap
 from bitloot.entrypoints.tasks import build_broker
 from bitloot.entrypoints.tracing import WORKER_SERVICE, start_tracing
 
@@ -41,6 +42,7 @@ async def run_worker(settings: Settings, *overrides: Provider) -> None:
     setup_taskiq_dishka(container, broker)
     stop = asyncio.Event()
     await warm_up(container)
+    freeze_startup_heap()
     metrics = (
         listen_for_scrapes(settings.metrics, await container.get(PrometheusMetrics))
         if settings.metrics.enabled

@@ -48,6 +48,7 @@ from bitloot.entrypoints.ioc import container_for, warm_up
 from bitloot.entrypoints.ioc.http_only import HttpProvider
 from bitloot.entrypoints.metrics_figures import FiguresLock, refresh_figures_forever
 from bitloot.entrypoints.reconciler import reconcile_forever
+from bitloot.entrypoints.startup_heap import freeze_startup_heap
 from bitloot.entrypoints.tasks import build_broker
 from bitloot.entrypoints.tracing import API_SERVICE, start_tracing
 from bitloot.entrypoints.tracing.app_class import ShopLitestar
@@ -58,9 +59,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides: Provider) -> Litestar:
+def create_app(
+    settings: Settings, broker: AsyncBroker | None = None, *overrides: Provider, whole_process: bool = False
+) -> Litestar:
     """The HTTP app. `broker` defaults to the in-process one, whose jobs run in this process;
-    `overrides` replace providers of the composition root (tests swap adapters this way)."""
+    `overrides` replace providers of the composition root (tests swap adapters this way);
+    `whole_process` when the app is all its process serves (a `bitloot serve` worker)."""
     broker = broker or build_broker(settings)
     # Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (entrypoints/tracing/).
     tracing = start_tracing(API_SERVICE)
@@ -102,6 +106,8 @@ def create_app(settings: Settings, broker: AsyncBroker | None = None, *overrides
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await warm_up(container)
+        if whole_process:
+            freeze_startup_heap()
         await broker.startup()
         stop = asyncio.Event()
         # With in-process jobs this process is the worker too, so it also runs the reconciler.
@@ -179,4 +185,4 @@ def simulator_mounted(settings: Settings) -> bool:
 
 def app_from_environment() -> Litestar:
     """Factory for the ASGI server: settings from `BITLOOT_*` variables."""
-    return create_app(load_settings())
+    return create_app(load_settings(), whole_process=True)

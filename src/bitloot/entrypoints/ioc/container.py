@@ -1,6 +1,5 @@
 """`container_for`: the application's container, one provider per concern; and `warm_up`."""
 
-import gc
 from typing import Any
 
 from dishka import AsyncContainer, Provider, make_async_container
@@ -44,13 +43,6 @@ def container_for(settings: Settings, broker: AsyncBroker, *overrides: Provider)
 async def warm_up(container: AsyncContainer) -> None:
     """Build at start what each process builds once, so the first request or job does not wait for
     it: the blob store's S3 session (importing aiohttp and botocore's signer, half a second) and the
-    payment gateway's HTTP client (its TLS context, tens of milliseconds).
-
-    Then everything the process holds so far (modules, the container, the clients) is moved out of
-    the garbage collector's reach (`gc.freeze`): each full collection walked all of it again, and
-    collections came every few requests (a profile of the API under IPNs spent a tenth of its time
-    in them)."""
+    payment gateway's HTTP client (its TLS context, tens of milliseconds)."""
     await container.get(SealedBlobStore)
     await container.get(PaymentGateway)
-    gc.collect()
-    gc.freeze()
