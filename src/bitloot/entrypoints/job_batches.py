@@ -3,7 +3,8 @@
 
 The broker hands a worker its jobs in bursts (one stream read takes up to the worker's concurrency),
 and taskiq runs each as a task of its own. Each task gives its order id to the process's
-`JobBatches` and waits for that order's outcome. At most `running_at_once` batches run at a time;
+`JobBatches` and waits for that order's outcome. At most `running_at_once` batches run at a time
+(one still running after `slot_seconds` no longer counts, so a stuck one holds nothing back);
 the ids that came in within `window_seconds` of the first (or `max_size` of them) go to one batch,
 and those that come while the batches are all running wait for the first to end, then go
 together. A busy worker therefore runs few large batches rather than many of one (a queue worked
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 0.002
 # Two: one batch waits on PostgreSQL or S3 while the other has the CPU.
 RUNNING_AT_ONCE = 2
+# A batch still running after this long (a supplier that hangs, a slow order of another supplier
+# inside it) no longer holds back the next one: no job waits behind a stuck batch for longer. A batch
+# of own stock takes a small fraction of it.
+SLOT_SECONDS = 0.5
 # The emails of these outcomes were recorded with them, for sending right away.
 _EMAIL_OWED = (FulfillOutcome.FULFILLED, FulfillOutcome.FAILED)
 
@@ -51,6 +56,7 @@ class JobBatches:
         max_size: int,
         window_seconds: float = WINDOW_SECONDS,
         running_at_once: int = RUNNING_AT_ONCE,
+        slot_seconds: float = SLOT_SECONDS,
     ) -> None:
         if max_size < 1:
             raise ValueError("A batch holds at least one job.")
@@ -60,16 +66,19 @@ class JobBatches:
         self._max_size = max_size
         self._window = window_seconds
         self._running_at_once = running_at_once
+        self._slot_seconds = slot_seconds
         self._waiting: list[_Waiting] = []
         self._timer: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task[None]] = set()
+        # The running batches that hold one of the `running_at_once` slots.
+        self._holding: set[asyncio.Task[None]] = set()
 
     async def submit(self, order_id: str) -> FulfillOutcome:
         """The order's outcome once its batch ran; what the batch raised, if it failed."""
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[FulfillOutcome] = loop.create_future()
         self._waiting.append((order_id, log_context.current(), outcome))
-        if len(self._running) >= self._running_at_once:
+        if len(self._holding) >= self._running_at_once:
             pass  # it goes with the batch that starts when a running one ends
         elif len(self._waiting) >= self._max_size:
             self._start()
@@ -82,16 +91,23 @@ class JobBatches:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        while self._waiting and len(self._running) < self._running_at_once:
+        while self._waiting and len(self._holding) < self._running_at_once:
             batch, self._waiting = self._waiting[: self._max_size], self._waiting[self._max_size :]
             task = asyncio.create_task(self._run_batch(batch))
             self._running.add(task)
+            self._holding.add(task)
             task.add_done_callback(self._ended)
+            asyncio.get_running_loop().call_later(self._slot_seconds, self._free_slot, task)
 
     def _ended(self, task: "asyncio.Task[None]") -> None:
         """A batch ended: the jobs that waited meanwhile go now (they waited long enough)."""
         self._running.discard(task)
-        self._start()
+        self._free_slot(task)
+
+    def _free_slot(self, task: "asyncio.Task[None]") -> None:
+        if task in self._holding:
+            self._holding.discard(task)
+            self._start()
 
     async def _run_batch(self, batch: list["_Waiting"]) -> None:
         # The task starts from a copy of the context of the job that started it: its trace (the

@@ -124,3 +124,20 @@ async def test_each_order_of_a_batch_carries_the_log_fields_of_its_own_job() -> 
         "ok-1": {"request_id": "req-1", "job_id": "job-ok-1"},
         "ok-2": {"request_id": "req-2", "job_id": "job-ok-2"},
     }
+
+
+async def test_a_stuck_batch_stops_holding_back_the_next_one_after_its_slot_time() -> None:
+    # A supplier that hangs keeps its batch running: the jobs behind it still go.
+    gate = asyncio.Event()
+    run = Recorder(gate=gate)
+    batches = JobBatches(run, max_size=10, window_seconds=0.001, running_at_once=1, slot_seconds=0.05)
+    stuck = asyncio.create_task(batches.submit("ok-stuck"))
+    await asyncio.sleep(0.01)
+    behind = asyncio.create_task(batches.submit("ok-behind"))
+    await asyncio.sleep(0.01)
+    assert run.batches == [["ok-stuck"]]
+
+    await asyncio.sleep(0.1)
+    assert run.batches == [["ok-stuck"], ["ok-behind"]]
+    gate.set()
+    assert await asyncio.gather(stuck, behind) == [FulfillOutcome.FULFILLED] * 2
