@@ -140,4 +140,4 @@ async def test_a_stuck_batch_stops_holding_back_the_next_one_after_its_slot_time
     await asyncio.sleep(0.1)
     assert run.batches == [["ok-stuck"], ["ok-behind"]]
     gate.set()
-    assert await asyncio.gather(stuck, behind) == [FulfillOutcome.FULFILLED] * 2
+    assert [await stuck, await behind] == [FulfillOutcome.FULFILLED] * 2
