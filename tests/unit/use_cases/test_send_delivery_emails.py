@@ -51,16 +51,21 @@ async def received_emails_went_out(world: World) -> None:
     await uow.commit()
 
 
-async def three_fulfilled_with_a_flaky_sender() -> tuple[World, list[PlacedOrder]]:
-    """Three orders fulfilled, their received emails sent, and a mail server that fails the next send."""
-    world = World(email_sender=FlakyEmailSender(failures=1))
+async def three_fulfilled(world: World) -> list[PlacedOrder]:
+    """Three orders fulfilled, their received emails sent: each owes its delivery email."""
     product = await world.product(keys=["K-1", "K-2", "K-3"])
     orders = [await world.order(product) for _ in range(3)]
     await received_emails_went_out(world)
     for placed in orders:
         await world.pay(placed)
         await world.fulfill_use_case().execute(placed.order.id)
-    return world, orders
+    return orders
+
+
+async def three_fulfilled_with_a_flaky_sender() -> tuple[World, list[PlacedOrder]]:
+    """`three_fulfilled`, with a mail server that fails the next send."""
+    world = World(email_sender=FlakyEmailSender(failures=1))
+    return world, await three_fulfilled(world)
 
 
 class FlakyEmailSender(RecordingEmailSender):
@@ -215,12 +220,7 @@ async def test_sending_for_one_order_leaves_the_others_to_the_reconciler(world: 
 async def test_the_emails_of_several_orders_go_out_in_one_run_each_with_its_own_fresh_link(
     world: World,
 ) -> None:
-    product = await world.product(keys=["K-1", "K-2", "K-3"])
-    orders = [await world.order(product) for _ in range(3)]
-    await received_emails_went_out(world)
-    for placed in orders:
-        await world.pay(placed)
-        await world.fulfill_use_case().execute(placed.order.id)
+    orders = await three_fulfilled(world)
     batch, left = orders[:2], orders[2]
 
     report = await world.send_delivery_emails_use_case().execute_for_orders([p.order.id for p in batch])
